@@ -1,0 +1,1 @@
+"""Customer lifetime value: summaries, probabilistic models, CLV with intervals."""
