@@ -1,0 +1,75 @@
+"""The customer journey: stages, funnel, transitions, time-to-stage, attribution, deepening.
+
+The course follows five stages — discovery (keşfetme), first contact (ilk temas),
+decision moment (karar anı), purchase / service use (hizmet alımı) and deepening
+(derinleşme). These functions work on any event log with one row per touch
+(``customer_id``, ``timestamp``, ``stage``, ``channel``; names configurable):
+
+* :func:`validate_events` — check the log (unknown stage, missing time, out-of-order touches);
+* :func:`stage_funnel` — people reaching each stage, conversion and drop-off with Wilson intervals;
+* :func:`stage_transitions`, :func:`advance_rates` — transition matrix, journey variants,
+  P(advance | stage, channel);
+* :func:`time_to_stage` — Kaplan–Meier time between stages with censoring, log-rank test;
+* :func:`heuristic_attribution`, :func:`markov_attribution`, :func:`compare_attribution` —
+  channel credit (first/last/linear/time-decay, exact Markov removal effect);
+* :func:`deepening_summary` — campaigns, points, cross-sell and up-sell after the first
+  purchase and their association with later value.
+
+Examples
+--------
+>>> from portfolio_lib.journey import STAGES, stage_label
+>>> [stage_label(s, "tr") for s in STAGES]
+['Keşfetme', 'İlk temas', 'Karar anı', 'Hizmet alımı', 'Derinleşme']
+"""
+
+from portfolio_lib.journey.attribution import (
+    NO_TOUCH,
+    AttributionComparison,
+    MarkovAttribution,
+    compare_attribution,
+    conversion_paths,
+    heuristic_attribution,
+    markov_attribution,
+)
+from portfolio_lib.journey.deepening import BEHAVIOURS, Deepening, deepening_summary
+from portfolio_lib.journey.funnel import (
+    EXIT,
+    StageTransitions,
+    advance_rates,
+    stage_funnel,
+    stage_transitions,
+)
+from portfolio_lib.journey.stages import (
+    STAGE_NAMES_TR,
+    STAGES,
+    EventValidation,
+    stage_label,
+    validate_events,
+)
+from portfolio_lib.journey.survival import LogRankTest, TimeToStage, time_to_stage
+
+__all__ = [
+    "STAGES",
+    "STAGE_NAMES_TR",
+    "stage_label",
+    "EventValidation",
+    "validate_events",
+    "stage_funnel",
+    "StageTransitions",
+    "stage_transitions",
+    "advance_rates",
+    "EXIT",
+    "TimeToStage",
+    "LogRankTest",
+    "time_to_stage",
+    "NO_TOUCH",
+    "conversion_paths",
+    "heuristic_attribution",
+    "MarkovAttribution",
+    "markov_attribution",
+    "AttributionComparison",
+    "compare_attribution",
+    "BEHAVIOURS",
+    "Deepening",
+    "deepening_summary",
+]

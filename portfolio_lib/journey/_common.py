@@ -1,0 +1,101 @@
+"""Small helpers shared by the journey modules (not public API)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from portfolio_lib._errors import DataValidationError, format_examples
+from portfolio_lib.journey.stages import validate_events
+
+
+def checked_events(
+    events: pd.DataFrame,
+    *,
+    customer_col: str,
+    time_col: str,
+    stage_col: str,
+    stages: Sequence[str],
+    extra_cols: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Validated, sorted copy of an event log (raises on any bad row)."""
+    result = validate_events(
+        events,
+        customer_col=customer_col,
+        time_col=time_col,
+        stage_col=stage_col,
+        stages=stages,
+        extra_cols=extra_cols,
+        errors="raise",
+    )
+    if result.events.empty:
+        raise DataValidationError("events has no rows; a journey analysis needs at least one touch")
+    return result.events
+
+
+def person_groups(
+    clean: pd.DataFrame,
+    by: str | pd.Series | None,
+    *,
+    customer_col: str,
+) -> pd.Series:
+    """One group label per person (index = person id), from a column or a mapping.
+
+    A column name takes the value on the person's first touch (in time order);
+    a Series maps person id -> group and must cover every person in the log.
+    """
+    people = pd.Index(clean[customer_col].unique(), name=customer_col)
+    if by is None:
+        return pd.Series("all", index=people, name="group", dtype="object")
+    if isinstance(by, str):
+        if by not in clean.columns:
+            raise DataValidationError(
+                f"events has no column {by!r} to group by; columns present: {list(clean.columns)}"
+            )
+        missing = clean[by].isna()
+        if missing.any():
+            raise DataValidationError(
+                f"events: column {by!r} (used for grouping) is missing in {int(missing.sum())} "
+                "rows. Examples:\n" + format_examples(clean.loc[missing, [customer_col, by]])
+            )
+        first = clean.groupby(customer_col, sort=False)[by].first()
+        return first.reindex(people).rename("group").astype("object")
+    if isinstance(by, pd.Series):
+        groups = by.reindex(people)
+        lacking = groups.isna()
+        if lacking.any():
+            shown = pd.DataFrame({customer_col: people[lacking.to_numpy()]})
+            raise DataValidationError(
+                f"by: the group mapping has no value for {int(lacking.sum())} of {len(people)} "
+                f"people ({customer_col} not in its index or mapped to a missing value). "
+                "Examples:\n" + format_examples(shown)
+            )
+        return groups.rename("group").astype("object")
+    raise TypeError(f"by must be None, a column name or a pandas Series, got {type(by).__name__}")
+
+
+def wilson(
+    successes: np.ndarray, trials: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (statsmodels); NaN where there are no trials."""
+    successes = np.asarray(successes, dtype=float)
+    trials = np.asarray(trials, dtype=float)
+    low = np.full(successes.shape, np.nan)
+    high = np.full(successes.shape, np.nan)
+    has = trials > 0
+    if has.any():
+        lo, hi = proportion_confint(successes[has], trials[has], alpha=alpha, method="wilson")
+        low[has] = np.clip(lo, 0.0, 1.0)
+        high[has] = np.clip(hi, 0.0, 1.0)
+    return low, high
+
+
+def check_alpha(alpha: float) -> float:
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(
+            f"alpha must be between 0 and 1 (e.g. 0.05 for 95% intervals), got {alpha}"
+        )
+    return float(alpha)

@@ -1,0 +1,258 @@
+"""The five journey stages and the checks every journey function runs on an event log.
+
+An *event log* (touchpoint table) has one row per touch: who (``customer_id``),
+when (``timestamp``), in which stage (``stage``) and, usually, through which
+channel (``channel``). The course's stages, in order:
+
+====================  ==============  ===============================================
+stage                 Turkish         meaning
+====================  ==============  ===============================================
+``discovery``         keşfetme        the person learns about the business
+``first_contact``     ilk temas       the first direct interaction
+``decision``          karar anı       the moment of deciding
+``purchase``          hizmet alımı    the purchase / use of the service
+``deepening``         derinleşme      campaigns, rewards, points deepen the relationship
+====================  ==============  ===============================================
+
+Journeys move forward only: a person may have several touches in one stage, then
+move to a later stage or stop. :func:`validate_events` checks that an event log
+follows this contract and reports the rows that do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from portfolio_lib._errors import DataValidationError, format_examples, require_columns
+
+__all__ = [
+    "STAGES",
+    "STAGE_NAMES_TR",
+    "stage_label",
+    "EventValidation",
+    "validate_events",
+]
+
+STAGES: tuple[str, ...] = ("discovery", "first_contact", "decision", "purchase", "deepening")
+"""The course's journey stages, in order."""
+
+
+def _turkish_names() -> dict[str, str]:
+    """Turkish stage names from the course glossary (:func:`portfolio_lib.glossary.stage_names`)."""
+    from portfolio_lib.glossary import stage_names
+
+    names = stage_names()
+    missing = [s for s in STAGES if s not in names]
+    if missing:  # pragma: no cover - guards against the glossary drifting from STAGES
+        raise ImportError(f"portfolio_lib.glossary.stage_names() lacks stages {missing}")
+    return {stage: names[stage] for stage in STAGES}
+
+
+STAGE_NAMES_TR: Mapping[str, str] = _turkish_names()
+"""Turkish course names of :data:`STAGES` (``{"discovery": "Keşfetme", ...}``), from the glossary."""
+
+
+def stage_label(stage: str, language: Literal["en", "tr", "both"] = "both") -> str:
+    """Return a display label for a stage.
+
+    Parameters
+    ----------
+    stage : str
+        Stage name, e.g. ``"first_contact"``. Names outside :data:`STAGES` are
+        returned unchanged (with ``_`` shown as a space).
+    language : {"en", "tr", "both"}
+        English, Turkish, or ``"english (türkçe)"``.
+
+    Examples
+    --------
+    >>> stage_label("decision")
+    'decision (Karar anı)'
+    >>> stage_label("first_contact", "tr")
+    'İlk temas'
+    """
+    english = stage.replace("_", " ")
+    turkish = STAGE_NAMES_TR.get(stage)
+    if language == "en" or turkish is None:
+        return english
+    if language == "tr":
+        return turkish
+    return f"{english} ({turkish})"
+
+
+@dataclass(frozen=True)
+class EventValidation:
+    """Result of :func:`validate_events`.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        The rows that passed, sorted by person, time and stage order, with an
+        added integer column ``stage_rank`` (0 = first stage).
+    rejected : pandas.DataFrame
+        The rows that failed, with their original index and a ``problem`` column.
+    stages : tuple of str
+        The stage order the log was checked against.
+    """
+
+    events: pd.DataFrame
+    rejected: pd.DataFrame
+    stages: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+        return self.rejected.empty
+
+    def summary(self) -> pd.DataFrame:
+        """Count of rejected rows per problem."""
+        if self.rejected.empty:
+            return pd.DataFrame({"problem": [], "rows": []}).astype({"rows": "int64"})
+        counts = self.rejected.groupby("problem", sort=True).size()
+        return counts.rename("rows").reset_index()
+
+
+def _check_stage_order(stages: Sequence[str]) -> tuple[str, ...]:
+    order = tuple(stages)
+    if len(order) < 2 or len(set(order)) != len(order):
+        raise ValueError(f"stages must be at least two distinct names in order, got {order!r}")
+    return order
+
+
+def validate_events(
+    events: pd.DataFrame,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    stage_col: str = "stage",
+    stages: Sequence[str] = STAGES,
+    extra_cols: Sequence[str] = (),
+    errors: Literal["raise", "report"] = "raise",
+    name: str = "events",
+) -> EventValidation:
+    """Check a journey event log and return it sorted, or report the bad rows.
+
+    The checks, per row: the person id is present, the timestamp is present and
+    a valid date-time, the stage is one of ``stages``, and — per person, in time
+    order — the stage does not fall back behind a stage the person already
+    reached (*out-of-order timestamps*: e.g. a ``first_contact`` stamped after
+    the same person's ``purchase``). Columns in ``extra_cols`` must exist and be
+    non-missing.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        One row per touch.
+    customer_col, time_col, stage_col : str
+        Column names of person id, touch time (date-time) and stage.
+    stages : sequence of str
+        Stage names in journey order; default :data:`STAGES`.
+    extra_cols : sequence of str
+        Further columns the caller needs (e.g. ``["channel"]``); must be non-missing.
+    errors : {"raise", "report"}
+        ``"raise"`` raises :class:`~portfolio_lib.DataValidationError` naming
+        the column and showing example rows; ``"report"`` returns the bad rows
+        in :attr:`EventValidation.rejected` and the good ones in ``events``.
+    name : str
+        What the table is called in messages.
+
+    Returns
+    -------
+    EventValidation
+        ``events`` (clean, sorted, with ``stage_rank``) and ``rejected`` (with ``problem``).
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns (always), or bad rows when ``errors="raise"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["A", "A", "B"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02"]),
+    ...     "stage": ["discovery", "first_contact", "discovery"],
+    ... })
+    >>> validate_events(log).ok
+    True
+    """
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
+    order = _check_stage_order(stages)
+    needed = [customer_col, time_col, stage_col, *extra_cols]
+    require_columns(events, needed, name=name)
+
+    frame = events.copy()
+    problems = pd.Series(pd.NA, index=frame.index, dtype="object")
+    problem_col = pd.Series("", index=frame.index, dtype="object")
+
+    def flag(mask: pd.Series | np.ndarray, column: str, problem: str) -> None:
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=frame.index) & problems.isna()
+        problems[mask] = problem
+        problem_col[mask] = column
+
+    flag(frame[customer_col].isna(), customer_col, f"{customer_col} is missing")
+
+    raw_time = frame[time_col]
+    if pd.api.types.is_datetime64_any_dtype(raw_time):
+        times = raw_time
+        flag(times.isna(), time_col, f"{time_col} is missing")
+    else:
+        times = pd.to_datetime(raw_time, errors="coerce")
+        flag(raw_time.isna(), time_col, f"{time_col} is missing")
+        flag(times.isna() & raw_time.notna(), time_col, f"{time_col} is not a valid date-time")
+    frame[time_col] = times
+
+    stage_values = frame[stage_col]
+    flag(stage_values.isna(), stage_col, f"{stage_col} is missing")
+    known = stage_values.isin(order)
+    flag(
+        ~known & stage_values.notna(),
+        stage_col,
+        f"{stage_col} is not one of the stages {list(order)}",
+    )
+    for col in extra_cols:
+        flag(frame[col].isna(), col, f"{col} is missing")
+
+    rank_of = {stage: i for i, stage in enumerate(order)}
+    frame["stage_rank"] = stage_values.map(rank_of).astype("float64")
+
+    usable = problems.isna()
+    ok_rows = frame.loc[usable].sort_values(
+        [customer_col, time_col, "stage_rank"], kind="mergesort"
+    )
+    previous_best = ok_rows.groupby(customer_col, sort=False)["stage_rank"].cummax()
+    previous_best = previous_best.groupby(ok_rows[customer_col], sort=False).shift(1)
+    regress = ok_rows["stage_rank"] < previous_best
+    flag(
+        frame.index.isin(ok_rows.index[regress.to_numpy()]),
+        time_col,
+        f"{time_col} out of order: stage comes after a later stage of the same {customer_col}",
+    )
+
+    bad = problems.notna()
+    rejected = events.loc[bad.to_numpy()].copy()
+    rejected["problem"] = problems[bad].astype(str).to_numpy()
+    if errors == "raise" and bad.any():
+        first_problem = str(problems[bad].iloc[0])
+        column = str(problem_col[bad].iloc[0])
+        same = (problems == first_problem).to_numpy()
+        shown = [c for c in (customer_col, time_col, stage_col) if c in events.columns]
+        if column not in shown:
+            shown.append(column)
+        raise DataValidationError(
+            f"{name}: column {column!r}: {first_problem} "
+            f"({int(same.sum())} of {len(events)} rows; {int(bad.sum())} rows with any problem). "
+            "Examples:\n" + format_examples(events.loc[same, shown])
+        )
+
+    clean = frame.loc[~bad.to_numpy()].sort_values(
+        [customer_col, time_col, "stage_rank"], kind="mergesort"
+    )
+    clean["stage_rank"] = clean["stage_rank"].astype("int64")
+    return EventValidation(events=clean, rejected=rejected, stages=order)
