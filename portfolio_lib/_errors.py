@@ -62,9 +62,7 @@ def require_columns(
     >>> require_columns(pd.DataFrame({"customer_id": [1]}), ["customer_id"])
     """
     if not isinstance(frame, pd.DataFrame):
-        raise DataValidationError(
-            f"{name} must be a pandas DataFrame, got {type(frame).__name__}"
-        )
+        raise DataValidationError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataValidationError(

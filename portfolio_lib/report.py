@@ -84,9 +84,7 @@ def discover_notebooks(notebook_dir: Path | str = DEFAULT_NOTEBOOK_DIR) -> list[
     paths = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
     bad = [p.name for p in paths if not NOTEBOOK_NAME_PATTERN.match(p.name)]
     if bad:
-        raise ValueError(
-            f"notebook names must look like 'NN_snake_case.ipynb'; offending: {bad}"
-        )
+        raise ValueError(f"notebook names must look like 'NN_snake_case.ipynb'; offending: {bad}")
     numbers = [p.name[:2] for p in paths]
     repeated = sorted({n for n in numbers if numbers.count(n) > 1})
     if repeated:
@@ -116,7 +114,9 @@ def clean_notebook(path: Path | str) -> None:
     from nbstripout import strip_output
 
     nb = nbformat.read(str(path), as_version=4)
-    nb = strip_output(nb, keep_output=True, keep_count=True, keep_id=True, extra_keys=VOLATILE_METADATA)
+    nb = strip_output(
+        nb, keep_output=True, keep_count=True, keep_id=True, extra_keys=VOLATILE_METADATA
+    )
     nbformat.write(nb, str(path))
 
 
@@ -255,9 +255,7 @@ def build_report(
         executed = out_dir / "notebooks" / path.name
         seconds = execute_notebook(path, executed, parameters=parameters)
         page = render_html(executed, out_dir / f"{path.stem}.html")
-        pages.append(
-            ChapterPage(path.name[:2], notebook_title(executed), executed, page, seconds)
-        )
+        pages.append(ChapterPage(path.name[:2], notebook_title(executed), executed, page, seconds))
         progress(f"[{i}/{len(paths)}] {path.name} done in {seconds:.1f} s -> {page.name}")
     items = "\n".join(
         f'<li><a href="{html.escape(p.html.name)}">{html.escape(p.title)}</a> '

@@ -47,7 +47,10 @@ def test_notebook_runs_with_other_parameters(path: Path, parameters: dict, tmp_p
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected, "papermill did not inject the parameters"
     errors = [
-        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
         if o.get("output_type") == "error"
     ]
     assert not errors

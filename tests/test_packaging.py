@@ -78,8 +78,11 @@ def test_no_gpl_licensed_package_is_declared():
         except PackageNotFoundError:  # pragma: no cover - lock is installed by make
             pytest.fail(f"{name} is declared but not installed")
         licence = " ".join(
-            filter(None, [meta.get("License", ""), meta.get("License-Expression", "")]
-                   + [c for c in meta.get_all("Classifier") or [] if "License" in c])
+            filter(
+                None,
+                [meta.get("License", ""), meta.get("License-Expression", "")]
+                + [c for c in meta.get_all("Classifier") or [] if "License" in c],
+            )
         )
         assert "GPL" not in licence.replace("LGPL", ""), f"{name} looks GPL-licensed: {licence}"
 

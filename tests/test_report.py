@@ -20,7 +20,11 @@ def _tiny_notebook(path: Path, title: str) -> None:
         params,
         nbformat.v4.new_code_cell("print(X * 21)"),
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
