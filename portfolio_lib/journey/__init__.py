@@ -7,8 +7,8 @@ decision moment (karar anı), purchase / service use (hizmet alımı) and deepen
 
 * :func:`validate_events` — check the log (unknown stage, missing time, out-of-order touches);
 * :func:`stage_funnel` — people reaching each stage, conversion and drop-off with Wilson intervals;
-* :func:`stage_transitions`, :func:`advance_rates` — transition matrix, journey variants,
-  P(advance | stage, channel);
+* :func:`stage_transitions`, :func:`advance_rates`, :func:`channel_effects` — transition
+  matrix, journey variants, P(advance | stage, channel), channel effects (multinomial logit);
 * :func:`time_to_stage` — Kaplan–Meier time between stages with censoring, log-rank test;
 * :func:`heuristic_attribution`, :func:`markov_attribution`, :func:`compare_attribution` —
   channel credit (first/last/linear/time-decay, exact Markov removal effect);
@@ -32,13 +32,7 @@ from portfolio_lib.journey.attribution import (
     markov_attribution,
 )
 from portfolio_lib.journey.deepening import BEHAVIOURS, Deepening, deepening_summary
-from portfolio_lib.journey.funnel import (
-    EXIT,
-    StageTransitions,
-    advance_rates,
-    stage_funnel,
-    stage_transitions,
-)
+from portfolio_lib.journey.funnel import stage_funnel
 from portfolio_lib.journey.stages import (
     STAGE_NAMES_TR,
     STAGES,
@@ -47,6 +41,14 @@ from portfolio_lib.journey.stages import (
     validate_events,
 )
 from portfolio_lib.journey.survival import LogRankTest, TimeToStage, time_to_stage
+from portfolio_lib.journey.transitions import (
+    EXIT,
+    ChannelEffects,
+    StageTransitions,
+    advance_rates,
+    channel_effects,
+    stage_transitions,
+)
 
 __all__ = [
     "STAGES",
@@ -58,6 +60,8 @@ __all__ = [
     "StageTransitions",
     "stage_transitions",
     "advance_rates",
+    "ChannelEffects",
+    "channel_effects",
     "EXIT",
     "TimeToStage",
     "LogRankTest",

@@ -99,7 +99,7 @@ def _validated_transactions(
         frame, frame[cust].isna(), column=cust, problem="is missing", name="transactions"
     )
     if not pd.api.types.is_datetime64_any_dtype(frame[date]):
-        parsed = pd.to_datetime(frame[date], errors="coerce")
+        parsed = pd.to_datetime(frame[date], errors="coerce", format="mixed")
         raise_for_rows(
             frame,
             parsed.isna(),

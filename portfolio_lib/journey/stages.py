@@ -203,7 +203,7 @@ def validate_events(
         times = raw_time
         flag(times.isna(), time_col, f"{time_col} is missing")
     else:
-        times = pd.to_datetime(raw_time, errors="coerce")
+        times = pd.to_datetime(raw_time, errors="coerce", format="mixed")
         flag(raw_time.isna(), time_col, f"{time_col} is missing")
         flag(times.isna() & raw_time.notna(), time_col, f"{time_col} is not a valid date-time")
     frame[time_col] = times

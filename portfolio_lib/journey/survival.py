@@ -259,7 +259,8 @@ def _km_group(part: pd.DataFrame, *, z: float, alpha: float) -> tuple[pd.DataFra
             curve = curve.iloc[1:].reset_index(drop=True)
         if surv.min() <= 0.5:
             median = float(fit.quantile(0.5))
-            low, high = (float(v) for v in fit.quantile_ci(0.5, alpha=alpha))
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) where S hits 0
+                low, high = (float(v) for v in fit.quantile_ci(0.5, alpha=alpha))
         else:
             median, low, high = np.nan, np.nan, np.nan
     curve["reached_share"] = 1.0 - curve["not_yet"]

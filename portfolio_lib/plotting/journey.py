@@ -1,0 +1,347 @@
+"""Chapter 4 figures: the customer journey (funnel, stage flow, time to stage, attribution).
+
+Every function takes a result computed by :mod:`portfolio_lib.journey` and an
+optional ``ax``; it draws, returns the Axes and never recomputes the analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path
+
+from portfolio_lib.journey.attribution import AttributionComparison
+from portfolio_lib.journey.stages import stage_label
+from portfolio_lib.journey.survival import TimeToStage
+from portfolio_lib.journey.transitions import EXIT, StageTransitions
+from portfolio_lib.plotting import PALETTE, get_ax
+
+__all__ = ["plot_funnel", "plot_stage_flow", "plot_time_to_stage", "plot_attribution"]
+
+_EXIT_COLOUR = "#b0b0b0"
+_UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months"}
+
+
+def plot_funnel(
+    funnel: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    language: Literal["en", "tr", "both"] = "both",
+) -> Axes:
+    """Draw a stage funnel from :func:`~portfolio_lib.journey.stage_funnel`.
+
+    Without groups: centred horizontal bars (people reaching each stage)
+    labelled with the count and the step conversion. With a ``group`` column:
+    overall conversion per stage and group as lines with Wilson intervals.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        Output of ``stage_funnel``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+    language : {"en", "tr", "both"}
+        Language of the stage labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.journey import stage_funnel
+    >>> log = pd.DataFrame({"customer_id": ["A", "B"], "stage": ["discovery", "purchase"],
+    ...                     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    >>> ax = plot_funnel(stage_funnel(log))
+    """
+    ax = get_ax(ax, figsize=(8, 4.5))
+    stages = list(dict.fromkeys(funnel["stage"]))
+    labels = [stage_label(s, language) for s in stages]
+    if "group" not in funnel.columns:
+        reached = funnel["reached"].to_numpy(dtype=float)
+        y = np.arange(len(stages))[::-1]
+        ax.barh(y, reached, left=-reached / 2, color=PALETTE[0], height=0.7)
+        top = reached.max() if reached.max() > 0 else 1.0
+        for yi, count, step in zip(y, reached, funnel["step_conversion"], strict=True):
+            ax.text(
+                top / 2 * 1.04,
+                yi,
+                f"{int(count):,}  ({step:.0%} of previous)",
+                va="center",
+                fontsize=9,
+            )
+        ax.set_yticks(y, labels)
+        ax.set_xlim(-top / 2 * 1.05, top * 1.25)
+        ax.set_xticks([])
+        ax.set_xlabel("people reaching the stage (or a later one)")
+        ax.grid(False)
+        return ax
+    x = np.arange(len(stages))
+    for i, (group, part) in enumerate(funnel.groupby("group", sort=True)):
+        part = part.set_index("stage").reindex(stages)
+        rate = part["overall_conversion"].to_numpy()
+        err = np.vstack(
+            [rate - part["overall_ci_low"].to_numpy(), part["overall_ci_high"].to_numpy() - rate]
+        )
+        ax.errorbar(
+            x + (i - 0.5) * 0.04,
+            rate,
+            yerr=err,
+            marker="o",
+            capsize=3,
+            color=PALETTE[i % len(PALETTE)],
+            label=str(group),
+        )
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set_ylabel("share of people reaching the stage")
+    ax.set_ylim(0, 1.05)
+    ax.legend(title="group", fontsize=8)
+    return ax
+
+
+def _band(x0: float, y0: tuple[float, float], x1: float, y1: tuple[float, float]) -> Path:
+    """A flow band between two vertical segments, with cubic Bézier edges."""
+    mid = (x0 + x1) / 2
+    (a_top, a_bot), (b_top, b_bot) = y0, y1
+    vertices = [
+        (x0, a_top),
+        (mid, a_top),
+        (mid, b_top),
+        (x1, b_top),
+        (x1, b_bot),
+        (mid, b_bot),
+        (mid, a_bot),
+        (x0, a_bot),
+        (x0, a_top),
+    ]
+    codes = [
+        Path.MOVETO,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.LINETO,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CLOSEPOLY,
+    ]
+    return Path(vertices, codes)
+
+
+def plot_stage_flow(
+    transitions: StageTransitions,
+    *,
+    ax: Axes | None = None,
+    language: Literal["en", "tr", "both"] = "both",
+    node_width: float = 0.12,
+) -> Axes:
+    """Sankey-style stage flow from :func:`~portfolio_lib.journey.stage_transitions`.
+
+    Each stage is a column whose height is proportional to the people leaving
+    it (to a later stage or to exit); coloured bands go forward to later stages,
+    grey bands drop to *exit*. Repeat touches in the same stage (the diagonal of
+    a touch-level matrix) are not drawn.
+
+    Parameters
+    ----------
+    transitions : StageTransitions
+        Output of ``stage_transitions``.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    language : {"en", "tr", "both"}
+        Language of the stage labels.
+    node_width : float
+        Width of a stage column (x distance between stages is 1).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.journey import stage_transitions
+    >>> log = pd.DataFrame({"customer_id": ["A", "A", "B"],
+    ...                     "stage": ["discovery", "decision", "discovery"],
+    ...                     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"])})
+    >>> ax = plot_stage_flow(stage_transitions(log))
+    """
+    ax = get_ax(ax, figsize=(10, 5))
+    stages = list(transitions.stages)
+    counts = transitions.counts.to_numpy(dtype=float).copy()
+    n = len(stages)
+    counts[np.arange(n), np.arange(n)] = 0.0  # stays are not flows
+    out_total = counts.sum(axis=1)
+    scale = 0.8 / out_total.max() if out_total.max() > 0 else 1.0
+    top = 1.0
+    exit_floor = -0.25
+    in_cursor = np.full(n, top)
+    for i, stage in enumerate(stages):
+        height = out_total[i] * scale
+        ax.add_patch(
+            Rectangle((i - node_width / 2, top - height), node_width, height, color=PALETTE[0])
+        )
+        ax.text(i, top + 0.04, stage_label(stage, language), ha="center", va="bottom", fontsize=9)
+        ax.text(i, top - height - 0.02, f"{int(out_total[i]):,}", ha="center", va="top", fontsize=8)
+        cursor = top
+        for j in range(i + 1, n):
+            width = counts[i, j] * scale
+            if width <= 0:
+                continue
+            start = (cursor, cursor - width)
+            end = (in_cursor[j], in_cursor[j] - width)
+            ax.add_patch(
+                PathPatch(
+                    _band(i + node_width / 2, start, j - node_width / 2, end),
+                    facecolor=PALETTE[(j - 1) % len(PALETTE) + 1],
+                    alpha=0.45,
+                    edgecolor="none",
+                )
+            )
+            cursor -= width
+            in_cursor[j] -= width
+        exits = counts[i, n] * scale
+        if exits > 0:
+            start = (cursor, cursor - exits)
+            end = (exit_floor, exit_floor - exits)
+            x_end = i + 0.45
+            ax.add_patch(
+                PathPatch(
+                    _band(i + node_width / 2, start, x_end, end),
+                    facecolor=_EXIT_COLOUR,
+                    alpha=0.6,
+                    edgecolor="none",
+                )
+            )
+            ax.text(
+                x_end,
+                exit_floor - exits - 0.02,
+                f"{EXIT} {int(counts[i, n]):,}",
+                ha="center",
+                va="top",
+                fontsize=8,
+                color="#555555",
+            )
+    ax.set_xlim(-0.5, n - 0.3)
+    ax.set_ylim(exit_floor - 0.8 - 0.1, top + 0.15)
+    ax.set_axis_off()
+    ax.set_title(f"Stage flow ({transitions.n_people:,} people)")
+    return ax
+
+
+def plot_time_to_stage(
+    result: TimeToStage,
+    *,
+    ax: Axes | None = None,
+    show_ci: bool = True,
+    language: Literal["en", "tr", "both"] = "both",
+) -> Axes:
+    """Cumulative share reaching ``to_stage`` over time (1 − Kaplan–Meier), per group.
+
+    Parameters
+    ----------
+    result : TimeToStage
+        Output of :func:`~portfolio_lib.journey.time_to_stage`.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    show_ci : bool
+        Shade the pointwise confidence band.
+    language : {"en", "tr", "both"}
+        Language of the stage labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.journey import time_to_stage
+    >>> log = pd.DataFrame({"customer_id": ["A", "A", "B"],
+    ...                     "stage": ["discovery", "purchase", "discovery"],
+    ...                     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-04", "2024-01-01"])})
+    >>> ax = plot_time_to_stage(time_to_stage(log, "discovery", "purchase",
+    ...                                       observation_end="2024-02-01"))
+    """
+    ax = get_ax(ax)
+    groups = list(dict.fromkeys(result.curves["group"]))
+    for i, group in enumerate(groups):
+        curve = result.curves.loc[result.curves["group"] == group]
+        colour = PALETTE[i % len(PALETTE)]
+        label = None if len(groups) == 1 else str(group)
+        ax.step(curve["time"], curve["reached_share"], where="post", color=colour, label=label)
+        if show_ci:
+            ax.fill_between(
+                curve["time"],
+                1.0 - curve["not_yet_ci_high"],
+                1.0 - curve["not_yet_ci_low"],
+                step="post",
+                color=colour,
+                alpha=0.2,
+                linewidth=0,
+            )
+    ax.set_xlabel(
+        f"time since {stage_label(result.from_stage, language)} ({_UNIT_NAMES[result.unit]})"
+    )
+    ax.set_ylabel(f"share reaching {stage_label(result.to_stage, language)}")
+    ax.set_ylim(0, 1)
+    title = "Kaplan–Meier, censored at " + f"{result.observation_end.date()}"
+    if result.logrank is not None:
+        title += f"; log-rank p = {result.logrank.p_value:.3g}"
+        ax.legend(fontsize=8)
+    ax.set_title(title)
+    return ax
+
+
+def plot_attribution(
+    comparison: AttributionComparison,
+    *,
+    ax: Axes | None = None,
+    share: bool = True,
+) -> Axes:
+    """Grouped bars: credit per touchpoint under each attribution model.
+
+    Parameters
+    ----------
+    comparison : AttributionComparison
+        Output of :func:`~portfolio_lib.journey.compare_attribution`.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    share : bool
+        Plot shares of all conversions (True) or credited conversions (False).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.journey import compare_attribution
+    >>> paths = pd.DataFrame({"path": ["a", "b", "a > b"],
+    ...                       "conversions": [2, 1, 1], "non_conversions": [1, 0, 0]})
+    >>> ax = plot_attribution(compare_attribution(paths))
+    """
+    ax = get_ax(ax)
+    table = comparison.shares if share else comparison.conversions
+    touchpoints = list(table.index)
+    models = list(table.columns)
+    x = np.arange(len(touchpoints))
+    width = 0.8 / max(len(models), 1)
+    for k, model in enumerate(models):
+        ax.bar(
+            x - 0.4 + width * (k + 0.5),
+            table[model].to_numpy(dtype=float),
+            width=width,
+            color=PALETTE[k % len(PALETTE)],
+            label=model.replace("_", " "),
+        )
+    ax.set_xticks(x, [str(t) for t in touchpoints], rotation=20, ha="right")
+    ax.set_ylabel("share of conversions" if share else "conversions credited")
+    ax.legend(title="model", fontsize=8)
+    return ax
