@@ -58,6 +58,7 @@ __all__ = [
     "INJECTED_REASONS",
     "ValidationReport",
     "get_schema",
+    "parse_values",
     "apply_dtypes",
     "validate_table",
     "validate_transactions",
@@ -515,6 +516,52 @@ def _parse_bool(values: pd.Series) -> pd.Series:
         return None
 
     return values.map(one, na_action="ignore").astype(object)
+
+
+def parse_values(values: pd.Series, kind: ColumnKind) -> tuple[pd.Series, np.ndarray]:
+    """Read raw values as one of the schema kinds, without losing track of failures.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw values (e.g. strings from a CSV).
+    kind : {"str", "date", "timestamp", "float", "int", "bool"}
+        Target kind (see :class:`Column`).
+
+    Returns
+    -------
+    parsed : pandas.Series
+        datetime64 for dates, float64 for numbers (int64 for ints when
+        nothing is missing), bool/boolean for flags, unchanged for ``"str"``.
+        Missing or unreadable values become NaN/NaT/NA.
+    unreadable : numpy.ndarray of bool
+        True where a value was present but could not be read (a blank
+        string counts as missing, not unreadable).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parsed, bad = parse_values(pd.Series(["2024-01-31", "2024-02-30", None]), "date")
+    >>> bad.tolist()
+    [False, True, False]
+    """
+    missing = _is_missing(values)
+    if kind in ("date", "timestamp"):
+        parsed = _parse_datetimes(values)
+    elif kind in ("float", "int"):
+        parsed = _parse_numbers(values)
+        if kind == "int":
+            fractional = (parsed.fillna(0) != np.round(parsed.fillna(0))).to_numpy()
+            parsed = parsed.where(~fractional)
+            parsed = _finish_int(parsed)
+    elif kind == "bool":
+        parsed = _finish_bool(_parse_bool(values))
+    elif kind == "str":
+        return values, np.zeros(len(values), dtype=bool)
+    else:
+        raise ValueError(f"unknown column kind {kind!r}")
+    unreadable = parsed.isna().to_numpy(dtype=bool) & ~missing
+    return parsed, unreadable
 
 
 def _finish_int(numbers: pd.Series) -> pd.Series:
