@@ -33,6 +33,9 @@ from portfolio_lib._errors import (
 )
 from portfolio_lib.satisfaction._validation import check_confidence
 
+#: Words of two or more letters (no digits): order numbers and amounts are not features.
+LETTER_WORDS = r"(?u)\b[^\W\d_]{2,}\b"
+
 __all__ = [
     "ComplaintClassifier",
     "ComplaintClassification",
@@ -58,6 +61,12 @@ def _texts(values: object, column: str, name: str) -> pd.Series:
     return series
 
 
+def _stop_words(stop_words: str | Sequence[str] | None) -> str | list[str] | None:
+    if stop_words is None or isinstance(stop_words, str):
+        return stop_words
+    return list(stop_words)
+
+
 class ComplaintClassifier:
     """TF-IDF + multinomial logistic regression for complaint categories.
 
@@ -69,8 +78,13 @@ class ComplaintClassifier:
         Ignore terms in fewer documents than this.
     C : float
         Inverse regularisation strength of the logistic regression.
-    stop_words : sequence of str, optional
-        Words to ignore (e.g. a Turkish stop-word list).
+    stop_words : "english", sequence of str or None
+        Words to ignore (``"english"`` = scikit-learn's list; pass a Turkish
+        list for Turkish text). Default None: function words in bigrams
+        ("not arrived") carry meaning.
+    token_pattern : str
+        What counts as a word; the default keeps letters only, so order numbers
+        and amounts do not become features.
 
     Attributes
     ----------
@@ -92,13 +106,15 @@ class ComplaintClassifier:
         *,
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 1,
-        C: float = 10.0,
-        stop_words: Sequence[str] | None = None,
+        C: float = 3.0,
+        stop_words: str | Sequence[str] | None = None,
+        token_pattern: str = LETTER_WORDS,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.C = C
         self.stop_words = stop_words
+        self.token_pattern = token_pattern
 
     def fit(
         self, texts: Sequence[str] | pd.Series, labels: Sequence[str] | pd.Series
@@ -125,7 +141,8 @@ class ComplaintClassifier:
                         ngram_range=self.ngram_range,
                         min_df=self.min_df,
                         sublinear_tf=True,
-                        stop_words=list(self.stop_words) if self.stop_words else None,
+                        stop_words=_stop_words(self.stop_words),
+                        token_pattern=self.token_pattern,
                     ),
                 ),
                 ("model", LogisticRegression(C=self.C, max_iter=2000)),
@@ -324,7 +341,8 @@ def complaint_topics(
     n_topics: int = 6,
     n_top_words: int = 8,
     min_df: int = 2,
-    stop_words: Sequence[str] | None = None,
+    stop_words: str | Sequence[str] | None = "english",
+    token_pattern: str = LETTER_WORDS,
     seed: int | np.random.Generator | None = 0,
 ) -> ComplaintTopics:
     """Topics found in complaint texts without labels (TF-IDF + NMF).
@@ -343,8 +361,11 @@ def complaint_topics(
         Words listed per topic.
     min_df : int
         Ignore words in fewer complaints than this.
-    stop_words : sequence of str, optional
-        Words to ignore.
+    stop_words : "english", sequence of str or None
+        Words to ignore; without them topics collect greetings and function
+        words. Pass a list for other languages.
+    token_pattern : str
+        What counts as a word (default: letters only).
     seed : int or Generator
         NMF initialisation.
 
@@ -362,7 +383,10 @@ def complaint_topics(
     require_columns(complaints, [text] + ([label] if label else []), name="complaints")
     texts = _texts(complaints[text], text, "complaints")
     vectorizer = TfidfVectorizer(
-        min_df=min_df, sublinear_tf=True, stop_words=list(stop_words) if stop_words else None
+        min_df=min_df,
+        sublinear_tf=True,
+        stop_words=_stop_words(stop_words),
+        token_pattern=token_pattern,
     )
     matrix = vectorizer.fit_transform(texts.to_list())
     if matrix.shape[1] < n_topics:

@@ -1,0 +1,416 @@
+"""Chapter 5 figures: satisfaction (NPS, CSAT, Likert items, drivers, complaints, mystery shopping).
+
+Every function takes a result computed by :mod:`portfolio_lib.satisfaction` and
+an optional ``ax``; it draws, returns the Axes and never recomputes the analysis.
+Intervals are always drawn: a bar without its interval invites reading noise
+as news.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.satisfaction.complaints import ResolutionSurvival
+from portfolio_lib.satisfaction.drivers import DriverResult, ImportancePerformance
+from portfolio_lib.satisfaction.surveys import LikertSummary
+
+__all__ = [
+    "plot_nps",
+    "plot_nps_trend",
+    "plot_csat",
+    "plot_likert",
+    "plot_driver_importance",
+    "plot_importance_performance",
+    "plot_complaint_pareto",
+    "plot_resolution_survival",
+    "plot_branch_league",
+]
+
+_UNIT_NAMES = {"h": "hours", "D": "days", "W": "weeks"}
+_VS_NETWORK_COLOURS = {"above": PALETTE[2], "below": PALETTE[3], "in line": PALETTE[7]}
+
+
+def _labels(index: pd.Index) -> list[str]:
+    if isinstance(index, pd.MultiIndex):
+        return [" / ".join(str(v) for v in key) for key in index]
+    return [str(v) for v in index]
+
+
+def _interval_bars(
+    ax: Axes, table: pd.DataFrame, value: str, low: str, high: str, colour: str
+) -> None:
+    y = np.arange(len(table))[::-1]
+    values = table[value].to_numpy(dtype=float)
+    errors = np.vstack(
+        [values - table[low].to_numpy(dtype=float), table[high].to_numpy(dtype=float) - values]
+    )
+    ax.barh(y, values, color=colour, alpha=0.85, height=0.6)
+    ax.errorbar(values, y, xerr=errors, fmt="none", ecolor="black", capsize=3, lw=1)
+    ax.set_yticks(y, _labels(table.index))
+
+
+def plot_nps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """NPS per group as bars with their confidence intervals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.nps_by` (columns ``nps``,
+        ``ci_low``, ``ci_high``, ``n``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import nps_by
+    >>> df = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 4, "nps": [10, 9, 3, 8, 10, 6, 9, 2]})
+    >>> ax = plot_nps(nps_by(df, "g"))
+    """
+    ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
+    _interval_bars(ax, table, "nps", "ci_low", "ci_high", PALETTE[0])
+    y = np.arange(len(table))[::-1]
+    for yi, (n, high) in zip(y, table[["n", "ci_high"]].to_numpy(), strict=True):
+        ax.text(high + 2, yi, f"n = {int(n)}", va="center", fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(-100, 100)
+    ax.set_xlabel("Net Promoter Score (points) with interval")
+    ax.set_title("NPS by group")
+    return ax
+
+
+def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """NPS per wave with an interval band; changes significant after Holm marked with ★.
+
+    Parameters
+    ----------
+    trend : DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.nps_trend`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import nps_trend
+    >>> df = pd.DataFrame({"wave": [1] * 4 + [2] * 4, "nps": [10, 9, 3, 8, 10, 10, 9, 2]})
+    >>> ax = plot_nps_trend(nps_trend(df, customer=None))
+    """
+    ax = get_ax(ax)
+    x = np.arange(len(trend))
+    ax.fill_between(
+        x, trend["ci_low"], trend["ci_high"], color=PALETTE[0], alpha=0.2, label="interval"
+    )
+    ax.plot(x, trend["nps"], marker="o", color=PALETTE[0], label="NPS")
+    if "significant" in trend.columns:
+        for xi, (flag, value) in enumerate(trend[["significant", "nps"]].to_numpy()):
+            if bool(flag):
+                ax.annotate(
+                    "★",
+                    (xi, value),
+                    textcoords="offset points",
+                    xytext=(0, 8),
+                    ha="center",
+                    color=PALETTE[1],
+                    fontsize=12,
+                )
+    ax.set_xticks(x, _labels(trend.index))
+    ax.set_xlabel(str(trend.index.name or "period"))
+    ax.set_ylabel("NPS (points)")
+    ax.set_title("NPS per wave (★ = change from previous wave beyond noise, Holm)")
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_csat(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Top-box CSAT share per group with Wilson intervals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.csat_by` (``share``,
+        ``ci_low``, ``ci_high`` as proportions).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import csat_by
+    >>> ax = plot_csat(csat_by(pd.DataFrame({"g": list("aabb"), "csat": [5, 2, 4, 4]}), "g"))
+    """
+    ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
+    _interval_bars(ax, table, "share", "ci_low", "ci_high", PALETTE[2])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("satisfied (top-box share) with Wilson interval")
+    ax.set_title("CSAT by group")
+    return ax
+
+
+def plot_likert(summary: LikertSummary, *, ax: Axes | None = None) -> Axes:
+    """Diverging stacked bars: unfavourable levels left of 0, favourable right, neutral centred.
+
+    Parameters
+    ----------
+    summary : LikertSummary
+        Output of :func:`~portfolio_lib.satisfaction.likert_summary`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import likert_summary
+    >>> ax = plot_likert(likert_summary(pd.DataFrame({"q": [1, 3, 4, 5]}), ["q"]))
+    """
+    shares = summary.shares.to_numpy(dtype=float)
+    n_items, n_levels = shares.shape
+    ax = get_ax(ax, figsize=(9, 0.55 * n_items + 1.8))
+    half = n_levels // 2
+    if summary.neutral is not None:
+        left = -(shares[:, :half].sum(axis=1) + shares[:, half] / 2)
+    else:
+        left = -shares[:, :half].sum(axis=1)
+    colours = mpl.colormaps["RdBu"](np.linspace(0.1, 0.9, n_levels))
+    if summary.neutral is not None:
+        colours[half] = mpl.colors.to_rgba("#c8c8c8")
+    y = np.arange(n_items)[::-1]
+    start = left.copy()
+    for j in range(n_levels):
+        ax.barh(
+            y,
+            shares[:, j],
+            left=start,
+            color=colours[j],
+            height=0.65,
+            label=summary.labels[j],
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        start = start + shares[:, j]
+    ax.axvline(0, color="black", lw=0.8)
+    limit = max(1.0 - left.max(), -left.min(), 0.5) * 1.05
+    ax.set_xlim(-limit, limit)
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0%}"))
+    ax.set_yticks(y, [str(i) for i in summary.shares.index])
+    ax.set_xlabel("share of answers (unfavourable ← 0 → favourable)")
+    ax.legend(
+        ncol=n_levels, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, fontsize=8
+    )
+    ax.set_title("Likert items")
+    return ax
+
+
+def plot_driver_importance(result: DriverResult, *, ax: Axes | None = None) -> Axes:
+    """Dominance share of R² per driver (bootstrap intervals when computed).
+
+    Parameters
+    ----------
+    result : DriverResult
+        Output of :func:`~portfolio_lib.satisfaction.driver_analysis`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import driver_analysis
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.normal(size=(100, 2)), columns=["a", "b"]).assign(y=lambda d: d.a)
+    >>> ax = plot_driver_importance(driver_analysis(df, "y", ["a", "b"]))
+    """
+    table = result.importance
+    ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, table["general_dominance"], color=PALETTE[0], height=0.6)
+    if {"ci_low", "ci_high"} <= set(table.columns):
+        values = table["general_dominance"].to_numpy()
+        errors = np.vstack([values - table["ci_low"], table["ci_high"] - values])
+        ax.errorbar(values, y, xerr=errors, fmt="none", ecolor="black", capsize=3, lw=1)
+    for yi, share in zip(y, table["share"], strict=True):
+        ax.text(0, yi, f" {share:.0%}", va="center", ha="left", color="white", fontsize=8)
+    ax.set_yticks(y, _labels(table.index))
+    ax.set_xlabel(f"general dominance (share of R² = {result.r_squared:.2f})")
+    ax.set_title(f"What drives {result.outcome}?")
+    return ax
+
+
+def plot_importance_performance(ipm: ImportancePerformance, *, ax: Axes | None = None) -> Axes:
+    """Importance–performance map with quadrant lines and labelled drivers.
+
+    Parameters
+    ----------
+    ipm : ImportancePerformance
+        Output of :func:`~portfolio_lib.satisfaction.importance_performance`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import importance_performance
+    >>> df = pd.DataFrame({"a": [5, 4, 5], "b": [2, 3, 2]})
+    >>> ax = plot_importance_performance(importance_performance(df, pd.Series({"a": .2, "b": .8})))
+    """
+    ax = get_ax(ax, figsize=(7, 6))
+    table = ipm.table
+    quadrants = ["concentrate here", "keep up the good work", "possible overkill", "low priority"]
+    colours = dict(zip(quadrants, [PALETTE[3], PALETTE[2], PALETTE[1], PALETTE[7]], strict=True))
+    perf = table["performance"].to_numpy()
+    errors = np.vstack([perf - table["performance_ci_low"], table["performance_ci_high"] - perf])
+    ax.errorbar(perf, table["importance"], xerr=errors, fmt="none", ecolor="grey", lw=1)
+    ax.scatter(perf, table["importance"], c=[colours[q] for q in table["quadrant"]], s=60, zorder=3)
+    for name, row in table.iterrows():
+        ax.annotate(
+            str(name),
+            (row["performance"], row["importance"]),
+            textcoords="offset points",
+            xytext=(5, 5),
+            fontsize=8,
+        )
+    ax.axvline(ipm.performance_cut, color="black", lw=0.8, ls="--")
+    ax.axhline(ipm.importance_cut, color="black", lw=0.8, ls="--")
+    ax.legend(handles=[Patch(color=colours[q], label=q) for q in quadrants], fontsize=8, loc="best")
+    ax.set_xlabel(f"performance ({ipm.performance_label})")
+    ax.set_ylabel(ipm.importance_label)
+    ax.set_title("Importance–performance map")
+    return ax
+
+
+def plot_complaint_pareto(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Pareto chart: complaint counts by category (bars) and cumulative share (line).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.complaint_pareto`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The bar axes (the cumulative line is on a twin axis).
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import complaint_pareto
+    >>> ax = plot_complaint_pareto(complaint_pareto(pd.DataFrame({"category": list("aab")})))
+    """
+    ax = get_ax(ax)
+    x = np.arange(len(table))
+    colours = [PALETTE[3] if vital else PALETTE[7] for vital in table["vital_few"]]
+    ax.bar(x, table["count"], color=colours)
+    ax.set_xticks(x, _labels(table.index), rotation=30, ha="right")
+    ax.set_ylabel("complaints")
+    twin = ax.twinx()
+    twin.plot(x, table["cumulative_share"], color=PALETTE[0], marker="o")
+    twin.set_ylim(0, 1.05)
+    twin.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    twin.set_ylabel("cumulative share")
+    twin.grid(False)
+    ax.set_title("Complaints by category (Pareto; red = the vital few)")
+    return ax
+
+
+def plot_resolution_survival(result: ResolutionSurvival, *, ax: Axes | None = None) -> Axes:
+    """Kaplan–Meier curves of the share of complaints still open, with interval bands.
+
+    Parameters
+    ----------
+    result : ResolutionSurvival
+        Output of :func:`~portfolio_lib.satisfaction.resolution_survival`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import resolution_survival
+    >>> df = pd.DataFrame({"opened": pd.to_datetime(["2024-01-01"] * 3),
+    ...                    "resolved": pd.to_datetime(["2024-01-02", "2024-01-04", None])})
+    >>> ax = plot_resolution_survival(resolution_survival(df, as_of="2024-01-09"))
+    """
+    ax = get_ax(ax)
+    for i, (group, curve) in enumerate(result.curves.groupby("group", sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        ax.step(curve["time"], curve["still_open"], where="post", color=colour, label=str(group))
+        ax.fill_between(
+            curve["time"], curve["ci_low"], curve["ci_high"], step="post", color=colour, alpha=0.15
+        )
+    ax.axhline(0.5, color="black", lw=0.6, ls=":")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel(f"time since opening ({_UNIT_NAMES.get(result.unit, result.unit)})")
+    ax.set_ylabel("still open (Kaplan–Meier)")
+    ax.set_title("Time to resolution (open complaints censored)")
+    if result.curves["group"].nunique() > 1:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def plot_branch_league(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Branch league table: mean mystery-shopping score with interval, best at the top.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.branch_ranking`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import branch_ranking
+    >>> s = pd.DataFrame({"branch": list("aabb"), "score": [90.0, 80.0, 40.0, 50.0]})
+    >>> ax = plot_branch_league(branch_ranking(s, n_boot=100))
+    """
+    ax = get_ax(ax, figsize=(8, 0.45 * len(table) + 1.5))
+    y = np.arange(len(table))[::-1]
+    means = table["mean"].to_numpy(dtype=float)
+    errors = np.vstack([means - table["ci_low"], table["ci_high"] - means])
+    colours = [_VS_NETWORK_COLOURS.get(v, PALETTE[0]) for v in table["vs_network"]]
+    ax.errorbar(means, y, xerr=errors, fmt="none", ecolor="grey", capsize=3, lw=1)
+    ax.scatter(means, y, c=colours, s=50, zorder=3)
+    labels = [
+        f"{name}  (rank {int(r)}; {lo:g}–{hi:g})"
+        for name, r, lo, hi in zip(
+            _labels(table.index),
+            table["rank"],
+            table["rank_ci_low"],
+            table["rank_ci_high"],
+            strict=True,
+        )
+    ]
+    ax.set_yticks(y, labels)
+    names = {"above": "above network", "below": "below network", "in line": "in line with network"}
+    ax.legend(
+        handles=[Patch(color=c, label=names[k]) for k, c in _VS_NETWORK_COLOURS.items()],
+        fontsize=8,
+        loc="lower right",
+    )
+    ax.set_xlabel("mean visit score (0–100) with interval")
+    ax.set_title("Mystery shopping league table (rank interval in brackets)")
+    return ax
