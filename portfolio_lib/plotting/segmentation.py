@@ -1,0 +1,224 @@
+"""Chapter 2 figures: RFM heatmap, segment sizes, cluster diagnostics, loadings, snake plot.
+
+Each function takes an already computed result from :mod:`portfolio_lib.rfm` or
+:mod:`portfolio_lib.segmentation` and draws it; nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.segmentation import AttitudeFactors, SegmentProfile
+
+__all__ = [
+    "plot_rfm_heatmap",
+    "plot_segment_sizes",
+    "plot_cluster_diagnostics",
+    "plot_factor_loadings",
+    "plot_snake",
+]
+
+
+def _annotated_heatmap(
+    ax: Axes,
+    grid: pd.DataFrame,
+    *,
+    cmap: str,
+    fmt: str,
+    center: float | None = None,
+    colorbar_label: str = "",
+) -> None:
+    values = grid.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:  # nothing to colour (e.g. no period observed yet)
+        ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center")
+        return
+    if center is None:
+        vmin, vmax, span = float(finite.min()), float(finite.max()), 0.0
+    else:  # symmetric around the centre, e.g. loadings around 0
+        span = float(np.max(np.abs(finite - center))) or 1.0
+        vmin, vmax = center - span, center + span
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
+    ax.grid(False)
+    mid = (vmin + vmax) / 2
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            dark = (v > mid) if center is None else abs(v - center) > span / 2
+            ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")  # fmt: skip
+    ax.figure.colorbar(image, ax=ax, label=colorbar_label)
+
+
+def plot_rfm_heatmap(
+    grid: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    value_label: str = "customers",
+    fmt: str | None = None,
+) -> Axes:
+    """Heatmap of an R x F grid (counts or mean monetary value) from :func:`rfm.rfm_grid`.
+
+    The best score is drawn at the top (rows) and on the right (columns).
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        Output of :func:`portfolio_lib.rfm.rfm_grid`.
+    ax : matplotlib Axes, optional
+    value_label : str
+        What the cells hold, for the colour bar (e.g. ``"mean monetary_total"``).
+    fmt : str, optional
+        Number format of the cell labels; default integers for counts, one decimal otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = pd.DataFrame([[3, 0], [1, 2]], index=[1, 2], columns=[1, 2])
+    >>> plot_rfm_heatmap(g).get_ylabel()
+    'R score'
+    """
+    ax = get_ax(ax, figsize=(6, 4.5))
+    ordered = grid.sort_index(ascending=False)
+    if fmt is None:
+        fmt = ".0f" if pd.api.types.is_integer_dtype(grid.to_numpy().dtype) else ".1f"
+    _annotated_heatmap(ax, ordered, cmap="Blues", fmt=fmt, colorbar_label=value_label)
+    ax.set_ylabel(f"{grid.index.name or 'R'} score")
+    ax.set_xlabel(f"{grid.columns.name or 'F'} score")
+    ax.set_title(f"RFM grid: {value_label}")
+    return ax
+
+
+def plot_segment_sizes(
+    profile: SegmentProfile | pd.DataFrame,
+    ax: Axes | None = None,
+) -> Axes:
+    """Side-by-side bars: each segment's share of customers and share of revenue.
+
+    Parameters
+    ----------
+    profile : SegmentProfile or pandas.DataFrame
+        :func:`portfolio_lib.segmentation.profile_segments` result, or its ``summary`` (columns
+        ``share_customers`` and optionally ``share_revenue``).
+    ax : matplotlib Axes, optional
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"share_customers": [0.7, 0.3], "share_revenue": [0.2, 0.8]},
+    ...                  index=["small", "big"])
+    >>> len(plot_segment_sizes(s).patches)
+    4
+    """
+    summary = profile.summary if isinstance(profile, SegmentProfile) else profile
+    columns = [c for c in ("share_customers", "share_revenue") if c in summary.columns]
+    own_figure = ax is None
+    ax = get_ax(ax, figsize=(8, 0.45 * len(summary) + 1.5))
+    y = np.arange(len(summary))
+    height = 0.8 / len(columns)
+    for i, column in enumerate(columns):
+        ax.barh(y + (i - (len(columns) - 1) / 2) * height, summary[column], height=height,
+                color=PALETTE[i], label=column.replace("_", " "))  # fmt: skip
+    ax.set_yticks(y, [str(s) for s in summary.index])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("share")
+    ax.legend(loc="lower right")
+    ax.set_title("Segment size and revenue")
+    if own_figure:
+        ax.figure.tight_layout()
+    return ax
+
+
+def plot_cluster_diagnostics(diagnostics: pd.DataFrame) -> Figure:
+    """Panel of the measures of :func:`segmentation.cluster_diagnostics` against ``k``.
+
+    One small plot per measure present (inertia, silhouette, Calinski-Harabasz,
+    Davies-Bouldin, and BIC for mixtures), each saying which direction is better.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"inertia": [9.0, 5.0], "silhouette": [0.5, 0.4]},
+    ...                  index=pd.Index([2, 3], name="k"))
+    >>> len(plot_cluster_diagnostics(d).axes)
+    2
+    """
+    measures = {
+        "inertia": "inertia (elbow)",
+        "silhouette": "silhouette (higher better)",
+        "calinski_harabasz": "Calinski-Harabasz (higher better)",
+        "davies_bouldin": "Davies-Bouldin (lower better)",
+        "bic": "BIC (lower better)",
+    }
+    present = [m for m in measures if m in diagnostics and diagnostics[m].notna().any()]
+    fig, axes = plt.subplots(1, len(present), figsize=(3.2 * len(present), 3), squeeze=False)
+    for ax, measure, color in zip(axes[0], present, PALETTE, strict=False):
+        ax.plot(diagnostics.index, diagnostics[measure], marker="o", color=color)
+        ax.set_title(measures[measure], fontsize=9)
+        ax.set_xlabel("k (segments)")
+        ax.set_xticks(list(diagnostics.index))
+    fig.tight_layout()
+    return fig
+
+
+def plot_factor_loadings(
+    factors: AttitudeFactors | pd.DataFrame,
+    ax: Axes | None = None,
+) -> Axes:
+    """Heatmap of factor loadings (items x factors), blue positive, red negative.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> L = pd.DataFrame({"price": [0.8, 0.1]}, index=["att_price_1", "att_eco_1"])
+    >>> plot_factor_loadings(L).get_xlabel()
+    'factor'
+    """
+    loadings = factors.loadings if isinstance(factors, AttitudeFactors) else factors
+    ax = get_ax(ax, figsize=(1.2 * loadings.shape[1] + 3, 0.4 * len(loadings) + 1.5))
+    _annotated_heatmap(ax, loadings, cmap="RdBu", fmt=".2f", center=0.0, colorbar_label="loading")
+    ax.set_xlabel("factor")
+    ax.set_ylabel("item")
+    ax.set_title("Factor loadings (varimax)")
+    return ax
+
+
+def plot_snake(
+    profile: SegmentProfile | pd.DataFrame,
+    ax: Axes | None = None,
+) -> Axes:
+    """Snake plot: standardised segment means per feature, one line per segment.
+
+    Parameters
+    ----------
+    profile : SegmentProfile or pandas.DataFrame
+        :func:`segmentation.profile_segments` result (its ``relative`` table is drawn), or a
+        segments x features frame of standardised means.
+    ax : matplotlib Axes, optional
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"recency_days": [0.5, -1.0], "frequency": [-0.4, 1.2]}, index=[0, 1])
+    >>> len(plot_snake(r).lines)
+    3
+    """
+    relative = profile.relative if isinstance(profile, SegmentProfile) else profile
+    ax = get_ax(ax)
+    x = np.arange(relative.shape[1])
+    for i, (segment, row) in enumerate(relative.iterrows()):
+        ax.plot(x, row.to_numpy(dtype=float), marker="o", color=PALETTE[i % len(PALETTE)],
+                label=str(segment))  # fmt: skip
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    ax.set_xticks(x, [str(c) for c in relative.columns], rotation=30, ha="right")
+    ax.set_ylabel("segment mean - overall mean (sd)")
+    ax.legend(title="segment", fontsize=8)
+    ax.set_title("Segment profiles (snake plot)")
+    return ax

@@ -1,0 +1,716 @@
+"""RFM analysis: recency, frequency and monetary value per customer, scores and named segments.
+
+Three steps, each a pure function:
+
+1. :func:`rfm_table` turns a transaction log into one row per customer
+   (recency in days, frequency in purchase occasions, monetary value in currency units).
+2. :func:`rfm_scores` turns the table into scores 1..``bins`` (``bins`` = best) with an explicit
+   tie policy and reports the cut points it used.
+3. :func:`rfm_segments` maps (R, FM) score pairs to named segments with an overridable rule table
+   that covers every cell of the score grid exactly once.
+
+Returns policy
+--------------
+A transaction row is a *return* when its ``is_return`` flag is True (if that column is present)
+or its amount is negative. Returns reduce the customer's monetary total (net spend) but are never
+purchase occasions: they change neither frequency nor recency. A row flagged as a return must have
+an amount <= 0. Several purchase rows of one customer on the same calendar day are one purchase
+occasion (frequency counts distinct days), as in Fader, Hardie & Lee (2005).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+
+__all__ = [
+    "RFMScores",
+    "rfm_table",
+    "rfm_scores",
+    "rfm_segments",
+    "rfm_grid",
+    "default_segment_rules",
+    "SEGMENT_NAMES",
+]
+
+DIMENSIONS = ("R", "F", "M")
+
+#: The named segments of the default rule table, best first.
+SEGMENT_NAMES = (
+    "Champions",
+    "Loyal",
+    "Potential loyalist",
+    "New",
+    "Promising",
+    "Need attention",
+    "About to sleep",
+    "At risk",
+    "Can't lose them",
+    "Hibernating",
+    "Lost",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation shared by the chapter-2 modules
+# --------------------------------------------------------------------------------------------
+def _as_day(value: object, *, what: str = "observation_end") -> pd.Timestamp:
+    """Parse a date-like value to a midnight :class:`pandas.Timestamp`."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} must be a date, got {value!r}") from exc
+    if pd.isna(stamp):
+        raise ValueError(f"{what} must be a date, got {value!r}")
+    return stamp.normalize()
+
+
+def _check_numeric(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
+    """Return ``frame[column]`` as float after checking it is numeric and not missing."""
+    values = frame[column]
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        parsed = pd.to_numeric(values, errors="coerce")
+        bad = parsed.isna() & values.notna()
+        if not bad.any():  # e.g. numeric text: still refuse, the schema says numeric
+            bad = pd.Series(True, index=frame.index)
+        raise_for_rows(
+            frame,
+            bad,
+            column=column,
+            problem=f"must be numeric (dtype is {values.dtype}; convert with pd.to_numeric)",
+            name=name,
+        )
+    raise_for_rows(frame, values.isna(), column=column, problem="must not be missing", name=name)
+    raise_for_rows(
+        frame, ~np.isfinite(values.to_numpy(dtype=float)), column=column,
+        problem="must be finite", name=name,
+    )  # fmt: skip
+    return values.astype(float)
+
+
+def _clean_transactions(
+    transactions: pd.DataFrame,
+    *,
+    customer_col: str,
+    date_col: str,
+    amount_col: str,
+    is_return_col: str | None,
+    observation_end: pd.Timestamp | None,
+    name: str = "transactions",
+) -> pd.DataFrame:
+    """Validate a transaction log and return columns ``customer, day, amount, is_return``.
+
+    Raises :class:`DataValidationError` naming the column for a missing column, a missing
+    customer id, a non-date or missing date, a non-numeric or missing amount, a return flag that is
+    not boolean, a flagged return with a positive amount, or a date after ``observation_end``.
+    """
+    require_columns(transactions, [customer_col, date_col, amount_col], name=name)
+    frame = transactions
+    raise_for_rows(
+        frame, frame[customer_col].isna(), column=customer_col, problem="must not be missing",
+        name=name,
+    )  # fmt: skip
+    dates = frame[date_col]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        raise_for_rows(
+            frame,
+            pd.Series(True, index=frame.index),
+            column=date_col,
+            problem=f"must be datetime64 (dtype is {dates.dtype}; convert with pd.to_datetime)",
+            name=name,
+        )
+    raise_for_rows(frame, dates.isna(), column=date_col, problem="must not be missing", name=name)
+    amount = _check_numeric(frame, amount_col, name=name)
+    if is_return_col is not None and is_return_col in frame.columns:
+        flag = frame[is_return_col]
+        if not pd.api.types.is_bool_dtype(flag):
+            raise_for_rows(
+                frame,
+                pd.Series(True, index=frame.index),
+                column=is_return_col,
+                problem=f"must be boolean (dtype is {flag.dtype})",
+                name=name,
+            )
+        flag = flag.astype(bool).to_numpy()
+        raise_for_rows(
+            frame,
+            flag & (amount.to_numpy() > 0),
+            column=[is_return_col, amount_col],
+            problem="marks returns, which must have an amount <= 0",
+            name=name,
+        )
+    else:
+        flag = np.zeros(len(frame), dtype=bool)
+    day = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
+    day = day.dt.normalize()
+    if observation_end is not None:
+        raise_for_rows(
+            frame,
+            (day > observation_end).to_numpy(),
+            column=date_col,
+            problem=(
+                f"has dates after observation_end {observation_end.date()}; "
+                "select the rows up to that date first"
+            ),
+            name=name,
+        )
+    return pd.DataFrame(
+        {
+            "customer": frame[customer_col].to_numpy(),
+            "day": day.to_numpy(),
+            "amount": amount.to_numpy(),
+            "is_return": flag | (amount.to_numpy() < 0),
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# RFM table
+# --------------------------------------------------------------------------------------------
+def rfm_table(
+    transactions: pd.DataFrame,
+    *,
+    observation_end: str | pd.Timestamp,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    is_return_col: str | None = "is_return",
+) -> pd.DataFrame:
+    """One row per customer: recency (days), frequency (purchase occasions), monetary value.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Transaction log, one row per purchase or return, all dated on or before
+        ``observation_end`` (later rows raise: select them out first, nothing is dropped silently).
+    observation_end : date-like
+        The day the analysis is made (recency is measured up to this day, inclusive).
+    customer_col, date_col, amount_col : str
+        Column names for customer id, transaction date (datetime64) and amount (currency units).
+    is_return_col : str or None
+        Boolean column flagging return rows, used when present. Rows with a negative amount are
+        returns whether flagged or not (see the module docstring for the returns policy).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer id (index named ``customer_col``), sorted, with columns
+
+        - ``recency_days`` (int): days from the last purchase occasion to ``observation_end``;
+        - ``frequency`` (int): purchase occasions, i.e. distinct days with a purchase;
+        - ``monetary_total`` (float): net spend, purchases minus returns (currency units);
+        - ``monetary_mean`` (float): ``monetary_total / frequency`` (currency per occasion);
+        - ``returned_amount`` (float, >= 0): value of returns (currency units);
+        - ``first_purchase``, ``last_purchase`` (datetime64): first and last purchase day;
+        - ``tenure_days`` (int): days from the first purchase to ``observation_end``;
+        - ``active_days`` (int): days from the first to the last purchase.
+
+    Raises
+    ------
+    DataValidationError
+        Missing column, missing id/date/amount, non-datetime date, non-numeric amount, a
+        positive flagged return, a date after ``observation_end``, or a customer who has return
+        rows but no purchase (their recency would be undefined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "a", "b"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-20", "2024-01-25",
+    ...                             "2024-01-25"]),
+    ...     "amount": [10.0, 5.0, 20.0, -5.0, 12.0]})
+    >>> table = rfm_table(tx, observation_end="2024-01-31")
+    >>> table.loc["a", ["recency_days", "frequency", "monetary_total"]].tolist()
+    [11.0, 2.0, 30.0]
+    >>> table.loc["b", ["recency_days", "frequency", "monetary_total"]].tolist()
+    [6.0, 1.0, 12.0]
+    """
+    end = _as_day(observation_end)
+    tx = _clean_transactions(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        is_return_col=is_return_col,
+        observation_end=end,
+    )
+    if tx.empty:
+        raise DataValidationError(f"transactions has no rows; column {customer_col!r} is empty")
+    buys = tx.loc[~tx["is_return"]]
+    orphan = ~tx["customer"].isin(buys["customer"])
+    raise_for_rows(
+        transactions,
+        orphan.to_numpy(),
+        column=customer_col,
+        problem="has customers with return rows but no purchase on or before observation_end",
+        name="transactions",
+    )
+    per_buy = buys.groupby("customer", sort=True).agg(
+        frequency=("day", "nunique"),
+        first_purchase=("day", "min"),
+        last_purchase=("day", "max"),
+    )
+    net = tx.groupby("customer", sort=True)["amount"].sum()
+    returned = -tx.loc[tx["is_return"]].groupby("customer")["amount"].sum()
+    table = per_buy.assign(
+        monetary_total=net.reindex(per_buy.index),
+        returned_amount=returned.reindex(per_buy.index, fill_value=0.0).astype(float) + 0.0,
+    )
+    table["recency_days"] = (end - table["last_purchase"]).dt.days.astype("int64")
+    table["frequency"] = table["frequency"].astype("int64")
+    table["monetary_mean"] = table["monetary_total"] / table["frequency"]
+    table["tenure_days"] = (end - table["first_purchase"]).dt.days.astype("int64")
+    table["active_days"] = (table["last_purchase"] - table["first_purchase"]).dt.days.astype(
+        "int64"
+    )
+    table.index.name = customer_col
+    columns = [
+        "recency_days",
+        "frequency",
+        "monetary_total",
+        "monetary_mean",
+        "returned_amount",
+        "first_purchase",
+        "last_purchase",
+        "tenure_days",
+        "active_days",
+    ]
+    return table[columns]
+
+
+# --------------------------------------------------------------------------------------------
+# Scores
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RFMScores:
+    """RFM scores with the cut points used and notes on ties.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        Indexed like the RFM table; int columns ``R``, ``F``, ``M`` in 1..``bins`` (``bins`` is
+        best: most recent, most frequent, highest spend) and the text code ``RFM`` (e.g. "535").
+    thresholds : dict
+        ``{"R": (...), "F": (...), "M": (...)}``: ``bins - 1`` non-decreasing cut points per
+        dimension in the units of its column (days, occasions, currency units). A value ``x`` lies
+        above ``k`` cut points when exactly ``k`` cut points are ``< x``; then ``F = M = 1 + k`` and
+        ``R = bins - k``. Under ``ties="first"`` they are the largest value of each lower bin
+        (for reporting; scores came from ranks).
+    bins : int
+        Number of score levels.
+    ties : {"same", "first"}
+        The tie policy used.
+    columns : dict
+        The table column behind each dimension, e.g. ``{"R": "recency_days", ...}``.
+    notes : tuple of str
+        Plain-language remarks: dimensions with fewer distinct scores than ``bins`` (cut points
+        that coincide because many customers share a value), split ties, custom thresholds.
+    """
+
+    scores: pd.DataFrame
+    thresholds: dict[str, tuple[float, ...]]
+    bins: int
+    ties: str
+    columns: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def distinct_scores(self) -> dict[str, tuple[int, ...]]:
+        """The score values that actually occur, per dimension."""
+        return {d: tuple(int(s) for s in np.unique(self.scores[d])) for d in DIMENSIONS}
+
+    def summary(self) -> pd.DataFrame:
+        """One row per dimension: column, cut points, distinct scores and customers per score."""
+        rows = []
+        for dim in DIMENSIONS:
+            counts = self.scores[dim].value_counts().reindex(range(1, self.bins + 1), fill_value=0)
+            row: dict[str, object] = {
+                "column": self.columns.get(dim, ""),
+                "thresholds": tuple(round(float(t), 4) for t in self.thresholds[dim]),
+                "n_distinct": len(self.distinct_scores[dim]),
+            }
+            row.update({f"n_score_{s}": int(c) for s, c in counts.items()})
+            rows.append(row)
+        return pd.DataFrame(rows, index=pd.Index(DIMENSIONS, name="dimension"))
+
+
+def _check_bins(bins: int) -> int:
+    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 2:
+        raise ValueError(f"bins must be an integer >= 2, got {bins!r}")
+    return int(bins)
+
+
+def _check_thresholds(dim: str, column: str, cuts: object, bins: int) -> tuple[float, ...]:
+    try:
+        values = np.asarray(cuts, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"thresholds[{dim!r}] (column {column!r}) must be numbers, got {cuts!r}"
+        ) from exc
+    if values.size != bins - 1:
+        raise ValueError(
+            f"thresholds[{dim!r}] (column {column!r}) needs bins - 1 = {bins - 1} cut points, "
+            f"got {values.size}: {list(values)}"
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"thresholds[{dim!r}] (column {column!r}) must be finite: {list(values)}")
+    if np.any(np.diff(values) <= 0):
+        raise ValueError(
+            f"thresholds[{dim!r}] (column {column!r}) must be strictly increasing: {list(values)}"
+        )
+    return tuple(float(v) for v in values)
+
+
+def _ties_note(dim: str, column: str, values: np.ndarray, used: np.ndarray, bins: int) -> str:
+    uniques, counts = np.unique(values, return_counts=True)
+    top = int(np.argmax(counts))
+    return (
+        f"{dim} ({column}): {len(used)} distinct scores of {bins} ({', '.join(map(str, used))}); "
+        f"cut points coincide because {counts[top] / len(values):.0%} of customers share "
+        f"{column} = {uniques[top]:g} and ties='same' keeps identical customers together"
+    )
+
+
+def rfm_scores(
+    table: pd.DataFrame,
+    *,
+    bins: int = 5,
+    ties: Literal["same", "first"] = "same",
+    thresholds: Mapping[str, Sequence[float]] | None = None,
+    recency_col: str = "recency_days",
+    frequency_col: str = "frequency",
+    monetary_col: str = "monetary_total",
+) -> RFMScores:
+    """Score each customer 1..``bins`` on recency, frequency and monetary value (``bins`` = best).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An RFM table (see :func:`rfm_table`), one row per customer.
+    bins : int
+        Number of score levels (>= 2); 5 gives the classic quintile scores.
+    ties : {"same", "first"}
+        ``"same"`` (default): cut points are the ``i / bins`` quantiles (linear interpolation) of
+        each column and a score depends only on the value, so identical customers always share
+        a score. When many customers share a value (on CDNOW half the customers bought once)
+        cut points coincide and some scores are never used; ``notes`` says which.
+        ``"first"``: ranks with ties broken by row order, giving bins of equal size (within one
+        customer) at the price of splitting identical customers; ``notes`` counts them.
+    thresholds : mapping, optional
+        Custom cut points per dimension, e.g. ``{"R": [30, 90, 180, 365]}`` (days),
+        ``bins - 1`` strictly increasing finite numbers each. Dimensions left out use quantiles.
+        Not combinable with ``ties="first"``.
+    recency_col, frequency_col, monetary_col : str
+        Columns scored as R (lower is better), F and M (higher is better). Use
+        ``monetary_col="monetary_mean"`` to score spend per occasion instead of total spend.
+
+    Returns
+    -------
+    RFMScores
+
+    Raises
+    ------
+    ValueError
+        ``bins`` < 2, unknown ``ties``, or bad thresholds (wrong count, not increasing, unknown
+        dimension); :class:`DataValidationError` for a missing or non-numeric column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"recency_days": [1, 10, 100, 200], "frequency": [5, 1, 1, 2],
+    ...                   "monetary_total": [50.0, 10.0, 5.0, 30.0]})
+    >>> s = rfm_scores(t, bins=2)
+    >>> s.scores[["R", "F", "M"]].to_numpy().tolist()
+    [[2, 2, 2], [2, 1, 1], [1, 1, 1], [1, 2, 2]]
+    """
+    bins = _check_bins(bins)
+    if ties not in ("same", "first"):
+        raise ValueError(f"ties must be 'same' or 'first', got {ties!r}")
+    columns = {"R": recency_col, "F": frequency_col, "M": monetary_col}
+    require_columns(table, list(columns.values()), name="RFM table")
+    if len(table) == 0:
+        raise DataValidationError(f"RFM table has no rows; column {frequency_col!r} is empty")
+    values = {d: _check_numeric(table, c, name="RFM table").to_numpy() for d, c in columns.items()}
+    custom = dict(thresholds or {})
+    unknown = set(custom) - set(DIMENSIONS)
+    if unknown:
+        raise ValueError(f"thresholds keys must be among {DIMENSIONS}, got {sorted(unknown)}")
+    if custom and ties == "first":
+        raise ValueError(
+            "thresholds fix the scores by value, so they cannot be combined with ties='first'"
+        )
+    n = len(table)
+    notes: list[str] = []
+    scores: dict[str, np.ndarray] = {}
+    cuts_used: dict[str, tuple[float, ...]] = {}
+    probs = np.arange(1, bins) / bins
+    for dim in DIMENSIONS:
+        x = values[dim]
+        if ties == "same":
+            if dim in custom:
+                cuts = _check_thresholds(dim, columns[dim], custom[dim], bins)
+                notes.append(f"{dim} ({columns[dim]}): custom cut points {list(cuts)}")
+            else:
+                cuts = tuple(float(q) for q in np.quantile(x, probs))
+            above = np.searchsorted(np.asarray(cuts), x, side="left")
+            score = bins - above if dim == "R" else 1 + above
+        else:
+            order = pd.Series(x).rank(method="first", ascending=dim != "R").to_numpy()
+            score = 1 + np.floor((order - 1) * bins / n).astype(int)
+            # report, per boundary, the largest value on the worse side (in value order)
+            worse = score if dim != "R" else bins + 1 - score
+            cuts = tuple(
+                float(np.max(x[worse <= j])) if np.any(worse <= j) else float("nan")
+                for j in range(1, bins)
+            )
+            split = pd.DataFrame({"x": x, "s": score}).groupby("x")["s"].nunique()
+            n_split = int(pd.Series(x).map(split).gt(1).sum())
+            if n_split:
+                notes.append(
+                    f"{dim} ({columns[dim]}): ties='first' split {n_split} customers that share "
+                    "a value with a customer in another score (order of rows decided)"
+                )
+        score = np.asarray(score, dtype="int64")
+        used = np.unique(score)
+        if ties == "same" and len(used) < bins and dim not in custom:
+            notes.append(_ties_note(dim, columns[dim], x, used, bins))
+        scores[dim] = score
+        cuts_used[dim] = cuts
+    if n < bins:
+        notes.append(f"only {n} customers for {bins} score levels: some scores cannot occur")
+    frame = pd.DataFrame(scores, index=table.index)
+    frame["RFM"] = frame["R"].astype(str) + frame["F"].astype(str) + frame["M"].astype(str)
+    return RFMScores(
+        scores=frame,
+        thresholds=cuts_used,
+        bins=bins,
+        ties=ties,
+        columns=columns,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Named segments
+# --------------------------------------------------------------------------------------------
+_DEFAULT_RULES = [
+    # segment, Turkish name, R range, FM range, what it means, what to do
+    ("Champions", "Şampiyonlar", 5, 5, 4, 5,
+     "bought very recently, often, and spend the most", "reward; early access; ask for reviews"),
+    ("Loyal", "Sadık müşteriler", 3, 4, 4, 5,
+     "buy regularly and spend well", "loyalty programme; upsell higher-value products"),
+    ("Potential loyalist", "Potansiyel sadıklar", 4, 5, 2, 3,
+     "recent buyers with average frequency and spend", "membership; personal recommendations"),
+    ("New", "Yeni müşteriler", 5, 5, 1, 1,
+     "bought for the first time very recently", "onboarding; build the relationship early"),
+    ("Promising", "Umut vadedenler", 4, 4, 1, 1,
+     "recent buyers who have not bought much yet", "create brand awareness; free trials"),
+    ("Need attention", "İlgi bekleyenler", 3, 3, 3, 3,
+     "average recency, frequency and spend", "limited-time offers based on past purchases"),
+    ("About to sleep", "Uykuya dalmak üzere", 3, 3, 1, 2,
+     "below-average recency, frequency and spend", "share popular products; reactivate"),
+    ("At risk", "Risk altındakiler", 1, 2, 3, 4,
+     "bought often and spent well, but long ago", "personalised win-back e-mails; renewals"),
+    ("Can't lose them", "Kaybedilmemesi gerekenler", 1, 2, 5, 5,
+     "were among the best customers, but not seen for long", "win them back; talk to them"),
+    ("Hibernating", "Kış uykusundakiler", 2, 2, 1, 2,
+     "last purchase long ago, low frequency and spend", "offer other relevant products"),
+    ("Lost", "Kaybedilenler", 1, 1, 1, 2,
+     "lowest recency, frequency and spend", "revive with a campaign or let go"),
+]  # fmt: skip
+
+_RULE_COLUMNS = ["segment", "r_min", "r_max", "fm_min", "fm_max"]
+
+
+def default_segment_rules() -> pd.DataFrame:
+    """The default RFM segment map for 5 score levels, as an editable DataFrame.
+
+    Rows are the segments; ``r_min..r_max`` and ``fm_min..fm_max`` are inclusive ranges of the
+    recency score R and of the combined score ``FM = ceil((F + M) / 2)`` (the mean of F and M,
+    halves rounded up). The ranges tile the 5 x 5 (R, FM) grid exactly once, adapting the
+    widely used RFM segment map (R against F, e.g. "R 5 and FM 4-5 = Champions") and adding
+    "Lost" as the corner R = 1, FM 1-2:
+
+    ====  =================  ==============  ===============  =================  ==========
+    R     FM 1               FM 2            FM 3             FM 4               FM 5
+    ====  =================  ==============  ===============  =================  ==========
+    5     New                Pot. loyalist   Pot. loyalist    Champions          Champions
+    4     Promising          Pot. loyalist   Pot. loyalist    Loyal              Loyal
+    3     About to sleep     About to sleep  Need attention   Loyal              Loyal
+    2     Hibernating        Hibernating     At risk          At risk            Can't lose
+    1     Lost               Lost            At risk          At risk            Can't lose
+    ====  =================  ==============  ===============  =================  ==========
+
+    Columns: ``segment``, ``segment_tr`` (Turkish), ``r_min``, ``r_max``, ``fm_min``,
+    ``fm_max``, ``description``, ``action``.
+
+    Examples
+    --------
+    >>> rules = default_segment_rules()
+    >>> rules.loc[rules["segment"] == "Champions", ["r_min", "fm_min"]].to_numpy().tolist()
+    [[5, 4]]
+    """
+    return pd.DataFrame(
+        _DEFAULT_RULES,
+        columns=["segment", "segment_tr", "r_min", "r_max", "fm_min", "fm_max", "description",
+                 "action"],
+    )  # fmt: skip
+
+
+def _rules_frame(rules: pd.DataFrame | Sequence[object] | None, bins: int) -> pd.DataFrame:
+    if rules is None:
+        if bins != 5:
+            raise ValueError(
+                f"the default segment rules are for bins=5 (got bins={bins}); pass rules= "
+                "covering the whole (R, FM) grid"
+            )
+        return default_segment_rules()
+    if isinstance(rules, pd.DataFrame):
+        frame = rules.copy()
+    else:
+        rows = [dict(r) if isinstance(r, Mapping) else dict(zip(_RULE_COLUMNS, r, strict=True))
+                for r in rules]  # fmt: skip
+        frame = pd.DataFrame(rows)
+    require_columns(frame, _RULE_COLUMNS, name="segment rules")
+    for col in _RULE_COLUMNS[1:]:
+        _check_numeric(frame, col, name="segment rules")
+    covered = np.zeros((bins, bins), dtype=int)  # [R - 1, FM - 1]
+    for row in frame.itertuples(index=False):
+        r0, r1, f0, f1 = (int(getattr(row, c)) for c in _RULE_COLUMNS[1:])
+        if not (1 <= r0 <= r1 <= bins and 1 <= f0 <= f1 <= bins):
+            raise ValueError(
+                f"segment rule {row.segment!r}: ranges must satisfy 1 <= min <= max <= {bins}, "
+                f"got R {r0}..{r1}, FM {f0}..{f1}"
+            )
+        covered[r0 - 1 : r1, f0 - 1 : f1] += 1
+    gaps = [(r + 1, f + 1) for r, f in zip(*np.nonzero(covered == 0), strict=True)]
+    overlaps = [(r + 1, f + 1) for r, f in zip(*np.nonzero(covered > 1), strict=True)]
+    if gaps or overlaps:
+        raise ValueError(
+            "segment rules must cover every (R, FM) cell exactly once; "
+            f"uncovered cells {gaps[:10]}, cells in several rules {overlaps[:10]}"
+        )
+    return frame
+
+
+def rfm_segments(
+    scores: RFMScores | pd.DataFrame,
+    rules: pd.DataFrame | Sequence[object] | None = None,
+    *,
+    bins: int | None = None,
+) -> pd.DataFrame:
+    """Give every customer exactly one named segment from their R and FM scores.
+
+    Parameters
+    ----------
+    scores : RFMScores or pandas.DataFrame
+        Result of :func:`rfm_scores`, or a frame with int columns ``R``, ``F``, ``M``.
+    rules : pandas.DataFrame or list, optional
+        Segment map with columns (or tuple fields) ``segment, r_min, r_max, fm_min, fm_max``
+        (inclusive score ranges); dict rows are accepted too. It must cover each cell of the
+        ``bins`` x ``bins`` (R, FM) grid exactly once, otherwise ``ValueError`` lists the gaps and
+        overlaps. Default :func:`default_segment_rules` (5 levels only).
+    bins : int, optional
+        Score levels; taken from ``scores.bins`` for an :class:`RFMScores`, required otherwise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like the scores: ``R``, ``F``, ``M``, ``FM`` (``ceil((F + M) / 2)``) and
+        ``segment`` (categorical, categories in rule order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"R": [5, 1], "F": [5, 1], "M": [4, 2]}, index=["a", "b"])
+    >>> rfm_segments(s, bins=5)["segment"].tolist()
+    ['Champions', 'Lost']
+    """
+    if isinstance(scores, RFMScores):
+        frame, bins = scores.scores, scores.bins
+    else:
+        if bins is None:
+            raise ValueError("bins is required when scores is a DataFrame")
+        frame = scores
+    bins = _check_bins(bins)
+    require_columns(frame, ["R", "F", "M"], name="scores")
+    for dim in DIMENSIONS:
+        values = _check_numeric(frame, dim, name="scores")
+        raise_for_rows(
+            frame, (values < 1) | (values > bins) | (values != np.round(values)), column=dim,
+            problem=f"must be whole scores in 1..{bins}", name="scores",
+        )  # fmt: skip
+    table = _rules_frame(rules, bins)
+    r = frame["R"].to_numpy(dtype=int)
+    fm = np.ceil((frame["F"].to_numpy(dtype=int) + frame["M"].to_numpy(dtype=int)) / 2).astype(int)
+    grid = np.empty((bins, bins), dtype=object)
+    for row in table.itertuples(index=False):
+        grid[int(row.r_min) - 1 : int(row.r_max), int(row.fm_min) - 1 : int(row.fm_max)] = (
+            row.segment
+        )
+    names = list(dict.fromkeys(table["segment"]))
+    out = frame[["R", "F", "M"]].copy()
+    out["FM"] = fm
+    out["segment"] = pd.Categorical(grid[r - 1, fm - 1], categories=names)
+    return out
+
+
+def rfm_grid(
+    scores: RFMScores,
+    table: pd.DataFrame | None = None,
+    *,
+    value: str | None = None,
+    rows: str = "R",
+    cols: str = "F",
+) -> pd.DataFrame:
+    """Cross-table of two scores: customer counts, or the mean of a table column per cell.
+
+    Parameters
+    ----------
+    scores : RFMScores
+    table : pandas.DataFrame, optional
+        The RFM table the scores came from (needed when ``value`` is given).
+    value : str, optional
+        Column of ``table`` to average per cell (e.g. ``"monetary_total"``); counts if None.
+    rows, cols : {"R", "F", "M"}
+        Which scores index the rows and columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bins`` x ``bins`` frame, rows and columns 1..``bins``; counts (0 for empty cells) or
+        means (NaN for empty cells).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"recency_days": [1, 90], "frequency": [3, 1],
+    ...                   "monetary_total": [30.0, 8.0]})
+    >>> int(rfm_grid(rfm_scores(t, bins=2)).loc[2, 2])
+    1
+    """
+    for dim in (rows, cols):
+        if dim not in DIMENSIONS:
+            raise ValueError(f"rows and cols must be among {DIMENSIONS}, got {dim!r}")
+    levels = pd.RangeIndex(1, scores.bins + 1)
+    frame = scores.scores[[rows, cols]]
+    if value is None:
+        grid = pd.crosstab(frame[rows], frame[cols])
+    else:
+        if table is None:
+            raise ValueError("table is required when value is given")
+        require_columns(table, [value], name="RFM table")
+        data = _check_numeric(table.reindex(frame.index), value, name="RFM table")
+        grid = data.groupby([frame[rows], frame[cols]]).mean().unstack()
+    grid = grid.reindex(index=levels, columns=levels)
+    if value is None:
+        grid = grid.fillna(0).astype("int64")
+    grid.index.name, grid.columns.name = rows, cols
+    return grid
