@@ -378,14 +378,14 @@ TIME_LOG = make_log(
         "E": [("first_contact", 2, "store"), ("purchase", 6, "store")],
     }
 )
-END = DAY0 + pd.Timedelta(days=20)
+END = DAY0 + pd.Timedelta(days=20, hours=12)
 
 
 def test_time_to_stage_kaplan_meier_by_hand():
     result = time_to_stage(TIME_LOG, "discovery", "purchase", observation_end=END)
     durations = result.durations.set_index("customer_id")
     # E skipped discovery: the clock starts at their first touch (first_contact, day 2)
-    assert durations["duration"].to_dict() == {"A": 2.0, "B": 20.0, "C": 8.0, "D": 20.0, "E": 4.0}
+    assert durations["duration"].to_dict() == {"A": 2.0, "B": 20.5, "C": 8.0, "D": 20.5, "E": 4.0}
     assert durations["reached"].to_dict() == {
         "A": True,
         "B": False,
@@ -407,6 +407,17 @@ def test_time_to_stage_kaplan_meier_by_hand():
     assert median["median_ci_low"] <= 8.0 <= median["median_ci_high"]
     assert median["reached_share_at_end"] == pytest.approx(0.6)
     assert result.logrank is None
+
+
+def test_time_to_stage_plain_date_observes_the_whole_day():
+    plain = DAY0 + pd.Timedelta(days=20)
+    late = TIME_LOG.assign(timestamp=TIME_LOG["timestamp"].where(TIME_LOG["customer_id"] != "D"))
+    late.loc[late["customer_id"] == "D", "timestamp"] = plain + pd.Timedelta(hours=23)
+    result = time_to_stage(late, "discovery", "purchase", observation_end=plain)
+    assert result.observation_end == plain + pd.Timedelta(days=1)
+    durations = result.durations.set_index("customer_id")["duration"]
+    assert durations["B"] == 21.0
+    assert durations["D"] == pytest.approx(1 / 24)
 
 
 def test_time_to_stage_units_and_groups():

@@ -50,7 +50,8 @@ class TimeToStage:
     unit : str
         Time unit of all durations: ``"D"`` days, ``"W"`` weeks, ``"M"`` months.
     observation_end : pandas.Timestamp
-        Where people who have not arrived are censored.
+        Where people who have not arrived are censored (a plain date given to
+        :func:`time_to_stage` is stored as the following midnight).
     durations : pandas.DataFrame
         One row per person at risk: person id, ``group``, ``duration`` (unit),
         ``reached`` (bool; False = censored at ``observation_end``).
@@ -113,7 +114,9 @@ def time_to_stage(
     from_stage, to_stage : str
         Start and target stage; ``to_stage`` must come after ``from_stage``.
     observation_end : pandas.Timestamp or str
-        End of observation; must not be earlier than any touch.
+        End of observation; must not be earlier than any touch. A plain date
+        (midnight) means the whole day was observed: censoring is at the end
+        of that day (the next midnight).
     by : str or pandas.Series, optional
         Groups to compare (a column of ``events``, value on the first touch, or
         a Series person id -> group). Adds a log-rank test.
@@ -154,6 +157,8 @@ def time_to_stage(
     end = pd.Timestamp(observation_end)
     if pd.isna(end):
         raise ValueError("observation_end must be a date-time")
+    if end == end.normalize():  # a plain date: the whole day was observed
+        end = end + pd.Timedelta(days=1)
 
     clean = checked_events(
         events, customer_col=customer_col, time_col=time_col, stage_col=stage_col, stages=order

@@ -290,7 +290,7 @@ def plot_time_to_stage(
     )
     ax.set_ylabel(f"share reaching {stage_label(result.to_stage, language)}")
     ax.set_ylim(0, 1)
-    title = "Kaplan–Meier, censored at " + f"{result.observation_end.date()}"
+    title = f"Kaplan–Meier, censored at {result.observation_end:%Y-%m-%d %H:%M}"
     if result.logrank is not None:
         title += f"; log-rank p = {result.logrank.p_value:.3g}"
         ax.legend(fontsize=8)
