@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.quality import SCHEMAS, parse_values
+from portfolio_lib.quality import DATETIME_DTYPE, SCHEMAS, parse_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from portfolio_lib.simulate import CRMData
@@ -264,7 +264,7 @@ def _parse_cdnow(path: Path, kind: str) -> pd.DataFrame:
     raise_for_rows(raw, dates.isna(), column="date", problem="must be a YYYYMMDD date", name=name)
     amounts = pd.to_numeric(raw["amount"], errors="coerce")
     raise_for_rows(raw, amounts.isna(), column="amount", problem="must be a number", name=name)
-    out["date"] = dates.astype("datetime64[us]")
+    out["date"] = dates.astype(DATETIME_DTYPE)
     out["amount"] = amounts.astype("float64")
     order = ["customer_id", "date", "quantity", "amount"]
     if kind == "sample":

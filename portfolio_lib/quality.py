@@ -68,8 +68,8 @@ __all__ = [
 
 ColumnKind = Literal["str", "date", "timestamp", "float", "int", "bool"]
 
-#: pandas dtype used for every date and timestamp column.
-DATETIME_DTYPE = "datetime64[us]"
+#: pandas dtype used for every date and timestamp column (as produced by ``simulate``).
+DATETIME_DTYPE = "datetime64[ns]"
 
 #: The five customer-journey stages of the course, in order.
 JOURNEY_STAGES: tuple[str, ...] = (
@@ -253,6 +253,7 @@ SCHEMAS: dict[str, TableSchema] = {
             Column("start_date", "date"),
             Column("end_date", "date"),
             Column("target_group", "str"),
+            Column("n_contacts", "int", minimum=0, description="customers contacted"),
             Column("cost_per_contact", "float", minimum=0, description="currency units"),
             Column("fixed_cost", "float", minimum=0, description="currency units"),
             Column("total_cost", "float", minimum=0, description="currency units"),
@@ -1104,7 +1105,7 @@ def apply_dtypes(frame: pd.DataFrame, table: str | TableSchema) -> pd.DataFrame:
     >>> out = apply_dtypes(pd.DataFrame({"customer_id": ["C1"], "date": ["2024-01-02"],
     ...                                  "amount": ["3.5"]}), "transactions")
     >>> str(out["date"].dtype), str(out["amount"].dtype)
-    ('datetime64[us]', 'float64')
+    ('datetime64[ns]', 'float64')
     """
     schema = get_schema(table)
     out = frame.copy()

@@ -491,7 +491,7 @@ class CRMStore:
         ...     _ = store.ingest("customers", pd.DataFrame(
         ...         {"customer_id": ["C1"], "signup_date": ["2024-01-02"], "age": [41]}))
         ...     str(store.read("customers")["signup_date"].dtype)
-        'datetime64[us]'
+        'datetime64[ns]'
         """
         if table == REJECTS_TABLE:
             cursor = self.connection.execute(
