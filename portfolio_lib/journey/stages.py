@@ -7,11 +7,11 @@ channel (``channel``). The course's stages, in order:
 ====================  ==============  ===============================================
 stage                 Turkish         meaning
 ====================  ==============  ===============================================
-``discovery``         keşfetme        the person learns about the business
-``first_contact``     ilk temas       the first direct interaction
-``decision``          karar anı       the moment of deciding
-``purchase``          hizmet alımı    the purchase / use of the service
-``deepening``         derinleşme      campaigns, rewards, points deepen the relationship
+``discovery``         Keşfetme        the person learns about the business
+``first_contact``     İlk temas       the first direct interaction
+``decision``          Karar anı       the moment of deciding
+``purchase``          Hizmet alımı    the purchase / use of the service
+``deepening``         Derinleşme      campaigns, rewards, points deepen the relationship
 ====================  ==============  ===============================================
 
 Journeys move forward only: a person may have several touches in one stage, then

@@ -82,14 +82,15 @@ def plot_funnel(
         ax.grid(False)
         return ax
     x = np.arange(len(stages))
+    n_groups = funnel["group"].nunique()
     for i, (group, part) in enumerate(funnel.groupby("group", sort=True)):
         part = part.set_index("stage").reindex(stages)
         rate = part["overall_conversion"].to_numpy()
         err = np.vstack(
             [rate - part["overall_ci_low"].to_numpy(), part["overall_ci_high"].to_numpy() - rate]
-        )
+        ).clip(min=0.0)  # rounding can put an interval end a hair inside the estimate
         ax.errorbar(
-            x + (i - 0.5) * 0.04,
+            x + (i - (n_groups - 1) / 2) * 0.04,
             rate,
             yerr=err,
             marker="o",
@@ -186,7 +187,12 @@ def plot_stage_flow(
         ax.add_patch(
             Rectangle((i - node_width / 2, top - height), node_width, height, color=PALETTE[0])
         )
-        ax.text(i, top + 0.04, stage_label(stage, language), ha="center", va="bottom", fontsize=9)
+        label = (
+            f"{stage_label(stage, 'en')}\n{stage_label(stage, 'tr')}"
+            if language == "both"
+            else stage_label(stage, language)
+        )
+        ax.text(i, top + 0.03, label, ha="center", va="bottom", fontsize=9)
         ax.text(i, top - height - 0.02, f"{int(out_total[i]):,}", ha="center", va="top", fontsize=8)
         cursor = top
         for j in range(i + 1, n):
@@ -228,7 +234,8 @@ def plot_stage_flow(
                 color="#555555",
             )
     ax.set_xlim(-0.5, n - 0.3)
-    ax.set_ylim(exit_floor - 0.8 - 0.1, top + 0.15)
+    deepest_exit = counts[:, n].max() * scale
+    ax.set_ylim(exit_floor - deepest_exit - 0.12, top + 0.2)
     ax.set_axis_off()
     ax.set_title(f"Stage flow ({transitions.n_people:,} people)")
     return ax
@@ -292,7 +299,8 @@ def plot_time_to_stage(
     ax.set_ylim(0, 1)
     title = f"Kaplan–Meier, censored at {result.observation_end:%Y-%m-%d %H:%M}"
     if result.logrank is not None:
-        title += f"; log-rank p = {result.logrank.p_value:.3g}"
+        p_value = result.logrank.p_value
+        title += "; log-rank p " + ("< 0.001" if p_value < 0.001 else f"= {p_value:.3f}")
         ax.legend(fontsize=8)
     ax.set_title(title)
     return ax
