@@ -23,16 +23,15 @@ Examples
 """
 
 from portfolio_lib.journey.attribution import (
-    NO_TOUCH,
     AttributionComparison,
     MarkovAttribution,
     compare_attribution,
-    conversion_paths,
     heuristic_attribution,
     markov_attribution,
 )
 from portfolio_lib.journey.deepening import BEHAVIOURS, Deepening, deepening_summary
 from portfolio_lib.journey.funnel import stage_funnel
+from portfolio_lib.journey.paths import NO_TOUCH, conversion_paths
 from portfolio_lib.journey.stages import (
     STAGE_NAMES_TR,
     STAGES,

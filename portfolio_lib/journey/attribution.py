@@ -32,16 +32,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.journey._common import checked_events
+from portfolio_lib._errors import DataValidationError
+from portfolio_lib.journey.paths import Journeys, as_journeys
 from portfolio_lib.journey.stages import STAGES
 
 __all__ = [
-    "NO_TOUCH",
     "START",
     "CONVERSION",
     "NULL",
-    "conversion_paths",
     "heuristic_attribution",
     "MarkovAttribution",
     "markov_attribution",
@@ -49,253 +47,15 @@ __all__ = [
     "compare_attribution",
 ]
 
-NO_TOUCH = "(no touch)"
-"""Pseudo-touchpoint for a conversion with no touch (in the attribution window) before it."""
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
-PATH_COLUMNS = ("path", "conversions", "non_conversions")
-HEURISTICS = ("first_touch", "last_touch", "linear", "time_decay")
-
-
-@dataclass(frozen=True)
-class _Journeys:
-    """Internal: one row per touch and one row per journey (path)."""
-
-    touches: pd.DataFrame  # journey, position, touchpoint, days_before (NaN if unknown)
-    journeys: pd.DataFrame  # journey, conversions, non_conversions, length
-    has_times: bool
-
-
-# ---------------------------------------------------------------------------------------------
-# Building paths
-# ---------------------------------------------------------------------------------------------
-
-
-def _journeys_from_paths(paths: pd.DataFrame, separator: str) -> _Journeys:
-    require_columns(paths, PATH_COLUMNS, name="paths")
-    frame = paths.reset_index(drop=True)
-    raise_for_rows(frame, frame["path"].isna(), column="path", problem="is missing", name="paths")
-    for col in ("conversions", "non_conversions"):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.fillna(0)) | (values < 0)
-        raise_for_rows(
-            frame, bad, column=col, problem="must be a non-negative number", name="paths"
-        )
-    steps = [
-        [p.strip() for p in value.split(separator)] if isinstance(value, str) else list(value)
-        for value in frame["path"]
-    ]
-    empty = np.array([len(s) == 0 or any(str(t) == "" for t in s) for s in steps])
-    raise_for_rows(
-        frame,
-        empty,
-        column="path",
-        problem=f"has an empty touchpoint (paths are touchpoints joined by {separator!r})",
-        name="paths",
-    )
-    lengths = np.array([len(s) for s in steps], dtype="int64")
-    touches = pd.DataFrame(
-        {
-            "journey": np.repeat(np.arange(len(steps)), lengths),
-            "position": np.concatenate([np.arange(n) for n in lengths]),
-            "touchpoint": [str(t) for s in steps for t in s],
-            "days_before": np.nan,
-        }
-    )
-    journeys = pd.DataFrame(
-        {
-            "journey": np.arange(len(steps)),
-            "conversions": pd.to_numeric(frame["conversions"]).to_numpy(dtype=float),
-            "non_conversions": pd.to_numeric(frame["non_conversions"]).to_numpy(dtype=float),
-            "length": lengths,
-        }
-    )
-    return _Journeys(touches=touches, journeys=journeys, has_times=False)
-
-
-def _journeys_from_events(
-    events: pd.DataFrame,
-    *,
-    touchpoint_col: str,
-    conversion_stage: str,
-    window_days: float | None,
-    customer_col: str,
-    time_col: str,
-    stage_col: str,
-    stages: Sequence[str],
-) -> _Journeys:
-    order = tuple(stages)
-    if conversion_stage not in order:
-        raise ValueError(f"conversion_stage {conversion_stage!r} is not one of {list(order)}")
-    if window_days is not None and not window_days > 0:
-        raise ValueError(
-            f"window_days must be a positive number of days or None, got {window_days}"
-        )
-    require_columns(events, [customer_col, time_col, stage_col, touchpoint_col], name="events")
-    clean = checked_events(
-        events, customer_col=customer_col, time_col=time_col, stage_col=stage_col, stages=order
-    )
-    conv_rank = order.index(conversion_stage)
-    people = pd.Index(clean[customer_col].unique(), name=customer_col)
-    at_conv = clean.loc[clean["stage_rank"] >= conv_rank]
-    conv_time = at_conv.groupby(customer_col, sort=False)[time_col].min().reindex(people)
-    converted = conv_time.notna()
-
-    before = clean.loc[clean["stage_rank"] < conv_rank]
-    last_time = before.groupby(customer_col, sort=False)[time_col].max().reindex(people)
-    anchor = conv_time.where(converted, last_time)
-    days_before = (
-        anchor.reindex(before[customer_col]).to_numpy() - before[time_col].to_numpy()
-    ) / np.timedelta64(1, "D")
-    keep = np.ones(len(before), dtype=bool)
-    if window_days is not None:
-        keep = days_before <= window_days
-    used = before.loc[keep]
-    raise_for_rows(
-        used,
-        used[touchpoint_col].isna(),
-        column=touchpoint_col,
-        problem="is missing on a touch before the conversion stage",
-        name="events",
-    )
-    journey_id = pd.Series(np.arange(len(people)), index=people)
-    touches = pd.DataFrame(
-        {
-            "journey": journey_id.reindex(used[customer_col]).to_numpy(),
-            "touchpoint": used[touchpoint_col].astype(str).to_numpy(),
-            "days_before": days_before[keep],
-        }
-    )
-    lengths = touches.groupby("journey").size().reindex(journey_id.to_numpy(), fill_value=0)
-    untouched = lengths.index[lengths.to_numpy() == 0]
-    if len(untouched):
-        filler = pd.DataFrame({"journey": untouched, "touchpoint": NO_TOUCH, "days_before": 0.0})
-        touches = pd.concat([touches, filler], ignore_index=True)
-    touches = touches.sort_values(
-        ["journey", "days_before"], ascending=[True, False], kind="mergesort"
-    )
-    touches["position"] = touches.groupby("journey").cumcount()
-    touches = touches[["journey", "position", "touchpoint", "days_before"]].reset_index(drop=True)
-    journeys = pd.DataFrame(
-        {
-            "journey": journey_id.to_numpy(),
-            "conversions": converted.to_numpy(dtype=float),
-            "non_conversions": (~converted).to_numpy(dtype=float),
-            "length": touches.groupby("journey").size().reindex(journey_id.to_numpy()).to_numpy(),
-        }
-    )
-    return _Journeys(touches=touches, journeys=journeys, has_times=True)
-
-
-def _as_journeys(
-    data: pd.DataFrame,
-    *,
-    separator: str,
-    touchpoint_col: str,
-    conversion_stage: str,
-    window_days: float | None,
-    customer_col: str,
-    time_col: str,
-    stage_col: str,
-    stages: Sequence[str],
-) -> _Journeys:
-    if not isinstance(data, pd.DataFrame):
-        raise DataValidationError(
-            f"data must be a pandas DataFrame (events or paths), got {type(data).__name__}"
-        )
-    if set(PATH_COLUMNS) <= set(data.columns):
-        if window_days is not None:
-            raise ValueError("window_days needs touch times: pass raw events, not aggregated paths")
-        return _journeys_from_paths(data, separator)
-    return _journeys_from_events(
-        data,
-        touchpoint_col=touchpoint_col,
-        conversion_stage=conversion_stage,
-        window_days=window_days,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
-    )
-
-
-def conversion_paths(
-    events: pd.DataFrame,
-    *,
-    touchpoint_col: str = "channel",
-    conversion_stage: str = "purchase",
-    window_days: float | None = None,
-    separator: str = " > ",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
-) -> pd.DataFrame:
-    """Aggregate an event log into conversion paths (``path, conversions, non_conversions``).
-
-    A person's path is the sequence of ``touchpoint_col`` values of their
-    touches in stages before ``conversion_stage``, in time order. A person
-    converts when they reach ``conversion_stage`` (or a later stage). With
-    ``window_days``, only touches at most that many days before the conversion
-    (for non-converters: before their last touch) are kept; a conversion with
-    no touch left is given the path :data:`NO_TOUCH` so that no data is dropped.
-
-    Parameters
-    ----------
-    events : pandas.DataFrame
-        Event log, one row per touch.
-    touchpoint_col : str
-        What a touch is credited to (``"channel"``, ``"campaign_id"``, ...).
-        Must be non-missing on the touches used.
-    conversion_stage : str
-        Stage that counts as converting (default ``"purchase"``).
-    window_days : float, optional
-        Attribution window in days (``None``: all touches).
-    separator : str
-        Joins the touchpoints of a path.
-    customer_col, time_col, stage_col, stages
-        Column names and stage order.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``path``, ``conversions``, ``non_conversions`` (people), most frequent first.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
-    ...     "stage": ["discovery", "purchase", "discovery"],
-    ...     "channel": ["search", "store", "social"],
-    ... })
-    >>> conversion_paths(log)[["path", "conversions"]].values.tolist()
-    [['search', 1], ['social', 0]]
-    """
-    journeys = _journeys_from_events(
-        events,
-        touchpoint_col=touchpoint_col,
-        conversion_stage=conversion_stage,
-        window_days=window_days,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
-    )
-    paths = journeys.touches.groupby("journey", sort=True)["touchpoint"].agg(separator.join)
-    table = journeys.journeys.set_index("journey").assign(path=paths)
-    out = table.groupby("path", sort=True)[["conversions", "non_conversions"]].sum().astype("int64")
-    out["people"] = out["conversions"] + out["non_conversions"]
-    out = out.sort_values("people", ascending=False, kind="mergesort").drop(columns="people")
-    return out.reset_index()
-
+"""Names of the start state and the two absorbing states of the Markov chain."""
 
 # ---------------------------------------------------------------------------------------------
 # Heuristics
 # ---------------------------------------------------------------------------------------------
 
 
-def _heuristic_credits(journeys: _Journeys, half_life_days: float | None) -> pd.DataFrame:
+def _heuristic_credits(journeys: Journeys, half_life_days: float | None) -> pd.DataFrame:
     touches = journeys.touches.merge(journeys.journeys, on="journey", how="left")
     conv = touches["conversions"].to_numpy(dtype=float)
     weights = {
@@ -314,7 +74,7 @@ def _heuristic_credits(journeys: _Journeys, half_life_days: float | None) -> pd.
     return table
 
 
-def _check_half_life(half_life_days: float | None, journeys: _Journeys) -> None:
+def _check_half_life(half_life_days: float | None, journeys: Journeys) -> None:
     if half_life_days is None:
         return
     if not (np.isfinite(half_life_days) and half_life_days > 0):
@@ -326,7 +86,7 @@ def _check_half_life(half_life_days: float | None, journeys: _Journeys) -> None:
         )
 
 
-def _total_conversions(journeys: _Journeys) -> float:
+def _total_conversions(journeys: Journeys) -> float:
     total = float(journeys.journeys["conversions"].sum())
     if total <= 0:
         raise DataValidationError(
@@ -380,7 +140,7 @@ def heuristic_attribution(
     >>> heuristic_attribution(paths)["linear"].tolist()
     [2.5, 1.5]
     """
-    journeys = _as_journeys(
+    journeys = as_journeys(
         data,
         separator=separator,
         touchpoint_col=touchpoint_col,
@@ -443,7 +203,7 @@ class MarkovAttribution:
         )
 
 
-def _transition_counts(journeys: _Journeys) -> pd.DataFrame:
+def _transition_counts(journeys: Journeys) -> pd.DataFrame:
     touches = journeys.touches.merge(journeys.journeys, on="journey", how="left")
     weight = (touches["conversions"] + touches["non_conversions"]).to_numpy(dtype=float)
     nxt = touches.groupby("journey")["touchpoint"].shift(-1)
@@ -476,7 +236,7 @@ def _absorption_probability(q: np.ndarray, r_conv: np.ndarray, keep: np.ndarray)
     return float(solution[0])
 
 
-def _markov(journeys: _Journeys) -> MarkovAttribution:
+def _markov(journeys: Journeys) -> MarkovAttribution:
     total = _total_conversions(journeys)
     counts = _transition_counts(journeys)
     touchpoints = sorted(set(journeys.touches["touchpoint"]) & set(counts.index))
@@ -557,7 +317,7 @@ def markov_attribution(
     >>> result.conversions.round(6).tolist()
     [2.4, 1.6]
     """
-    journeys = _as_journeys(
+    journeys = as_journeys(
         data,
         separator=separator,
         touchpoint_col=touchpoint_col,
@@ -636,7 +396,7 @@ def compare_attribution(
     >>> compare_attribution(paths).conversions.round(6).to_dict("index")["a"]
     {'first_touch': 3.0, 'last_touch': 2.0, 'linear': 2.5, 'markov': 2.4}
     """
-    journeys = _as_journeys(
+    journeys = as_journeys(
         data,
         separator=separator,
         touchpoint_col=touchpoint_col,
