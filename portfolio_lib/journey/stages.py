@@ -140,8 +140,9 @@ def validate_events(
     a valid date-time, the stage is one of ``stages``, and — per person, in time
     order — the stage does not fall back behind a stage the person already
     reached (*out-of-order timestamps*: e.g. a ``first_contact`` stamped after
-    the same person's ``purchase``). Columns in ``extra_cols`` must exist and be
-    non-missing.
+    the same person's ``purchase``). Touches of one person at the same time are
+    ordered by stage, so ties are never out of order. Columns in ``extra_cols``
+    must exist and be non-missing.
 
     Parameters
     ----------
