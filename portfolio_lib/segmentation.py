@@ -537,12 +537,12 @@ def attitude_factors(
             )
     items = list(items)
     require_columns(customers, items, name="customers")
+    data = pd.DataFrame({c: _check_numeric(customers, c, name="customers") for c in items})
     if isinstance(n_factors, bool) or not 1 <= int(n_factors) < len(items):
         raise ValueError(
             f"n_factors must satisfy 1 <= n_factors < number of items ({len(items)}), "
             f"got {n_factors!r}"
         )
-    data = pd.DataFrame({c: _check_numeric(customers, c, name="customers") for c in items})
     sd = data.std(ddof=0)
     constant = sd[~(sd > 0)]
     if len(constant):
