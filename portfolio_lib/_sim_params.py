@@ -85,7 +85,7 @@ _DEFAULT_PARAMS: dict[str, Any] = {
     "gamma_gamma": {"p": 6.0, "q": 3.5, "gamma": 20.0},
     "seasonality": {
         # daily purchase intensity s(day) = 1 + amplitude * cos(2 pi (doy - peak_doy) / 365.25)
-        "amplitude": 0.25,
+        "amplitude": 0.2,
         "peak_day_of_year": 350,
     },
     "acquisition": {
@@ -131,9 +131,9 @@ _DEFAULT_PARAMS: dict[str, Any] = {
             "convenience_shopper": [0.0, -0.2, 1.3, -0.5],
             "eco_conscious": [-0.3, 0.2, -0.5, 1.3],
         },
-        "factor_sd": 0.5,
+        "factor_sd": 0.42,
         "item_loading": 0.9,
-        "item_noise_sd": 0.5,
+        "item_noise_sd": 0.45,
         "item_intercept": 3.0,
         "age_mean": {
             "bargain_hunter": 38,
@@ -216,13 +216,13 @@ _DEFAULT_PARAMS: dict[str, Any] = {
         "overall_noise_sd": 0.45,
         "csat_intercept": 3.7,
         "csat_scale": 1.0,
-        "nps_intercept": 7.0,
+        "nps_intercept": 7.5,
         "nps_scale": 2.0,
         "nps_extra_noise_sd": 0.35,
         "scale_items": ["sat_1", "sat_2", "sat_3", "sat_4_r"],
         "scale_intercept": 3.2,
         "scale_loading": 0.9,
-        "scale_noise_sd": 0.75,
+        "scale_noise_sd": 0.9,
         "response_prob": 0.18,
         "response_prob_factor_if_dropped": 0.6,
         "comment_prob": 0.3,
@@ -266,11 +266,12 @@ _DEFAULT_PARAMS: dict[str, Any] = {
         },
     },
     "campaigns": {
-        "retention_uplift_given_no_organic_purchase": {
-            "bargain_hunter": 0.25,
-            "quality_seeker": 0.03,
-            "convenience_shopper": 0.12,
-            "eco_conscious": 0.07,
+        # P(one incremental purchase | treated, still active, no organic purchase in window)
+        "retention_incremental_prob": {
+            "bargain_hunter": 0.40,
+            "quality_seeker": 0.04,
+            "convenience_shopper": 0.20,
+            "eco_conscious": 0.10,
         },
         "retention_position_in_window": 0.8,
         "retention_duration_days": 30,
@@ -293,7 +294,8 @@ _DEFAULT_PARAMS: dict[str, Any] = {
             "returns": 120.0,
         },
         "resolution_lognormal_sigma": 0.9,
-        "text_off_category_prob": 0.12,
+        "text_off_category_prob": 0.07,
+        "text_second_phrase_prob": 0.25,
     },
     "mystery_shopping": {
         "visits_per_branch_min": 8,

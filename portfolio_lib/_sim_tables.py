@@ -139,17 +139,20 @@ def simulate_campaigns(
     purch_customer: np.ndarray,
     purch_day: np.ndarray,
     purch_category: np.ndarray,
+    dropout_day: np.ndarray,
     params: dict[str, Any],
 ) -> CampaignDraw:
     """Select targets, randomise the retention test and record responses.
 
     A contact "responds" when the customer makes an organic (BG/NBD) purchase between the
     contact day and the campaign end. In the retention A/B test a treated customer with
-    no organic purchase in the window also responds, with the persona's incremental
-    probability, by making one extra (incremental) purchase on a uniform day of the window.
+    no organic purchase in the window who is still active (has not dropped out before the
+    contact day) also responds, with the persona's incremental probability, by making one
+    extra (incremental) purchase on a uniform day of the window. The campaign cannot revive
+    customers who have already left, which keeps the BG/NBD process nearly undisturbed.
     """
     cp = params["campaigns"]
-    uplift = np.array([cp["retention_uplift_given_no_organic_purchase"][p] for p in PERSONAS])
+    uplift = np.array([cp["retention_incremental_prob"][p] for p in PERSONAS])
     rule = cp["at_risk_rule"]
     attributed = np.full(purch_day.size, -1, dtype=np.int64)
     out_c, out_cust, out_t, out_day, out_resp = [], [], [], [], []
@@ -210,14 +213,17 @@ def simulate_campaigns(
         if spec.type == "retention":
             organic = responded.copy()
             u = uplift[persona[cust]]
-            incr = treated & ~organic & (rng.random(cust.size) < u)
+            active = (dropout_day[cust] < 0) | (dropout_day[cust] >= cday)
+            incr = treated & ~organic & active & (rng.random(cust.size) < u)
             span = spec.end_day - cday + 1
             incr_day = cday + np.floor(rng.random(cust.size) * span).astype(np.int64)
             responded |= incr
             incr_c.append(cust[incr])
             incr_d.append(incr_day[incr])
             incr_k.append(np.full(int(incr.sum()), k, dtype=np.int64))
-            retention_truth = _retention_truth(spec, persona[cust], organic, treated, uplift)
+            retention_truth = _retention_truth(
+                spec, persona[cust], organic, active, treated, uplift
+            )
         out_c.append(np.full(cust.size, k, dtype=np.int64))
         out_cust.append(cust)
         out_t.append(treated)
@@ -245,22 +251,25 @@ def _retention_truth(
     spec: CampaignSpec,
     persona: np.ndarray,
     organic: np.ndarray,
+    active: np.ndarray,
     treated: np.ndarray,
     uplift: np.ndarray,
 ) -> dict[str, Any]:
-    """Exact sample-level truth of the retention A/B test (organic purchases are known
-    for both arms, so the expected effect of treating the targeted group is known)."""
+    """Exact sample-level truth of the retention A/B test: organic purchases and activity are
+    known for both arms, so the expected effect of treating the targeted group is known,
+    expected_uplift = uplift[persona] * share(no organic purchase and still active)."""
     by_persona = {}
     for pi, name in enumerate(PERSONAS):
         m = persona == pi
-        no_org = float(np.mean(~organic[m])) if m.any() else float("nan")
+        no_org = float(np.mean(~organic[m] & active[m])) if m.any() else float("nan")
         by_persona[name] = {
             "n_targeted": int(m.sum()),
             "n_treatment": int((m & treated).sum()),
             "organic_response_rate": float(np.mean(organic[m])) if m.any() else None,
+            "active_share": float(np.mean(active[m])) if m.any() else None,
             "expected_uplift": float(uplift[pi] * no_org) if m.any() else None,
         }
-    expected = uplift[persona] * (~organic)
+    expected = uplift[persona] * (~organic & active)
     return {
         "campaign_name": spec.name,
         "n_targeted": int(persona.size),
@@ -478,11 +487,13 @@ _PHRASES = {
 }
 
 
-def complaint_texts(rng: np.random.Generator, category: np.ndarray, off_prob: float) -> np.ndarray:
+def complaint_texts(
+    rng: np.random.Generator, category: np.ndarray, off_prob: float, second_prob: float
+) -> np.ndarray:
     """Short complaint texts: opener + a category phrase + sometimes a second phrase + closer.
 
     With probability ``off_prob`` the main phrase comes from another category (the customer
-    picked the wrong category, or the text is ambiguous), and with probability 0.3 a second
+    picked the wrong category, or the text is ambiguous), and with probability ``second_prob`` a second
     phrase from a random category is added, so a text classifier cannot be perfect.
     """
     n = category.size
@@ -490,7 +501,7 @@ def complaint_texts(rng: np.random.Generator, category: np.ndarray, off_prob: fl
     off = rng.random(n) < off_prob
     other = (category + rng.integers(1, k, n)) % k
     main_cat = np.where(off, other, category)
-    extra = rng.random(n) < 0.3
+    extra = rng.random(n) < second_prob
     extra_cat = rng.integers(0, k, n)
     picks = rng.integers(0, 8, (n, 2))
     op = rng.integers(0, len(_OPENERS), n)
@@ -556,7 +567,7 @@ def simulate_complaints(
         + 0.8 * rng.standard_normal(m)
     )
     res_sat = np.where(open_at_end, np.nan, np.clip(np.round(rs_raw), 1, 5))
-    texts = complaint_texts(rng, cat, cp["text_off_category_prob"])
+    texts = complaint_texts(rng, cat, cp["text_off_category_prob"], cp["text_second_phrase_prob"])
     return {
         "customer": cust,
         "opened": opened,

@@ -467,7 +467,7 @@ def simulate_crm(
     specs = tables.campaign_calendar(first_day, n_days, prm)
     camp = tables.simulate_campaigns(
         g_camp, specs, n, persona, lat.signup_day, loyalty_join,
-        pur.customer, pur.day, category, prm,
+        pur.customer, pur.day, category, pur.dropout_day, prm,
     )  # fmt: skip
     incr_amount = people.spend_amounts(g_camp, lat.spend_scale[camp.incr_customer], prm)
     incr_category = _draw_categories(g_tx, persona[camp.incr_customer], incr_amount, prm)
