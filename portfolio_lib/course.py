@@ -1,0 +1,211 @@
+"""What the notebooks load: one call from the ``DATASET`` parameter to a :class:`CRMData`.
+
+Every chapter notebook has the parameters ``DATASET``, ``N_CUSTOMERS`` and
+``SEED`` and starts with :func:`load_course_data`, so the same lesson runs on
+the bundled sample company, on a freshly simulated one, or on the real CDNOW
+purchases (which have transactions only: the other tables are empty, with
+their columns, and the notebook says what cannot be shown).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import pandas as pd
+
+from portfolio_lib._errors import require_columns
+from portfolio_lib.simulate import TABLE_NAMES, TABLE_SCHEMAS, CRMData, SimulationTruth
+
+__all__ = ["DATASETS", "DATE_COLUMNS", "load_course_data", "cdnow_as_crm", "split_at"]
+
+Dataset = Literal["sample", "simulate", "cdnow"]
+DATASETS: tuple[str, ...] = ("sample", "simulate", "cdnow")
+
+#: The column that dates each row of each table (used to cut monthly batches).
+DATE_COLUMNS: dict[str, str] = {
+    "customers": "signup_date",
+    "transactions": "date",
+    "touchpoints": "timestamp",
+    "campaigns": "start_date",
+    "campaign_contacts": "contact_date",
+    "surveys": "date",
+    "complaints": "opened",
+    "mystery_shopping": "visit_date",
+}
+
+_PANDAS_DTYPES = {
+    "str": "str",
+    "int": "int64",
+    "float": "float64",
+    "bool": "bool",
+    "date": "datetime64[ns]",
+    "datetime": "datetime64[ns]",
+}
+
+
+def _empty_table(name: str) -> pd.DataFrame:
+    schema = TABLE_SCHEMAS[name]
+    return pd.DataFrame(
+        {col: pd.Series(dtype=_PANDAS_DTYPES[kind.rstrip("?")]) for col, kind in schema.items()}
+    )
+
+
+def cdnow_as_crm(transactions: pd.DataFrame, *, label: str = "CDNOW") -> CRMData:
+    """Wrap canonical CDNOW transactions as a :class:`CRMData` with what is known.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Output of :func:`portfolio_lib.datasets.load_cdnow` (``customer_id, date,
+        quantity, amount``; amounts in US dollars).
+    label : str
+        Recorded in ``truth.params["source"]``.
+
+    Returns
+    -------
+    CRMData
+        ``customers`` holds ``customer_id`` (str), ``signup_date`` (first purchase
+        day) and ``acquisition_channel`` (``"unknown"``: CDNOW does not record it);
+        ``transactions`` gets ``transaction_id``, ``category="music"``,
+        ``channel="online"`` and ``is_return=False``; every other table is empty
+        (with its columns). The observation window runs from the first purchase to
+        the last day in the file. ``truth.customers`` is empty: real data has no
+        ground truth.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["1997-01-01", "1997-03-02"]),
+    ...                    "quantity": [1, 2], "amount": [11.77, 20.0]})
+    >>> cdnow_as_crm(tx).customers["signup_date"].iloc[0]
+    Timestamp('1997-01-01 00:00:00')
+    """
+    require_columns(transactions, ["customer_id", "date", "amount"], name="transactions")
+    tx = transactions.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
+    ids = tx["customer_id"].astype("str")
+    canonical = pd.DataFrame(
+        {
+            "transaction_id": [f"T{i:07d}" for i in range(1, len(tx) + 1)],
+            "customer_id": ids,
+            "date": pd.to_datetime(tx["date"]).astype("datetime64[ns]"),
+            "amount": tx["amount"].astype("float64"),
+            "category": "music",
+            "channel": "online",
+            "is_return": False,
+        }
+    )
+    if "quantity" in tx:
+        canonical["quantity"] = tx["quantity"].to_numpy()
+    first = canonical.groupby("customer_id", sort=False)["date"].min()
+    customers = pd.DataFrame(
+        {
+            "customer_id": first.index.astype("str"),
+            "signup_date": first.to_numpy(),
+            "acquisition_channel": "unknown",
+        }
+    )
+    tables = {name: _empty_table(name) for name in TABLE_NAMES}
+    tables["customers"] = customers
+    tables["transactions"] = canonical
+    truth = SimulationTruth(
+        params={"source": label, "note": "real data: no ground truth"},
+        customers=_empty_table("truth_customers"),
+    )
+    return CRMData(
+        **tables,
+        truth=truth,
+        observation_start=canonical["date"].min(),
+        observation_end=canonical["date"].max(),
+    )
+
+
+def load_course_data(
+    dataset: Dataset = "sample",
+    *,
+    n_customers: int = 3000,
+    seed: int = 42,
+    data_home: str | os.PathLike[str] | None = None,
+    cdnow_kind: Literal["sample", "master"] = "sample",
+) -> CRMData:
+    """Load the data a chapter runs on, from the notebook's ``DATASET`` parameter.
+
+    Parameters
+    ----------
+    dataset : {"sample", "simulate", "cdnow"}
+        ``"sample"``: the bundled company in ``data/`` (3,000 customers, seed 42;
+        ``n_customers`` and ``seed`` are ignored). ``"simulate"``: a fresh company
+        from :func:`portfolio_lib.simulate.simulate_crm` with ``n_customers`` and
+        ``seed``. ``"cdnow"``: the real CDNOW purchases (see :func:`cdnow_as_crm`).
+    n_customers : int
+        Customers to simulate (``"simulate"`` only).
+    seed : int
+        Random seed (``"simulate"`` only).
+    data_home : path, optional
+        Where the CDNOW files are (default ``$PORTFOLIO_LIB_DATA`` or the user cache).
+    cdnow_kind : {"sample", "master"}
+        Which CDNOW file.
+
+    Returns
+    -------
+    CRMData
+
+    Examples
+    --------
+    >>> crm = load_course_data("simulate", n_customers=300, seed=7)
+    >>> len(crm.customers)
+    300
+    """
+    if dataset == "sample":
+        from portfolio_lib.datasets import load_sample
+
+        return load_sample()
+    if dataset == "simulate":
+        from portfolio_lib.simulate import simulate_crm
+
+        return simulate_crm(n_customers=n_customers, seed=seed)
+    if dataset == "cdnow":
+        from portfolio_lib.datasets import load_cdnow
+
+        return cdnow_as_crm(load_cdnow(cdnow_kind, data_home), label=f"CDNOW {cdnow_kind}")
+    raise ValueError(f"DATASET must be one of {DATASETS}; got {dataset!r}")
+
+
+def split_at(
+    crm: CRMData, cutoff: str | pd.Timestamp
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Split every table into rows dated before ``cutoff`` and rows from ``cutoff`` on.
+
+    Used to replay how a CRM database fills up: load the history, then ingest
+    the newest month as an incremental batch. Each table is cut on its column
+    in :data:`DATE_COLUMNS`; no row is lost (``len(before) + len(after)`` equals
+    the table's length).
+
+    Parameters
+    ----------
+    crm : CRMData
+        The company.
+    cutoff : str or Timestamp
+        First day of the batch.
+
+    Returns
+    -------
+    (history, batch) : tuple of dict[str, DataFrame]
+
+    Examples
+    --------
+    >>> from portfolio_lib.simulate import simulate_crm
+    >>> history, batch = split_at(simulate_crm(300, seed=7), "2024-12-01")
+    >>> bool(batch["transactions"]["date"].min() >= pd.Timestamp("2024-12-01"))
+    True
+    """
+    cut = pd.Timestamp(cutoff)
+    history: dict[str, pd.DataFrame] = {}
+    batch: dict[str, pd.DataFrame] = {}
+    for name, frame in crm.tables.items():
+        column = DATE_COLUMNS[name]
+        require_columns(frame, [column], name=name)
+        later = pd.to_datetime(frame[column]) >= cut
+        history[name] = frame.loc[~later]
+        batch[name] = frame.loc[later]
+    return history, batch
