@@ -19,10 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = discover_notebooks(ROOT / "notebooks")
 
 SMALL_COMPANY = {"SEED": 7, "N_CUSTOMERS": 300, "DATASET": "simulate"}
-CDNOW = {"DATASET": "cdnow"}
-#: Chapters whose analysis needs tables CDNOW does not have (journeys, surveys)
-#: run the small simulated company only; their DATASET parameter says so.
-CDNOW_CHAPTERS = {"01", "02", "03", "06"}
+#: Chapters that also run on the real CDNOW purchases, with the parameters they need.
+#: Chapters 4 and 5 need journeys and surveys, which CDNOW does not have.
+CDNOW_CHAPTERS = {
+    "01": {"DATASET": "cdnow"},
+    "02": {"DATASET": "cdnow", "RFM_BINS": 4},
+    "03": {"DATASET": "cdnow"},
+    "06": {"DATASET": "cdnow"},
+}
 
 
 def _variants() -> list:
@@ -30,7 +34,8 @@ def _variants() -> list:
     for path in NOTEBOOKS:
         cases.append(pytest.param(path, SMALL_COMPANY, id=f"{path.stem}-small-seed7"))
         if path.name[:2] in CDNOW_CHAPTERS:
-            cases.append(pytest.param(path, CDNOW, id=f"{path.stem}-cdnow"))
+            cdnow = CDNOW_CHAPTERS[path.name[:2]]
+            cases.append(pytest.param(path, cdnow, id=f"{path.stem}-cdnow"))
     return cases
 
 
