@@ -1,0 +1,148 @@
+"""``python -m portfolio_lib exercises build | variants | grade``.
+
+Examples
+--------
+::
+
+    python -m portfolio_lib exercises build            # regenerate exercises/NN_*.ipynb
+    python -m portfolio_lib exercises build --check    # exit 1 listing stale copies (CI)
+    python -m portfolio_lib exercises variants --roster roster.csv --out handout/
+    python -m portfolio_lib exercises grade submissions/ --out gradebook.csv --timeout 120
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["exercises_main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m portfolio_lib exercises``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m portfolio_lib exercises",
+        description="Exercise tooling: student copies, per-student variants, grading.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="regenerate student copies from the masters")
+    build.add_argument("--source", default="exercises/source", help="masters folder")
+    build.add_argument("--target", default="exercises", help="student copies folder")
+    build.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 listing stale copies"
+    )
+
+    variants = sub.add_parser("variants", help="one parameterised copy per student")
+    variants.add_argument("--roster", required=True, help="CSV with a student id column")
+    variants.add_argument("--out", required=True, help="folder for the copies")
+    variants.add_argument(
+        "--source",
+        default="exercises",
+        help="a notebook, or a folder of student copies (default: exercises); "
+        "masters are stripped of their solutions first",
+    )
+    variants.add_argument("--id-column", default="student_id", help="roster id column")
+    variants.add_argument("--base-seed", type=int, default=0, help="changes every seed at once")
+
+    grade = sub.add_parser("grade", help="execute submissions and write a gradebook")
+    grade.add_argument("submissions", help="folder with submitted notebooks (recursive)")
+    grade.add_argument("--out", required=True, help="gradebook CSV to write")
+    grade.add_argument(
+        "--timeout", type=float, default=120, help="seconds per notebook (default 120)"
+    )
+    grade.add_argument("--jobs", type=int, default=None, help="parallel kernels (default 2)")
+    grade.add_argument(
+        "--id-from",
+        choices=["parameters", "filename", "folder"],
+        default="parameters",
+        help="where the student id comes from (default: STUDENT_ID parameter)",
+    )
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from portfolio_lib.exercises.builder import (
+        MasterNotebookError,
+        build_all,
+        discover_masters,
+        stale_copies,
+    )
+
+    try:
+        masters = discover_masters(args.source)
+        if args.check:
+            stale = stale_copies(args.source, args.target)
+            if stale:
+                print("Stale student copies (run `python -m portfolio_lib exercises build`):")
+                for path in stale:
+                    print(f"  {path}")
+                return 1
+            print(f"{len(masters)} student cop(ies) up to date.")
+            return 0
+        written = build_all(args.source, args.target)
+    except MasterNotebookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not masters:
+        print(f"No masters found in {args.source}.")
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{len(masters)} master(s), {len(written)} student cop(ies) rewritten.")
+    return 0
+
+
+def _variants(args: argparse.Namespace) -> int:
+    from portfolio_lib._errors import DataValidationError
+    from portfolio_lib.exercises.variants import make_variants
+
+    source = Path(args.source)
+    notebooks = sorted(source.glob("[0-9][0-9]_*.ipynb")) if source.is_dir() else [source]
+    if not notebooks:
+        print(f"error: no exercise notebooks in {source}", file=sys.stderr)
+        return 2
+    try:
+        for notebook in notebooks:
+            table = make_variants(
+                notebook, args.roster, args.out, id_column=args.id_column, base_seed=args.base_seed
+            )
+            print(f"{notebook.name}: {len(table)} student cop(ies) in {args.out}")
+    except (DataValidationError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from portfolio_lib.exercises.grader import grade_folder, write_gradebook
+
+    try:
+        book = grade_folder(
+            args.submissions,
+            timeout_seconds=args.timeout,
+            student_id_from=args.id_from,
+            jobs=args.jobs,
+        )
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    path = write_gradebook(book, args.out)
+    shown = [c for c in book.columns if not c.startswith("feedback_") and c != "message"]
+    print(book[shown].to_string(index=False))
+    print(f"Gradebook written: {path}")
+    return 0
+
+
+def exercises_main(argv: list[str]) -> int:
+    """Run an ``exercises`` sub-command; return the process exit code.
+
+    Exit codes: 0 success, 1 stale copies found by ``build --check``,
+    2 bad input (invalid master, roster, missing folder).
+    """
+    args = build_parser().parse_args(argv)
+    if args.command == "build":
+        return _build(args)
+    if args.command == "variants":
+        return _variants(args)
+    return _grade(args)

@@ -1,0 +1,538 @@
+"""Helpful feedback for exercise check functions.
+
+A check function never fails with a bare ``AssertionError``: it raises
+:class:`CheckFailed`, whose text says what was expected and what the student
+returned (without giving the solution away), and, on success, prints one line
+``✔ Task N passed: <title>`` that the grader looks for.
+
+Chapter check modules (``portfolio_lib/exercises/checks/chNN.py``) build their
+``check_NN_T`` functions from the helpers here and the :func:`task_check`
+decorator.
+
+Examples
+--------
+>>> from portfolio_lib.exercises.feedback import expect_number, CheckFailed
+>>> expect_number(42.0, 42.0, name="NPS")
+>>> try:
+...     expect_number(0.42, 42.0, name="NPS", unit="points", bounds=(-100, 100))
+... except CheckFailed as failure:
+...     print(failure)
+NPS must be in points between -100 and 100; you returned 0.42 — multiply by 100?
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+__all__ = [
+    "CheckFailed",
+    "SUCCESS_MARK",
+    "CHECK_NAME_PATTERN",
+    "success_line",
+    "check",
+    "task_check",
+    "expect_number",
+    "expect_choice",
+    "expect_keywords",
+    "expect_frame_columns",
+    "expect_close_series",
+]
+
+SUCCESS_MARK = "✔"
+"""The mark that starts a passed check's line (the grader looks for it)."""
+
+CHECK_NAME_PATTERN = re.compile(r"^check_(\d{2})_(\d+)$")
+"""Names of chapter check functions: ``check_<chapter NN>_<task number>``."""
+
+_MAX_SHOWN = 5
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CheckFailed(AssertionError):
+    """An exercise answer is wrong; ``str(error)`` is the helpful message.
+
+    Subclasses :class:`AssertionError` so that plain ``assert``-style tooling
+    still counts it as a failed check.
+
+    Examples
+    --------
+    >>> str(CheckFailed("NPS must be in points"))
+    'NPS must be in points'
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def success_line(task: int, title: str) -> str:
+    """Return the line a passed check prints, e.g. ``'✔ Task 2 passed: NPS'``.
+
+    Examples
+    --------
+    >>> success_line(2, "NPS")
+    '✔ Task 2 passed: NPS'
+    """
+    return f"{SUCCESS_MARK} Task {task} passed: {title}"
+
+
+def check(condition: object, message: str) -> None:
+    """Raise :class:`CheckFailed` with ``message`` unless ``condition`` is true.
+
+    Examples
+    --------
+    >>> check(1 + 1 == 2, "arithmetic is broken")
+    """
+    __tracebackhide__ = True
+    if not condition:
+        raise CheckFailed(message)
+
+
+def task_check(title: str) -> Callable[[F], F]:
+    """Turn a function that raises :class:`CheckFailed` into a task check.
+
+    The decorated function must be named ``check_NN_T`` (chapter ``NN``, task
+    ``T``). On success the wrapper prints ``✔ Task T passed: <title>`` and
+    returns ``True``; on failure it raises :class:`CheckFailed` whose message
+    starts with ``Task T (<title>):``. Any other exception raised while checking
+    (for example a ``TypeError`` on an answer of an unexpected type) is turned
+    into a :class:`CheckFailed` that names the type the student passed.
+
+    Parameters
+    ----------
+    title : str
+        Short name of the task shown to the student, e.g. ``"NPS from the survey"``.
+
+    Examples
+    --------
+    >>> @task_check("total revenue")
+    ... def check_99_1(answer, *, seed):
+    ...     expect_number(answer, 10.0, name="total revenue")
+    >>> check_99_1(10.0, seed=0)
+    ✔ Task 1 passed: total revenue
+    True
+    """
+
+    def decorate(function: F) -> F:
+        match = CHECK_NAME_PATTERN.match(function.__name__)
+        if match is None:
+            raise ValueError(
+                f"check function {function.__name__!r} must be named check_NN_T "
+                "(two-digit chapter, task number), e.g. check_05_2"
+            )
+        task = int(match.group(2))
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> bool:
+            __tracebackhide__ = True
+            try:
+                function(*args, **kwargs)
+            except CheckFailed as failure:
+                raise CheckFailed(f"Task {task} ({title}): {failure.message}") from None
+            except Exception as error:  # the answer broke the check: say what came in
+                answer = args[0] if args else None
+                raise CheckFailed(
+                    f"Task {task} ({title}): your answer could not be checked "
+                    f"(you passed a {type(answer).__name__}; "
+                    f"{type(error).__name__}: {error})"
+                ) from error
+            print(success_line(task, title))
+            return True
+
+        wrapper.chapter = match.group(1)  # type: ignore[attr-defined]
+        wrapper.task = task  # type: ignore[attr-defined]
+        wrapper.title = title  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _fmt(value: float) -> str:
+    """Short human form of a number: ``0.333333`` -> ``'0.333333'``, ``1e6`` -> ``'1e+06'``."""
+    return f"{value:.6g}"
+
+
+def _as_number(answer: object, name: str) -> float:
+    """Convert a student's answer to float or raise a :class:`CheckFailed` saying why not."""
+    __tracebackhide__ = True
+    if answer is None:
+        raise CheckFailed(f"{name}: you returned None — did you forget to assign or return it?")
+    if answer is Ellipsis:
+        raise CheckFailed(f"{name}: replace the ... placeholder with your computed value")
+    if isinstance(answer, bool | np.bool_):
+        raise CheckFailed(f"{name} must be a number; you returned {answer!r} (True/False)")
+    if isinstance(answer, str):
+        raise CheckFailed(f"{name} must be a number, not the text {answer!r}; remove the quotes")
+    size = getattr(answer, "size", None)
+    if size is not None and not isinstance(answer, numbers.Number | np.generic):
+        kind = type(answer).__name__
+        if size == 1:
+            raise CheckFailed(
+                f"{name} must be a single number; you returned a {kind} holding one value — "
+                "take it out with .item() or .iloc[0]"
+            )
+        raise CheckFailed(
+            f"{name} must be a single number; you returned a {kind} with {size} values — "
+            "aggregate it (sum, mean, ...) or select one value"
+        )
+    if not isinstance(answer, numbers.Real | np.number):
+        raise CheckFailed(f"{name} must be a number; you returned a {type(answer).__name__}")
+    value = float(answer)
+    if math.isnan(value):
+        raise CheckFailed(
+            f"{name}: you returned NaN — look for an empty group or a division by zero"
+        )
+    return value
+
+
+def expect_number(
+    answer: object,
+    expected: float,
+    *,
+    name: str,
+    rel: float = 1e-6,
+    abs: float = 1e-9,  # noqa: A002 - mirrors pytest.approx / math.isclose
+    unit: str = "",
+    bounds: tuple[float, float] | None = None,
+    hint_scale: bool = True,
+    hint_direction: bool = False,
+) -> None:
+    """Check that ``answer`` is a single number close to ``expected``.
+
+    The message names the quantity, its unit and the student's value; it never
+    shows ``expected``. It recognises the common slips: a share returned as a
+    fraction instead of a percentage (×100) or the reverse (÷100), a reversed
+    sign, a value outside the meaningful ``bounds``, text, ``None``, ``NaN`` and
+    a Series where one number was asked for.
+
+    Parameters
+    ----------
+    answer : object
+        What the student computed.
+    expected : float
+        The correct value (computed by the check from the seed).
+    name : str
+        What the number is, e.g. ``"NPS"``.
+    rel, abs : float
+        Relative and absolute tolerance, as in :func:`math.isclose`.
+    unit : str
+        Unit named in messages, e.g. ``"points"``, ``"days"``, ``"currency units"``.
+    bounds : (low, high), optional
+        The range a meaningful answer lies in (inclusive), e.g. ``(-100, 100)`` for NPS.
+    hint_scale : bool
+        Say "multiply by 100?" / "divide by 100?" when that would fix the answer.
+    hint_direction : bool
+        Say whether a wrong value is too high or too low.
+
+    Raises
+    ------
+    CheckFailed
+        With the helpful message.
+
+    Examples
+    --------
+    >>> expect_number(33.3334, 100 / 3, name="share of promoters", rel=1e-3)
+    >>> try:
+    ...     expect_number(0.3333, 100 / 3, name="share of promoters", unit="percent", rel=1e-3)
+    ... except CheckFailed as failure:
+    ...     print(failure)
+    share of promoters should be in percent; you returned 0.3333 — multiply by 100?
+    """
+    __tracebackhide__ = True
+    value = _as_number(answer, name)
+    expected = float(expected)
+
+    def close(candidate: float) -> bool:
+        return math.isclose(candidate, expected, rel_tol=rel, abs_tol=abs)
+
+    if close(value):
+        return
+    in_unit = f" in {unit}" if unit else ""
+    if bounds is not None:
+        low, high = bounds
+        frame = f"{name} must be{in_unit} between {_fmt(low)} and {_fmt(high)}"
+    elif unit:
+        frame = f"{name} should be{in_unit}"
+    else:
+        frame = name
+    sep = "; " if (bounds is not None or unit) else ": "
+    if hint_scale and expected != 0 and close(value * 100):
+        raise CheckFailed(f"{frame}{sep}you returned {_fmt(value)} — multiply by 100?")
+    if hint_scale and expected != 0 and close(value / 100):
+        raise CheckFailed(f"{frame}{sep}you returned {_fmt(value)} — divide by 100?")
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise CheckFailed(f"{frame}; you returned {_fmt(value)}")
+    if expected != 0 and close(-value):
+        raise CheckFailed(f"{name}: you returned {_fmt(value)} — the sign looks reversed")
+    message = f"{name}: you returned {_fmt(value)}{in_unit}, which is not the expected value"
+    if hint_direction:
+        message += " (too high)" if value > expected else " (too low)"
+    raise CheckFailed(message + "; recheck your computation")
+
+
+def _normalise_text(text: str) -> str:
+    """Lower-case, accent-free text so that 'Müşteri', 'musteri' and 'MÜŞTERİ' compare equal."""
+    text = text.replace("ı", "i").replace("I", "i").replace("İ", "i")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def expect_choice(
+    answer: object,
+    allowed: Collection[str],
+    correct: str | Collection[str],
+    *,
+    name: str = "your choice",
+    hint: str = "",
+) -> None:
+    """Check a multiple-choice answer (case, accents and spaces are ignored).
+
+    Parameters
+    ----------
+    answer : object
+        The student's choice, e.g. ``"B"`` or ``"retain"``.
+    allowed : collection of str
+        The options offered in the task.
+    correct : str or collection of str
+        The correct option(s) (any of them passes).
+    name : str
+        What the choice is about, used in messages.
+    hint : str
+        Added to the message when a valid but wrong option was chosen.
+
+    Examples
+    --------
+    >>> expect_choice(" b ", allowed=["A", "B", "C"], correct="B")
+    >>> try:
+    ...     expect_choice("D", allowed=["A", "B", "C"], correct="B", name="the action")
+    ... except CheckFailed as failure:
+    ...     print(failure)
+    the action must be one of 'A', 'B', 'C'; you wrote 'D'
+    """
+    __tracebackhide__ = True
+    options = {_normalise_text(option): option for option in allowed}
+    shown = ", ".join(repr(option) for option in allowed)
+    if answer is Ellipsis:
+        raise CheckFailed(f"{name}: replace the ... placeholder with one of {shown}")
+    if not isinstance(answer, str) or not answer.strip():
+        raise CheckFailed(f"{name} must be one of {shown} (as text); you gave {answer!r}")
+    chosen = _normalise_text(answer)
+    if chosen not in options:
+        raise CheckFailed(f"{name} must be one of {shown}; you wrote {answer!r}")
+    right = [correct] if isinstance(correct, str) else list(correct)
+    unknown = [option for option in right if _normalise_text(option) not in options]
+    if unknown:
+        raise ValueError(f"correct option(s) {unknown} are not among the allowed {shown}")
+    if chosen not in {_normalise_text(option) for option in right}:
+        message = f"{name}: {options[chosen]!r} is not the best choice here"
+        raise CheckFailed(message + (f" — {hint}" if hint else "; reread the numbers above"))
+
+
+def _mentions(text: str, keyword: str) -> bool:
+    """True if ``text`` (normalised) contains a word starting with ``keyword`` (normalised)."""
+    pattern = r"(?<!\w)" + re.escape(_normalise_text(keyword))
+    return re.search(pattern, text) is not None
+
+
+def expect_keywords(
+    text: object,
+    *,
+    name: str = "your answer",
+    required_any: Iterable[str] = (),
+    required_all: Iterable[str | Sequence[str]] = (),
+    forbidden: Iterable[str] = (),
+    min_words: int = 3,
+    hint: str = "",
+) -> None:
+    """Check a short written answer by the key terms it mentions.
+
+    Matching ignores case, accents and the Turkish dotless/dotted i, and a
+    keyword matches any word that starts with it, so the stem ``"müşteri"``
+    matches ``"müşterilerin"`` and ``"retain"`` matches ``"retained"``.
+    Keywords are not shown to the student; ``hint`` is.
+
+    Parameters
+    ----------
+    text : object
+        The student's answer (a string).
+    name : str
+        What the answer is about, used in messages.
+    required_any : iterable of str
+        At least one of these must appear (when given).
+    required_all : iterable of str or sequence of str
+        Each item must appear; an item that is a sequence is a group of synonyms
+        (English and Turkish, say) of which one is enough.
+    forbidden : iterable of str
+        Terms that signal a misconception; none may appear.
+    min_words : int
+        Minimum number of words.
+    hint : str
+        What to think about, shown when a key idea is missing.
+
+    Examples
+    --------
+    >>> expect_keywords("Churn rises when satisfaction falls", required_any=["churn", "kayıp"])
+    >>> expect_keywords("Müşteri kaybı artıyor", required_all=[("churn", "kayıp", "kayb")])
+
+    Turkish stems change when suffixed (kayıp → kaybı), so list both forms.
+    """
+    __tracebackhide__ = True
+    if text is None or text is Ellipsis:
+        raise CheckFailed(f"{name}: write your answer as text between the quotes")
+    if not isinstance(text, str):
+        raise CheckFailed(f"{name} must be text (a str); you gave a {type(text).__name__}")
+    normalised = _normalise_text(text)
+    words = len(normalised.split())
+    if words < min_words:
+        raise CheckFailed(
+            f"{name} is too short ({words} word(s)); write at least {min_words} words"
+        )
+    missing_idea = f"{name} does not mention the key idea" + (f" — {hint}" if hint else "")
+    any_terms = list(required_any)
+    if any_terms and not any(_mentions(normalised, term) for term in any_terms):
+        raise CheckFailed(missing_idea)
+    groups = [[item] if isinstance(item, str) else list(item) for item in required_all]
+    missed = [group for group in groups if not any(_mentions(normalised, t) for t in group)]
+    if missed:
+        count = f"{len(missed)} of {len(groups)} key ideas are missing"
+        raise CheckFailed(f"{name}: {count}" + (f" — {hint}" if hint else ""))
+    wrong = [term for term in forbidden if _mentions(normalised, term)]
+    if wrong:
+        raise CheckFailed(
+            f"{name} mentions {wrong[0]!r}, which does not fit here"
+            + (f" — {hint}" if hint else "")
+        )
+
+
+def expect_frame_columns(df: object, columns: Iterable[str], *, name: str = "your table") -> None:
+    """Check that ``df`` is a DataFrame with (at least) the given columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expect_frame_columns(pd.DataFrame({"segment": ["a"], "n": [1]}), ["segment"])
+    """
+    __tracebackhide__ = True
+    import pandas as pd
+
+    wanted = list(columns)
+    if isinstance(df, pd.Series):
+        raise CheckFailed(
+            f"{name} must be a DataFrame with columns {wanted}; you returned a Series — "
+            "use .reset_index() or .to_frame()"
+        )
+    if not isinstance(df, pd.DataFrame):
+        raise CheckFailed(f"{name} must be a DataFrame; you returned a {type(df).__name__}")
+    missing = [column for column in wanted if column not in df.columns]
+    if not missing:
+        return
+    in_index = [column for column in missing if column in (df.index.names or [])]
+    message = f"{name} lacks column(s) {missing}; its columns are {list(df.columns)}"
+    if in_index:
+        message += f" — {in_index} is in the index: call .reset_index()"
+    raise CheckFailed(message)
+
+
+def expect_close_series(
+    answer: object,
+    expected: Any,
+    *,
+    name: str = "your series",
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    unit: str = "",
+    hint_scale: bool = True,
+) -> None:
+    """Check a pandas Series against the expected one, label by label.
+
+    Labels are matched by index (order does not matter). The message lists
+    missing or extra labels and the labels whose values differ, with the
+    student's values (not the expected ones).
+
+    Parameters
+    ----------
+    answer : object
+        The student's Series.
+    expected : pandas.Series
+        The correct values, indexed by label (e.g. segment name).
+    name : str
+        What the series holds, e.g. ``"revenue per segment"``.
+    rtol, atol : float
+        Relative and absolute tolerance (:func:`numpy.isclose`).
+    unit : str
+        Unit named in messages.
+    hint_scale : bool
+        Say "multiply by 100?" / "divide by 100?" when that would fix every value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expect_close_series(pd.Series({"b": 2.0, "a": 1.0}), pd.Series({"a": 1.0, "b": 2.0}))
+    """
+    __tracebackhide__ = True
+    import pandas as pd
+
+    expected = pd.Series(expected)
+    if isinstance(answer, pd.DataFrame):
+        if answer.shape[1] == 1:
+            raise CheckFailed(
+                f"{name} must be a Series; you returned a one-column DataFrame — "
+                f"select the column with [{answer.columns[0]!r}]"
+            )
+        raise CheckFailed(f"{name} must be a Series; you returned a DataFrame")
+    if not isinstance(answer, pd.Series):
+        raise CheckFailed(f"{name} must be a pandas Series; you returned a {type(answer).__name__}")
+    if answer.index.has_duplicates:
+        repeated = list(answer.index[answer.index.duplicated()].unique()[:_MAX_SHOWN])
+        raise CheckFailed(f"{name} has repeated labels {repeated}; aggregate with groupby")
+    missing = [label for label in expected.index if label not in answer.index]
+    extra = [label for label in answer.index if label not in expected.index]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing labels {missing[:_MAX_SHOWN]}")
+        if extra:
+            parts.append(f"unexpected labels {extra[:_MAX_SHOWN]}")
+        raise CheckFailed(f"{name}: " + " and ".join(parts) + f" (index: {list(answer.index)})")
+    aligned = answer.reindex(expected.index)
+    try:
+        values = aligned.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{name} must hold numbers; its dtype is {answer.dtype}") from None
+    target = expected.to_numpy(dtype=float)
+
+    def close(candidate: np.ndarray) -> np.ndarray:
+        return np.isclose(candidate, target, rtol=rtol, atol=atol, equal_nan=True)
+
+    ok = close(values)
+    if ok.all():
+        return
+    in_unit = f" (in {unit})" if unit else ""
+    if hint_scale and np.any(target != 0):
+        if close(values * 100).all():
+            raise CheckFailed(
+                f"{name}{in_unit}: all values are 100 times too small — multiply by 100?"
+            )
+        if close(values / 100).all():
+            raise CheckFailed(
+                f"{name}{in_unit}: all values are 100 times too large — divide by 100?"
+            )
+    wrong = expected.index[~ok]
+    shown = ", ".join(f"{label!r}: {_fmt(v)}" for label, v in aligned[wrong][:_MAX_SHOWN].items())
+    raise CheckFailed(
+        f"{name}{in_unit}: {len(wrong)} of {len(target)} values are not the expected ones "
+        f"(yours: {shown})"
+    )

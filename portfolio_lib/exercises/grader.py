@@ -1,0 +1,600 @@
+"""Grade submitted exercise notebooks into a gradebook.
+
+Each submission runs in a fresh ``python3`` kernel with nbclient, cell by cell
+with errors allowed, so a failing task does not stop the tasks after it. A task
+passes when its check cell (tags ``check`` and ``task:N``) raised nothing and
+printed ``✔ Task N passed``; otherwise its feedback is the check's message, or
+the error of the student's own cell that broke it. A notebook that runs past
+its time budget has its kernel killed and its remaining tasks recorded as
+``timed out after N s``. One broken or endless notebook never stops the others.
+
+Statuses: ``ok`` (ran to the end; tasks may still fail), ``error`` (the setup
+part before the first task raised, the kernel died or could not start),
+``timeout``, ``invalid`` (not a readable notebook).
+
+Examples
+--------
+>>> book = grade_folder("submissions/", timeout_seconds=120)  # doctest: +SKIP
+>>> write_gradebook(book, "gradebook.csv")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import math
+import os
+import subprocess
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from portfolio_lib.exercises.builder import task_layout
+from portfolio_lib.exercises.feedback import SUCCESS_MARK
+
+__all__ = [
+    "TaskResult",
+    "NotebookGrade",
+    "notebook_parameters",
+    "grade_notebook",
+    "grade_paths",
+    "discover_submissions",
+    "gradebook",
+    "grade_folder",
+    "write_gradebook",
+]
+
+KERNEL_NAME = "python3"
+STATUSES = ("ok", "error", "timeout", "invalid")
+IdSource = Literal["parameters", "filename", "folder"]
+_MAX_FEEDBACK = 400
+_QUIET = logging.getLogger("portfolio_lib.exercises.grader.kernel")
+_QUIET.setLevel(logging.CRITICAL)
+_QUIET.propagate = False
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """Outcome of one task: passed or not, and what the student should read."""
+
+    task: int
+    passed: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class NotebookGrade:
+    """Outcome of grading one submission.
+
+    Attributes
+    ----------
+    path : Path
+        The submission.
+    student_id : str
+        From ``STUDENT_ID`` in the notebook's parameters, or its file/folder name.
+    seed : int or None
+        ``SEED`` found in the notebook's parameters.
+    status : str
+        ``ok``, ``error``, ``timeout`` or ``invalid``.
+    message : str
+        Why the status is not ``ok`` (empty when it is).
+    seconds : float
+        Wall time including kernel start, in seconds.
+    tasks : tuple of TaskResult
+        One per check cell found, in notebook order.
+    first_error_cell : int or None
+        0-based index of the first cell that raised.
+    first_error : str
+        ``"Ename: evalue"`` of that cell (empty if none).
+    """
+
+    path: Path
+    student_id: str
+    seed: int | None
+    status: str
+    message: str
+    seconds: float
+    tasks: tuple[TaskResult, ...] = field(default_factory=tuple)
+    first_error_cell: int | None = None
+    first_error: str = ""
+
+    @property
+    def score(self) -> int:
+        """Number of tasks passed."""
+        return sum(result.passed for result in self.tasks)
+
+
+def _one_line(text: str, limit: int = _MAX_FEEDBACK) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def notebook_parameters(nb: Any) -> dict[str, Any]:
+    """Literal values assigned in the ``parameters`` and ``injected-parameters`` cells.
+
+    Later cells override earlier ones, as when the notebook runs.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "SEED = 3\\nSTUDENT_ID = 's1'", metadata={"tags": ["injected-parameters"]})])
+    >>> notebook_parameters(nb)
+    {'SEED': 3, 'STUDENT_ID': 's1'}
+    """
+    found: dict[str, Any] = {}
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", []) or []
+        if cell.get("cell_type") != "code" or not {"parameters", "injected-parameters"} & set(tags):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    try:
+                        found[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        continue
+    return found
+
+
+def _id_from_path(path: Path, how: str) -> str:
+    if how == "folder":
+        return path.parent.name
+    stem = path.stem
+    return stem.rsplit("__", 1)[-1] if "__" in stem else stem
+
+
+@dataclass
+class _Run:
+    """What happened while executing a notebook."""
+
+    errors: dict[int, tuple[str, str]] = field(default_factory=dict)
+    stopped_at: int | None = None  # cell index where execution stopped early
+    stop_reason: str = ""  # "timeout" | "dead" | "failed"
+    stop_message: str = ""
+
+
+def _cell_errors(cell: Any) -> tuple[str, str] | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return str(output.get("ename", "Error")), str(output.get("evalue", ""))
+    return None
+
+
+def _stdout(cell: Any) -> str:
+    return "".join(
+        output.get("text", "")
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+    )
+
+
+def _execute(
+    nb: Any, *, cwd: Path, timeout_seconds: float, kernel_name: str, startup_timeout: int
+) -> _Run:
+    """Run every code cell with errors allowed, within a total time budget."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    run = _Run()
+    client = NotebookClient(
+        nb,
+        timeout=max(1, math.ceil(timeout_seconds)),
+        startup_timeout=startup_timeout,
+        kernel_name=kernel_name,
+        allow_errors=True,
+        interrupt_on_timeout=False,
+        shutdown_kernel="immediate",
+        record_timing=False,
+        resources={"metadata": {"path": str(cwd)}},
+        log=_QUIET,
+    )
+    index = 0
+    try:
+        with client.setup_kernel(stderr=subprocess.DEVNULL):  # kernel's own log lines
+            deadline = time.monotonic() + timeout_seconds
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    run.stopped_at, run.stop_reason = index, "timeout"
+                    break
+                client.timeout = max(1, math.ceil(remaining))
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    run.stopped_at, run.stop_reason = index, "timeout"
+                    break
+                except DeadKernelError as error:
+                    run.stopped_at, run.stop_reason = index, "dead"
+                    run.stop_message = f"the kernel died in cell {index + 1} ({error})"
+                    break
+    except Exception as error:  # kernel could not start, zmq trouble, ...
+        run.stopped_at, run.stop_reason = index, "failed"
+        run.stop_message = _one_line(f"could not run the notebook: {type(error).__name__}: {error}")
+    for position, cell in enumerate(nb.cells):
+        found = _cell_errors(cell) if cell.cell_type == "code" else None
+        if found is not None:
+            run.errors[position] = found
+    return run
+
+
+def _task_feedback(
+    check_index: int,
+    previous_check: int,
+    first_error_cell: int | None,
+    run: _Run,
+) -> str:
+    """Feedback for a failed check cell: the first error of the task's own cells, else the check's.
+
+    The task's own cells are those after the previous check cell. A
+    :class:`CheckFailed` message is shown as is; other errors as ``Ename: evalue``.
+    A ``NameError`` also names the notebook's first error when that came before
+    the task (the usual reason a name is missing).
+    """
+    span = [i for i in sorted(run.errors) if previous_check < i < check_index]
+    cause_index = span[0] if span else check_index
+    ename, evalue = run.errors[cause_index]
+    if ename == "CheckFailed":
+        return _one_line(evalue)
+    cause = f"{ename}: {evalue}"
+    if ename == "NameError" and first_error_cell is not None and first_error_cell <= previous_check:
+        first = run.errors[first_error_cell]
+        cause += (
+            f" (an earlier cell failed first: cell {first_error_cell + 1}, {first[0]}: {first[1]})"
+        )
+    return _one_line(cause)
+
+
+def grade_notebook(
+    path: Path | str,
+    *,
+    timeout_seconds: float = 120,
+    student_id_from: IdSource = "parameters",
+    kernel_name: str = KERNEL_NAME,
+    startup_timeout: int = 60,
+) -> NotebookGrade:
+    """Execute one submission in a fresh kernel and grade each task.
+
+    Parameters
+    ----------
+    path : path
+        The submitted notebook; it runs with its own folder as working directory.
+    timeout_seconds : float
+        Time budget for executing all cells, in seconds (kernel start-up is
+        bounded separately by ``startup_timeout``). When it runs out the kernel is
+        killed and the remaining tasks fail with ``timed out after N s``.
+    student_id_from : {"parameters", "filename", "folder"}
+        Where the student id comes from. ``parameters`` reads ``STUDENT_ID`` and
+        falls back to the file name; ``filename`` takes the part of the file name
+        after the last ``__`` (the variants' naming) or the whole stem; ``folder``
+        takes the parent folder's name.
+    kernel_name : str
+        Jupyter kernel to use.
+    startup_timeout : int
+        Seconds to wait for the kernel to start.
+
+    Returns
+    -------
+    NotebookGrade
+    """
+    import nbformat
+
+    path = Path(path)
+    started = time.perf_counter()
+    fallback_id = _id_from_path(path, "folder" if student_id_from == "folder" else "filename")
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as error:  # unreadable JSON, not a notebook, unreadable file
+        return NotebookGrade(
+            path=path,
+            student_id=fallback_id,
+            seed=None,
+            status="invalid",
+            message=_one_line(f"not a readable notebook: {type(error).__name__}: {error}"),
+            seconds=time.perf_counter() - started,
+        )
+    parameters = notebook_parameters(nb)
+    student_id = fallback_id
+    if student_id_from == "parameters" and str(parameters.get("STUDENT_ID", "")).strip():
+        student_id = str(parameters["STUDENT_ID"]).strip()
+    seed = parameters.get("SEED")
+    seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+    layout = task_layout(nb)
+    run = _execute(
+        nb,
+        cwd=path.resolve().parent,
+        timeout_seconds=timeout_seconds,
+        kernel_name=kernel_name,
+        startup_timeout=startup_timeout,
+    )
+    first_error_cell = min(run.errors) if run.errors else None
+    first_error = (
+        _one_line(": ".join(run.errors[first_error_cell])) if first_error_cell is not None else ""
+    )
+    task_cells = [*layout.check_cells.values(), *layout.solution_cells]
+    first_task_cell = min(task_cells) if task_cells else len(nb.cells)
+
+    if run.stop_reason == "timeout":
+        status = "timeout"
+        message = f"timed out after {timeout_seconds:g} s in cell {run.stopped_at + 1}"
+    elif run.stop_reason in ("dead", "failed"):
+        status, message = "error", run.stop_message
+    elif first_error_cell is not None and first_error_cell < first_task_cell:
+        status = "error"
+        message = f"cell {first_error_cell + 1} (before the first task) raised {first_error}"
+    else:
+        status, message = "ok", ""
+
+    results = []
+    previous_check = -1
+    for task in layout.tasks:
+        index = layout.check_cells[task]
+        cell = nb.cells[index]
+        if run.stopped_at is not None and index >= run.stopped_at:
+            feedback = (
+                f"timed out after {timeout_seconds:g} s"
+                if run.stop_reason == "timeout"
+                else f"not run: {run.stop_message}"
+            )
+            results.append(TaskResult(task, False, feedback))
+        elif index in run.errors:
+            feedback = _task_feedback(index, previous_check, first_error_cell, run)
+            results.append(TaskResult(task, False, feedback))
+        elif f"{SUCCESS_MARK} Task {task} passed" in _stdout(cell):
+            results.append(TaskResult(task, True, ""))
+        else:
+            results.append(
+                TaskResult(task, False, "the check cell did not report success (was it edited?)")
+            )
+        previous_check = index
+    return NotebookGrade(
+        path=path,
+        student_id=student_id,
+        seed=seed,
+        status=status,
+        message=_one_line(message),
+        seconds=time.perf_counter() - started,
+        tasks=tuple(results),
+        first_error_cell=first_error_cell,
+        first_error=first_error,
+    )
+
+
+def _grade_for_pool(path: Path, options: dict[str, Any]) -> NotebookGrade:
+    return grade_notebook(path, **options)
+
+
+def _failed(path: Path, how: str, message: str, status: str = "error") -> NotebookGrade:
+    return NotebookGrade(
+        path=path,
+        student_id=_id_from_path(path, "folder" if how == "folder" else "filename"),
+        seed=None,
+        status=status,
+        message=_one_line(message),
+        seconds=float("nan"),
+    )
+
+
+def grade_paths(
+    paths: Sequence[Path | str],
+    *,
+    timeout_seconds: float = 120,
+    student_id_from: IdSource = "parameters",
+    jobs: int = 1,
+    kernel_name: str = KERNEL_NAME,
+    startup_timeout: int = 60,
+) -> list[NotebookGrade]:
+    """Grade several notebooks, in ``jobs`` worker processes; results in input order.
+
+    A worker that crashes or hangs costs only its own notebook (status
+    ``error``/``timeout``); the others are graded.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        Submissions.
+    timeout_seconds, student_id_from, kernel_name, startup_timeout
+        As in :func:`grade_notebook`.
+    jobs : int
+        Worker processes; 1 grades sequentially in this process.
+
+    Returns
+    -------
+    list of NotebookGrade
+    """
+    import multiprocessing
+
+    paths = [Path(p) for p in paths]
+    options = {
+        "timeout_seconds": timeout_seconds,
+        "student_id_from": student_id_from,
+        "kernel_name": kernel_name,
+        "startup_timeout": startup_timeout,
+    }
+    if jobs <= 1 or len(paths) <= 1:
+        return [grade_notebook(p, **options) for p in paths]
+    workers = min(jobs, len(paths))
+    batches = math.ceil(len(paths) / workers)
+    guard = time.monotonic() + batches * (timeout_seconds + startup_timeout + 30) + 30
+    results: list[NotebookGrade | None] = [None] * len(paths)
+    retry: list[int] = []
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    hung = False
+    try:
+        futures = [pool.submit(_grade_for_pool, p, options) for p in paths]
+        for position, future in enumerate(futures):
+            try:
+                results[position] = future.result(timeout=max(0.0, guard - time.monotonic()))
+            except FutureTimeout:
+                hung = True
+                results[position] = _failed(
+                    paths[position], student_id_from, "the grader did not return in time", "timeout"
+                )
+            except Exception:  # a crashed worker breaks the pool: retry alone
+                retry.append(position)
+    finally:
+        if hung:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+        pool.shutdown(wait=not hung, cancel_futures=True)
+    for position in retry:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as single:
+            try:
+                results[position] = single.submit(
+                    _grade_for_pool, paths[position], options
+                ).result()
+            except Exception as error:
+                results[position] = _failed(
+                    paths[position], student_id_from, f"the grader crashed: {error!r}"
+                )
+    return [r for r in results if r is not None]
+
+
+def discover_submissions(submissions_dir: Path | str) -> list[Path]:
+    """All ``*.ipynb`` under ``submissions_dir`` (recursively), skipping checkpoints and hidden files."""
+    folder = Path(submissions_dir)
+    return sorted(
+        p
+        for p in folder.rglob("*.ipynb")
+        if not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def gradebook(
+    grades: Iterable[NotebookGrade], *, tasks: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """One row per submission: ``task_N`` (1/0), ``total``, status, message and ``feedback_N``.
+
+    Parameters
+    ----------
+    grades : iterable of NotebookGrade
+    tasks : sequence of int, optional
+        Task numbers to report; default every task seen in any submission.
+        A submission lacking a task's check cell scores 0 on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``student_id, file, seed, status, task_1 … task_K, total, max_total,
+        message, seconds, feedback_1 … feedback_K``, sorted by student id.
+    """
+    grades = list(grades)
+    numbers = (
+        sorted(tasks)
+        if tasks is not None
+        else sorted({result.task for grade in grades for result in grade.tasks})
+    )
+    rows = []
+    for grade in grades:
+        by_task = {result.task: result for result in grade.tasks}
+        row: dict[str, Any] = {
+            "student_id": grade.student_id,
+            "file": grade.path.name,
+            "seed": grade.seed,
+            "status": grade.status,
+        }
+        for number in numbers:
+            result = by_task.get(number)
+            row[f"task_{number}"] = int(result.passed) if result else 0
+        row["total"] = sum(row[f"task_{n}"] for n in numbers)
+        row["max_total"] = len(numbers)
+        row["message"] = grade.message
+        row["seconds"] = round(grade.seconds, 1) if not math.isnan(grade.seconds) else None
+        for number in numbers:
+            result = by_task.get(number)
+            if result is not None:
+                row[f"feedback_{number}"] = result.feedback
+            elif grade.status in ("invalid", "error") and not grade.tasks:
+                row[f"feedback_{number}"] = grade.message
+            else:
+                row[f"feedback_{number}"] = f"no check cell for task {number} in this notebook"
+        rows.append(row)
+    columns = [
+        "student_id",
+        "file",
+        "seed",
+        "status",
+        *[f"task_{n}" for n in numbers],
+        "total",
+        "max_total",
+        "message",
+        "seconds",
+        *[f"feedback_{n}" for n in numbers],
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["seed"] = frame["seed"].astype("Int64")
+    return frame.sort_values(["student_id", "file"], ignore_index=True)
+
+
+def grade_folder(
+    submissions_dir: Path | str,
+    *,
+    timeout_seconds: float = 120,
+    student_id_from: IdSource = "parameters",
+    jobs: int | None = None,
+    tasks: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Grade every notebook under ``submissions_dir`` and return the gradebook.
+
+    Parameters
+    ----------
+    submissions_dir : path
+        Folder with the submitted notebooks (searched recursively).
+    timeout_seconds : float
+        Time budget per notebook, in seconds (see :func:`grade_notebook`).
+    student_id_from : {"parameters", "filename", "folder"}
+        Where the student id comes from.
+    jobs : int, optional
+        Worker processes; default ``min(2, cpu count)``.
+    tasks : sequence of int, optional
+        Task numbers to report (default: every task seen).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`gradebook`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist or holds no notebooks.
+    """
+    folder = Path(submissions_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"submissions folder {folder} does not exist")
+    paths = discover_submissions(folder)
+    if not paths:
+        raise FileNotFoundError(f"no .ipynb files under {folder}")
+    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    grades = grade_paths(
+        paths, timeout_seconds=timeout_seconds, student_id_from=student_id_from, jobs=workers
+    )
+    return gradebook(grades, tasks=tasks)
+
+
+def write_gradebook(df: pd.DataFrame, path: Path | str) -> Path:
+    """Write the gradebook as CSV (UTF-8 with BOM, so spreadsheet programs show ✔, ş, ğ).
+
+    Examples
+    --------
+    >>> write_gradebook(grade_folder("submissions"), "gradebook.csv")  # doctest: +SKIP
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(target, index=False, encoding="utf-8-sig")
+    return target
