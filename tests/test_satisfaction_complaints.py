@@ -12,6 +12,7 @@ from portfolio_lib.satisfaction import (
     complaint_churn_link,
     complaint_pareto,
     complaint_topics,
+    lapse_labels,
     resolution_satisfaction,
     resolution_survival,
     resolution_times,
@@ -299,3 +300,46 @@ def test_complaint_churn_link_before_date_and_bad_flags():
         complaint_churn_link(complaints, pd.concat([customers, customers.iloc[:1]]))
     with pytest.raises(DataValidationError, match="both complainers and non-complainers"):
         complaint_churn_link(complaints.iloc[:0], customers)
+
+
+def test_since_window_counts_recent_complaints_only():
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "churned": [1, 0, 1, 0]})
+    complaints = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "opened": pd.to_datetime(["2023-01-01", "2024-01-02", "2024-02-01"]),
+        }
+    )
+    link = complaint_churn_link(complaints, customers, since="2024-01-01", before="2024-03-01")
+    assert link.table.loc["complained", "n"] == 2  # a's complaint is older than `since`
+    assert link.since == pd.Timestamp("2024-01-01")
+
+
+def test_lapse_labels():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "d", "e", "f"],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-10",
+                    "2024-02-20",
+                    "2024-01-20",
+                    "2023-10-01",
+                    "2024-03-25",
+                    "2024-01-15",
+                    "2024-02-10",
+                ]
+            ),
+            "is_return": [False, False, False, False, False, False, True],
+        }
+    )
+    # f's only later row is a return, not a purchase; c bought before the first window
+    tx.loc[len(tx)] = ["f", pd.Timestamp("2024-01-05"), False]
+    labels = lapse_labels(tx, cutoff="2024-02-01", window=4, unit="W").set_index("customer_id")
+    assert sorted(labels.index) == ["a", "b", "e", "f"]
+    assert labels["churned"].to_dict() == {"a": False, "b": True, "e": True, "f": True}
+    assert labels.loc["a", "last_purchase"] == pd.Timestamp("2024-01-10")
+    with pytest.raises(DataValidationError, match="cannot be observed yet"):
+        lapse_labels(tx, cutoff="2024-03-01", window=60)
+    with pytest.raises(DataValidationError, match=r"missing required column.*'date'"):
+        lapse_labels(tx.drop(columns="date"), cutoff="2024-02-01")

@@ -222,10 +222,20 @@ def test_one_to_ten_scale_warns():
     one_to_ten = rng.integers(1, 11, size=300)
     with pytest.warns(NPSScaleWarning, match="0–10 scale"):
         nps(one_to_ten)
+    with pytest.warns(NPSScaleWarning):
+        nps_difference(one_to_ten, [0, 10] * 10)
     with warnings.catch_warnings():
         warnings.simplefilter("error", NPSScaleWarning)
         nps(one_to_ten, check_scale=False)
         nps(np.r_[one_to_ten, 0])  # a single 0 is enough to show the 0–10 scale
+
+
+def test_happy_zero_to_ten_data_do_not_warn():
+    # a satisfied group on the 0–10 scale: nobody says 0, and 1 is rare (not a floor)
+    scores = [10] * 150 + [9] * 60 + [8] * 50 + [5] * 30 + [2] * 5 + [1] * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NPSScaleWarning)
+        assert nps(scores).n == 298
 
 
 def test_choice_codes_one_to_eleven_raise():

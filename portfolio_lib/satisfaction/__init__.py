@@ -23,6 +23,7 @@ from portfolio_lib.satisfaction.complaints import (
     ResolutionSurvival,
     complaint_churn_link,
     complaint_pareto,
+    lapse_labels,
     resolution_satisfaction,
     resolution_survival,
     resolution_times,
@@ -115,6 +116,7 @@ __all__ = [
     "resolution_survival",
     "resolution_satisfaction",
     "complaint_churn_link",
+    "lapse_labels",
     # mystery shopping
     "MysteryWeights",
     "checklist_weights",

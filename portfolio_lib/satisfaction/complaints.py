@@ -48,6 +48,7 @@ __all__ = [
     "resolution_survival",
     "resolution_satisfaction",
     "complaint_churn_link",
+    "lapse_labels",
 ]
 
 
@@ -451,8 +452,8 @@ class ComplaintChurnLink:
     odds_ratio, odds_ratio_ci_low, odds_ratio_ci_high : float
     p_value : float
         Two-sided score test of equal churn rates.
-    before : Timestamp or None
-        Only complaints opened before this date were counted.
+    since, before : Timestamp or None
+        Only complaints opened in ``[since, before)`` were counted.
     n_complaints_outside : int
         Complaints of customers not in the customer table (not counted).
     """
@@ -469,6 +470,7 @@ class ComplaintChurnLink:
     odds_ratio_ci_low: float
     odds_ratio_ci_high: float
     p_value: float
+    since: pd.Timestamp | None
     before: pd.Timestamp | None
     n_complaints_outside: int
 
@@ -480,6 +482,7 @@ def complaint_churn_link(
     customer: str = "customer_id",
     churned: str = "churned",
     opened: str = "opened",
+    since: str | pd.Timestamp | None = None,
     before: str | pd.Timestamp | None = None,
     confidence: float = 0.95,
 ) -> ComplaintChurnLink:
@@ -491,14 +494,15 @@ def complaint_churn_link(
         One row per complaint with ``customer`` and ``opened``.
     customers : DataFrame
         One row per customer in the population studied, with a boolean/0-1
-        ``churned`` flag measured *after* ``before`` (e.g. no purchase in the
-        following 180 days — see the churn module for definitions).
+        ``churned`` flag measured *after* ``before`` (e.g. from
+        :func:`lapse_labels`: no purchase in the following 180 days).
     customer, churned, opened : str
         Column names.
-    before : timestamp, optional
-        Count only complaints opened before this date, so that complaining
-        precedes the churn window. None counts all complaints (then the order
-        in time is not guaranteed).
+    since, before : timestamp, optional
+        Count only complaints opened in ``[since, before)``. Set ``before`` to
+        the start of the churn window so that complaining precedes churning
+        (None counts all complaints; then the order in time is not guaranteed),
+        and ``since`` to look at recent complaints only (e.g. 180 days before).
     confidence : float
         Level of all intervals.
 
@@ -531,11 +535,17 @@ def complaint_churn_link(
         problem="must be True/False (or 1/0)",
         name="customers",
     )
+    since_ts = None if since is None else pd.Timestamp(since)
+    before_ts = None if before is None else pd.Timestamp(before)
     chosen = complaints
-    before_ts = None
-    if before is not None:
-        before_ts = pd.Timestamp(before)
-        chosen = complaints[_timestamps(complaints, opened) < before_ts]
+    if since_ts is not None or before_ts is not None:
+        when = _timestamps(complaints, opened)
+        keep = pd.Series(True, index=complaints.index)
+        if since_ts is not None:
+            keep &= when >= since_ts
+        if before_ts is not None:
+            keep &= when < before_ts
+        chosen = complaints[keep]
     inside = chosen[customer].isin(customers[customer])
     per_customer = chosen.loc[inside, customer].value_counts()
     n_complaints = customers[customer].map(per_customer).fillna(0).astype("int64").to_numpy()
@@ -580,8 +590,83 @@ def complaint_churn_link(
         odds_ratio_ci_low=float(or_low),
         odds_ratio_ci_high=float(or_high),
         p_value=float(p_value),
+        since=since_ts,
         before=before_ts,
         n_complaints_outside=int((~inside).sum()),
+    )
+
+
+def lapse_labels(
+    transactions: pd.DataFrame,
+    *,
+    cutoff: str | pd.Timestamp,
+    window: float = 180,
+    unit: str = "D",
+    customer: str = "customer_id",
+    date: str = "date",
+    is_return: str | None = "is_return",
+) -> pd.DataFrame:
+    """Observable churn flag: bought in the window before ``cutoff``, not in the window after.
+
+    A simple, transparent definition for :func:`complaint_churn_link` (the churn
+    chapter discusses richer ones). The population is every customer with a
+    purchase in ``[cutoff − window, cutoff)``; ``churned`` is True when that
+    customer makes no purchase in ``[cutoff, cutoff + window)``.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction.
+    cutoff : timestamp
+        Start of the churn window.
+    window : float
+        Length of both windows, in ``unit``.
+    unit : {"D", "W"}
+        Unit of ``window`` (days or weeks).
+    customer, date : str
+        Column names.
+    is_return : str or None
+        Boolean column marking returns, which are not purchases (skipped if absent or None).
+
+    Returns
+    -------
+    DataFrame
+        ``customer``, ``last_purchase`` (before ``cutoff``) and ``churned`` (bool).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...     "date": pd.to_datetime(["2024-01-10", "2024-02-15", "2024-01-20", "2024-03-20"])})
+    >>> lapse_labels(tx, cutoff="2024-02-01", window=30)["churned"].tolist()
+    [False, True]
+    """
+    if unit not in ("D", "W"):
+        raise ValueError(f"unit must be 'D' or 'W', got {unit!r}")
+    require_columns(transactions, [customer, date], name="transactions")
+    when = _timestamps(transactions, date)
+    raise_for_rows(
+        transactions, when.isna(), column=date, problem="has missing dates", name="transactions"
+    )
+    cutoff_ts = pd.Timestamp(cutoff)
+    span = pd.Timedelta(window, unit=unit)
+    if cutoff_ts + span > when.max() + pd.Timedelta(days=1):
+        raise DataValidationError(
+            f"transactions: the churn window {cutoff_ts.date()} + {window:g} {unit} ends after the "
+            f"last transaction ({when.max().date()}); churn cannot be observed yet"
+        )
+    purchase = pd.Series(True, index=transactions.index)
+    if is_return is not None and is_return in transactions.columns:
+        purchase = ~transactions[is_return].fillna(False).astype(bool)
+    before = purchase & (when >= cutoff_ts - span) & (when < cutoff_ts)
+    after = purchase & (when >= cutoff_ts) & (when < cutoff_ts + span)
+    last = when[before].groupby(transactions.loc[before, customer]).max()
+    returning = set(transactions.loc[after, customer])
+    return pd.DataFrame(
+        {
+            customer: last.index.to_numpy(),
+            "last_purchase": last.to_numpy(),
+            "churned": [c not in returning for c in last.index],
+        }
     )
 
 

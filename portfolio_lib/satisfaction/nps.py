@@ -40,6 +40,8 @@ NPSMethod = Literal["wald", "adjusted_wald"]
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 _METHODS = ("wald", "adjusted_wald")
+# Share of answers at 1 (with no 0) above which the scores look like a 1–10 scale.
+ONE_TO_TEN_FLOOR_SHARE = 0.03
 # Adjusted-Wald pseudo-counts (Sauro & Lewis): promoters, passives, detractors.
 _ADJUSTMENT = (0.75, 1.5, 0.75)
 
@@ -278,6 +280,16 @@ _SCALE_HINT = (
 )
 
 
+def _looks_like_one_to_ten(valid: pd.Series) -> bool:
+    n = len(valid)
+    return bool(
+        n >= 100
+        and not (valid == 0).any()
+        and (valid == 10).any()
+        and (valid == 1).sum() >= ONE_TO_TEN_FLOOR_SHARE * n
+    )
+
+
 def nps(
     scores: object,
     *,
@@ -302,10 +314,12 @@ def nps(
         Missing answers (NaN) raise by default; ``"drop"`` removes them and
         records how many in ``n_missing``.
     check_scale : bool
-        Warn (:class:`NPSScaleWarning`) when 100 or more answers contain a 10
-        but not a single 0, the fingerprint of a 1–10 scale: on such a scale the
-        standard cut-offs misclassify respondents. Valid 0–10 data can trigger
-        it in very satisfied customer bases, hence a warning, not an error.
+        Warn (:class:`NPSScaleWarning`) when 100 or more answers use both ends
+        of a 1–10 scale — at least 3% answer 1 and some answer 10 — yet nobody
+        answers 0. Unhappy respondents pile up at the bottom of a scale, so a
+        well-used 1 with an empty 0 is the fingerprint of a 1–10 question, on
+        which the standard cut-offs misclassify respondents. A heuristic, hence
+        a warning and not an error.
 
     Returns
     -------
@@ -323,11 +337,11 @@ def nps(
     )
     if len(valid) == 0:
         raise DataValidationError(f"nps: no valid responses ({n_missing} missing)")
-    if check_scale and len(valid) >= 100 and (valid == 10).any() and not (valid == 0).any():
+    if check_scale and _looks_like_one_to_ten(valid):
         warnings.warn(
-            f"{len(valid)} NPS answers include 10 but no 0: check that the question used the "
-            "0–10 scale. On a 1–10 scale the 0–6 detractor cut-off is wrong (pass "
-            "check_scale=False if the data are known to be 0–10).",
+            f"{len(valid)} NPS answers: {int((valid == 1).sum())} say 1 and none say 0 — check "
+            "that the question used the 0–10 scale. On a 1–10 scale the 0–6 detractor cut-off "
+            "is wrong (pass check_scale=False if the data are known to be 0–10).",
             NPSScaleWarning,
             stacklevel=2,
         )
@@ -351,6 +365,7 @@ def nps_difference(
     method: NPSMethod = "wald",
     confidence: float = 0.95,
     missing: MissingPolicy = "raise",
+    check_scale: bool = True,
 ) -> NPSDifference:
     """Is NPS(a) different from NPS(b)? Difference, interval and z-test.
 
@@ -372,6 +387,8 @@ def nps_difference(
         Confidence level of the interval and the test's level for ``significant``.
     missing : {"raise", "drop"}
         Missing-value policy for score inputs.
+    check_scale : bool
+        Passed to :func:`nps` for score inputs.
 
     Returns
     -------
@@ -388,7 +405,7 @@ def nps_difference(
     results = [
         x
         if isinstance(x, NPSResult)
-        else nps(x, method=method, confidence=confidence, missing=missing)
+        else nps(x, method=method, confidence=confidence, missing=missing, check_scale=check_scale)
         for x in (a, b)
     ]
     res_a, res_b = results
