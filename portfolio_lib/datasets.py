@@ -135,14 +135,14 @@ def load_sample(data_dir: str | os.PathLike[str] | None = None) -> CRMData:
     >>> crm.customers["customer_id"].iloc[0]  # doctest: +SKIP
     'C00001'
     """
-    from portfolio_lib.simulate import CRMData
-
     folder = Path(data_dir) if data_dir is not None else _REPO_DATA
-    if not folder.is_dir():
+    if not (folder / "customers.csv").is_file():
         raise FileNotFoundError(
-            f"sample-company folder {folder} not found; regenerate it with "
+            f"no sample company in {folder} (customers.csv missing); write one with "
             "portfolio_lib.simulate.write_sample(<folder>) or pass data_dir="
         )
+    from portfolio_lib.simulate import CRMData  # imported here: simulating is not needed to load
+
     return CRMData.from_csv(folder)
 
 
@@ -435,18 +435,26 @@ def _read_source(
 
 def _id_text(values: pd.Series) -> pd.Series:
     """Identifiers as text; 13085.0 (an id column read as float) becomes "13085"."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("str")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        whole = values.dropna()
+        if (whole == np.round(whole)).all():
+            return values.astype("Int64").astype("str").where(values.notna())
+        return values.astype("str").where(values.notna())
+    if pd.api.types.is_string_dtype(values.dtype) and not values.dtype == object:
+        text = values
+    else:
+        text = values.map(
+            lambda v: v if isinstance(v, str) else _one_id_text(v), na_action="ignore"
+        ).astype("str")
+    return text.str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
 
-    def one(v: Any) -> Any:
-        if isinstance(v, float | np.floating) and float(v).is_integer():
-            return str(int(v))
-        if isinstance(v, str):
-            text = v.strip()
-            if text.endswith(".0") and text[:-2].isdigit():
-                return text[:-2]
-            return text
-        return str(v)
 
-    return values.map(one, na_action="ignore").astype("str")
+def _one_id_text(value: Any) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _typed(

@@ -356,7 +356,13 @@ SCHEMAS: dict[str, TableSchema] = {
             Column("category", "str"),
             Column("channel", "str"),
             Column("text", "str"),
-            Column("resolution_satisfaction", "int", minimum=1, maximum=5),
+            Column(
+                "resolution_satisfaction",
+                "float",  # float so the dtype does not depend on whether some are still open
+                minimum=1,
+                maximum=5,
+                description="1-5 rating of the resolution, NaN while open",
+            ),
         ),
         primary_key=("complaint_id",),
         foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
@@ -445,8 +451,11 @@ def _is_missing(values: pd.Series) -> np.ndarray:
     """True where a value is NaN/NaT/None or a blank string."""
     missing = values.isna().to_numpy(dtype=bool).copy()
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        blank = values.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore")
-        missing |= blank.fillna(False).to_numpy(dtype=bool)
+        try:
+            blank = values.str.strip().eq("")
+        except AttributeError:  # object column holding no strings at all
+            blank = values.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore")
+        missing |= blank.astype(object).fillna(False).to_numpy(dtype=bool)
     return missing
 
 
@@ -581,15 +590,18 @@ class _Verdicts:
     def __init__(self, n: int) -> None:
         self.reason = np.full(n, None, dtype=object)
         self.column = np.full(n, None, dtype=object)
+        self._open = np.ones(n, dtype=bool)
 
     @property
     def open(self) -> np.ndarray:
-        return np.array([r is None for r in self.reason], dtype=bool)
+        """True for rows without a reason yet (a copy)."""
+        return self._open.copy()
 
     def flag(self, mask: np.ndarray, reason: str, column: str) -> None:
-        hit = np.asarray(mask, dtype=bool) & self.open
+        hit = np.asarray(mask, dtype=bool) & self._open
         self.reason[hit] = reason
         self.column[hit] = column
+        self._open &= ~hit
 
 
 def _check_columns(frame: pd.DataFrame, schema: TableSchema, verdicts: _Verdicts) -> pd.DataFrame:

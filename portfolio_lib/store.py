@@ -622,35 +622,44 @@ def _sql_text(value: Any) -> str:
     return str(value)
 
 
-def _sql_date(value: Any) -> str:
-    stamp = pd.Timestamp(value)
-    if stamp == stamp.normalize():
-        return stamp.strftime("%Y-%m-%d")
-    return stamp.isoformat(sep=" ")
-
-
-def _sql_timestamp(value: Any) -> str:
-    return pd.Timestamp(value).isoformat(sep=" ")
-
-
-_TO_SQL = {
-    "str": _sql_text,
-    "date": _sql_date,
-    "timestamp": _sql_timestamp,
-    "float": float,
-    "int": lambda v: int(v),
-    "bool": lambda v: int(bool(v)),
-}
+def _column_to_sql(values: pd.Series, kind: str) -> list[Any]:
+    """One validated column as a list of SQLite values (None where missing)."""
+    missing = values.isna().to_numpy(dtype=bool)
+    if kind == "str":
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            out = values.astype(object).tolist()
+        else:
+            out = [
+                None if m else _sql_text(v) for v, m in zip(values.tolist(), missing, strict=True)
+            ]
+    elif kind in ("date", "timestamp"):
+        stamps = pd.to_datetime(values)
+        fine = (stamps.dt.microsecond == 0) & (stamps.dt.nanosecond == 0)
+        out = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).tolist()
+        if kind == "date":
+            midnight = (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
+            days = stamps.dt.strftime("%Y-%m-%d").astype(object).tolist()
+            out = [d if m else o for d, o, m in zip(days, out, midnight, strict=True)]
+        for i in np.flatnonzero(~fine.to_numpy(dtype=bool) & ~missing):
+            out[i] = stamps.iloc[i].isoformat(sep=" ")  # keep sub-second parts exactly
+    elif kind == "float":
+        out = values.astype("float64").tolist()
+    elif kind == "int":
+        numbers = values.astype("float64").to_numpy()
+        out = np.where(missing, 0, numbers).astype(np.int64).tolist()
+    elif kind == "bool":
+        out = [bool(v) if not m else None for v, m in zip(values.tolist(), missing, strict=True)]
+        out = [None if v is None else int(v) for v in out]
+    else:  # pragma: no cover - the schema kinds are closed
+        raise ValueError(f"unknown column kind {kind!r}")
+    return [None if m else v for v, m in zip(out, missing, strict=True)]
 
 
 def _to_sql_rows(
     frame: pd.DataFrame, schema: TableSchema, columns: Sequence[str]
 ) -> list[tuple[Any, ...]]:
     """Rows of ``frame`` (already validated) as tuples of SQLite values."""
-    converted = []
-    for name in columns:
-        convert = _TO_SQL[schema.column(name).kind]
-        converted.append([None if _is_na(v) else convert(v) for v in frame[name].tolist()])
+    converted = [_column_to_sql(frame[name], schema.column(name).kind) for name in columns]
     return list(zip(*converted, strict=True)) if converted else [() for _ in range(len(frame))]
 
 

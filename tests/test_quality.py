@@ -401,7 +401,11 @@ def test_apply_dtypes_restores_schema_types():
     out = apply_dtypes(raw, "complaints")
     assert str(out["opened"].dtype) == quality.DATETIME_DTYPE
     assert pd.isna(out.loc[1, "resolved"])
-    assert out["resolution_satisfaction"].dtype == np.float64  # int with a missing value
+    assert out["resolution_satisfaction"].dtype == np.float64
+    assert pd.api.types.is_string_dtype(out["customer_id"])
+    assert apply_dtypes(pd.DataFrame({"nps": ["9", "7"]}), "surveys")["nps"].dtype == np.int64
+    # an integer column with a missing value falls back to float64 (NaN)
+    assert apply_dtypes(pd.DataFrame({"nps": [9, None]}), "surveys")["nps"].dtype == np.float64
     assert pd.api.types.is_string_dtype(out["customer_id"])
 
 
