@@ -200,6 +200,15 @@ def load_cdnow(
         sample id (the one the papers' summary uses) and ``master_id`` (int64)
         keeps the id of the master file.
 
+    Notes
+    -----
+    Keep the records as they are for the papers' numbers: the files hold exact
+    repeat lines (same customer, day, CDs and dollars: 21 in the sample, 255 in
+    the master) and zero-dollar records (8 and 80). They are genuine records --
+    the papers' mean repeat spend (zbar) is only reproduced with the repeat
+    lines in -- but :func:`portfolio_lib.quality.validate_transactions` would
+    set them aside as ``"duplicate row"`` / ``"zero amount"``.
+
     Raises
     ------
     FileNotFoundError

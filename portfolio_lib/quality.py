@@ -985,6 +985,10 @@ def validate_transactions(
     A valid row is a *return* when ``is_return`` is true or the amount is
     negative; returns go to ``report.returns``, not to the rejects.
 
+    ``"duplicate row"`` flags a *suspected* double entry. Without a line
+    identifier, two genuine identical purchases look the same (CDNOW has such
+    lines): look at ``report.rejected`` before discarding it.
+
     Parameters
     ----------
     frame : pandas.DataFrame

@@ -137,20 +137,20 @@ class IngestResult:
 
     Attributes
     ----------
-    table : str
-        The table ingested into.
     inserted : int
         New rows written.
     duplicates : int
         Rows already stored (same key, same content) or repeated within the batch.
     rejected : int
         Rows written to the ``rejects`` table instead, with a reason.
+    table : str
+        The table ingested into.
     """
 
-    table: str
     inserted: int
     duplicates: int
     rejected: int
+    table: str = ""
 
     @property
     def total(self) -> int:
@@ -272,7 +272,7 @@ class CRMStore:
         ...     batch = pd.DataFrame({"customer_id": ["C1", "C1"],
         ...                           "signup_date": ["2024-01-02", "2024-01-02"]})
         ...     store.ingest("customers", batch)
-        IngestResult(table='customers', inserted=1, duplicates=1, rejected=0)
+        IngestResult(inserted=1, duplicates=1, rejected=0, table='customers')
         """
         schema = self._schema(table)
         self._check_frame(schema, frame)
@@ -405,7 +405,7 @@ class CRMStore:
 
         _insert_rows(self.connection, schema.name, columns, new_rows)
         self._write_rejects(schema.name, batch, labels, rejects)
-        return IngestResult(schema.name, len(new_rows), duplicates, len(rejects))
+        return IngestResult(len(new_rows), duplicates, len(rejects), table=schema.name)
 
     def _stored_values(self, table: str, column: str) -> set[Any]:
         cursor = self.connection.execute(f"SELECT DISTINCT {_quote(column)} FROM {_quote(table)}")

@@ -90,6 +90,23 @@ def test_cdnow_summary_matches_the_sample(cdnow_home, cdnow_sample):
         (per["max"] - per["min"]).dt.days / 7, summary["recency"], atol=0.005
     )
     np.testing.assert_allclose((end - per["min"]).dt.days / 7, summary["T"], atol=0.005)
+    # zbar: mean spend per repeat purchase day. The sample's exact repeat lines (same customer,
+    # day, CDs and dollars) are genuine records: the papers' zbar needs them.
+    assert cdnow_sample.duplicated().sum() > 0
+    np.testing.assert_allclose(
+        repeat_spend(cdnow_sample, end, summary.index), summary["monetary_value"], atol=0.005
+    )
+    deduplicated = repeat_spend(cdnow_sample.drop_duplicates(), end, summary.index)
+    assert np.abs(deduplicated - summary["monetary_value"]).max() > 1.0
+
+
+def repeat_spend(records: pd.DataFrame, end: pd.Timestamp, customers: pd.Index) -> pd.Series:
+    """Mean dollars per repeat purchase day up to ``end`` (0 for customers without repeats)."""
+    days = records[records["date"] <= end].groupby(["customer_id", "date"])["amount"].sum()
+    days = days.reset_index()
+    first = days.groupby("customer_id")["date"].transform("min")
+    repeats = days[days["date"] > first]
+    return repeats.groupby("customer_id")["amount"].mean().reindex(customers, fill_value=0.0)
 
 
 def test_cdnow_summary_repeat_buyers_match_gamma_gamma_reference(cdnow_home):

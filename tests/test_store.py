@@ -91,7 +91,7 @@ def test_sqlite_itself_refuses_an_orphan_transaction(db):
 
 def test_ingest_then_read_gives_the_same_frame(db_with_customers):
     result = db_with_customers.ingest("transactions", transactions())
-    assert result == IngestResult("transactions", inserted=4, duplicates=0, rejected=0)
+    assert result == IngestResult(inserted=4, duplicates=0, rejected=0, table="transactions")
     back = db_with_customers.read("transactions")
     expected = transactions()
     pd.testing.assert_frame_equal(back[expected.columns], expected, check_dtype=False)
@@ -110,7 +110,7 @@ def test_reingesting_a_batch_inserts_nothing(db_with_customers):
     db_with_customers.ingest("transactions", transactions())
     before = db_with_customers.read("transactions")
     again = db_with_customers.ingest("transactions", transactions())
-    assert again == IngestResult("transactions", inserted=0, duplicates=4, rejected=0)
+    assert again == IngestResult(inserted=0, duplicates=4, rejected=0, table="transactions")
     pd.testing.assert_frame_equal(db_with_customers.read("transactions"), before)
 
 
