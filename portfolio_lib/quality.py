@@ -87,8 +87,6 @@ ANNOTATION_COLUMNS: tuple[str, ...] = ("injected_reason",)
 REASON_COLUMN = "reason"
 FAILED_COLUMN = "failed_column"
 
-_MISSING_STRINGS_ARE_BLANK = True  # "" and whitespace-only strings count as missing values
-
 
 # ---------------------------------------------------------------------------------------------
 # Schemas
