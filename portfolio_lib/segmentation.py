@@ -32,6 +32,7 @@ from sklearn.metrics import (
     silhouette_score,
 )
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 
 from portfolio_lib._errors import (
     DataValidationError,
@@ -71,6 +72,16 @@ DEFAULT_DEMOGRAPHICS = ("age", "gender", "region", "acquisition_channel", "loyal
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
+def _one_thread() -> threadpool_limits:
+    """Run native thread pools (OpenMP, BLAS) single-threaded inside the ``with`` block.
+
+    The course's tables have thousands of rows, where one thread is as fast as several; on a
+    busy shared machine, spinning OpenMP/BLAS worker threads made k-means and mixtures 5-20x
+    slower. The previous limits are restored on exit.
+    """
+    return threadpool_limits(limits=1)
+
+
 def _random_state(seed: int | np.random.Generator | None) -> int:
     """An int seed for scikit-learn drawn from the explicit ``seed``."""
     return int(as_generator(seed).integers(0, 2**31 - 1))
@@ -219,22 +230,22 @@ def cluster_diagnostics(
     rows = []
     for k in k_range:
         k = _check_k(k, len(x))
-        model = _fit_model(x, k, method, _random_state(rng), n_init)
-        labels = model.predict(x)
-        n_found = len(np.unique(labels))
-        row: dict[str, float] = {"k": k, "inertia": _within_ss(x, labels)}
-        if n_found >= 2:
-            row["silhouette"] = float(
-                silhouette_score(
-                    x, labels, sample_size=silhouette_sample, random_state=_random_state(rng)
+        with _one_thread():
+            model = _fit_model(x, k, method, _random_state(rng), n_init)
+            labels = model.predict(x)
+            row: dict[str, float] = {"k": k, "inertia": _within_ss(x, labels)}
+            if len(np.unique(labels)) >= 2:
+                row["silhouette"] = float(
+                    silhouette_score(
+                        x, labels, sample_size=silhouette_sample, random_state=_random_state(rng)
+                    )
                 )
-            )
-            row["calinski_harabasz"] = float(calinski_harabasz_score(x, labels))
-            row["davies_bouldin"] = float(davies_bouldin_score(x, labels))
-        else:  # a mixture may leave components empty
-            row.update(silhouette=np.nan, calinski_harabasz=np.nan, davies_bouldin=np.nan)
-        row["bic"] = float(model.bic(x)) if method == "gmm" else np.nan
-        row["aic"] = float(model.aic(x)) if method == "gmm" else np.nan
+                row["calinski_harabasz"] = float(calinski_harabasz_score(x, labels))
+                row["davies_bouldin"] = float(davies_bouldin_score(x, labels))
+            else:  # a mixture may leave components empty
+                row.update(silhouette=np.nan, calinski_harabasz=np.nan, davies_bouldin=np.nan)
+            row["bic"] = float(model.bic(x)) if method == "gmm" else np.nan
+            row["aic"] = float(model.aic(x)) if method == "gmm" else np.nan
         row["smallest_share"] = float(np.bincount(labels, minlength=k).min() / len(x))
         rows.append(row)
     if not rows:
@@ -274,7 +285,9 @@ class Segmentation:
         """Assign new rows (same feature columns, same scaling) to the fitted segments."""
         require_columns(X, list(self.centers.columns), name="X")
         x = _feature_matrix(X[list(self.centers.columns)])
-        mapped = np.asarray(self.relabel)[self.model.predict(x)]
+        with _one_thread():
+            predicted = self.model.predict(x)
+        mapped = np.asarray(self.relabel)[predicted]
         return pd.Series(mapped, index=X.index, name="segment")
 
 
@@ -316,8 +329,9 @@ def fit_segments(
     x = _feature_matrix(X)
     method = _check_method(method)
     k = _check_k(k, len(x))
-    model = _fit_model(x, k, method, _random_state(seed), n_init)
-    raw = model.predict(x)
+    with _one_thread():
+        model = _fit_model(x, k, method, _random_state(seed), n_init)
+        raw = model.predict(x)
     counts = np.bincount(raw, minlength=k)
     means = model.cluster_centers_ if method == "kmeans" else model.means_
     # order by size (descending), then by the first centre coordinate, for a stable numbering
@@ -550,11 +564,12 @@ def attitude_factors(
             f"customers: column {constant.index[0]!r} is constant and cannot be factor-analysed"
         )
     z = (data - data.mean()) / sd
-    model = FactorAnalysis(
-        n_components=int(n_factors), rotation="varimax", random_state=_random_state(seed)
-    ).fit(z.to_numpy())
+    with _one_thread():
+        model = FactorAnalysis(
+            n_components=int(n_factors), rotation="varimax", random_state=_random_state(seed)
+        ).fit(z.to_numpy())
+        scores = model.transform(z.to_numpy())
     loadings = model.components_.T.copy()  # items x factors
-    scores = model.transform(z.to_numpy())
     for j in range(loadings.shape[1]):
         if loadings[np.argmax(np.abs(loadings[:, j])), j] < 0:
             loadings[:, j] *= -1

@@ -278,3 +278,44 @@ def test_behavioural_segments_stability_on_simulated_company(company):
     bought = first_buy <= pd.Timestamp(ends[0])
     labelled = result.labels.iloc[:, 0].notna()
     assert labelled.reindex(first_buy.index).fillna(False).equals(bought)
+
+
+# ------------------------------------------------------------------------------- plots
+def test_segmentation_plots_draw_the_given_results():
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from portfolio_lib.plotting.segmentation import (
+        plot_cluster_diagnostics,
+        plot_factor_loadings,
+        plot_rfm_heatmap,
+        plot_segment_sizes,
+        plot_snake,
+    )
+    from portfolio_lib.rfm import rfm_grid, rfm_scores
+
+    table = pd.DataFrame(
+        {
+            "recency_days": [1, 20, 50, 90, 200, 300],
+            "frequency": [9, 5, 3, 2, 1, 1],
+            "monetary_total": [900.0, 300.0, 120.0, 60.0, 20.0, 10.0],
+        }  # fmt: skip
+    )
+    grid = rfm_grid(rfm_scores(table, bins=3))
+    ax = plot_rfm_heatmap(grid)
+    assert isinstance(ax, Axes)
+    # rows drawn best first: the top tick is R = 3
+    assert ax.get_yticklabels()[0].get_text() == "3"
+    assert sorted(int(t.get_text()) for t in ax.texts) == sorted(grid.to_numpy().ravel().tolist())
+    labels = pd.Series(["hi", "hi", "mid", "mid", "lo", "lo"])
+    profile = profile_segments(table, labels)
+    assert len(plot_segment_sizes(profile).patches) == 2 * 3
+    assert len(plot_snake(profile).lines) == 3 + 1  # one per segment and the zero line
+    X, _ = _blobs()
+    fig = plot_cluster_diagnostics(cluster_diagnostics(X, [2, 3], "gmm", seed=0))
+    assert isinstance(fig, Figure) and len(fig.axes) == 5
+    _, given_ax = plt.subplots()
+    factors = attitude_factors(_attitudes(100), n_factors=2)
+    assert plot_factor_loadings(factors, ax=given_ax) is given_ax
+    plt.close("all")
