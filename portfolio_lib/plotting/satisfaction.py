@@ -203,7 +203,7 @@ def plot_likert(summary: LikertSummary, *, ax: Axes | None = None) -> Axes:
         )
         start = start + shares[:, j]
     ax.axvline(0, color="black", lw=0.8)
-    limit = max(1.0 - left.max(), -left.min(), 0.5) * 1.05
+    limit = max((1.0 + left).max(), (-left).max(), 0.5) * 1.05
     ax.set_xlim(-limit, limit)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0%}"))
     ax.set_yticks(y, [str(i) for i in summary.shares.index])

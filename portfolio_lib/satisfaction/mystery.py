@@ -274,8 +274,8 @@ def branch_ranking(
                 "sd": sd,
                 "ci_low": mean - half,
                 "ci_high": mean + half,
-                "rank_ci_low": np.quantile(boot_ranks[:, j], tail),
-                "rank_ci_high": np.quantile(boot_ranks[:, j], 1 - tail),
+                "rank_ci_low": np.quantile(boot_ranks[:, j], tail, method="inverted_cdf"),
+                "rank_ci_high": np.quantile(boot_ranks[:, j], 1 - tail, method="inverted_cdf"),
             }
         )
     table = pd.DataFrame(rows, index=pd.Index(names, name=branch))
