@@ -11,7 +11,8 @@ Every model is fitted the same way:
    gives the covariance of the log-parameters (numerical Hessian);
 4. the result is *checked*: finite log-likelihood, finite negative-definite
    Hessian, a Newton step below ``1e-4`` on the log scale (i.e. every parameter
-   is within 0.01 % of the optimum), no parameter escaping to 0 or infinity.
+   is within 0.01 % of the optimum), no parameter escaping to 0 or infinity and
+   no log-parameter with a standard error above 5 (a flat likelihood).
    A BFGS fit that fails the check is retried with Nelder-Mead followed by
    BFGS, and from a second starting point; if nothing passes,
    :class:`ConvergenceError` is raised with the diagnostics. A bad fit is never
@@ -44,6 +45,8 @@ LOG_PARAM_LIMIT = 18.0
 NEWTON_STEP_TOL = 1e-4
 #: Largest accepted condition number of the Hessian.
 CONDITION_LIMIT = 1e12
+#: Largest accepted standard error of a log-parameter (e^5 ~ 150-fold uncertainty).
+LOG_SE_LIMIT = 5.0
 
 
 class ConvergenceError(RuntimeError):
@@ -249,6 +252,12 @@ def _check_point(
             problems.append("Hessian is nearly singular (a parameter is not identified)")
         else:
             step = -np.linalg.solve(hess, grad)
+            log_se = np.sqrt(np.diag(np.linalg.inv(-hess)))
+            if np.max(log_se) > LOG_SE_LIMIT:
+                problems.append(
+                    f"log-scale standard error {np.max(log_se):.3g} > {LOG_SE_LIMIT:g}: "
+                    "the likelihood is flat (a parameter is not identified by these data)"
+                )
     if np.any(np.abs(theta) > LOG_PARAM_LIMIT):
         problems.append("a parameter ran towards 0 or infinity (not identified by these data)")
     if np.all(np.isfinite(step)) and np.max(np.abs(step)) > NEWTON_STEP_TOL:

@@ -84,6 +84,13 @@ class ShiftedBetaGeometric(MLEModel):
         """
         counts = _validate_survivors(survivors)
         lost = counts[:-1] - counts[1:]
+        if not np.any(lost > 0):
+            from portfolio_lib.clv._fitting import ConvergenceError
+
+            raise ConvergenceError(
+                "shifted-beta-geometric: nobody left the cohort, so the churn "
+                "distribution is not identified (need at least one loss)"
+            )
         periods = np.arange(1, counts.size, dtype=float)
         period = np.r_[periods, periods[-1]]
         survived = np.r_[np.zeros(periods.size, dtype=bool), True]

@@ -115,18 +115,23 @@ def purchase_occasions(
 
 
 def _summarise(occ: pd.DataFrame, end_day: int, days_per_unit: float) -> pd.DataFrame:
-    customer = occ["customer"].to_numpy()
-    day = occ["day"].to_numpy()
+    customer = occ["customer"].to_numpy().astype(np.int64)
+    day = occ["day"].to_numpy().astype(np.int64)
     amount = occ["amount"].to_numpy()
+    if customer.size == 0:
+        empty = pd.Index(np.asarray(occ.attrs["customers"])[:0], name="customer_id")
+        return pd.DataFrame(
+            {"frequency": np.zeros(0, np.int64), "recency": [], "T": [], "monetary_value": []},
+            index=empty,
+        ).astype({"recency": float, "T": float, "monetary_value": float})
     starts = np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]])
     ends = np.r_[starts[1:], customer.size]
     occasions = ends - starts
     first_day = day[starts]
     last_day = day[ends - 1]
-    total = np.add.reduceat(amount, starts) if customer.size else np.array([])
+    total = np.add.reduceat(amount, starts)
     repeat = occasions - 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        monetary = np.where(repeat > 0, (total - amount[starts]) / np.maximum(repeat, 1), 0.0)
+    monetary = np.where(repeat > 0, (total - amount[starts]) / np.maximum(repeat, 1), 0.0)
     customers = occ.attrs["customers"]
     index = pd.Index(np.asarray(customers)[customer[starts]], name="customer_id")
     return pd.DataFrame(
