@@ -86,3 +86,49 @@ def test_plot_attribution_bars_are_the_shares():
     assert heights == expected
     counts_ax = plot_attribution(comparison, share=False)
     assert max(p.get_height() for p in counts_ax.patches) == pytest.approx(3.0)
+
+
+def test_plot_deepening_draws_differences_with_intervals_and_marks_empty_rows():
+    from portfolio_lib.journey import deepening_summary
+    from portfolio_lib.plotting.journey import plot_deepening
+    from tests.test_journey_deepening import END, random_transactions
+
+    result = deepening_summary(random_transactions(80, seed=3), observation_end=END)
+    table = result.association.loc[result.association["population"] == "all"]
+    ax = plot_deepening(result)
+    dots = ax.get_lines()[0]
+    shown = table["difference"].notna().to_numpy()
+    # rows run top to bottom in BEHAVIOURS order: y = n-1, ..., 0
+    y = np.arange(len(table))[::-1]
+    np.testing.assert_allclose(dots.get_xdata(), table["difference"].to_numpy()[shown])
+    np.testing.assert_allclose(dots.get_ydata(), y[shown])
+    segments = ax.collections[0].get_segments()
+    has_ci = table["ci_low"].notna().to_numpy()
+    np.testing.assert_allclose(
+        [s[:, 0] for s in segments],
+        table[["ci_low", "ci_high"]].to_numpy()[has_ci],
+    )
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    first = table.iloc[0]
+    n_all = int(first["n_yes"] + first["n_no"])
+    assert labels[0] == f"repeat purchase ({int(first['n_yes']):,} of {n_all:,})"
+    repeat = plot_deepening(result, population="repeat_buyers")
+    assert len(repeat.get_yticklabels()) == len(table) - 1  # no repeat-purchase row
+    with pytest.raises(ValueError, match="population"):
+        plot_deepening(result, population="loyal")
+
+
+def test_plot_deepening_says_when_a_behaviour_has_no_comparison():
+    from portfolio_lib.journey import deepening_summary
+    from portfolio_lib.plotting.journey import plot_deepening
+    from tests.test_journey_deepening import END, random_transactions
+
+    transactions = random_transactions(60, seed=5).assign(points_redeemed=0)
+    result = deepening_summary(transactions, observation_end=END)
+    ax = plot_deepening(result)
+    notes = [t for t in ax.texts if t.get_text().startswith("no comparison")]
+    assert len(notes) == 1
+    behaviours = result.association.query("population == 'all'")["behaviour"].tolist()
+    row = len(behaviours) - 1 - behaviours.index("points_redeemed")
+    assert notes[0].get_position()[1] == row
+    assert len(ax.get_lines()[0].get_xdata()) == len(behaviours) - 1

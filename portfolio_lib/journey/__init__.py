@@ -13,7 +13,9 @@ decision moment (karar anı), purchase / service use (hizmet alımı) and deepen
 * :func:`heuristic_attribution`, :func:`markov_attribution`, :func:`compare_attribution` —
   channel credit (first/last/linear/time-decay, exact Markov removal effect);
 * :func:`deepening_summary` — campaigns, points, cross-sell and up-sell after the first
-  purchase and their association with later value.
+  purchase and their association with later value;
+* :func:`stage_scorecard` — one row per stage hand-over (moved on, stopped, the channels
+  that move people on most and least), for a manager's action list.
 
 Examples
 --------
@@ -32,6 +34,7 @@ from portfolio_lib.journey.attribution import (
 from portfolio_lib.journey.deepening import BEHAVIOURS, Deepening, deepening_summary
 from portfolio_lib.journey.funnel import stage_funnel
 from portfolio_lib.journey.paths import NO_TOUCH, conversion_paths
+from portfolio_lib.journey.scorecard import stage_scorecard
 from portfolio_lib.journey.stages import (
     STAGE_NAMES_TR,
     STAGES,
@@ -75,4 +78,5 @@ __all__ = [
     "BEHAVIOURS",
     "Deepening",
     "deepening_summary",
+    "stage_scorecard",
 ]

@@ -1,4 +1,4 @@
-"""Chapter 4 figures: the customer journey (funnel, stage flow, time to stage, attribution).
+"""Chapter 4 figures: the customer journey (funnel, stage flow, time to stage, attribution, deepening).
 
 Every function takes a result computed by :mod:`portfolio_lib.journey` and an
 optional ``ax``; it draws, returns the Axes and never recomputes the analysis.
@@ -15,12 +15,19 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
 from portfolio_lib.journey.attribution import AttributionComparison
+from portfolio_lib.journey.deepening import Deepening
 from portfolio_lib.journey.stages import stage_label
 from portfolio_lib.journey.survival import TimeToStage
 from portfolio_lib.journey.transitions import EXIT, StageTransitions
 from portfolio_lib.plotting import PALETTE, get_ax
 
-__all__ = ["plot_funnel", "plot_stage_flow", "plot_time_to_stage", "plot_attribution"]
+__all__ = [
+    "plot_funnel",
+    "plot_stage_flow",
+    "plot_time_to_stage",
+    "plot_attribution",
+    "plot_deepening",
+]
 
 _EXIT_COLOUR = "#b0b0b0"
 _UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months"}
@@ -352,4 +359,88 @@ def plot_attribution(
     ax.set_xticks(x, [str(t) for t in touchpoints], rotation=20, ha="right")
     ax.set_ylabel("share of conversions" if share else "conversions credited")
     ax.legend(title="model", fontsize=8)
+    return ax
+
+
+def plot_deepening(
+    result: Deepening,
+    *,
+    population: Literal["all", "repeat_buyers"] = "all",
+    ax: Axes | None = None,
+) -> Axes:
+    """Difference in later value between customers who did and did not deepen, per behaviour.
+
+    One row per behaviour of :func:`~portfolio_lib.journey.deepening_summary`:
+    a dot at the difference in mean later value (did − did not, currency) with
+    its Welch confidence interval as a horizontal bar, and a dashed line at 0.
+    Row labels give how many customers showed the behaviour. A behaviour nobody
+    (or everybody) showed has no comparison: its row says so instead of a dot.
+
+    Parameters
+    ----------
+    result : Deepening
+        Output of ``deepening_summary``.
+    population : {"all", "repeat_buyers"}
+        All eligible customers, or only those who bought again in the window.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.journey import deepening_summary
+    >>> tx = pd.DataFrame({
+    ...     "customer_id": ["A", "A", "A", "B", "B", "C", "C"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-05-01", "2024-01-01",
+    ...                             "2024-05-01", "2024-01-02", "2024-06-01"]),
+    ...     "amount": [50.0, 80.0, 30.0, 40.0, 10.0, 20.0, 5.0],
+    ...     "category": ["home"] * 7, "points_earned": [0] * 7, "points_redeemed": [0] * 7,
+    ...     "campaign_id": [""] * 7,
+    ... })
+    >>> ax = plot_deepening(deepening_summary(tx, observation_end="2024-12-31", window_days=60))
+    """
+    table = result.association.loc[result.association["population"] == population]
+    if table.empty:
+        raise ValueError(
+            f"population must be one of {sorted(result.association['population'].unique())}, "
+            f"got {population!r}"
+        )
+    ax = get_ax(ax, figsize=(8, 0.55 * len(table) + 1.5))
+    y = np.arange(len(table))[::-1]
+    diff = table["difference"].to_numpy(dtype=float)
+    low = table["ci_low"].to_numpy(dtype=float)
+    high = table["ci_high"].to_numpy(dtype=float)
+    has_ci = np.isfinite(low) & np.isfinite(high)
+    ax.hlines(y[has_ci], low[has_ci], high[has_ci], color=PALETTE[0], linewidth=2)
+    shown = np.isfinite(diff)
+    ax.plot(diff[shown], y[shown], "o", color=PALETTE[1], markersize=7)
+    ax.axvline(0.0, color=_EXIT_COLOUR, linestyle="--", linewidth=1)
+    finite = np.concatenate([diff[shown], low[has_ci], high[has_ci], [0.0]])
+    span = float(finite.max() - finite.min()) or 1.0
+    for yi, ok in zip(y, shown, strict=True):
+        if not ok:
+            ax.text(
+                finite.min() + 0.02 * span,
+                yi,
+                "no comparison (nobody or everybody did this)",
+                va="center",
+                fontsize=8,
+                color="#555555",
+            )
+    labels = [
+        f"{b.replace('_', ' ')} ({int(n_yes):,} of {int(n_yes + n_no):,})"
+        for b, n_yes, n_no in zip(table["behaviour"], table["n_yes"], table["n_no"], strict=True)
+    ]
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.7, len(table) - 0.3)
+    ax.set_xlabel(
+        f"later value: did − did not (currency, {result.value_days:g} days after a "
+        f"{result.window_days:g}-day window)"
+    )
+    title = "All eligible customers" if population == "all" else "Customers who bought again"
+    ax.set_title(f"{title}: difference in mean later value (Welch interval)")
     return ax
