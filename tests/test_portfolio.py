@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 
 from portfolio_lib import glossary
 from portfolio_lib._errors import DataValidationError
+from portfolio_lib.datasets import load_cdnow
 from portfolio_lib.plotting.portfolio import plot_cohort_retention, plot_lorenz, plot_value_loyalty
 from portfolio_lib.portfolio import (
     cac_by_channel,
@@ -325,8 +326,7 @@ def test_simulated_company_portfolio(tmp_path):
 
 
 def test_cdnow_concentration(cdnow_home):
-    raw = pd.read_csv(cdnow_home / "CDNOW_sample.txt", sep=r"\s+", header=None,
-                      names=["master_id", "customer_id", "date", "quantity", "amount"])  # fmt: skip
+    raw = load_cdnow("sample", data_home=cdnow_home, download=False)
     revenue = raw.groupby("customer_id")["amount"].sum()
     x = np.sort(revenue.to_numpy())
     n = len(x)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portfolio_lib._errors import DataValidationError
+from portfolio_lib.datasets import load_cdnow
 from portfolio_lib.rfm import (
     SEGMENT_NAMES,
     RFMScores,
@@ -45,23 +45,6 @@ def _tx() -> pd.DataFrame:
             "is_return": [False, False, False, True, False, False],
         }
     )
-
-
-def _load_cdnow_sample(folder: Path) -> pd.DataFrame:
-    """CDNOW sample via the datasets loader if present, else read the file directly."""
-    try:
-        from portfolio_lib.datasets import load_cdnow
-    except ImportError:
-        raw = pd.read_csv(
-            folder / "CDNOW_sample.txt",
-            sep=r"\s+",
-            header=None,
-            names=["master_id", "customer_id", "date", "quantity", "amount"],
-            dtype={"date": str},
-        )
-        raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
-        return raw
-    return load_cdnow("sample", data_home=folder, download=False)
 
 
 # ------------------------------------------------------------------------------- rfm_table
@@ -384,7 +367,7 @@ def test_rfm_grid_counts_and_means():
 
 # ------------------------------------------------------------------------------- CDNOW
 def test_cdnow_sample_ties_and_papers_summary(cdnow_home):
-    tx = _load_cdnow_sample(cdnow_home)
+    tx = load_cdnow("sample", data_home=cdnow_home, download=False)
     # the papers' calibration: up to 1997-09-30, several purchases on one day = one occasion
     calib = tx[tx["date"] <= "1997-09-30"]
     table = rfm_table(calib, observation_end="1997-09-30")
