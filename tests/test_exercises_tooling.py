@@ -470,16 +470,21 @@ def test_variants_command_reports_a_bad_roster(tmp_path, capsys):
 
 
 def test_grading_the_fixture_folder_gives_the_expected_gradebook(tmp_path):
-    """Acceptance: correct, partial, raising and endless submissions, plus master and student copy.
+    """Acceptance: correct, partial, raising and endless submissions, plus the student copy.
 
-    One grading run (two worker processes) covers all six notebooks to keep the file fast.
+    One grading run covers all six notebooks to keep the file fast. The "correct"
+    submission carries the master's solutions, so it also shows the master passes.
     """
     folder = tmp_path / "submissions"
     shutil.copytree(SUBMISSIONS, folder)
-    shutil.copy(MASTER, tmp_path / "master.ipynb")
     shutil.copy(STUDENT, tmp_path / "student.ipynb")
-    paths = sorted(folder.glob("*.ipynb")) + [tmp_path / "master.ipynb", tmp_path / "student.ipynb"]
-    grades = {g.path.name: g for g in grade_paths(paths, timeout_seconds=GRADE_TIMEOUT, jobs=2)}
+    cheat = read(folder / "01_demo__s-partial.ipynb")
+    cheat.cells[task_layout(cheat).check_cells[2]].source = 'print("✔ Task 2 passed: trust me")'
+    nbformat.write(cheat, str(tmp_path / "cheat.ipynb"))
+    paths = sorted(folder.glob("*.ipynb"))
+    paths += [tmp_path / name for name in ("student.ipynb", "cheat.ipynb")]
+    graded = grade_paths(paths, timeout_seconds=GRADE_TIMEOUT, jobs=3, reference=STUDENT)
+    grades = {g.path.name: g for g in graded}
     assert len(grades) == 6
 
     book = gradebook(g for name, g in grades.items() if name.startswith("01_demo__"))
@@ -510,9 +515,11 @@ def test_grading_the_fixture_folder_gives_the_expected_gradebook(tmp_path):
     # The kernel was killed at the budget: kernel start (bounded by 60 s) + budget.
     assert endless["seconds"] < GRADE_TIMEOUT + 60
 
-    master = grades["master.ipynb"]
-    assert master.status == "ok" and master.first_error_cell is None
-    assert [t.passed for t in master.tasks] == [True, True, True]
+    # The reference's check cells replace edited ones: the cheat is graded like "partial".
+    assert [t.passed for t in grades["cheat.ipynb"].tasks] == [True, False, False]
+    assert grades["cheat.ipynb"].tasks[1].feedback == partial["feedback_2"]
+
+    assert grades["01_demo__s-correct.ipynb"].first_error_cell is None
 
     student = grades["student.ipynb"]
     layout = task_layout(read(STUDENT))

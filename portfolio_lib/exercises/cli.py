@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--jobs", type=int, default=None, help="parallel kernels (default 2)")
     grade.add_argument(
+        "--reference",
+        default=None,
+        help="master or student copy whose check cells replace the submitted ones",
+    )
+    grade.add_argument(
         "--id-from",
         choices=["parameters", "filename", "folder"],
         default="parameters",
@@ -123,6 +128,7 @@ def _grade(args: argparse.Namespace) -> int:
             timeout_seconds=args.timeout,
             student_id_from=args.id_from,
             jobs=args.jobs,
+            reference=args.reference,
         )
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)

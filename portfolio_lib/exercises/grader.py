@@ -21,13 +21,14 @@ Examples
 from __future__ import annotations
 
 import ast
+import asyncio
 import logging
 import math
 import os
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = [
     "TaskResult",
     "NotebookGrade",
     "notebook_parameters",
+    "reference_checks",
     "grade_notebook",
     "grade_paths",
     "discover_submissions",
@@ -180,6 +182,25 @@ def _stdout(cell: Any) -> str:
     )
 
 
+def _cancel_leftover_tasks() -> None:
+    """Cancel nbclient's output poller left pending by a timed-out cell (this thread's loop)."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if loop.is_running():
+        return
+    pending = [
+        task
+        for task in asyncio.all_tasks(loop)
+        if not task.done()
+        and getattr(task.get_coro(), "__qualname__", "").startswith("NotebookClient.")
+    ]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
 def _execute(
     nb: Any, *, cwd: Path, timeout_seconds: float, kernel_name: str, startup_timeout: int
 ) -> _Run:
@@ -224,6 +245,8 @@ def _execute(
     except Exception as error:  # kernel could not start, zmq trouble, ...
         run.stopped_at, run.stop_reason = index, "failed"
         run.stop_message = _one_line(f"could not run the notebook: {type(error).__name__}: {error}")
+    finally:
+        _cancel_leftover_tasks()
     for position, cell in enumerate(nb.cells):
         found = _cell_errors(cell) if cell.cell_type == "code" else None
         if found is not None:
@@ -258,6 +281,20 @@ def _task_feedback(
     return _one_line(cause)
 
 
+def reference_checks(reference: Path | str) -> dict[int, str]:
+    """Source of each check cell of a master or student copy, by task number.
+
+    Examples
+    --------
+    >>> reference_checks("exercises/05_satisfaction.ipynb")  # doctest: +SKIP
+    {1: 'check_05_1(nps_value, seed=SEED)', ...}
+    """
+    import nbformat
+
+    nb = nbformat.read(str(reference), as_version=4)
+    return {task: nb.cells[index].source for task, index in task_layout(nb).check_cells.items()}
+
+
 def grade_notebook(
     path: Path | str,
     *,
@@ -265,6 +302,7 @@ def grade_notebook(
     student_id_from: IdSource = "parameters",
     kernel_name: str = KERNEL_NAME,
     startup_timeout: int = 60,
+    reference: Path | str | None = None,
 ) -> NotebookGrade:
     """Execute one submission in a fresh kernel and grade each task.
 
@@ -285,6 +323,10 @@ def grade_notebook(
         Jupyter kernel to use.
     startup_timeout : int
         Seconds to wait for the kernel to start.
+    reference : path, optional
+        The master or student copy: each check cell of the submission is reset
+        to the reference's check cell of the same task before running, so an
+        edited check cell cannot pass a task.
 
     Returns
     -------
@@ -314,6 +356,10 @@ def grade_notebook(
     seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
     layout = task_layout(nb)
+    if reference is not None:
+        for task, source in reference_checks(reference).items():
+            if task in layout.check_cells:
+                nb.cells[layout.check_cells[task]].source = source
     run = _execute(
         nb,
         cwd=path.resolve().parent,
@@ -374,11 +420,8 @@ def grade_notebook(
     )
 
 
-def _grade_for_pool(path: Path, options: dict[str, Any]) -> NotebookGrade:
-    return grade_notebook(path, **options)
-
-
 def _failed(path: Path, how: str, message: str, status: str = "error") -> NotebookGrade:
+    """A grade for a notebook the grader itself could not finish."""
     return NotebookGrade(
         path=path,
         student_id=_id_from_path(path, "folder" if how == "folder" else "filename"),
@@ -397,72 +440,61 @@ def grade_paths(
     jobs: int = 1,
     kernel_name: str = KERNEL_NAME,
     startup_timeout: int = 60,
+    reference: Path | str | None = None,
 ) -> list[NotebookGrade]:
-    """Grade several notebooks, in ``jobs`` worker processes; results in input order.
+    """Grade several notebooks, ``jobs`` at a time; results in input order.
 
-    A worker that crashes or hangs costs only its own notebook (status
-    ``error``/``timeout``); the others are graded.
+    Each notebook has its own kernel process; the grader waits for them from
+    ``jobs`` threads (the work happens in the kernels). An unexpected grader
+    error costs only its own notebook (status ``error``), and a notebook the
+    grader has not finished long after its budget is recorded as ``timeout``.
 
     Parameters
     ----------
     paths : sequence of path
         Submissions.
-    timeout_seconds, student_id_from, kernel_name, startup_timeout
+    timeout_seconds, student_id_from, kernel_name, startup_timeout, reference
         As in :func:`grade_notebook`.
     jobs : int
-        Worker processes; 1 grades sequentially in this process.
+        Notebooks graded at the same time; 1 grades them one after another.
 
     Returns
     -------
     list of NotebookGrade
     """
-    import multiprocessing
-
     paths = [Path(p) for p in paths]
-    options = {
+    options: dict[str, Any] = {
         "timeout_seconds": timeout_seconds,
         "student_id_from": student_id_from,
         "kernel_name": kernel_name,
         "startup_timeout": startup_timeout,
+        "reference": reference,
     }
+
+    def grade_one(path: Path) -> NotebookGrade:
+        try:
+            return grade_notebook(path, **options)
+        except Exception as error:  # a grader bug must not stop the class's grading
+            return _failed(path, student_id_from, f"the grader failed: {error!r}")
+
     if jobs <= 1 or len(paths) <= 1:
-        return [grade_notebook(p, **options) for p in paths]
+        return [grade_one(p) for p in paths]
     workers = min(jobs, len(paths))
-    batches = math.ceil(len(paths) / workers)
-    guard = time.monotonic() + batches * (timeout_seconds + startup_timeout + 30) + 30
-    results: list[NotebookGrade | None] = [None] * len(paths)
-    retry: list[int] = []
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    hung = False
+    rounds = math.ceil(len(paths) / workers)
+    guard = time.monotonic() + rounds * (timeout_seconds + startup_timeout + 60)
+    results = []
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
     try:
-        futures = [pool.submit(_grade_for_pool, p, options) for p in paths]
-        for position, future in enumerate(futures):
+        futures = [pool.submit(grade_one, p) for p in paths]
+        for path, future in zip(paths, futures, strict=True):
             try:
-                results[position] = future.result(timeout=max(0.0, guard - time.monotonic()))
+                results.append(future.result(timeout=max(0.0, guard - time.monotonic())))
             except FutureTimeout:
-                hung = True
-                results[position] = _failed(
-                    paths[position], student_id_from, "the grader did not return in time", "timeout"
-                )
-            except Exception:  # a crashed worker breaks the pool: retry alone
-                retry.append(position)
+                message = "the grader did not finish this notebook in time"
+                results.append(_failed(path, student_id_from, message, "timeout"))
     finally:
-        if hung:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
-        pool.shutdown(wait=not hung, cancel_futures=True)
-    for position in retry:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as single:
-            try:
-                results[position] = single.submit(
-                    _grade_for_pool, paths[position], options
-                ).result()
-            except Exception as error:
-                results[position] = _failed(
-                    paths[position], student_id_from, f"the grader crashed: {error!r}"
-                )
-    return [r for r in results if r is not None]
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
 
 
 def discover_submissions(submissions_dir: Path | str) -> list[Path]:
@@ -548,6 +580,7 @@ def grade_folder(
     student_id_from: IdSource = "parameters",
     jobs: int | None = None,
     tasks: Sequence[int] | None = None,
+    reference: Path | str | None = None,
 ) -> pd.DataFrame:
     """Grade every notebook under ``submissions_dir`` and return the gradebook.
 
@@ -560,9 +593,12 @@ def grade_folder(
     student_id_from : {"parameters", "filename", "folder"}
         Where the student id comes from.
     jobs : int, optional
-        Worker processes; default ``min(2, cpu count)``.
+        Notebooks graded at the same time (one kernel each); default ``min(2, cpu count)``.
     tasks : sequence of int, optional
-        Task numbers to report (default: every task seen).
+        Task numbers to report (default: the reference's tasks, else every task seen).
+    reference : path, optional
+        Master or student copy whose check cells replace the submissions' ones
+        (see :func:`grade_notebook`); its tasks are the gradebook's columns.
 
     Returns
     -------
@@ -581,8 +617,14 @@ def grade_folder(
     if not paths:
         raise FileNotFoundError(f"no .ipynb files under {folder}")
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    if reference is not None and tasks is None:
+        tasks = sorted(reference_checks(reference))
     grades = grade_paths(
-        paths, timeout_seconds=timeout_seconds, student_id_from=student_id_from, jobs=workers
+        paths,
+        timeout_seconds=timeout_seconds,
+        student_id_from=student_id_from,
+        jobs=workers,
+        reference=reference,
     )
     return gradebook(grades, tasks=tasks)
 
