@@ -317,15 +317,12 @@ def match_buyers_to_customers(
     latent distributions (and the channel counts) are exactly preserved.
     """
     acq = params["acquisition"]
-    bg = params["bgnbd"]
-    gg = params["gamma_gamma"]
     w = acq["customer_value_weights"]
 
     def standardise(x: np.ndarray) -> np.ndarray:
         sd = x.std()
         return (x - x.mean()) / (sd if sd > 0 else 1.0)
 
-    del bg, gg
     score = (
         w["log_purchase_rate"] * standardise(np.log(latents.purchase_rate))
         + w["logit_dropout_prob"] * standardise(special.logit(latents.dropout_prob))

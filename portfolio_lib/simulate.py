@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _sim_assemble as assemble
+from portfolio_lib import _sim_io as sim_io
 from portfolio_lib import _sim_people as people
 from portfolio_lib import _sim_tables as tables
 from portfolio_lib._errors import as_generator
@@ -62,176 +64,8 @@ __all__ = [
 ]
 
 MIN_WINDOW_DAYS = 28
-
-# Column kinds: str, int, float, bool, date, datetime; a trailing "?" means missing values
-# are allowed (NaN for str/float, NaT for dates). "date" and "datetime" are both stored as
-# datetime64[ns]; "date" values are midnights.
-TABLE_SCHEMAS: dict[str, dict[str, str]] = {
-    "customers": {
-        "customer_id": "str",
-        "signup_date": "date",
-        "acquisition_channel": "str",
-        "acquisition_cost": "float",
-        "region": "str",
-        "age": "int",
-        "gender": "str",
-        "loyalty_member": "bool",
-        "loyalty_join_date": "date?",
-        **{item: "int" for item in ATTITUDE_ITEMS},
-    },
-    "transactions": {
-        "transaction_id": "str",
-        "customer_id": "str",
-        "date": "date",
-        "amount": "float",
-        "category": "str",
-        "channel": "str",
-        "is_return": "bool",
-        "points_earned": "int",
-        "points_redeemed": "int",
-        "campaign_id": "str?",
-    },
-    "touchpoints": {
-        "event_id": "str",
-        "customer_id": "str",
-        "timestamp": "datetime",
-        "stage": "str",
-        "channel": "str",
-        "campaign_id": "str?",
-    },
-    "campaigns": {
-        "campaign_id": "str",
-        "name": "str",
-        "type": "str",
-        "channel": "str",
-        "start_date": "date",
-        "end_date": "date",
-        "target_group": "str",
-        "n_contacts": "int",
-        "cost_per_contact": "float",
-        "fixed_cost": "float",
-        "total_cost": "float",
-    },
-    "campaign_contacts": {
-        "campaign_id": "str",
-        "customer_id": "str",
-        "arm": "str",
-        "contact_date": "date",
-        "responded": "bool",
-    },
-    "surveys": {
-        "response_id": "str",
-        "customer_id": "str",
-        "wave": "int",
-        "date": "date",
-        "stage": "str",
-        "nps": "int",
-        "csat": "int",
-        **{item: "int" for item in RATING_ITEMS},
-        "sat_1": "int",
-        "sat_2": "int",
-        "sat_3": "int",
-        "sat_4_r": "int",
-        "comment": "str",
-    },
-    "complaints": {
-        "complaint_id": "str",
-        "customer_id": "str",
-        "opened": "datetime",
-        "resolved": "datetime?",
-        "category": "str",
-        "channel": "str",
-        "text": "str",
-        "resolution_satisfaction": "float?",
-    },
-    "mystery_shopping": {
-        "visit_id": "str",
-        "branch": "str",
-        "region": "str",
-        "visit_date": "date",
-        "shopper_id": "str",
-        **{item: "int" for item in MYSTERY_ITEMS},
-    },
-    "truth_customers": {
-        "customer_id": "str",
-        "persona": "str",
-        "purchase_rate_per_week": "float",
-        "dropout_prob": "float",
-        "spend_scale": "float",
-        "dropout_date": "date?",
-        "alive_at_end": "bool",
-        "satisfaction_latent": "float",
-        "exposure_weeks": "float",
-        "n_repeat_purchases": "int",
-        "n_incremental_purchases": "int",
-        **{f"factor_{f}": "float" for f in ATTITUDE_FACTORS},
-    },
-}
-TABLE_NAMES: tuple[str, ...] = (
-    "customers",
-    "transactions",
-    "touchpoints",
-    "campaigns",
-    "campaign_contacts",
-    "surveys",
-    "complaints",
-    "mystery_shopping",
-)
-
-
-# ---------------------------------------------------------------------------------------------
-# Containers and CSV round trip
-# ---------------------------------------------------------------------------------------------
-def _coerce(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
-    """Return ``frame`` with exactly the schema's columns, in order, with canonical dtypes."""
-    out = {}
-    for col, kind in schema.items():
-        base = kind.rstrip("?")
-        values = frame[col]
-        if base == "str":
-            out[col] = values.astype("str")
-        elif base == "int":
-            out[col] = values.astype("int64")
-        elif base == "float":
-            out[col] = values.astype("float64")
-        elif base == "bool":
-            out[col] = values.astype(bool)
-        else:
-            out[col] = values.astype("datetime64[ns]")
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
-
-
-def _read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
-    """Read one CSV written by :meth:`CRMData.to_csv` back with its exact dtypes."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
-    missing = [c for c in schema if c not in raw.columns]
-    if missing:
-        raise ValueError(f"{path.name} is missing column(s) {missing}")
-    out = {}
-    for col, kind in schema.items():
-        base, nullable = kind.rstrip("?"), kind.endswith("?")
-        text = raw[col].to_numpy(dtype=object)
-        empty = text == ""
-        if empty.any() and not nullable and base != "str":
-            raise ValueError(f"{path.name}: column {col!r} has empty values")
-        if base == "str":
-            values = text.copy()
-            if nullable:
-                values[empty] = np.nan
-            out[col] = pd.Series(values, dtype=object).astype("str")
-        elif base == "int":
-            out[col] = pd.Series(np.array([int(v) for v in text], dtype=np.int64))
-        elif base == "float":
-            out[col] = pd.Series(np.array([float(v) if v else np.nan for v in text], dtype=float))
-        elif base == "bool":
-            bad = ~np.isin(text, ["True", "False"])
-            if bad.any():
-                raise ValueError(f"{path.name}: column {col!r} must hold True/False")
-            out[col] = pd.Series(text == "True")
-        else:
-            values = pd.Series(np.where(empty, None, text), dtype=object)
-            out[col] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
-    return _coerce(pd.DataFrame(out), schema)
+TABLE_SCHEMAS = sim_io.TABLE_SCHEMAS
+TABLE_NAMES = sim_io.TABLE_NAMES
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,11 +144,14 @@ class CRMData:
         folder = Path(directory)
         params = json.loads((folder / "truth_params.json").read_text(encoding="utf-8"))
         frames = {
-            name: _read_table(folder / f"{name}.csv", TABLE_SCHEMAS[name]) for name in TABLE_NAMES
+            name: sim_io.read_table(folder / f"{name}.csv", TABLE_SCHEMAS[name])
+            for name in TABLE_NAMES
         }
         truth = SimulationTruth(
             params=params,
-            customers=_read_table(folder / "truth_customers.csv", TABLE_SCHEMAS["truth_customers"]),
+            customers=sim_io.read_table(
+                folder / "truth_customers.csv", TABLE_SCHEMAS["truth_customers"]
+            ),
         )
         obs = params["observation"]
         return cls(
@@ -364,10 +201,6 @@ def _check_args(
 # ---------------------------------------------------------------------------------------------
 # The simulation
 # ---------------------------------------------------------------------------------------------
-def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
-
-
 def simulate_crm(
     n_customers: int = 3000,
     seed: int | np.random.Generator | None = 42,
@@ -463,15 +296,15 @@ def simulate_crm(
     # --- purchases, campaigns, transactions -------------------------------------------------
     intensity = people.daily_intensity(first_day, n_days, prm)
     pur = people.simulate_purchases(g_purch, lat, intensity, prm)
-    category = _draw_categories(g_tx, persona[pur.customer], pur.amount, prm)
+    category = assemble.draw_categories(g_tx, persona[pur.customer], pur.amount, prm)
     specs = tables.campaign_calendar(first_day, n_days, prm)
     camp = tables.simulate_campaigns(
         g_camp, specs, n, persona, lat.signup_day, loyalty_join,
         pur.customer, pur.day, category, pur.dropout_day, prm,
     )  # fmt: skip
     incr_amount = people.spend_amounts(g_camp, lat.spend_scale[camp.incr_customer], prm)
-    incr_category = _draw_categories(g_tx, persona[camp.incr_customer], incr_amount, prm)
-    tx = _build_transactions(
+    incr_category = assemble.draw_categories(g_tx, persona[camp.incr_customer], incr_amount, prm)
+    tx = assemble.build_transactions(
         g_tx, lat, persona, purchase_channel, loyalty_join, pur, category, camp,
         incr_amount, incr_category, specs, n_days, prm,
     )  # fmt: skip
@@ -493,8 +326,8 @@ def simulate_crm(
         out[np.asarray(day) < 0] = np.datetime64("NaT")
         return out
 
-    customer_ids = _ids("C", n, 5 if n < 100000 else len(str(n)))
-    campaign_ids = _ids("CMP", len(specs), 3)
+    customer_ids = assemble.ids("C", n, 5 if n < 100000 else len(str(n)))
+    campaign_ids = assemble.ids("CMP", len(specs), 3)
     customers = pd.DataFrame(
         {
             "customer_id": customer_ids,
@@ -511,7 +344,7 @@ def simulate_crm(
     )
     transactions = pd.DataFrame(
         {
-            "transaction_id": _ids("T", tx["customer"].size, 7),
+            "transaction_id": assemble.ids("T", tx["customer"].size, 7),
             "customer_id": customer_ids[tx["customer"]],
             "date": day_to_date(tx["day"]),
             "amount": tx["amount"],
@@ -520,10 +353,10 @@ def simulate_crm(
             "is_return": tx["is_return"],
             "points_earned": tx["points_earned"],
             "points_redeemed": tx["points_redeemed"],
-            "campaign_id": _optional_ids(campaign_ids, tx["campaign"]),
+            "campaign_id": assemble.optional_ids(campaign_ids, tx["campaign"]),
         }
     )
-    touchpoints = _build_touchpoints(
+    touchpoints = assemble.build_touchpoints(
         jr, minute, minute_to_ts(minute), touch_customer, customer_ids, campaign_ids, camp, specs
     )
     contacts_treated = camp.contact_treated
@@ -564,7 +397,7 @@ def simulate_crm(
     sorder = np.lexsort((sv["customer"], sv["day"]))
     surveys = pd.DataFrame(
         {
-            "response_id": _ids("R", sorder.size, 6),
+            "response_id": assemble.ids("R", sorder.size, 6),
             "customer_id": customer_ids[sv["customer"][sorder]],
             "wave": sv["wave"][sorder],
             "date": day_to_date(sv["day"][sorder]),
@@ -584,7 +417,7 @@ def simulate_crm(
     resolved[cm["resolved"][korder] < 0] = np.datetime64("NaT")
     complaints = pd.DataFrame(
         {
-            "complaint_id": _ids("K", korder.size, 5),
+            "complaint_id": assemble.ids("K", korder.size, 5),
             "customer_id": customer_ids[cm["customer"][korder]],
             "opened": minute_to_ts(cm["opened"][korder]),
             "resolved": resolved,
@@ -598,7 +431,7 @@ def simulate_crm(
     morder = np.lexsort((ms["branch"], ms["day"]))
     mystery = pd.DataFrame(
         {
-            "visit_id": _ids("V", morder.size, 4),
+            "visit_id": assemble.ids("V", morder.size, 4),
             "branch": np.array([b for b, _ in BRANCHES], dtype=object)[ms["branch"][morder]],
             "region": np.array([r for _, r in BRANCHES], dtype=object)[ms["branch"][morder]],
             "visit_date": day_to_date(ms["day"][morder]),
@@ -625,7 +458,7 @@ def simulate_crm(
             **{f"factor_{f}": demo[f"factor_{f}"] for f in ATTITUDE_FACTORS},
         }
     )
-    truth_params = _truth_params(prm, jr, specs, camp, branch_quality, t0, t1, n, seed)
+    truth_params = assemble.truth_params(prm, jr, specs, camp, branch_quality, t0, t1, n, seed)
     frames = {
         "customers": customers,
         "transactions": transactions,
@@ -636,228 +469,12 @@ def simulate_crm(
         "complaints": complaints,
         "mystery_shopping": mystery,
     }
-    frames = {k: _coerce(v, TABLE_SCHEMAS[k]) for k, v in frames.items()}
+    frames = {k: sim_io.coerce(v, TABLE_SCHEMAS[k]) for k, v in frames.items()}
     truth = SimulationTruth(
         params=truth_params,
-        customers=_coerce(truth_customers, TABLE_SCHEMAS["truth_customers"]),
+        customers=sim_io.coerce(truth_customers, TABLE_SCHEMAS["truth_customers"]),
     )
     return CRMData(**frames, truth=truth, observation_start=t0, observation_end=t1)
-
-
-def _optional_ids(ids: np.ndarray, index: np.ndarray) -> np.ndarray:
-    out = np.full(index.size, np.nan, dtype=object)
-    has = index >= 0
-    out[has] = ids[index[has]]
-    return out
-
-
-def _draw_categories(
-    rng: np.random.Generator, persona: np.ndarray, amount: np.ndarray, prm: dict[str, Any]
-) -> np.ndarray:
-    """Category given persona and amount: P(k) proportional to mix[persona, k] * (amount/48)^slope_k.
-
-    Drawn after the amount, so the Gamma-Gamma spend process is untouched.
-    """
-    mix = np.array([prm["personas"]["category_probs"][p] for p in PERSONAS])
-    slope = np.array([prm["category_amount_slope"][c] for c in CATEGORIES])
-    w = mix[persona] * np.exp(slope[None, :] * (np.log(amount)[:, None] - np.log(48.0)))
-    return people.categorical(rng, w / w.sum(axis=1, keepdims=True))
-
-
-def _build_transactions(
-    rng: np.random.Generator,
-    lat: people.Latents,
-    persona: np.ndarray,
-    purchase_channel: np.ndarray,
-    loyalty_join: np.ndarray,
-    pur: people.Purchases,
-    category: np.ndarray,
-    camp: tables.CampaignDraw,
-    incr_amount: np.ndarray,
-    incr_category: np.ndarray,
-    specs: list[tables.CampaignSpec],
-    n_days: int,
-    prm: dict[str, Any],
-) -> dict[str, np.ndarray]:
-    """Purchases (organic + incremental) with channel, returns, loyalty points and campaign."""
-    cust = np.concatenate([pur.customer, camp.incr_customer])
-    day = np.concatenate([pur.day, camp.incr_day])
-    amount = np.concatenate([pur.amount, incr_amount])
-    cat = np.concatenate([category, incr_category])
-    first = np.concatenate([pur.is_first, np.zeros(camp.incr_customer.size, bool)])
-    campaign = np.concatenate([camp.attributed_purchase, camp.incr_campaign])
-    m = cust.size
-    sales = np.array([prm["personas"]["sales_channel_probs"][p] for p in PERSONAS])
-    channel = people.categorical(rng, sales[persona[cust]])
-    # the first purchase happens where the journey's purchase touch happened
-    store = SALES_CHANNELS.index("store")
-    at_store = purchase_channel[cust] == TOUCH_CHANNELS.index("store")
-    no_store = sales[persona[cust]].copy()
-    no_store[:, store] = 0.0
-    remote = people.categorical(rng, no_store / no_store.sum(axis=1, keepdims=True))
-    channel = np.where(first, np.where(at_store, store, remote), channel)
-    # returns
-    rp = prm["returns"]
-    logit = (
-        np.log(rp["base_prob"] / (1 - rp["base_prob"]))
-        + rp["satisfaction_logit_slope"] * lat.satisfaction[cust]
-    )
-    returned = rng.random(m) < 1 / (1 + np.exp(-logit))
-    ret_day = day + rng.integers(1, rp["max_days"] + 1, m)
-    full = rng.random(m) < rp["full_return_prob"]
-    frac = np.where(full, 1.0, rng.uniform(0.2, 0.9, m))
-    returned &= ret_day <= n_days - 1
-    r_idx = np.flatnonzero(returned)
-    r_amount = -np.maximum(np.round(amount[r_idx] * frac[r_idx], 2), 0.01)
-
-    all_cust = np.concatenate([cust, cust[r_idx]])
-    all_day = np.concatenate([day, ret_day[r_idx]])
-    all_amount = np.concatenate([amount, r_amount])
-    all_cat = np.concatenate([cat, cat[r_idx]])
-    all_channel = np.concatenate([channel, channel[r_idx]])
-    is_return = np.concatenate([np.zeros(m, bool), np.ones(r_idx.size, bool)])
-    all_campaign = np.concatenate([campaign, np.full(r_idx.size, -1, dtype=np.int64)])
-    kind = np.concatenate([np.where(first, 0, 1), np.full(r_idx.size, 2)])
-    order = np.lexsort((kind, all_cust, all_day))
-    out = {
-        "customer": all_cust[order],
-        "day": all_day[order],
-        "amount": all_amount[order],
-        "category": all_cat[order],
-        "channel": all_channel[order],
-        "is_return": is_return[order],
-        "campaign": all_campaign[order],
-    }
-    earned, redeemed = _loyalty_points(rng, out, loyalty_join, prm)
-    out["points_earned"] = earned
-    out["points_redeemed"] = redeemed
-    return out
-
-
-def _loyalty_points(
-    rng: np.random.Generator,
-    tx: dict[str, np.ndarray],
-    loyalty_join: np.ndarray,
-    prm: dict[str, Any],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points earned (floor(amount * rate)) on members' purchases from their join day on;
-    blocks of points redeemed when the balance reaches the threshold (with a probability)."""
-    lp = prm["loyalty"]
-    cust, day = tx["customer"], tx["day"]
-    join = loyalty_join[cust]
-    eligible = (join >= 0) & (day >= join) & ~tx["is_return"]
-    earned = np.where(eligible, np.floor(tx["amount"] * lp["points_per_currency_unit"]), 0).astype(
-        np.int64
-    )
-    redeemed = np.zeros(cust.size, dtype=np.int64)
-    u = rng.random(cust.size)
-    idx = np.flatnonzero(eligible)
-    idx = idx[np.lexsort((idx, cust[idx]))]  # by customer, then chronological
-    balance: dict[int, int] = {}
-    block, threshold, prob = lp["redeem_block"], lp["redeem_threshold"], lp["redeem_prob"]
-    for i in idx:
-        c = int(cust[i])
-        bal = balance.get(c, 0)
-        if bal >= threshold and u[i] < prob:
-            redeemed[i] = (bal // block) * block
-            bal -= int(redeemed[i])
-        balance[c] = bal + int(earned[i])
-    return earned, redeemed
-
-
-def _build_touchpoints(
-    jr: people.Journeys,
-    minute: np.ndarray,
-    timestamps: np.ndarray,
-    touch_customer: np.ndarray,
-    customer_ids: np.ndarray,
-    campaign_ids: np.ndarray,
-    camp: tables.CampaignDraw,
-    specs: list[tables.CampaignSpec],
-) -> pd.DataFrame:
-    """Touchpoint table: person ids, timestamps, stages, channels and campaign of deepening."""
-    n_persons = jr.person_bought.size
-    prospect = ~jr.person_bought
-    prospect_ids = np.empty(n_persons, dtype=object)
-    prospect_ids[prospect] = _ids("P", int(prospect.sum()), 5)
-    is_buyer = touch_customer >= 0
-    pid = np.where(is_buyer, customer_ids[np.maximum(touch_customer, 0)], prospect_ids[jr.person])
-    # campaign of a deepening touch: the latest-starting campaign whose treated contact of this
-    # customer is on or before the touch day and whose end is on or after it
-    campaign = np.full(jr.person.size, -1, dtype=np.int64)
-    deep = np.flatnonzero(is_buyer & (jr.stage == people.DEEPENING_STAGE))
-    treated = camp.contact_treated
-    if deep.size and treated.any():
-        end_day = np.array([s.end_day for s in specs], dtype=np.int64)
-        left = pd.DataFrame(
-            {
-                "row": deep,
-                "customer": touch_customer[deep],
-                "day": minute[deep] // people.MINUTES_PER_DAY,
-            }
-        )
-        right = pd.DataFrame(
-            {
-                "customer": camp.contact_customer[treated],
-                "campaign": camp.contact_campaign[treated],
-                "cday": camp.contact_day[treated],
-            }
-        )
-        both = left.merge(right, on="customer", how="inner")
-        ok = (both["cday"] <= both["day"]) & (end_day[both["campaign"].to_numpy()] >= both["day"])
-        best = both[ok].groupby("row")["campaign"].max()
-        campaign[best.index.to_numpy()] = best.to_numpy()
-    order = np.lexsort((jr.person, minute))
-    return pd.DataFrame(
-        {
-            "event_id": _ids("E", order.size, 6),
-            "customer_id": pid[order],
-            "timestamp": timestamps[order],
-            "stage": np.array(STAGES, dtype=object)[jr.stage[order]],
-            "channel": np.array(TOUCH_CHANNELS, dtype=object)[jr.channel[order]],
-            "campaign_id": _optional_ids(campaign_ids, campaign[order]),
-        }
-    )
-
-
-def _truth_params(
-    prm: dict[str, Any],
-    jr: people.Journeys,
-    specs: list[tables.CampaignSpec],
-    camp: tables.CampaignDraw,
-    branch_quality: dict[str, float],
-    t0: pd.Timestamp,
-    t1: pd.Timestamp,
-    n: int,
-    seed: Any,
-) -> dict[str, Any]:
-    """The parameters plus derived tables and realised facts, as a JSON-serialisable dict."""
-    out = copy.deepcopy(prm)
-    out["observation"] = {
-        "start": str(t0.date()),
-        "end": str(t1.date()),
-        "n_customers": n,
-        "seed": seed if isinstance(seed, int) else None,
-    }
-    jp = out["journey"]
-    jp["transition_probabilities"] = people.journey_probability_dict(prm["journey"])
-    conv = people.conversion_probabilities(prm["journey"])
-    jp["conversion_probability_by_discovery_channel"] = conv
-    n_persons = int(jr.person_bought.size)
-    jp["realised"] = {
-        "n_people": n_persons,
-        "n_buyers": int(jr.person_bought.sum()),
-        "n_prospects": int(n_persons - jr.person_bought.sum()),
-        "conversion_rate": float(jr.person_bought.mean()),
-    }
-    cp = out["campaigns"]
-    cp["calendar"] = [
-        {"name": s.name, "type": s.type, "target_group": s.target_group} for s in specs
-    ]
-    cp["retention_test"] = camp.retention_truth
-    out["mystery_shopping"]["branch_quality"] = branch_quality
-    out["mystery_shopping"]["branch_region"] = {b: r for b, r in BRANCHES}
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
