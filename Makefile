@@ -6,7 +6,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Real CDNOW data beside the checkout (CI and developers); users get a download + cache.
 ifneq ($(wildcard ../shared/data/cdnow/CDNOW_sample.txt),)

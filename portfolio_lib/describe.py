@@ -15,7 +15,15 @@ from portfolio_lib._errors import raise_for_rows, require_columns
 
 __all__ = ["table_overview", "monthly_new_customers", "monthly_revenue", "channel_mix"]
 
-_DATE_COLUMNS = ("date", "signup_date", "timestamp", "opened", "visit_date", "start_date")
+_DATE_COLUMNS = (
+    "date",
+    "signup_date",
+    "timestamp",
+    "opened",
+    "visit_date",
+    "start_date",
+    "contact_date",
+)
 
 
 def table_overview(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -41,9 +41,14 @@ def _variants() -> list:
 
 @pytest.mark.notebook
 @pytest.mark.parametrize(("path", "parameters"), _variants())
-def test_notebook_runs_with_other_parameters(path: Path, parameters: dict, tmp_path: Path):
-    if parameters.get("DATASET") == "cdnow" and not (cdnow_folder() / "CDNOW_sample.txt").exists():
-        pytest.skip(f"real CDNOW data not found in {cdnow_folder()}")
+def test_notebook_runs_with_other_parameters(
+    path: Path, parameters: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    if parameters.get("DATASET") == "cdnow":
+        if not (cdnow_folder() / "CDNOW_sample.txt").exists():
+            pytest.skip(f"real CDNOW data not found in {cdnow_folder()}")
+        # The kernel inherits the environment: read CDNOW from there, never download in tests.
+        monkeypatch.setenv("PORTFOLIO_LIB_DATA", str(cdnow_folder()))
     executed = tmp_path / path.name
     execute_notebook(path, executed, parameters=parameters, timeout_seconds=900)
     import nbformat

@@ -31,7 +31,8 @@ def _pyproject_packages() -> dict[str, str]:
 
 def _environment_packages() -> dict[str, str]:
     packages: dict[str, str] = {}
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
         m = re.match(r"^\s+-\s+([A-Za-z0-9_.\-]+)(.*)$", line)
         if m and m.group(1) not in {"python", "pip", "-e"}:
             packages[m.group(1).lower()] = m.group(1) + m.group(2).strip()
@@ -77,14 +78,17 @@ def test_no_gpl_licensed_package_is_declared():
             meta = metadata(name)
         except PackageNotFoundError:  # pragma: no cover - lock is installed by make
             pytest.fail(f"{name} is declared but not installed")
-        licence = " ".join(
-            filter(
-                None,
-                [meta.get("License", ""), meta.get("License-Expression", "")]
-                + [c for c in meta.get_all("Classifier") or [] if "License" in c],
-            )
+        # The licence as declared: classifiers, the SPDX expression, and a short License field
+        # (long License fields are full texts that may mention the GPL of an optional part).
+        declared = [c for c in meta.get_all("Classifier") or [] if c.startswith("License")]
+        declared.append(meta.get("License-Expression") or "")
+        licence_field = meta.get("License") or ""
+        if len(licence_field) < 100:
+            declared.append(licence_field)
+        text = " ".join(declared)
+        assert not re.search(r"(?<!L)GPL|GNU (Affero )?General Public", text), (
+            f"{name} looks GPL-licensed: {text}"
         )
-        assert "GPL" not in licence.replace("LGPL", ""), f"{name} looks GPL-licensed: {licence}"
 
 
 def test_notebooks_are_numbered_in_order_without_gaps():
@@ -114,7 +118,11 @@ def test_notebook_follows_the_lesson_conventions(path: Path):
         assert re.search(rf"^{name}\s*=", second.source, re.M), f"parameter {name} missing"
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code_cells:
-        tree = ast.parse(cell.source)
+        python = "\n".join(
+            "pass" if line.lstrip().startswith(("%", "!")) else line
+            for line in cell.source.splitlines()
+        )
+        tree = ast.parse(python)
         defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
         assert not defs, f"logic belongs in portfolio_lib, not in the notebook:\n{cell.source}"
         assert len(cell.source.splitlines()) <= 15, f"code cell too long:\n{cell.source}"
