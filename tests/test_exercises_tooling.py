@@ -573,6 +573,35 @@ def test_gradebook_scores_a_missing_check_cell_as_zero_with_a_reason():
     assert math.isclose(book.loc["b", "seconds"], 2.0)
 
 
+@pytest.mark.parametrize(
+    ("errors", "expected"),
+    [
+        # an unfinished task says so, whatever the check then raised
+        (
+            {4: ("NotImplementedError", "Task 2: write"), 6: ("NameError", "name 'x'")},
+            "NotImplementedError: Task 2: write",
+        ),
+        # a check's message wins over an unrelated error in the task's cells, which is noted
+        (
+            {4: ("ValueError", "bad"), 6: ("CheckFailed", "Task 2 (x): too low")},
+            "Task 2 (x): too low (cell 5 raised ValueError: bad)",
+        ),
+        ({6: ("CheckFailed", "Task 2 (x): too low")}, "Task 2 (x): too low"),
+        # a missing name is traced back to the notebook's first error
+        (
+            {1: ("ImportError", "no foo"), 4: ("NameError", "name 'y'"), 6: ("NameError", "n")},
+            "NameError: name 'y' (an earlier cell failed first: cell 2, ImportError: no foo)",
+        ),
+        ({6: ("ZeroDivisionError", "division by zero")}, "ZeroDivisionError: division by zero"),
+    ],
+)
+def test_task_feedback_names_the_cause_a_student_can_act_on(errors, expected):
+    from portfolio_lib.exercises.grader import _Run, _task_feedback
+
+    run = _Run(errors=errors)
+    assert _task_feedback(6, 3, min(errors), run) == expected
+
+
 # --------------------------------------------------------------------------- course masters
 
 COURSE_MASTERS = discover_masters(ROOT / "exercises" / "source")

@@ -260,18 +260,26 @@ def _task_feedback(
     first_error_cell: int | None,
     run: _Run,
 ) -> str:
-    """Feedback for a failed check cell: the first error of the task's own cells, else the check's.
+    """Feedback for a failed check cell, from the errors of the task's own cells and the check.
 
-    The task's own cells are those after the previous check cell. A
-    :class:`CheckFailed` message is shown as is; other errors as ``Ename: evalue``.
-    A ``NameError`` also names the notebook's first error when that came before
-    the task (the usual reason a name is missing).
+    The task's own cells are those after the previous check cell. In order:
+    a ``NotImplementedError`` there means the task is unfinished and says so;
+    a :class:`CheckFailed` from the check is shown as is (noting an error in
+    the task's cells, if any); otherwise the first error of the task's cells, or
+    the check's, as ``Ename: evalue``. A ``NameError`` also names the notebook's
+    first error when that came before the task (the usual reason a name is missing).
     """
     span = [i for i in sorted(run.errors) if previous_check < i < check_index]
-    cause_index = span[0] if span else check_index
-    ename, evalue = run.errors[cause_index]
-    if ename == "CheckFailed":
-        return _one_line(evalue)
+    unfinished = [i for i in span if run.errors[i][0] == "NotImplementedError"]
+    if unfinished:
+        return _one_line(": ".join(run.errors[unfinished[0]]))
+    check_name, check_value = run.errors[check_index]
+    if check_name == "CheckFailed":
+        if span:
+            ename, evalue = run.errors[span[0]]
+            return _one_line(f"{check_value} (cell {span[0] + 1} raised {ename}: {evalue})")
+        return _one_line(check_value)
+    ename, evalue = run.errors[span[0]] if span else (check_name, check_value)
     cause = f"{ename}: {evalue}"
     if ename == "NameError" and first_error_cell is not None and first_error_cell <= previous_check:
         first = run.errors[first_error_cell]
