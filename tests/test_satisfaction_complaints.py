@@ -13,6 +13,7 @@ from portfolio_lib.satisfaction import (
     complaint_pareto,
     complaint_topics,
     lapse_labels,
+    latest_lapse_cutoff,
     resolution_satisfaction,
     resolution_survival,
     resolution_times,
@@ -343,3 +344,38 @@ def test_lapse_labels():
         lapse_labels(tx, cutoff="2024-03-01", window=60)
     with pytest.raises(DataValidationError, match=r"missing required column.*'date'"):
         lapse_labels(tx.drop(columns="date"), cutoff="2024-02-01")
+
+
+def test_lapse_labels_checks_the_window_against_observation_end():
+    # the data run to 2024-03-31 but the last sale was on 2024-03-20
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a"],
+            "date": pd.to_datetime(["2024-01-10", "2024-01-12", "2024-03-20"]),
+        }
+    )
+    with pytest.raises(DataValidationError, match=r"last transaction \(2024-03-20\)"):
+        lapse_labels(tx, cutoff="2024-02-01", window=60)
+    labels = lapse_labels(tx, cutoff="2024-02-01", window=60, observation_end="2024-03-31")
+    assert labels.set_index("customer_id")["churned"].to_dict() == {"a": False, "b": True}
+    # 2024-02-01 + 61 days = 2024-04-02 > 2024-03-31 + 1 day
+    with pytest.raises(DataValidationError, match=r"observation_end \(2024-03-31\)"):
+        lapse_labels(tx, cutoff="2024-02-01", window=61, observation_end="2024-03-31")
+
+
+def test_latest_lapse_cutoff_is_the_last_fully_observed_window():
+    tx = pd.DataFrame(
+        {"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-06-01", "2024-12-31"])}
+    )
+    cutoff = latest_lapse_cutoff("2024-12-31", window=180)
+    assert cutoff == pd.Timestamp("2024-07-05")  # 2024-07-05 + 180 days = 2025-01-01
+    lapse_labels(tx, cutoff=cutoff, window=180)  # accepted ...
+    with pytest.raises(DataValidationError, match="cannot be observed yet"):
+        lapse_labels(tx, cutoff=cutoff + pd.Timedelta(days=1), window=180)  # ... a day later not
+    assert latest_lapse_cutoff(pd.Timestamp("2024-12-31 18:30"), window=2, unit="W") == (
+        pd.Timestamp("2024-12-18")
+    )
+    with pytest.raises(ValueError, match="window"):
+        latest_lapse_cutoff("2024-12-31", window=0)
+    with pytest.raises(ValueError, match="unit"):
+        latest_lapse_cutoff("2024-12-31", unit="M")

@@ -115,3 +115,20 @@ def test_resolution_tools_run_on_sample(crm):
     satisfaction = sat.resolution_satisfaction(crm.complaints)
     assert satisfaction["n_rated"].sum() == crm.complaints["resolution_satisfaction"].notna().sum()
     assert np.isfinite(satisfaction["spearman_time_vs_score"]).all()
+
+
+def test_what_to_fix_first_puts_the_strongest_driver_first(crm):
+    # truth: product quality has the largest driver weight (0.45 of 0.45/0.33/0.22/0.13/0.05)
+    # and, with delivery, the largest complaint shares (data/README.md, sections 7 and 8)
+    surveys = crm.surveys
+    drivers = sat.importance_performance(surveys, sat.driver_analysis(surveys, "nps"))
+    table = sat.improvement_priorities(
+        drivers,
+        sat.complaint_pareto(crm.complaints),
+        sat.separating_items(crm.mystery_shopping),
+    )
+    assert table.index[0] == "product quality"
+    assert table.loc["product quality", "flagged_by"] == "drivers, complaints"
+    # the mystery-shopping branches differ (quality slope 1.0): store service is flagged by it
+    assert "mystery shopping" in table.loc["staff & store service", "flagged_by"]
+    assert table.loc["website & app", "signals"] == 0  # weakest driver, few complaints

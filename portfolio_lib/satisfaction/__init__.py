@@ -3,7 +3,8 @@
 Mystery shopping (:mod:`.mystery`), Net Promoter Score (:mod:`.nps`), periodic
 surveys (:mod:`.surveys` for CSAT and Likert items, :mod:`.reliability` for
 Cronbach's alpha, :mod:`.drivers` for key-driver analysis) and complaint analysis
-(:mod:`.complaints`, :mod:`.complaint_text`). Every headline number comes with an interval, and every
+(:mod:`.complaints`, :mod:`.complaint_text`); :mod:`.priorities` puts their evidence side
+by side to decide what to fix first. Every headline number comes with an interval, and every
 comparison with a test, so that a manager can tell a real change from noise.
 
 Column-name arguments default to the sample company's tables
@@ -24,6 +25,7 @@ from portfolio_lib.satisfaction.complaints import (
     complaint_churn_link,
     complaint_pareto,
     lapse_labels,
+    latest_lapse_cutoff,
     resolution_satisfaction,
     resolution_survival,
     resolution_times,
@@ -55,6 +57,7 @@ from portfolio_lib.satisfaction.nps import (
     nps_from_counts,
     nps_trend,
 )
+from portfolio_lib.satisfaction.priorities import SAMPLE_COMPANY_AREAS, improvement_priorities
 from portfolio_lib.satisfaction.reliability import (
     SATISFACTION_SCALE_ITEMS,
     AlphaResult,
@@ -117,10 +120,14 @@ __all__ = [
     "resolution_satisfaction",
     "complaint_churn_link",
     "lapse_labels",
+    "latest_lapse_cutoff",
     # mystery shopping
     "MysteryWeights",
     "checklist_weights",
     "mystery_scores",
     "branch_ranking",
     "separating_items",
+    # what to fix first
+    "SAMPLE_COMPANY_AREAS",
+    "improvement_priorities",
 ]

@@ -49,6 +49,7 @@ __all__ = [
     "resolution_satisfaction",
     "complaint_churn_link",
     "lapse_labels",
+    "latest_lapse_cutoff",
 ]
 
 
@@ -605,6 +606,7 @@ def lapse_labels(
     customer: str = "customer_id",
     date: str = "date",
     is_return: str | None = "is_return",
+    observation_end: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Observable churn flag: bought in the window before ``cutoff``, not in the window after.
 
@@ -627,6 +629,10 @@ def lapse_labels(
         Column names.
     is_return : str or None
         Boolean column marking returns, which are not purchases (skipped if absent or None).
+    observation_end : timestamp, optional
+        Last day the data cover (inclusive). Default: the date of the last transaction,
+        which can be earlier than the end of the data when the last days had no sales.
+        The window after ``cutoff`` must end by then (see :func:`latest_lapse_cutoff`).
 
     Returns
     -------
@@ -649,10 +655,12 @@ def lapse_labels(
     )
     cutoff_ts = pd.Timestamp(cutoff)
     span = pd.Timedelta(window, unit=unit)
-    if cutoff_ts + span > when.max() + pd.Timedelta(days=1):
+    last_day = when.max() if observation_end is None else pd.Timestamp(observation_end)
+    what = "last transaction" if observation_end is None else "observation_end"
+    if cutoff_ts + span > last_day.normalize() + pd.Timedelta(days=1):
         raise DataValidationError(
             f"transactions: the churn window {cutoff_ts.date()} + {window:g} {unit} ends after the "
-            f"last transaction ({when.max().date()}); churn cannot be observed yet"
+            f"{what} ({last_day.date()}); churn cannot be observed yet"
         )
     purchase = pd.Series(True, index=transactions.index)
     if is_return is not None and is_return in transactions.columns:
@@ -668,6 +676,45 @@ def lapse_labels(
             "churned": [c not in returning for c in last.index],
         }
     )
+
+
+def latest_lapse_cutoff(
+    observation_end: str | pd.Timestamp,
+    *,
+    window: float = 180,
+    unit: str = "D",
+) -> pd.Timestamp:
+    """The latest ``cutoff`` for :func:`lapse_labels` whose churn window is fully observed.
+
+    The window after the cutoff, ``[cutoff, cutoff + window)``, must end by the
+    end of ``observation_end`` (inclusive), so the cutoff is
+    ``observation_end + 1 day − window``, rounded down to a whole day.
+
+    Parameters
+    ----------
+    observation_end : timestamp
+        Last day the data cover (inclusive), e.g. ``crm.observation_end``.
+    window : float
+        Length of the churn window, in ``unit``.
+    unit : {"D", "W"}
+        Days or weeks.
+
+    Returns
+    -------
+    Timestamp
+        Midnight of the cutoff day.
+
+    Examples
+    --------
+    >>> latest_lapse_cutoff("2024-12-31", window=180)
+    Timestamp('2024-07-05 00:00:00')
+    """
+    if unit not in ("D", "W"):
+        raise ValueError(f"unit must be 'D' or 'W', got {unit!r}")
+    if not np.isfinite(window) or window <= 0:
+        raise ValueError(f"window must be a positive number of {unit}, got {window!r}")
+    end = pd.Timestamp(observation_end).normalize() + pd.Timedelta(days=1)
+    return (end - pd.Timedelta(window, unit=unit)).floor("D")
 
 
 def _rate_row(churn: np.ndarray, confidence: float) -> dict[str, float]:

@@ -1,0 +1,205 @@
+"""What to fix first: the satisfaction instruments' evidence side by side, per business area.
+
+Each instrument sees a different part of the experience:
+
+* **key-driver analysis** of the periodic survey: how much each attribute moves
+  overall satisfaction, and how it performs now (the importance–performance map);
+* **complaint analysis**: which categories make up most complaints (Pareto, "vital few");
+* **mystery shopping**: which checklist items separate the best branches from the worst.
+
+The items of all three (``rating_*`` columns, complaint categories, ``item_*``
+checklist items) are mapped to *areas* of the business (product quality,
+delivery, staff and store service, ...). An area gets one **signal** from each
+instrument that flags it:
+
+* drivers: at least as important as the average driver, and performing *not clearly*
+  above the average driver (the lower end of its performance interval lies below the
+  average). This includes the "concentrate here" quadrant, and also an important
+  driver whose place right of the line is within sampling noise — survey ratings
+  often differ by less than their intervals, and then the quadrant is a coin toss;
+* complaints: among the vital few of the Pareto table;
+* mystery shopping: at least one of its items separates good from poor branches
+  (the lower end of the gap's interval is above 0; the gaps are somewhat inflated
+  because the groups were chosen by the score, see
+  :func:`~portfolio_lib.satisfaction.separating_items`).
+
+Areas are ordered by the number of signals, then by driver importance, complaint
+share and mystery-shopping gap. This is a transparent rule of thumb to start the
+discussion, not an optimiser: the instruments measure on different scales, and the
+cost and feasibility of a fix are not in the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from portfolio_lib._errors import require_columns
+from portfolio_lib.satisfaction.drivers import ImportancePerformance
+
+__all__ = ["SAMPLE_COMPANY_AREAS", "improvement_priorities"]
+
+#: Item → business area for the sample company: survey drivers, complaint
+#: categories and mystery-shopping checklist items (all observed in the store).
+SAMPLE_COMPANY_AREAS: dict[str, str] = {
+    "rating_product_quality": "product quality",
+    "rating_price_value": "price / value",
+    "rating_delivery": "delivery",
+    "rating_staff": "staff & store service",
+    "rating_website": "website & app",
+    "product_quality": "product quality",
+    "delivery": "delivery",
+    "staff": "staff & store service",
+    "website": "website & app",
+    "billing": "billing",
+    "returns": "returns",
+    "item_greeting": "staff & store service",
+    "item_wait_time": "staff & store service",
+    "item_product_knowledge": "staff & store service",
+    "item_cleanliness": "staff & store service",
+    "item_upsell_offer": "staff & store service",
+    "item_checkout": "staff & store service",
+    "item_farewell": "staff & store service",
+}
+
+_COLUMNS = [
+    "signals",
+    "flagged_by",
+    "driver_importance",
+    "driver_performance",
+    "driver_quadrant",
+    "complaint_share",
+    "vital_few",
+    "mystery_gap",
+    "separating_items",
+]
+
+
+def improvement_priorities(
+    drivers: ImportancePerformance,
+    complaints: pd.DataFrame,
+    mystery: pd.DataFrame | None = None,
+    *,
+    areas: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Rank business areas by how many satisfaction instruments flag them.
+
+    Parameters
+    ----------
+    drivers : ImportancePerformance
+        Output of :func:`~portfolio_lib.satisfaction.importance_performance`.
+    complaints : DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.complaint_pareto` (``share``,
+        ``vital_few``, indexed by category).
+    mystery : DataFrame, optional
+        Output of :func:`~portfolio_lib.satisfaction.separating_items`
+        (``weighted_gap``, ``gap_ci_low``, indexed by item); None leaves it out.
+    areas : mapping item → area, optional
+        Which area each driver column, complaint category and checklist item
+        belongs to (default :data:`SAMPLE_COMPANY_AREAS`). Items not in the
+        mapping form an area of their own, under their own name.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``area``, first priority first: ``signals`` (0–3),
+        ``flagged_by`` (the instruments that flag the area), ``driver_importance``
+        (share of R², summed over the area's drivers), ``driver_performance``
+        (mean of their performance), ``driver_quadrant``, ``complaint_share``
+        (0–1, summed over the area's categories), ``vital_few``, ``mystery_gap``
+        (score points: summed weighted gap of the area's items),
+        ``separating_items`` (items whose gap interval lies above 0) and
+        ``priority`` (1 = first). Evidence an instrument does not give is NaN
+        (numbers) or empty (text).
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import complaint_pareto, importance_performance
+    >>> ratings = pd.DataFrame({"rating_delivery": [2, 3, 2], "rating_staff": [5, 4, 5]})
+    >>> ipm = importance_performance(
+    ...     ratings, pd.Series({"rating_delivery": 0.7, "rating_staff": 0.3}))
+    >>> pareto = complaint_pareto(pd.DataFrame({"category": ["delivery"] * 9 + ["billing"]}))
+    >>> table = improvement_priorities(ipm, pareto)
+    >>> table.index.tolist(), table["signals"].tolist()
+    (['delivery', 'staff & store service', 'billing'], [2, 0, 0])
+    """
+    if not isinstance(drivers, ImportancePerformance):
+        raise TypeError(
+            "drivers must be an ImportancePerformance (from importance_performance), got "
+            f"{type(drivers).__name__}"
+        )
+    require_columns(complaints, ["share", "vital_few"], name="complaints")
+    if mystery is not None:
+        require_columns(mystery, ["weighted_gap", "gap_ci_low"], name="mystery")
+    mapping = SAMPLE_COMPANY_AREAS if areas is None else dict(areas)
+
+    def area_of(index: pd.Index) -> list[str]:
+        return [mapping.get(str(item), str(item)) for item in index]
+
+    ipm = drivers.table.assign(
+        _signal=(drivers.table["importance"] >= drivers.importance_cut)
+        & (drivers.table["performance_ci_low"] < drivers.performance_cut)
+    )
+    by_driver = ipm.groupby(area_of(ipm.index), sort=False)
+    table = pd.DataFrame(
+        {
+            "driver_importance": by_driver["importance"].sum(),
+            "driver_performance": by_driver["performance"].mean(),
+            "driver_quadrant": by_driver["quadrant"].agg(lambda q: ", ".join(dict.fromkeys(q))),
+            "driver_signal": by_driver["_signal"].any(),
+        }
+    )
+    by_category = complaints.groupby(area_of(complaints.index), sort=False)
+    table = table.join(
+        pd.DataFrame(
+            {
+                "complaint_share": by_category["share"].sum(),
+                "vital_few": by_category["vital_few"].agg(lambda v: bool(v.astype(bool).any())),
+            }
+        ),
+        how="outer",
+        sort=False,
+    )
+    if mystery is not None:
+        separates = mystery["gap_ci_low"] > 0
+        by_item = mystery.assign(_separates=separates).groupby(area_of(mystery.index), sort=False)
+        table = table.join(
+            pd.DataFrame(
+                {
+                    "mystery_gap": by_item["weighted_gap"].sum(),
+                    "separating_items": by_item["_separates"].agg(
+                        lambda s: ", ".join(str(i) for i in s.index[s.to_numpy()])
+                    ),
+                }
+            ),
+            how="outer",
+            sort=False,
+        )
+    else:
+        table["mystery_gap"] = np.nan
+        table["separating_items"] = ""
+    flags = pd.DataFrame(
+        {
+            "drivers": table["driver_signal"].fillna(False).astype(bool),
+            "complaints": table["vital_few"].fillna(False).astype(bool),
+            "mystery shopping": table["separating_items"].fillna("").astype(str) != "",
+        }
+    )
+    table["vital_few"] = flags["complaints"]
+    table["driver_quadrant"] = table["driver_quadrant"].fillna("").astype(str)
+    table["separating_items"] = table["separating_items"].fillna("").astype(str)
+    table["signals"] = flags.sum(axis=1).astype("int64")
+    table["flagged_by"] = [
+        ", ".join(name for name, flag in row.items() if flag) for _, row in flags.iterrows()
+    ]
+    table = table.sort_values(
+        ["signals", "driver_importance", "complaint_share", "mystery_gap"],
+        ascending=False,
+        na_position="last",
+        kind="stable",
+    )[_COLUMNS]
+    table["priority"] = np.arange(1, len(table) + 1)
+    table.index.name = "area"
+    return table
