@@ -712,6 +712,7 @@ def cac_by_channel(
     spend: Mapping[str, float] | pd.Series | None = None,
     value: pd.Series | None = None,
     customer_col: str = "customer_id",
+    if_missing: Literal["raise", "note"] = "raise",
 ) -> pd.DataFrame:
     """Customer acquisition cost per channel, optionally against customer value.
 
@@ -733,12 +734,18 @@ def cac_by_channel(
         (use ``value.reindex(ids, fill_value=0)`` for customers without purchases).
     customer_col : str
         Customer id column used to align ``value``.
+    if_missing : {"raise", "note"}
+        When ``spend`` is None and ``customers`` has no ``cost_col`` (data without acquisition
+        costs, e.g. CDNOW): ``"raise"`` a :class:`DataValidationError`, or keep the channel
+        counts (and value), leave ``total_cost``, ``cac`` and ``value_to_cac`` NaN (unknown, not
+        zero) and add a ``note`` column saying that the data set has no acquisition costs.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by channel: ``n_customers``, ``total_cost``, ``cac`` (currency per customer) and,
-        with ``value``, ``value_per_customer`` and ``value_to_cac``.
+        with ``value``, ``value_per_customer`` and ``value_to_cac``; plus ``note`` when costs
+        were missing under ``if_missing="note"``.
 
     Examples
     --------
@@ -747,7 +754,11 @@ def cac_by_channel(
     ...                   "acquisition_cost": [30.0, 50.0, 20.0]})
     >>> cac_by_channel(c)["cac"].to_dict()
     {'search': 40.0, 'social': 20.0}
+    >>> bool(cac_by_channel(c.drop(columns="acquisition_cost"), if_missing="note")["cac"].isna().all())
+    True
     """
+    if if_missing not in ("raise", "note"):
+        raise ValueError(f"if_missing must be 'raise' or 'note', got {if_missing!r}")
     require_columns(customers, [channel_col], name="customers")
     raise_for_rows(
         customers, customers[channel_col].isna(), column=channel_col, problem="must not be missing",
@@ -755,6 +766,7 @@ def cac_by_channel(
     )  # fmt: skip
     channel = customers[channel_col].astype(str)
     n = channel.value_counts().sort_index()
+    note = ""
     if spend is not None:
         spend = pd.Series(spend, dtype=float)
         missing = n.index.difference(spend.index)
@@ -766,8 +778,15 @@ def cac_by_channel(
     else:
         if cost_col is None:
             raise ValueError("give cost_col or spend")
-        require_columns(customers, [cost_col], name="customers")
-        total = _check_numeric(customers, cost_col, name="customers").groupby(channel).sum()
+        if if_missing == "note" and cost_col not in customers.columns:
+            note = (
+                f"this data set has no acquisition costs (no {cost_col!r} column in customers): "
+                "CAC is unknown"
+            )
+            total = pd.Series(np.nan, index=n.index)
+        else:
+            require_columns(customers, [cost_col], name="customers")
+            total = _check_numeric(customers, cost_col, name="customers").groupby(channel).sum()
     out = pd.DataFrame({"n_customers": n, "total_cost": total})
     out["cac"] = out["total_cost"] / out["n_customers"]
     if value is not None:
@@ -782,6 +801,8 @@ def cac_by_channel(
         per = pd.Series(value.reindex(ids).to_numpy(dtype=float), index=customers.index)
         out["value_per_customer"] = per.groupby(channel).mean()
         out["value_to_cac"] = out["value_per_customer"] / out["cac"]
+    if note:
+        out["note"] = note
     out.index.name = channel_col
     return out
 

@@ -7,7 +7,9 @@ Three steps, each a pure function:
 2. :func:`rfm_scores` turns the table into scores 1..``bins`` (``bins`` = best) with an explicit
    tie policy and reports the cut points it used.
 3. :func:`rfm_segments` maps (R, FM) score pairs to named segments with an overridable rule table
-   that covers every cell of the score grid exactly once.
+   that covers every cell of the score grid exactly once. The default table is written for 5
+   score levels and rescaled to other numbers of levels (see :func:`default_segment_rules`), so
+   every ``bins`` >= 2 gives named segments.
 
 Returns policy
 --------------
@@ -529,14 +531,24 @@ _DEFAULT_RULES = [
 _RULE_COLUMNS = ["segment", "r_min", "r_max", "fm_min", "fm_max"]
 
 
-def default_segment_rules() -> pd.DataFrame:
-    """The default RFM segment map for 5 score levels, as an editable DataFrame.
+def _five_level(level: int, bins: int) -> int:
+    """The level of the 5-level map that holds the middle of score band ``level`` of ``bins``.
+
+    Score ``s`` of ``bins`` covers the quantile band ``((s - 1) / bins, s / bins]``; its middle
+    ``(s - 1/2) / bins`` lies in quintile ``ceil(5 (s - 1/2) / bins)`` (never exactly on a
+    quintile boundary, since ``5 (2s - 1)`` is odd).
+    """
+    return -(-5 * (2 * level - 1) // (2 * bins))
+
+
+def default_segment_rules(bins: int = 5) -> pd.DataFrame:
+    """The default RFM segment map, for 5 score levels or rescaled to ``bins`` levels.
 
     Rows are the segments; ``r_min..r_max`` and ``fm_min..fm_max`` are inclusive ranges of the
     recency score R and of the combined score ``FM = ceil((F + M) / 2)`` (the mean of F and M,
-    halves rounded up). The ranges tile the 5 x 5 (R, FM) grid exactly once, adapting the
-    widely used RFM segment map (R against F, e.g. "R 5 and FM 4-5 = Champions") and adding
-    "Lost" as the corner R = 1, FM 1-2:
+    halves rounded up). For ``bins=5`` the ranges tile the 5 x 5 (R, FM) grid exactly once,
+    adapting the widely used RFM segment map (R against F, e.g. "R 5 and FM 4-5 = Champions")
+    and adding "Lost" as the corner R = 1, FM 1-2:
 
     ====  =================  ==============  ===============  =================  ==========
     R     FM 1               FM 2            FM 3             FM 4               FM 5
@@ -548,30 +560,71 @@ def default_segment_rules() -> pd.DataFrame:
     1     Lost               Lost            At risk          At risk            Can't lose
     ====  =================  ==============  ===============  =================  ==========
 
-    Columns: ``segment``, ``segment_tr`` (Turkish), ``r_min``, ``r_max``, ``fm_min``,
-    ``fm_max``, ``description``, ``action``.
+    Other numbers of levels reuse this map: score ``s`` of ``bins`` covers the quantile band
+    ``((s - 1) / bins, s / bins]`` and takes the row/column of the quintile that holds the
+    middle of that band, ``ceil(5 (s - 1/2) / bins)``. Each segment keeps the (R, FM) cells that
+    land in its 5-level rectangle, so the map still tiles the ``bins`` x ``bins`` grid exactly
+    once; segments whose rectangle no level lands in are left out. With ``bins=4`` the levels
+    1, 2, 3, 4 take the rows/columns 1, 2, 4, 5 of the 5-level map, so the middle row and column
+    (and with them "Need attention" and "About to sleep") drop out:
+
+    ====  ===============  ==============  ==============  ==========
+    R     FM 1             FM 2            FM 3            FM 4
+    ====  ===============  ==============  ==============  ==========
+    4     New              Pot. loyalist   Champions       Champions
+    3     Promising        Pot. loyalist   Loyal           Loyal
+    2     Hibernating      Hibernating     At risk         Can't lose
+    1     Lost             Lost            At risk         Can't lose
+    ====  ===============  ==============  ==============  ==========
+
+    With ``bins=3`` the levels take rows/columns 1, 3, 5 (nine segments); with ``bins=10``
+    every two levels share one row/column.
+
+    Parameters
+    ----------
+    bins : int
+        Number of score levels (>= 2) of the scores the map will be applied to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``segment``, ``segment_tr`` (Turkish), ``r_min``, ``r_max``, ``fm_min``,
+        ``fm_max`` (in 1..``bins``), ``description``, ``action``; segments in the order of
+        :data:`SEGMENT_NAMES`.
 
     Examples
     --------
     >>> rules = default_segment_rules()
     >>> rules.loc[rules["segment"] == "Champions", ["r_min", "fm_min"]].to_numpy().tolist()
     [[5, 4]]
+    >>> four = default_segment_rules(bins=4).set_index("segment")
+    >>> four.loc["Champions", ["r_min", "r_max", "fm_min", "fm_max"]].tolist()
+    [4, 4, 3, 4]
     """
-    return pd.DataFrame(
+    bins = _check_bins(bins)
+    rules = pd.DataFrame(
         _DEFAULT_RULES,
         columns=["segment", "segment_tr", "r_min", "r_max", "fm_min", "fm_max", "description",
                  "action"],
     )  # fmt: skip
+    if bins == 5:
+        return rules
+    position = np.array([_five_level(s, bins) for s in range(1, bins + 1)])
+    levels = np.arange(1, bins + 1)
+    rows = []
+    for row in rules.to_dict("records"):
+        r_in = levels[(position >= row["r_min"]) & (position <= row["r_max"])]
+        fm_in = levels[(position >= row["fm_min"]) & (position <= row["fm_max"])]
+        if len(r_in) and len(fm_in):  # monotone map: the levels form one interval per axis
+            row.update(r_min=int(r_in.min()), r_max=int(r_in.max()),
+                       fm_min=int(fm_in.min()), fm_max=int(fm_in.max()))  # fmt: skip
+            rows.append(row)
+    return pd.DataFrame(rows, columns=rules.columns)
 
 
 def _rules_frame(rules: pd.DataFrame | Sequence[object] | None, bins: int) -> pd.DataFrame:
     if rules is None:
-        if bins != 5:
-            raise ValueError(
-                f"the default segment rules are for bins=5 (got bins={bins}); pass rules= "
-                "covering the whole (R, FM) grid"
-            )
-        return default_segment_rules()
+        return default_segment_rules(bins)
     if isinstance(rules, pd.DataFrame):
         frame = rules.copy()
     else:
@@ -616,7 +669,8 @@ def rfm_segments(
         Segment map with columns (or tuple fields) ``segment, r_min, r_max, fm_min, fm_max``
         (inclusive score ranges); dict rows are accepted too. It must cover each cell of the
         ``bins`` x ``bins`` (R, FM) grid exactly once, otherwise ``ValueError`` lists the gaps and
-        overlaps. Default :func:`default_segment_rules` (5 levels only).
+        overlaps. Default :func:`default_segment_rules` for ``bins`` levels (the 5-level map,
+        rescaled when ``bins`` is not 5).
     bins : int, optional
         Score levels; taken from ``scores.bins`` for an :class:`RFMScores`, required otherwise.
 

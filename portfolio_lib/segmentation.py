@@ -658,17 +658,62 @@ class PsychographicSegments:
         Per segment, the factor with the highest centre: a first name for the segment.
     demographics : pandas.DataFrame
         :func:`demographic_profile` of the segments, with the dominant factor.
+    note : str
+        One sentence on what was done (factors, items, segments, customers), or, for an
+        empty result (``if_missing="note"`` on data without attitude items), why nothing could
+        be done.
     """
 
     factors: AttitudeFactors
     segmentation: Segmentation
     dominant_factor: pd.Series
     demographics: pd.DataFrame
+    note: str = ""
 
     @property
     def labels(self) -> pd.Series:
         """Segment per customer."""
         return self.segmentation.labels
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no segments were formed (the data had no attitude items)."""
+        return self.segmentation.k == 0
+
+
+def _empty_psychographic(customers: pd.DataFrame, method: str, note: str) -> PsychographicSegments:
+    """A result with no factors and no segments (and the reason in ``note``)."""
+    no_factors = pd.DataFrame(index=pd.Index([], name="item"))
+    factors = AttitudeFactors(
+        loadings=no_factors,
+        scores=pd.DataFrame(index=customers.index),
+        uniqueness=pd.Series(dtype=float, index=no_factors.index),
+        model=None,
+    )
+    segment_index = pd.RangeIndex(0, name="segment")
+    segmentation = Segmentation(
+        labels=pd.Series(index=customers.index[:0], dtype="int64", name="segment"),
+        centers=pd.DataFrame(index=segment_index),
+        method=method,
+        k=0,
+        model=None,
+        relabel=(),
+    )
+    demographics = pd.DataFrame(
+        {
+            "dominant_factor": pd.Series(dtype="str"),
+            "n_customers": pd.Series(dtype="int64"),
+            "share_customers": pd.Series(dtype=float),
+        },
+        index=segment_index,
+    )
+    return PsychographicSegments(
+        factors=factors,
+        segmentation=segmentation,
+        dominant_factor=pd.Series(dtype="str", index=segment_index, name="dominant_factor"),
+        demographics=demographics,
+        note=note,
+    )
 
 
 def psychographic_segments(
@@ -680,6 +725,7 @@ def psychographic_segments(
     method: Method = "kmeans",
     seed: int | np.random.Generator | None = 0,
     demographic_columns: Sequence[str] | None = None,
+    if_missing: Literal["raise", "note"] = "raise",
 ) -> PsychographicSegments:
     """Segments from attitudes: factor analysis, then clustering on the factor scores.
 
@@ -699,6 +745,12 @@ def psychographic_segments(
         One seed for both steps.
     demographic_columns : sequence of str, optional
         Columns for :func:`demographic_profile` (default: the usual demographics present).
+    if_missing : {"raise", "note"}
+        What to do when ``items`` is None and ``customers`` has no ``att_*`` column (data that
+        recorded purchases only, e.g. CDNOW): ``"raise"`` a :class:`DataValidationError`, or
+        return an empty result (no factors, no segments, empty tables) whose ``note`` says that
+        the data set has no attitude items. Explicitly named ``items`` that are missing always
+        raise.
 
     Returns
     -------
@@ -715,18 +767,41 @@ def psychographic_segments(
     >>> result = psychographic_segments(c, n_factors=2, k=2)
     >>> sorted(result.dominant_factor.tolist())
     ['eco', 'price']
+    >>> empty = psychographic_segments(c[[]], if_missing="note")
+    >>> empty.is_empty, len(empty.demographics)
+    (True, 0)
     """
+    if if_missing not in ("raise", "note"):
+        raise ValueError(f"if_missing must be 'raise' or 'note', got {if_missing!r}")
+    if (
+        if_missing == "note"
+        and items is None
+        and isinstance(customers, pd.DataFrame)
+        and not any(str(c).startswith("att_") for c in customers.columns)
+    ):
+        return _empty_psychographic(
+            customers,
+            method,
+            "This data set has no attitude items (no 'att_*' columns in customers), so no "
+            "psychographic segments can be formed: attitudes come from a questionnaire, which "
+            "purchase records alone do not contain.",
+        )
     rng = as_generator(seed)
     factors = attitude_factors(customers, items, n_factors, seed=rng)
     segmentation = fit_segments(factors.scores, k, method, seed=rng)
     dominant = segmentation.centers.idxmax(axis=1).rename("dominant_factor")
     demographics = demographic_profile(customers, segmentation.labels, columns=demographic_columns)
     demographics.insert(0, "dominant_factor", dominant.reindex(demographics.index))
+    note = (
+        f"{factors.loadings.shape[1]} attitude factors from {len(factors.loadings)} items, "
+        f"{k} segments ({method}) of {len(customers)} customers."
+    )
     return PsychographicSegments(
         factors=factors,
         segmentation=segmentation,
         dominant_factor=dominant,
         demographics=demographics,
+        note=note,
     )
 
 

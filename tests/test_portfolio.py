@@ -261,6 +261,27 @@ def test_cac_by_channel_by_hand():
         cac_by_channel(customers.drop(columns="acquisition_cost"))
 
 
+def test_cac_by_channel_without_costs_keeps_counts_and_says_so():
+    customers = pd.DataFrame(
+        {"customer_id": ["a", "b", "c"], "acquisition_channel": ["unknown"] * 3}
+    )
+    value = pd.Series({"a": 30.0, "b": 0.0, "c": 6.0})
+    out = cac_by_channel(customers, value=value, if_missing="note")
+    assert out.loc["unknown", "n_customers"] == 3
+    assert out.loc["unknown", "value_per_customer"] == pytest.approx(12.0)
+    # unknown cost is NaN, never a made-up zero
+    assert out[["total_cost", "cac", "value_to_cac"]].isna().all(axis=None)
+    assert "acquisition_cost" in out.loc["unknown", "note"]
+    assert "no acquisition costs" in out.loc["unknown", "note"]
+    # with costs present, the option changes nothing
+    with_cost = customers.assign(acquisition_cost=[10.0, 20.0, 30.0])
+    pd.testing.assert_frame_equal(
+        cac_by_channel(with_cost, if_missing="note"), cac_by_channel(with_cost)
+    )
+    with pytest.raises(ValueError, match="if_missing"):
+        cac_by_channel(customers, if_missing="zero")
+
+
 def test_profit_per_customer_and_segment_by_hand():
     table = pd.DataFrame({"monetary_total": [100.0, 50.0, 10.0]}, index=["a", "b", "c"])
     profit = profit_per_customer(table, margin=0.3, costs=pd.Series({"a": 10, "b": 20, "c": 0}))

@@ -342,8 +342,83 @@ def test_custom_rules_list_for_two_bins_and_invalid_maps():
         rfm_segments(scores, [("recent", 2, 2, 1, 2)], bins=2)
     with pytest.raises(ValueError, match="several"):
         rfm_segments(scores, rules + [("again", 1, 2, 2, 2)], bins=2)
-    with pytest.raises(ValueError, match="bins=5"):
-        rfm_segments(scores, bins=2)  # the default map is for 5 levels
+
+
+# The default map for other numbers of levels: level s of `bins` takes the row/column of the
+# quintile holding the middle of its quantile band, (s - 1/2) / bins.
+_FOUR_LEVEL_MAP = {  # written out by hand from the 5-level table (rows/columns 1, 2, 4, 5)
+    4: ["New", "Potential loyalist", "Champions", "Champions"],
+    3: ["Promising", "Potential loyalist", "Loyal", "Loyal"],
+    2: ["Hibernating", "Hibernating", "At risk", "Can't lose them"],
+    1: ["Lost", "Lost", "At risk", "Can't lose them"],
+}
+
+
+def test_default_rules_for_four_levels_by_hand():
+    cells = [(r, fm) for r in range(1, 5) for fm in range(1, 5)]
+    # F = M = fm gives FM = fm
+    scores = pd.DataFrame({"R": [r for r, _ in cells], "F": [f for _, f in cells],
+                           "M": [f for _, f in cells]})  # fmt: skip
+    out = rfm_segments(scores, bins=4)
+    expected = [_FOUR_LEVEL_MAP[r][fm - 1] for r, fm in cells]
+    assert out["segment"].astype(str).tolist() == expected
+    # the middle row/column of the 5-level map has no 4-level counterpart
+    assert set(SEGMENT_NAMES) - set(out["segment"].cat.categories) == {
+        "Need attention",
+        "About to sleep",
+    }
+    assert list(out["segment"].cat.categories) == [s for s in SEGMENT_NAMES if s in expected]
+
+
+def test_default_rules_for_three_levels_use_rows_one_three_five():
+    scores = pd.DataFrame({"R": [3, 3, 2, 2, 1, 1], "F": [3, 1, 2, 3, 3, 1],
+                           "M": [3, 1, 2, 3, 2, 1]})  # fmt: skip
+    out = rfm_segments(scores, bins=3)
+    # (R, FM) -> 5-level cell: (3,3)->(5,5), (3,1)->(5,1), (2,2)->(3,3), (2,3)->(3,5),
+    # (1,3)->(1,5) [FM = ceil(5/2) = 3], (1,1)->(1,1)
+    assert out["segment"].astype(str).tolist() == [
+        "Champions",
+        "New",
+        "Need attention",
+        "Loyal",
+        "Can't lose them",
+        "Lost",
+    ]
+
+
+def test_default_rules_for_ten_levels_split_each_quintile_in_two():
+    rules5 = default_segment_rules()
+    rules10 = default_segment_rules(bins=10)
+    assert rules10.columns.tolist() == rules5.columns.tolist()
+    assert rules10["segment"].tolist() == list(SEGMENT_NAMES)
+    for bound in ("r_min", "fm_min"):
+        assert (rules10[bound] == 2 * rules5[bound] - 1).all()
+    for bound in ("r_max", "fm_max"):
+        assert (rules10[bound] == 2 * rules5[bound]).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.integers(2, 12),
+    st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True),
+                       st.floats(0, 1, exclude_max=True)), min_size=1, max_size=30),
+)  # fmt: skip
+def test_property_default_rules_tile_any_number_of_levels(bins, positions):
+    rules = default_segment_rules(bins)
+    assert ((rules[["r_min", "fm_min"]] >= 1).all(axis=None)
+            and (rules[["r_max", "fm_max"]] <= bins).all(axis=None))  # fmt: skip
+    cells = ((rules.r_max - rules.r_min + 1) * (rules.fm_max - rules.fm_min + 1)).sum()
+    assert cells == bins * bins
+    assert set(rules["segment"]) <= set(SEGMENT_NAMES)
+    scores = pd.DataFrame([[1 + int(p * bins) for p in row] for row in positions],
+                          columns=["R", "F", "M"])  # fmt: skip
+    out = rfm_segments(scores, bins=bins)  # validates the tiling again
+    assert out["segment"].notna().all()
+    # the best and the worst corner keep their meaning at every number of levels
+    corners = rfm_segments(pd.DataFrame({"R": [bins, 1], "F": [bins, 1], "M": [bins, 1]}),
+                           bins=bins)["segment"].astype(str).tolist()  # fmt: skip
+    assert corners[1] in {"Lost", "Hibernating"}
+    assert corners[0] in {"Champions", "Loyal"}
 
 
 def test_segment_scores_out_of_range_are_named():

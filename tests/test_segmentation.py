@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from portfolio_lib._errors import DataValidationError
+from portfolio_lib.rfm import default_segment_rules
 from portfolio_lib.segmentation import (
     attitude_factors,
     behaviour_features,
@@ -192,8 +193,40 @@ def test_demographic_profile_by_hand():
         demographic_profile(customers, [0, 0, 1, 1], columns=["income"])
 
 
+def test_psychographic_segments_without_attitude_items_note_or_raise():
+    purchases_only = pd.DataFrame(
+        {"signup_date": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+         "acquisition_channel": ["unknown", "unknown"]},
+        index=pd.Index(["a", "b"], name="customer_id"),
+    )  # fmt: skip
+    with pytest.raises(DataValidationError, match="att_"):
+        psychographic_segments(purchases_only)
+    empty = psychographic_segments(purchases_only, if_missing="note")
+    assert empty.is_empty and empty.segmentation.k == 0
+    assert "no attitude items" in empty.note and "att_" in empty.note
+    assert empty.labels.empty and empty.dominant_factor.empty
+    assert empty.demographics.empty
+    assert {"dominant_factor", "n_customers", "share_customers"} <= set(empty.demographics)
+    assert empty.factors.loadings.empty and empty.factors.scores.shape == (2, 0)
+    # named items that are missing are a mistake, not a data set without attitudes
+    with pytest.raises(DataValidationError, match="att_price_1"):
+        psychographic_segments(purchases_only, items=["att_price_1", "att_price_2"],
+                               if_missing="note")  # fmt: skip
+    with pytest.raises(ValueError, match="if_missing"):
+        psychographic_segments(purchases_only, if_missing="skip")
+
+
+def test_psychographic_segments_note_describes_a_normal_result():
+    data = _attitudes(200).assign(age=np.arange(200) % 60 + 18)
+    result = psychographic_segments(data, n_factors=2, k=2, if_missing="note")
+    assert not result.is_empty
+    assert result.note.startswith("2 attitude factors from 4 items, 2 segments (kmeans) of 200")
+    assert result.demographics["n_customers"].sum() == 200
+
+
 # ------------------------------------------------------------------------------- stability
-def test_segment_stability_by_hand():
+def _two_window_stability():
+    """a, b, c buy in January, a and b again in March, d first buys in March; 2-level map."""
     tx = pd.DataFrame(
         {
             "customer_id": ["a", "b", "c", "a", "b", "d"],
@@ -204,7 +237,11 @@ def test_segment_stability_by_hand():
         }
     )
     rules = [("active", 2, 2, 1, 2), ("lapsing", 1, 1, 1, 2)]
-    result = segment_stability(tx, ["2024-01-31", "2024-03-31"], bins=2, rules=rules)
+    return segment_stability(tx, ["2024-01-31", "2024-03-31"], bins=2, rules=rules)
+
+
+def test_segment_stability_by_hand():
+    result = _two_window_stability()
     # Jan 31: recency a 1, b 26, c 3 days; median 3 -> a, c active (<= 3), b lapsing.
     # Mar 31: recency a 1, b 2, c 63, d 16; median 9 -> a, b active; c, d lapsing.
     assert result.labels.loc[["a", "b", "c"]].iloc[:, 0].tolist() == ["active", "lapsing", "active"]
@@ -220,6 +257,23 @@ def test_segment_stability_by_hand():
     # ARI by hand for {a,c}{b} vs {a,b}{c}: index 0, expected (1*1)/3, max 1 -> (0-1/3)/(2/3)
     assert row["adjusted_rand"] == pytest.approx(-0.5)
     assert result.transition_shares(0).loc["active"].tolist() == [0.5, 0.5]
+
+
+def test_segment_stability_with_four_levels_uses_the_rescaled_default_map():
+    rng = np.random.default_rng(5)
+    n = 200
+    tx = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in rng.integers(0, 60, n)],
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 180, n), "D"),
+            "amount": rng.gamma(2.0, 20.0, n).round(2),
+        }
+    )
+    result = segment_stability(tx, ["2024-03-31", "2024-06-30"], bins=4)
+    names = set(default_segment_rules(bins=4)["segment"])
+    assert set(result.labels.stack().dropna().unique()) <= names
+    assert "Need attention" not in result.transitions[0].columns
+    assert result.summary["n_customers"].iloc[0] == result.labels.iloc[:, 0].notna().sum()
 
 
 def test_segment_stability_bad_windows_and_columns():
@@ -318,4 +372,27 @@ def test_segmentation_plots_draw_the_given_results():
     _, given_ax = plt.subplots()
     factors = attitude_factors(_attitudes(100), n_factors=2)
     assert plot_factor_loadings(factors, ax=given_ax) is given_ax
+    assert len(given_ax.texts) == factors.loadings.size  # one label per loading
+    empty = psychographic_segments(pd.DataFrame(index=["a"]), if_missing="note")
+    ax = plot_factor_loadings(empty.factors)
+    assert [t.get_text() for t in ax.texts] == ["no attitude items in this data set: no factors"]
+    plt.close("all")
+
+
+def test_plot_segment_transitions_shows_row_shares():
+    import matplotlib.pyplot as plt
+
+    from portfolio_lib.plotting.segmentation import plot_segment_transitions
+
+    result = _two_window_stability()
+    ax = plot_segment_transitions(result)
+    # by hand (see test_segment_stability_by_hand): active -> 50 % / 50 %, lapsing -> 100 % / 0 %,
+    # the one new customer -> lapsing
+    assert [t.get_text() for t in ax.texts] == ["50", "50", "100", "0", "0", "100"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "active (2)",
+        "lapsing (1)",
+        "(new) (1)",
+    ]
+    assert ax.get_ylabel() == "segment at 2024-01-31"
     plt.close("all")

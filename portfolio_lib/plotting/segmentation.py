@@ -1,4 +1,5 @@
-"""Chapter 2 figures: RFM heatmap, segment sizes, cluster diagnostics, loadings, snake plot.
+"""Chapter 2 figures: RFM heatmap, segment sizes, cluster diagnostics, loadings, snake plot,
+segment transitions.
 
 Each function takes an already computed result from :mod:`portfolio_lib.rfm` or
 :mod:`portfolio_lib.segmentation` and draws it; nothing is recomputed here.
@@ -13,7 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from portfolio_lib.plotting import PALETTE, get_ax
-from portfolio_lib.segmentation import AttitudeFactors, SegmentProfile
+from portfolio_lib.segmentation import AttitudeFactors, SegmentProfile, SegmentStability
 
 __all__ = [
     "plot_rfm_heatmap",
@@ -21,6 +22,7 @@ __all__ = [
     "plot_cluster_diagnostics",
     "plot_factor_loadings",
     "plot_snake",
+    "plot_segment_transitions",
 ]
 
 
@@ -174,6 +176,10 @@ def plot_factor_loadings(
 ) -> Axes:
     """Heatmap of factor loadings (items x factors), blue positive, red negative.
 
+    An empty result (no attitude items, see
+    :func:`portfolio_lib.segmentation.psychographic_segments` with ``if_missing="note"``) gives
+    an axes that says so.
+
     Examples
     --------
     >>> import pandas as pd
@@ -182,6 +188,17 @@ def plot_factor_loadings(
     'factor'
     """
     loadings = factors.loadings if isinstance(factors, AttitudeFactors) else factors
+    if loadings.size == 0:  # e.g. a data set without attitude items: say so, draw nothing
+        ax = get_ax(ax, figsize=(6, 1.5))
+        ax.text(0.5, 0.5, "no attitude items in this data set: no factors", ha="center",
+                va="center", transform=ax.transAxes)  # fmt: skip
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        ax.set_xlabel("factor")
+        ax.set_ylabel("item")
+        ax.set_title("Factor loadings (varimax)")
+        return ax
     ax = get_ax(ax, figsize=(1.2 * loadings.shape[1] + 3, 0.4 * len(loadings) + 1.5))
     _annotated_heatmap(ax, loadings, cmap="RdBu", fmt=".2f", center=0.0, colorbar_label="loading")
     ax.set_xlabel("factor")
@@ -221,4 +238,50 @@ def plot_snake(
     ax.set_ylabel("segment mean - overall mean (sd)")
     ax.legend(title="segment", fontsize=8)
     ax.set_title("Segment profiles (snake plot)")
+    return ax
+
+
+def plot_segment_transitions(
+    stability: SegmentStability,
+    i: int = -1,
+    ax: Axes | None = None,
+) -> Axes:
+    """Heatmap of where the customers of each segment went between two observation ends.
+
+    Rows are the segments at the earlier end (plus ``"(new)"`` for customers who first bought in
+    between), columns the segments at the later end; cells are row percentages, so each row
+    sums to 100 and the diagonal is the share that stayed. Row labels carry the row's
+    customer count.
+
+    Parameters
+    ----------
+    stability : SegmentStability
+        Result of :func:`portfolio_lib.segmentation.segment_stability`.
+    i : int
+        Which consecutive pair of observation ends (default the last).
+    ax : matplotlib Axes, optional
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.segmentation import segment_stability
+    >>> tx = pd.DataFrame({"customer_id": list("aabbc"),
+    ...                    "date": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-01-10",
+    ...                                            "2024-02-01", "2024-03-20"]),
+    ...                    "amount": [10.0, 20.0, 5.0, 5.0, 50.0]})
+    >>> rules = [("active", 2, 2, 1, 2), ("lapsing", 1, 1, 1, 2)]
+    >>> s = segment_stability(tx, ["2024-01-31", "2024-03-31"], bins=2, rules=rules)
+    >>> plot_segment_transitions(s).get_ylabel()
+    'segment at 2024-01-31'
+    """
+    counts = stability.transitions[i]
+    shares = stability.transition_shares(i) * 100
+    shares.index = [f"{segment} ({int(n)})" for segment, n in counts.sum(axis=1).items()]
+    ax = get_ax(ax, figsize=(0.75 * shares.shape[1] + 3.5, 0.4 * len(shares) + 2))
+    _annotated_heatmap(ax, shares, cmap="Greens", fmt=".0f", colorbar_label="% of the row")
+    ax.set_xticks(range(shares.shape[1]), [str(c) for c in shares.columns], rotation=35,
+                  ha="right")  # fmt: skip
+    ax.set_ylabel(str(counts.index.name))
+    ax.set_xlabel(f"segment {counts.columns.name}")
+    ax.set_title("Where each segment's customers went (row %)")
     return ax
