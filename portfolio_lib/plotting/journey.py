@@ -419,18 +419,16 @@ def plot_deepening(
     shown = np.isfinite(diff)
     ax.plot(diff[shown], y[shown], "o", color=PALETTE[1], markersize=7)
     ax.axvline(0.0, color=_EXIT_COLOUR, linestyle="--", linewidth=1)
-    finite = np.concatenate([diff[shown], low[has_ci], high[has_ci], [0.0]])
-    span = float(finite.max() - finite.min()) or 1.0
-    for yi, ok in zip(y, shown, strict=True):
-        if not ok:
-            ax.text(
-                finite.min() + 0.02 * span,
-                yi,
-                "no comparison (nobody or everybody did this)",
-                va="center",
-                fontsize=8,
-                color="#555555",
-            )
+    for yi in y[~shown]:
+        ax.text(  # x in axes fraction, y in data units
+            0.02,
+            yi,
+            "no comparison (nobody or everybody did this)",
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=8,
+            color="#555555",
+        )
     labels = [
         f"{b.replace('_', ' ')} ({int(n_yes):,} of {int(n_yes + n_no):,})"
         for b, n_yes, n_no in zip(table["behaviour"], table["n_yes"], table["n_no"], strict=True)
@@ -441,6 +439,7 @@ def plot_deepening(
         f"later value: did − did not (currency, {result.value_days:g} days after a "
         f"{result.window_days:g}-day window)"
     )
-    title = "All eligible customers" if population == "all" else "Customers who bought again"
-    ax.set_title(f"{title}: difference in mean later value (Welch interval)")
+    ax.set_title(
+        "All eligible customers" if population == "all" else "Only customers who bought again"
+    )
     return ax
