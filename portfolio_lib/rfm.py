@@ -763,8 +763,8 @@ def rfm_grid(
         require_columns(table, [value], name="RFM table")
         data = _check_numeric(table.reindex(frame.index), value, name="RFM table")
         grid = data.groupby([frame[rows], frame[cols]]).mean().unstack()
-    grid = grid.reindex(index=levels, columns=levels)
+    # separate index objects: one shared object would give rows and columns the same name
+    grid = grid.reindex(index=levels.rename(rows), columns=levels.rename(cols))
     if value is None:
         grid = grid.fillna(0).astype("int64")
-    grid.index.name, grid.columns.name = rows, cols
     return grid

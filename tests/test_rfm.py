@@ -438,6 +438,10 @@ def test_rfm_grid_counts_and_means():
     in_cell = (scores.scores["R"] == r) & (scores.scores["F"] == f)
     assert means.loc[r, f] == pytest.approx(table.loc[in_cell, "monetary_total"].mean())
     assert counts.loc[r, f] == in_cell.sum()
+    for grid in (counts, means):  # the axes say which score they hold
+        assert (grid.index.name, grid.columns.name) == ("R", "F")
+    by_m = rfm_grid(scores, table, value="recency_days", rows="M", cols="R")
+    assert (by_m.index.name, by_m.columns.name) == ("M", "R")
 
 
 # ------------------------------------------------------------------------------- CDNOW
