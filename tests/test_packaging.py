@@ -134,3 +134,17 @@ def test_notebook_follows_the_lesson_conventions(path: Path):
     assert "papermill" not in nb.metadata, "run `make notebooks` (it cleans papermill metadata)"
     markdown = [c for c in nb.cells if c.cell_type == "markdown"]
     assert len(markdown) >= len(code_cells) / 2, "a lesson interprets its results in prose"
+
+
+def test_readme_glossary_table_is_the_generated_one():
+    from portfolio_lib.glossary import to_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- glossary:start -->", 1)[1].split("<!-- glossary:end -->", 1)[0]
+    assert block.strip() == to_markdown().strip(), "regenerate the README glossary table"
+
+
+def test_readme_links_every_chapter_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in discover_notebooks(ROOT / "notebooks"):
+        assert f"(notebooks/{path.name})" in readme, f"README chapter map misses {path.name}"
