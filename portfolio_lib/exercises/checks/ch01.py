@@ -1,0 +1,524 @@
+"""Checks for exercises/source/01_data_collection.ipynb (chapter 1: collecting customer data).
+
+Every student works on a small company of their own, simulated from their
+``SEED`` (:func:`exercise_data`), and the checks recompute the expected answers
+from the same seed with ``portfolio_lib``:
+
+1. net revenue of one month, by hand with pandas (:func:`check_01_1`);
+2. rejected rows per reason in a dirty monthly batch (:func:`check_01_2`);
+3. why rejected rows are kept with a reason (short answer, :func:`check_01_3`);
+4. re-running an interrupted load into the CRM database (:func:`check_01_4`);
+5. which acquisition channel to investigate first (a manager's choice, :func:`check_01_5`).
+
+Examples
+--------
+>>> data = exercise_data(3)
+>>> len(data.crm.customers)
+400
+>>> check_01_3("We lose revenue when rows vanish silently; the reason lets us fix the source.",
+...            seed=3)
+✔ Task 3 passed: why rejected rows are kept with a reason
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from portfolio_lib.course import split_at
+from portfolio_lib.describe import monthly_revenue
+from portfolio_lib.exercises.feedback import (
+    CheckFailed,
+    check,
+    expect_choice,
+    expect_close_series,
+    expect_keywords,
+    expect_number,
+    task_check,
+)
+from portfolio_lib.portfolio import cac_by_channel
+from portfolio_lib.quality import inject_errors, validate_transactions
+from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.store import CRMStore, IngestResult
+
+__all__ = [
+    "N_CUSTOMERS",
+    "VALUE_DAYS",
+    "Chapter1Data",
+    "exercise_data",
+    "channel_review",
+    "check_01_1",
+    "check_01_2",
+    "check_01_3",
+    "check_01_4",
+    "check_01_5",
+]
+
+N_CUSTOMERS = 400
+"""Customers of each student's company (small, so a notebook runs in seconds)."""
+
+VALUE_DAYS = 180
+"""Days after sign-up over which task 5 measures what a new customer spent."""
+
+_NEAR_WORST = 1.05
+"""Task 5 accepts any channel whose revenue per unit of CAC is within 5 % of the worst."""
+
+
+@dataclass(frozen=True, eq=False)
+class Chapter1Data:
+    """What the chapter-1 exercises work on (all derived from the student's seed).
+
+    Attributes
+    ----------
+    crm : CRMData
+        The student's company (:data:`N_CUSTOMERS` customers, two years).
+    month : str
+        Task 1: the month (``"YYYY-MM"``) whose net revenue is asked.
+    history, new_month : dict of str to DataFrame
+        Every table before the last month and within it (:func:`portfolio_lib.course.split_at`).
+    window : (Timestamp, Timestamp)
+        First and last day of the last month: the dates a monthly batch may carry.
+    dirty_batch : DataFrame
+        Task 2: the last month's transactions as the tills sent them: planted problems
+        (:func:`portfolio_lib.quality.inject_errors`) and some lines sent twice; raw
+        ``customer_id``, ``date`` and ``amount`` columns, no labels saying what is wrong.
+    crash_after : int
+        Task 4: the nightly load stopped after this many rows of ``new_month["transactions"]``.
+    channels : DataFrame
+        Task 5: per acquisition channel, new customers, CAC and revenue per customer in
+        their first :data:`VALUE_DAYS` days (see :func:`channel_review`).
+    """
+
+    crm: CRMData
+    month: str
+    history: dict[str, pd.DataFrame]
+    new_month: dict[str, pd.DataFrame]
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    dirty_batch: pd.DataFrame
+    crash_after: int
+    channels: pd.DataFrame
+
+
+def _rng(seed: int) -> np.random.Generator:
+    """The exercise's own random stream (independent of the simulation's)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
+    return np.random.default_rng([int(seed), 1])
+
+
+def _pick_month(transactions: pd.DataFrame, rng: np.random.Generator) -> str:
+    """A month strictly inside the data that has at least one return (so net != gross)."""
+    months = transactions["date"].dt.to_period("M")
+    with_returns = months[transactions["amount"] < 0].unique()
+    inner = sorted(m for m in with_returns if months.min() < m < months.max())
+    return str(inner[int(rng.integers(len(inner)))])
+
+
+def _dirty_batch(
+    clean: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp], rng: np.random.Generator
+) -> pd.DataFrame:
+    """Planted problems (1-3 per reason) plus 2-5 purchase lines a till sent twice, unlabelled."""
+    planted = inject_errors(clean, seed=rng, n_per_reason=int(rng.integers(1, 4)), window=window)
+    amount = pd.to_numeric(planted["amount"], errors="coerce")
+    originals = np.flatnonzero((planted["injected_reason"].isna() & (amount > 0)).to_numpy())
+    twice = np.sort(rng.choice(originals, size=int(rng.integers(2, 6)), replace=False))
+    batch = pd.concat([planted, planted.iloc[twice]], ignore_index=True)
+    return batch.drop(columns="injected_reason")
+
+
+def channel_review(crm: CRMData, *, value_days: int = VALUE_DAYS) -> pd.DataFrame:
+    """New customers, CAC and early revenue per acquisition channel (task 5's table).
+
+    Only customers who signed up at least ``value_days`` days before the end of the
+    data are used, so everyone is followed equally long.
+
+    Parameters
+    ----------
+    crm : CRMData
+        The company.
+    value_days : int
+        Length of the revenue window after sign-up, in days.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``acquisition_channel``: ``new_customers``, ``cac`` (mean acquisition
+        cost, currency units per customer) and ``revenue_per_customer`` (net revenue in the
+        first ``value_days`` days after sign-up, currency units per customer).
+
+    Examples
+    --------
+    >>> list(channel_review(exercise_data(3).crm).columns)
+    ['new_customers', 'cac', 'revenue_per_customer']
+    """
+    cutoff = crm.observation_end - pd.Timedelta(days=value_days)
+    customers = crm.customers.loc[crm.customers["signup_date"] <= cutoff]
+    sales = crm.transactions.merge(customers[["customer_id", "signup_date"]], on="customer_id")
+    early = sales["date"] < sales["signup_date"] + pd.Timedelta(days=value_days)
+    revenue = sales.loc[early].groupby("customer_id")["amount"].sum()
+    table = cac_by_channel(
+        customers, value=revenue.reindex(customers["customer_id"], fill_value=0.0)
+    )
+    return table.rename(
+        columns={"n_customers": "new_customers", "value_per_customer": "revenue_per_customer"}
+    )[["new_customers", "cac", "revenue_per_customer"]]
+
+
+def exercise_data(seed: int) -> Chapter1Data:
+    """The data of the chapter-1 exercise set for one seed (the notebook's setup cell calls this).
+
+    Parameters
+    ----------
+    seed : int
+        The notebook's ``SEED`` (non-negative).
+
+    Returns
+    -------
+    Chapter1Data
+
+    Examples
+    --------
+    >>> data = exercise_data(3)
+    >>> data.month == exercise_data(3).month and len(data.dirty_batch) > 0
+    True
+    """
+    rng = _rng(seed)
+    crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
+    month = _pick_month(crm.transactions, rng)
+    batch_start = crm.observation_end.to_period("M").start_time
+    history, new_month = split_at(crm, batch_start)
+    window = (batch_start, crm.observation_end)
+    dirty = _dirty_batch(new_month["transactions"], window, rng)
+    n_rows = len(new_month["transactions"])
+    crash_after = int(rng.integers(n_rows // 4, 3 * n_rows // 4 + 1))
+    return Chapter1Data(
+        crm=crm,
+        month=month,
+        history=history,
+        new_month=new_month,
+        window=window,
+        dirty_batch=dirty,
+        crash_after=crash_after,
+        channels=channel_review(crm),
+    )
+
+
+def _raise_on_slip(
+    answer: object, expected: float, slips: Iterable[tuple[float, str]], *, rel: float, abs: float
+) -> None:
+    """If a numeric ``answer`` misses ``expected`` but matches a known slip, say which."""
+    if isinstance(answer, bool | np.bool_) or not isinstance(answer, numbers.Real | np.number):
+        return
+    value = float(answer)
+    if math.isclose(value, expected, rel_tol=rel, abs_tol=abs):
+        return
+    for slip, message in slips:
+        if np.isfinite(slip) and math.isclose(value, slip, rel_tol=rel, abs_tol=abs):
+            raise CheckFailed(message)
+
+
+# --------------------------------------------------------------------------- task 1
+
+
+@task_check("net revenue of one month")
+def check_01_1(answer: object, *, seed: int) -> None:
+    """Net revenue (purchases minus returns) of ``exercise_data(seed).month``, currency units."""
+    data = exercise_data(seed)
+    table = monthly_revenue(data.crm.transactions)
+    month = pd.Period(data.month, "M")
+    expected = float(table.loc[month, "net_revenue"])
+    position = table.index.get_loc(month)
+    slips = [
+        (
+            table.loc[month, "gross_revenue"],
+            "this is the month's gross revenue (purchases only); net revenue also counts the "
+            "returns, which are rows with a negative amount",
+        ),
+        (
+            -table.loc[month, "returns"],
+            "this is the value of the month's returns; net revenue is purchases minus returns",
+        ),
+        (
+            table.loc[month, "returns"],
+            "this is the value of the month's returns; net revenue is purchases minus returns",
+        ),
+        (
+            table["net_revenue"].sum(),
+            "this is the net revenue of ALL months; keep only the rows dated in the asked month",
+        ),
+        (
+            table.loc[month, "orders"],
+            "this is the number of orders (a count); the task asks for money (currency units)",
+        ),
+        (
+            table.loc[month, "active_customers"],
+            "this is the number of active customers; the task asks for money (currency units)",
+        ),
+    ]
+    for shift, where in ((-1, "before"), (1, "after")):
+        if 0 <= position + shift < len(table):
+            slips.append(
+                (
+                    table["net_revenue"].iloc[position + shift],
+                    f"this is the net revenue of the month {where} the asked one; check how you "
+                    "select the month (e.g. compare .dt.to_period('M') with the month)",
+                )
+            )
+    same_month = table.index[(table.index.month == month.month) & (table.index != month)]
+    for other in same_month:
+        slips.append(
+            (
+                table.loc[other, "net_revenue"],
+                "this is the same month in another year; match the year as well as the month",
+            )
+        )
+    _raise_on_slip(answer, expected, slips, rel=1e-6, abs=0.005)
+    expect_number(answer, expected, name="net revenue", unit="currency units", abs=0.005)
+
+
+# --------------------------------------------------------------------------- task 2
+
+
+def _expected_rejections(data: Chapter1Data) -> pd.Series:
+    report = validate_transactions(data.dirty_batch, window=data.window)
+    return report.rejected["reason"].value_counts().astype(float)
+
+
+def _as_counts(answer: object) -> pd.Series:
+    """A student's counts per reason as a float Series (explaining what else came in)."""
+    if answer is None or answer is Ellipsis:
+        raise CheckFailed(
+            "rejected rows per reason: replace the placeholder with a dict or Series "
+            "{reason: number of rows}"
+        )
+    if isinstance(answer, pd.DataFrame):
+        hint = (
+            " — take its 'rows' column and leave out the 'clean' and 'return' outcomes"
+            if "rows" in answer.columns
+            else " — count the rows per value of the rejected rows' 'reason' column"
+        )
+        raise CheckFailed(
+            f"rejected rows per reason must be a Series or dict; you passed a table{hint}"
+        )
+    if isinstance(answer, Mapping):
+        answer = pd.Series(dict(answer), dtype=object)
+    if not isinstance(answer, pd.Series):
+        raise CheckFailed(
+            "rejected rows per reason must be a dict or Series {reason: number of rows}; "
+            f"you passed a {type(answer).__name__}"
+        )
+    counts = pd.to_numeric(answer, errors="coerce")
+    check(
+        counts.notna().all(),
+        "rejected rows per reason must hold numbers (counts of rows) for every reason",
+    )
+    kept = [label for label in ("clean", "return") if label in counts.index]
+    check(
+        not kept,
+        f"{kept} are not rejection reasons: clean rows and returns are valid data. "
+        "Count only the rejected rows, per reason",
+    )
+    return counts[counts != 0].astype(float)
+
+
+@task_check("rejected rows per reason")
+def check_01_2(answer: object, *, seed: int) -> None:
+    """Rows of the dirty batch rejected by ``validate_transactions(..., window=...)``, per reason."""
+    data = exercise_data(seed)
+    expected = _expected_rejections(data)
+    counts = _as_counts(answer)
+    n_rows = len(data.dirty_batch)
+    if len(counts) and counts.max() <= 1 and np.isclose(counts.sum(), expected.sum() / n_rows):
+        raise CheckFailed(
+            "your values are shares of the batch; give the NUMBER of rejected rows per reason"
+        )
+    if "date outside window" in expected.index and "date outside window" not in counts.index:
+        raise CheckFailed(
+            "no row was rejected for 'date outside window': did you pass window=WINDOW to "
+            "quality.validate_transactions? Without it, dates outside the batch month pass"
+        )
+    expect_close_series(
+        counts,
+        expected,
+        name="rejected rows per reason",
+        unit="rows",
+        rtol=0.0,
+        atol=1e-9,
+        hint_scale=False,
+    )
+
+
+# --------------------------------------------------------------------------- task 3
+
+_LOSS_WORDS = (
+    "lose",
+    "lost",
+    "loss",
+    "bias",
+    "undercount",
+    "underestimat",
+    "missing",
+    "disappear",
+    "silent",
+    "incomplete",
+    "wrong",
+    "kayb",
+    "kayıp",
+    "kaybol",
+    "eksik",
+    "yanlış",
+    "yanlı",
+    "sapma",
+    "sessiz",
+    "kaybet",
+)
+_FIX_WORDS = (
+    "fix",
+    "correct",
+    "repair",
+    "source",
+    "trace",
+    "audit",
+    "resend",
+    "re-send",
+    "reload",
+    "recover",
+    "root cause",
+    "düzelt",
+    "kaynak",
+    "kaynağ",
+    "izle",
+    "izlen",
+    "denetim",
+    "tekrar gönder",
+    "geri kazan",
+)
+
+
+@task_check("why rejected rows are kept with a reason")
+def check_01_3(answer: object, *, seed: int) -> None:
+    """A short answer naming what dropping rows costs and what the reason makes possible."""
+    exercise_data(seed)  # the same seed rules as every task (and a clear error for a bad one)
+    expect_keywords(
+        answer,
+        name="your explanation",
+        required_all=[_LOSS_WORDS, _FIX_WORDS],
+        min_words=12,
+        hint="say what silently dropping rows does to the numbers analysts report, and what "
+        "the stored reason lets someone do about it",
+    )
+
+
+# --------------------------------------------------------------------------- task 4
+
+
+def _expected_rerun(data: Chapter1Data) -> IngestResult:
+    """Load the parents (customers, campaigns), the first ``crash_after`` rows, then all again.
+
+    Transactions refer to customers and campaigns; the history's other tables do not
+    change what happens to the batch, so they are left out to keep the check fast.
+    """
+    batch = data.new_month["transactions"]
+    with CRMStore(":memory:") as store:
+        for tables in (data.history, data.new_month):
+            store.ingest_tables({name: tables[name] for name in ("customers", "campaigns")})
+        store.ingest("transactions", batch.iloc[: data.crash_after])
+        return store.ingest("transactions", batch)
+
+
+def _ingest_counts(answer: object) -> tuple[int, int, int]:
+    if answer is None or answer is Ellipsis:
+        raise CheckFailed(
+            "replace the ... placeholder with what the re-run's store.ingest(...) returned"
+        )
+    if isinstance(answer, IngestResult):
+        return answer.inserted, answer.duplicates, answer.rejected
+    if isinstance(answer, Mapping) and {"inserted", "duplicates", "rejected"} <= set(answer):
+        return int(answer["inserted"]), int(answer["duplicates"]), int(answer["rejected"])
+    if isinstance(answer, numbers.Number):
+        raise CheckFailed(
+            "pass the whole result of the re-run (what store.ingest returned: it holds "
+            "inserted, duplicates and rejected), not a single number"
+        )
+    raise CheckFailed(
+        "the answer must be the IngestResult returned by the re-run's store.ingest(...); "
+        f"you passed a {type(answer).__name__}"
+    )
+
+
+@task_check("re-running an interrupted load")
+def check_01_4(answer: object, *, seed: int) -> None:
+    """The IngestResult of re-sending the whole month after a load stopped part-way."""
+    data = exercise_data(seed)
+    expected = _expected_rerun(data)
+    inserted, duplicates, rejected = _ingest_counts(answer)
+    if (inserted, duplicates, rejected) == (
+        expected.inserted,
+        expected.duplicates,
+        expected.rejected,
+    ):
+        return
+    n_batch, n_first = len(data.new_month["transactions"]), data.crash_after
+    if rejected:
+        raise CheckFailed(
+            f"{rejected} row(s) were rejected: a purchase must refer to a customer (and a "
+            "campaign) the store already knows — load the history and the new month's "
+            "customers and campaigns before the transactions; store.read('rejects') shows why"
+        )
+    if inserted == n_first and duplicates == 0:
+        raise CheckFailed(
+            "this is the result of the interrupted first load; pass the result of the "
+            "re-run with the whole batch"
+        )
+    if inserted == n_batch:
+        raise CheckFailed(
+            "your re-run inserted every row of the batch: it went into a store without the "
+            "interrupted load. Load the first CRASH_AFTER rows first, then the whole batch, "
+            "into the SAME store"
+        )
+    if inserted == 0 and duplicates == n_batch:
+        raise CheckFailed(
+            "your re-run found every row already stored: the interrupted load only got the "
+            "first CRASH_AFTER rows in, not the whole batch"
+        )
+    raise CheckFailed(
+        f"your re-run inserted {inserted}, counted {duplicates} duplicate(s) and rejected "
+        f"{rejected}; that is not what re-sending the whole batch after the interrupted load "
+        "gives — start from a new CRMStore(':memory:') and follow the steps in order"
+    )
+
+
+# --------------------------------------------------------------------------- task 5
+
+
+@task_check("which acquisition channel to investigate first")
+def check_01_5(answer: object, *, seed: int) -> None:
+    """The channel whose customers bring the least early revenue per unit of acquisition cost."""
+    table = exercise_data(seed).channels
+    per_cost = table["revenue_per_customer"] / table["cac"]
+    worst = per_cost.index[per_cost <= per_cost.min() * _NEAR_WORST]
+    channels = list(table.index)
+    chosen = answer.strip().casefold() if isinstance(answer, str) else None
+    hint = (
+        "compare what a customer brings in with what it cost to win: revenue per customer "
+        "divided by CAC, channel by channel"
+    )
+    if chosen == str(table["cac"].idxmax()).casefold() and chosen not in worst:
+        hint = (
+            "that channel has the highest CAC, but its customers also spend more; "
+            "look at revenue per currency unit of CAC, not at CAC alone"
+        )
+    elif chosen == str(table["revenue_per_customer"].idxmin()).casefold():
+        hint = (
+            "its customers spend least, but they are also cheap to win; "
+            "look at revenue per currency unit of CAC"
+        )
+    elif chosen == str(table["new_customers"].idxmin()).casefold():
+        hint = "few new customers is not a loss in itself; " + hint
+    expect_choice(answer, channels, list(worst), name="the channel to investigate", hint=hint)
