@@ -1,0 +1,638 @@
+"""Campaign evaluation: who was reached, what a randomised test shows, and what it paid.
+
+* :func:`campaign_audience` - question 6, *do our campaigns reach the intended audience?*: the
+  portfolio group (chapter 2: at-risk / profitable / loyal / potential) of every contacted
+  customer on the day before the campaign started, against the groups the campaign type is
+  meant for (:data:`INTENDED_GROUPS`).
+* :func:`ab_test` - a randomised campaign (treatment = contacted, control = selected but not
+  contacted): response (retention) rate per arm with Wilson intervals, the uplift with a
+  Newcombe interval and a two-proportion z-test (``statsmodels.stats.proportion``), and spend
+  per contact with Welch's t-test and interval.
+* :func:`uplift_by_segment` - the uplift within observable segments (e.g. RFM segment or
+  acquisition channel; the persona behind the response is hidden in real data), with
+  Holm-adjusted p-values and a test of whether the uplift differs between segments.
+* :func:`campaign_return` - incremental margin against the campaign's cost, with an interval.
+
+Response and spend are measured from the transaction log, not taken from a campaign's own
+"responded" flag: an outcome window starts on each contact's ``contact_date`` (the control
+arm's planned contact day) and ends with the campaign (``end_date`` of ``campaigns``) or after
+``window_days``. Returns are not purchases (see :mod:`portfolio_lib.rfm`); spend is the sum of
+purchase amounts in the window (currency units).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportions_ztest,
+)
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib.portfolio import GROUPS, portfolio_groups
+from portfolio_lib.rfm import _as_day, _clean_transactions, rfm_table
+
+__all__ = [
+    "INTENDED_GROUPS",
+    "ABTestResult",
+    "CampaignReturn",
+    "campaign_audience",
+    "ab_test",
+    "uplift_by_segment",
+    "campaign_return",
+]
+
+#: Portfolio groups (:data:`portfolio_lib.portfolio.GROUPS`) each campaign type is meant for.
+INTENDED_GROUPS: dict[str, tuple[str, ...]] = {
+    "win_back": ("at_risk",),
+    "retention": ("at_risk",),
+    "loyalty_points": ("profitable", "loyal"),
+    "cross_sell": ("loyal", "potential"),
+    "discount": ("potential", "loyal"),
+}
+
+
+def _check_confidence(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    return float(confidence)
+
+
+def _dates(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
+    values = frame[column]
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        raise_for_rows(
+            frame, pd.Series(True, index=frame.index), column=column,
+            problem=f"must be datetime64 (dtype is {values.dtype}; convert with pd.to_datetime)",
+            name=name,
+        )  # fmt: skip
+    raise_for_rows(frame, values.isna(), column=column, problem="must not be missing", name=name)
+    return values.dt.normalize()
+
+
+def _campaign_row(campaigns: pd.DataFrame, campaign_id: str) -> pd.Series:
+    require_columns(campaigns, ["campaign_id", "start_date", "end_date"], name="campaigns")
+    rows = campaigns.loc[campaigns["campaign_id"] == campaign_id]
+    if len(rows) != 1:
+        raise DataValidationError(
+            f"campaigns: column 'campaign_id' has {len(rows)} rows for {campaign_id!r} "
+            "(need exactly one)"
+        )
+    return rows.iloc[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Audience
+# --------------------------------------------------------------------------------------------
+def campaign_audience(
+    campaigns: pd.DataFrame,
+    contacts: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    intended: Mapping[str, Sequence[str]] | None = None,
+    arm: str | None = "treatment",
+    at_risk_after_days: float = 180.0,
+) -> pd.DataFrame:
+    """Which portfolio groups each campaign reached, and the share it was meant for.
+
+    For every campaign the customers' RFM table is built on the purchases before its
+    ``start_date`` (as the campaign planner saw them) and sorted into the four portfolio groups
+    with :func:`portfolio_lib.portfolio.portfolio_groups`.
+
+    Parameters
+    ----------
+    campaigns : pandas.DataFrame
+        ``campaign_id``, ``type``, ``start_date`` (and optionally ``name``).
+    contacts : pandas.DataFrame
+        ``campaign_id``, ``customer_id`` and (when ``arm`` is given) ``arm``.
+    transactions : pandas.DataFrame
+        ``customer_id``, ``date``, ``amount`` (and optionally ``is_return``).
+    intended : mapping of campaign type -> groups, optional
+        The groups a campaign type is meant for; default :data:`INTENDED_GROUPS`. Types not in
+        the mapping get NaN ``share_intended``.
+    arm : str or None
+        Count only contacts of this arm (default the contacted ``treatment`` arm); None counts
+        every row.
+    at_risk_after_days : float
+        Days without purchase after which a customer counts as at risk (as in chapter 2).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per campaign (index ``campaign_id``): ``type``, ``n_contacts``, the share of
+        contacts in each group (``share_at_risk``, ``share_profitable``, ``share_loyal``,
+        ``share_potential``, ``share_no_purchase`` for contacts without a purchase before the
+        start), ``intended`` (the groups, joined by "+") and ``share_intended``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "b"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-06-20"]),
+    ...     "amount": [10.0, 20.0, 30.0]})
+    >>> cmp = pd.DataFrame({"campaign_id": ["W"], "type": ["win_back"],
+    ...                     "start_date": pd.to_datetime(["2024-07-15"])})
+    >>> con = pd.DataFrame({"campaign_id": ["W", "W"], "customer_id": ["a", "b"]})
+    >>> audience = campaign_audience(cmp, con, tx, arm=None)
+    >>> audience.loc["W", ["share_at_risk", "share_intended"]].tolist()
+    [0.5, 0.5]
+    """
+    require_columns(campaigns, ["campaign_id", "type", "start_date"], name="campaigns")
+    needed = ["campaign_id", "customer_id"] + (["arm"] if arm is not None else [])
+    require_columns(contacts, needed, name="contacts")
+    starts = _dates(campaigns, "start_date", name="campaigns")
+    intended = INTENDED_GROUPS if intended is None else intended
+    unknown = sorted({g for groups in intended.values() for g in groups} - set(GROUPS))
+    if unknown:
+        raise ValueError(f"intended names unknown group(s) {unknown}; groups are {list(GROUPS)}")
+    chosen = contacts if arm is None else contacts.loc[contacts["arm"] == arm]
+    _clean_transactions(transactions, customer_col="customer_id", date_col="date",
+                        amount_col="amount", is_return_col="is_return", observation_end=None)  # fmt: skip
+    rows = []
+    for (_, campaign), start in zip(campaigns.iterrows(), starts, strict=True):
+        ids = chosen.loc[chosen["campaign_id"] == campaign["campaign_id"], "customer_id"]
+        before = transactions.loc[transactions["date"] < start]
+        groups = pd.Series("no_purchase", index=pd.Index(ids.unique()))
+        if len(before):
+            table = rfm_table(before, observation_end=start - pd.Timedelta(days=1))
+            known = groups.index.intersection(table.index)
+            if len(known):
+                grouped = portfolio_groups(table, at_risk_after_days=at_risk_after_days)
+                groups.loc[known] = grouped.table["group"].reindex(known).to_numpy()
+        shares = groups.value_counts(normalize=True) if len(groups) else pd.Series(dtype=float)
+        wanted = tuple(intended.get(str(campaign["type"]), ()))
+        row = {
+            "campaign_id": campaign["campaign_id"],
+            "type": campaign["type"],
+            "n_contacts": len(groups),
+        }
+        for group in (*GROUPS, "no_purchase"):
+            row[f"share_{group}"] = float(shares.get(group, 0.0)) if len(groups) else np.nan
+        row["intended"] = "+".join(wanted)
+        row["share_intended"] = (
+            float(groups.isin(wanted).mean()) if wanted and len(groups) else np.nan
+        )
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("campaign_id")
+
+
+# --------------------------------------------------------------------------------------------
+# A/B test
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ABTestResult:
+    """A randomised campaign test: response (retention) and spend, treatment vs control.
+
+    Attributes
+    ----------
+    campaign_id : str
+    outcomes : pandas.DataFrame
+        One row per contact: ``customer_id``, ``arm``, ``contact_date``, ``window_end``
+        (inclusive), ``responded`` (bought in the window) and ``spend`` (currency units).
+    arms : pandas.DataFrame
+        Per arm (``treatment``, ``control``): ``n``, ``responders``, ``response_rate``,
+        ``ci_low``, ``ci_high`` (Wilson), ``spend_mean``, ``spend_sd``, ``spend_total``.
+    uplift : float
+        Response rate of treatment minus control (the incremental share who bought).
+    uplift_ci_low, uplift_ci_high : float
+        Newcombe interval of the uplift.
+    z, p_value : float
+        Two-sided two-proportion z-test of equal response rates.
+    spend_difference : float
+        Mean spend per contact, treatment minus control (currency units).
+    spend_ci_low, spend_ci_high, spend_t, spend_p_value : float
+        Welch interval and t-test of the spend difference.
+    confidence : float
+    """
+
+    campaign_id: str
+    outcomes: pd.DataFrame
+    arms: pd.DataFrame
+    uplift: float
+    uplift_ci_low: float
+    uplift_ci_high: float
+    z: float
+    p_value: float
+    spend_difference: float
+    spend_ci_low: float
+    spend_ci_high: float
+    spend_t: float
+    spend_p_value: float
+    confidence: float
+
+    def summary(self) -> pd.DataFrame:
+        """The two effects (response uplift, spend per contact) in one table."""
+        return pd.DataFrame(
+            {
+                "treatment": [
+                    self.arms.loc["treatment", "response_rate"],
+                    self.arms.loc["treatment", "spend_mean"],
+                ],
+                "control": [
+                    self.arms.loc["control", "response_rate"],
+                    self.arms.loc["control", "spend_mean"],
+                ],
+                "difference": [self.uplift, self.spend_difference],
+                "ci_low": [self.uplift_ci_low, self.spend_ci_low],
+                "ci_high": [self.uplift_ci_high, self.spend_ci_high],
+                "p_value": [self.p_value, self.spend_p_value],
+                "test": ["two-proportion z", "Welch t"],
+            },
+            index=pd.Index(["response_rate", "spend_per_contact"], name="outcome"),
+        )
+
+
+def _contact_outcomes(
+    contacts: pd.DataFrame,
+    transactions: pd.DataFrame,
+    window_end: pd.Series,
+) -> pd.DataFrame:
+    """Per contact: responded (any purchase in [contact_date, window_end]) and spend."""
+    tx = _clean_transactions(
+        transactions, customer_col="customer_id", date_col="date", amount_col="amount",
+        is_return_col="is_return", observation_end=None,
+    )  # fmt: skip
+    buys = tx.loc[~tx["is_return"], ["customer", "day", "amount"]]
+    out = contacts[["customer_id", "arm", "contact_date"]].copy()
+    out["contact_date"] = _dates(contacts, "contact_date", name="contacts")
+    out["window_end"] = window_end.to_numpy()
+    out["row"] = np.arange(len(out))
+    merged = out.merge(buys, left_on="customer_id", right_on="customer", how="inner")
+    inside = (merged["day"] >= merged["contact_date"]) & (merged["day"] <= merged["window_end"])
+    spend = merged.loc[inside].groupby("row")["amount"].sum()
+    out["responded"] = out["row"].isin(spend.index)
+    out["spend"] = spend.reindex(out["row"], fill_value=0.0).to_numpy(dtype=float)
+    return out.drop(columns="row").reset_index(drop=True)
+
+
+def _arm_row(part: pd.DataFrame, confidence: float) -> dict[str, float]:
+    n, k = len(part), int(part["responded"].sum())
+    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    return {
+        "n": n,
+        "responders": k,
+        "response_rate": k / n,
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "spend_mean": float(part["spend"].mean()),
+        "spend_sd": float(part["spend"].std(ddof=1)) if n > 1 else np.nan,
+        "spend_total": float(part["spend"].sum()),
+    }
+
+
+def _two_arm_effects(
+    treated: pd.DataFrame, control: pd.DataFrame, confidence: float
+) -> dict[str, float]:
+    """Uplift (Newcombe interval, z-test) and spend difference (Welch) of two arms."""
+    k1, n1 = int(treated["responded"].sum()), len(treated)
+    k0, n0 = int(control["responded"].sum()), len(control)
+    alpha = 1 - confidence
+    low, high = confint_proportions_2indep(k1, n1, k0, n0, compare="diff", method="newcomb",
+                                           alpha=alpha)  # fmt: skip
+    if k1 + k0 in (0, n1 + n0):  # everyone or nobody responded: no variance, no evidence
+        z, p = 0.0, 1.0
+    else:
+        z, p = proportions_ztest([k1, k0], [n1, n0])
+    s1, s0 = treated["spend"].to_numpy(float), control["spend"].to_numpy(float)
+    diff = float(s1.mean() - s0.mean())
+    if n1 > 1 and n0 > 1 and (s1.var() > 0 or s0.var() > 0):
+        compare = CompareMeans(DescrStatsW(s1), DescrStatsW(s0))
+        s_low, s_high = compare.tconfint_diff(alpha=alpha, usevar="unequal")
+        t, sp, _ = compare.ttest_ind(usevar="unequal")
+    else:
+        s_low = s_high = t = sp = np.nan
+    return {
+        "uplift": k1 / n1 - k0 / n0,
+        "uplift_ci_low": float(low),
+        "uplift_ci_high": float(high),
+        "z": float(z),
+        "p_value": float(p),
+        "spend_difference": diff,
+        "spend_ci_low": float(s_low),
+        "spend_ci_high": float(s_high),
+        "spend_t": float(t),
+        "spend_p_value": float(sp),
+    }
+
+
+def ab_test(
+    contacts: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    campaign_id: str,
+    campaigns: pd.DataFrame | None = None,
+    window_days: int | None = None,
+    confidence: float = 0.95,
+) -> ABTestResult:
+    """Evaluate a randomised campaign: response (retention) and spend, treatment vs control.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        ``campaign_id``, ``customer_id``, ``arm`` (``treatment``/``control``), ``contact_date``.
+    transactions : pandas.DataFrame
+        ``customer_id``, ``date``, ``amount`` (and optionally ``is_return``).
+    campaign_id : str
+        The campaign to evaluate; it needs contacts in both arms.
+    campaigns : pandas.DataFrame, optional
+        ``campaign_id``, ``start_date``, ``end_date``: the outcome window of each contact runs
+        from its ``contact_date`` to the campaign's ``end_date`` (inclusive).
+    window_days : int, optional
+        Instead: the outcome window is ``[contact_date, contact_date + window_days)`` (e.g.
+        90 days to see whether customers were *retained*, not only whether they responded).
+        Give exactly one of ``campaigns`` and ``window_days``.
+    confidence : float
+        Level of all intervals.
+
+    Returns
+    -------
+    ABTestResult
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, an unknown arm, a customer in both arms, or an empty arm.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> con = pd.DataFrame({"campaign_id": "R", "customer_id": list("abcd"),
+    ...     "arm": ["treatment", "treatment", "control", "control"],
+    ...     "contact_date": pd.Timestamp("2024-05-01")})
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"],
+    ...     "date": pd.to_datetime(["2024-05-03", "2024-04-01", "2024-05-20"]),
+    ...     "amount": [30.0, 10.0, 12.0]})
+    >>> r = ab_test(con, tx, campaign_id="R", window_days=30)
+    >>> r.arms["response_rate"].tolist(), r.uplift, r.spend_difference
+    ([0.5, 0.5], 0.0, 9.0)
+    """
+    confidence = _check_confidence(confidence)
+    require_columns(contacts, ["campaign_id", "customer_id", "arm", "contact_date"],
+                    name="contacts")  # fmt: skip
+    if (campaigns is None) == (window_days is None):
+        raise ValueError("give exactly one of campaigns (window to end_date) and window_days")
+    part = contacts.loc[contacts["campaign_id"] == campaign_id].reset_index(drop=True)
+    if part.empty:
+        raise DataValidationError(
+            f"contacts: column 'campaign_id' has no rows for campaign {campaign_id!r}"
+        )
+    raise_for_rows(
+        part, ~part["arm"].isin(["treatment", "control"]), column="arm",
+        problem="must be 'treatment' or 'control'", name="contacts",
+    )  # fmt: skip
+    raise_for_rows(
+        part, part["customer_id"].duplicated(keep=False), column="customer_id",
+        problem=f"has customers contacted more than once in campaign {campaign_id!r}",
+        name="contacts",
+    )  # fmt: skip
+    for arm in ("treatment", "control"):
+        if not (part["arm"] == arm).any():
+            raise DataValidationError(
+                f"contacts: column 'arm' has no {arm!r} rows for campaign {campaign_id!r}; "
+                "an A/B test needs both arms"
+            )
+    contact_day = _dates(part, "contact_date", name="contacts")
+    if window_days is not None:
+        if isinstance(window_days, bool) or not window_days >= 1:
+            raise ValueError(
+                f"window_days must be a whole number of days >= 1, got {window_days!r}"
+            )
+        window_end = contact_day + pd.Timedelta(days=int(window_days) - 1)
+    else:
+        row = _campaign_row(campaigns, campaign_id)
+        end = _as_day(row["end_date"], what="campaigns end_date")
+        window_end = pd.Series(end, index=part.index)
+        raise_for_rows(
+            part, (contact_day > end).to_numpy(), column="contact_date",
+            problem=f"is after the campaign's end_date {end.date()}", name="contacts",
+        )  # fmt: skip
+    outcomes = _contact_outcomes(part, transactions, window_end)
+    treated = outcomes.loc[outcomes["arm"] == "treatment"]
+    control = outcomes.loc[outcomes["arm"] == "control"]
+    arms = pd.DataFrame(
+        {"treatment": _arm_row(treated, confidence), "control": _arm_row(control, confidence)}
+    ).T
+    arms["n"] = arms["n"].astype("int64")
+    arms["responders"] = arms["responders"].astype("int64")
+    arms.index.name = "arm"
+    effects = _two_arm_effects(treated, control, confidence)
+    return ABTestResult(campaign_id, outcomes, arms, confidence=confidence, **effects)
+
+
+# --------------------------------------------------------------------------------------------
+# Uplift by segment
+# --------------------------------------------------------------------------------------------
+def uplift_by_segment(
+    result: ABTestResult,
+    segments: pd.Series,
+    *,
+    confidence: float | None = None,
+) -> pd.DataFrame:
+    """Uplift of a randomised campaign within each segment of the contacted customers.
+
+    Randomisation holds within every segment defined *before* the campaign (acquisition
+    channel, RFM segment at the start, region...), so each segment's difference is an unbiased
+    estimate of its uplift; with small segments the intervals are wide. Do not segment by
+    anything the campaign could have changed (e.g. purchases after the start).
+
+    Parameters
+    ----------
+    result : ABTestResult
+        From :func:`ab_test`.
+    segments : pandas.Series
+        Segment label per customer (index ``customer_id``); every contacted customer needs one.
+    confidence : float, optional
+        Level of the intervals; default the one of ``result``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per segment: ``n_treatment``, ``n_control``, ``rate_treatment``, ``rate_control``,
+        ``uplift``, ``ci_low``, ``ci_high`` (Newcombe), ``p_value`` (z-test),
+        ``p_value_holm`` (adjusted over the segments), ``spend_difference`` (currency per
+        contact). ``attrs["heterogeneity_p_value"]`` holds Cochran's Q test of equal uplift
+        in all segments (Agresti-Caffo variances), ``attrs["heterogeneity_q"]`` its statistic.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> con = pd.DataFrame({"campaign_id": "R", "customer_id": list("abcdefgh"),
+    ...     "arm": ["treatment", "control"] * 4, "contact_date": pd.Timestamp("2024-05-01")})
+    >>> tx = pd.DataFrame({"customer_id": ["a", "c", "e"], "amount": [5.0, 5.0, 5.0],
+    ...     "date": pd.to_datetime(["2024-05-02"] * 3)})
+    >>> r = ab_test(con, tx, campaign_id="R", window_days=10)
+    >>> seg = pd.Series(["x", "x", "x", "x", "y", "y", "y", "y"], index=list("abcdefgh"))
+    >>> uplift_by_segment(r, seg)["uplift"].tolist()
+    [1.0, 0.5]
+    """
+    confidence = result.confidence if confidence is None else _check_confidence(confidence)
+    if not isinstance(segments, pd.Series):
+        raise DataValidationError(
+            f"segments must be a pandas Series indexed by customer_id, got {type(segments).__name__}"
+        )
+    ids = result.outcomes["customer_id"]
+    missing = pd.Index(ids).difference(segments.index)
+    if len(missing):
+        raise DataValidationError(
+            f"segments has no label for {len(missing)} contacted customer(s) of column "
+            f"'customer_id', e.g. {list(missing[:5])}"
+        )
+    labels = segments.reindex(ids).to_numpy()
+    outcomes = result.outcomes.assign(segment=labels)
+    raise_for_rows(outcomes, pd.isna(labels), column="segment", problem="must not be missing",
+                   name="segments")  # fmt: skip
+    rows, q_parts = {}, []
+    for segment, part in outcomes.groupby("segment", sort=True, observed=True):
+        treated = part.loc[part["arm"] == "treatment"]
+        control = part.loc[part["arm"] == "control"]
+        if treated.empty or control.empty:
+            rows[segment] = {"n_treatment": len(treated), "n_control": len(control)}
+            continue
+        effects = _two_arm_effects(treated, control, confidence)
+        rows[segment] = {
+            "n_treatment": len(treated),
+            "n_control": len(control),
+            "rate_treatment": float(treated["responded"].mean()),
+            "rate_control": float(control["responded"].mean()),
+            "uplift": effects["uplift"],
+            "ci_low": effects["uplift_ci_low"],
+            "ci_high": effects["uplift_ci_high"],
+            "p_value": effects["p_value"],
+            "spend_difference": effects["spend_difference"],
+        }
+        # Agresti-Caffo: add one success and one failure per arm for the variance
+        k1, n1 = treated["responded"].sum() + 1, len(treated) + 2
+        k0, n0 = control["responded"].sum() + 1, len(control) + 2
+        p1, p0 = k1 / n1, k0 / n0
+        q_parts.append((p1 - p0, p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0))
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "segment"
+    tested = table["p_value"].notna() if "p_value" in table else pd.Series(False, table.index)
+    table["p_value_holm"] = np.nan
+    if tested.any():
+        table.loc[tested, "p_value_holm"] = multipletests(table.loc[tested, "p_value"],
+                                                          method="holm")[1]  # fmt: skip
+    if len(q_parts) >= 2:
+        d = np.array([q[0] for q in q_parts])
+        w = 1.0 / np.array([q[1] for q in q_parts])
+        pooled = float(np.sum(w * d) / np.sum(w))
+        q = float(np.sum(w * (d - pooled) ** 2))
+        table.attrs["heterogeneity_q"] = q
+        table.attrs["heterogeneity_p_value"] = float(chi2.sf(q, len(q_parts) - 1))
+    else:
+        table.attrs["heterogeneity_q"] = np.nan
+        table.attrs["heterogeneity_p_value"] = np.nan
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Return on campaign cost
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CampaignReturn:
+    """Incremental margin of a campaign against its cost (currency units).
+
+    Attributes
+    ----------
+    n_contacted : int
+        Contacts in the treatment arm.
+    incremental_revenue, incremental_revenue_low, incremental_revenue_high : float
+        ``spend_difference x n_contacted`` with the Welch interval scaled the same way.
+    incremental_margin, incremental_margin_low, incremental_margin_high : float
+        ``margin x incremental revenue``.
+    cost : float
+        Campaign cost.
+    net_return, net_return_low, net_return_high : float
+        ``incremental_margin - cost``.
+    roi, roi_low, roi_high : float
+        ``net_return / cost`` (0.5 = every unit spent returned 1.5 units of margin).
+    margin, confidence : float
+    """
+
+    n_contacted: int
+    incremental_revenue: float
+    incremental_revenue_low: float
+    incremental_revenue_high: float
+    incremental_margin: float
+    incremental_margin_low: float
+    incremental_margin_high: float
+    cost: float
+    net_return: float
+    net_return_low: float
+    net_return_high: float
+    roi: float
+    roi_low: float
+    roi_high: float
+    margin: float
+    confidence: float
+
+    def summary(self) -> pd.DataFrame:
+        """Estimate and interval of revenue, margin, net return and ROI."""
+        rows = {}
+        for key in ("incremental_revenue", "incremental_margin", "net_return", "roi"):
+            rows[key] = {
+                "estimate": getattr(self, key),
+                "ci_low": getattr(self, f"{key}_low"),
+                "ci_high": getattr(self, f"{key}_high"),
+            }
+        out = pd.DataFrame.from_dict(rows, orient="index")
+        out.index.name = "quantity"
+        return out
+
+
+def campaign_return(result: ABTestResult, *, margin: float, cost: float) -> CampaignReturn:
+    """Return on campaign cost: incremental margin (from the A/B test) vs what it cost.
+
+    Only the *difference* to the control arm counts as caused by the campaign; purchases the
+    treated customers would have made anyway are not a return on it.
+
+    Parameters
+    ----------
+    result : ABTestResult
+        From :func:`ab_test`; its spend difference is per contact.
+    margin : float
+        Gross margin as a fraction of revenue (e.g. 0.3).
+    cost : float
+        Total campaign cost (currency units), e.g. ``campaigns.total_cost``.
+
+    Returns
+    -------
+    CampaignReturn
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> con = pd.DataFrame({"campaign_id": "R", "customer_id": list("abcd"),
+    ...     "arm": ["treatment", "treatment", "control", "control"],
+    ...     "contact_date": pd.Timestamp("2024-05-01")})
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [100.0, 50.0, 30.0],
+    ...     "date": pd.to_datetime(["2024-05-03", "2024-05-04", "2024-05-05"])})
+    >>> r = campaign_return(ab_test(con, tx, campaign_id="R", window_days=30), margin=0.5,
+    ...                     cost=20.0)
+    >>> r.incremental_revenue, r.net_return, r.roi
+    (120.0, 40.0, 2.0)
+    """
+    for name, value in (("margin", margin), ("cost", cost)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ValueError(f"{name} must be a number, got {value!r}")
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+    if cost <= 0:
+        raise ValueError(f"cost must be > 0 currency units, got {cost!r}")
+    n = int(result.arms.loc["treatment", "n"])
+    revenue = np.array([result.spend_difference, result.spend_ci_low, result.spend_ci_high]) * n
+    margin_values = float(margin) * revenue
+    net = margin_values - float(cost)
+    roi = net / float(cost)
+    return CampaignReturn(
+        n, *map(float, revenue), *map(float, margin_values), float(cost), *map(float, net),
+        *map(float, roi), float(margin), result.confidence,
+    )  # fmt: skip
