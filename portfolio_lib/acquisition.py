@@ -1,0 +1,341 @@
+"""Acquisition economics per channel: CAC, CLV/CAC and payback (question 7).
+
+*Are we investing enough in acquiring new customers?* A channel deserves more budget when
+the value of the customers it brings clearly exceeds what it costs to win them:
+
+* **CAC** (customer acquisition cost, müşteri edinme maliyeti): acquisition cost per customer
+  won, from :func:`portfolio_lib.portfolio.cac_by_channel`;
+* **CLV/CAC**: mean customer lifetime value of the channel's customers over its CAC. Any
+  per-customer CLV works (chapter 3's model CLV, a historical CLV, a margin multiple), so this
+  module does not depend on a CLV model. A common rule of thumb reads >= 3 as "invest more"
+  and < 1 as "losing money on every customer";
+* **payback**: days from the first purchase until the customer's cumulative gross margin
+  (``margin x`` net spend, returns subtracted) covers their acquisition cost. Customers who
+  have not paid back yet are *censored* at the end of the data, so the median payback and the
+  share paid back within 90 / 365 days are Kaplan-Meier estimates
+  (``statsmodels.duration.survfunc.SurvfuncRight``), not averages over those who already did.
+
+Keep in mind which CLV is passed: a model's *residual* CLV of existing customers (future
+value only) understates the value of a customer at acquisition; add the value already
+realised (e.g. :func:`portfolio_lib.clv.historical_clv`) for a like-for-like ratio.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.duration.survfunc import SurvfuncRight
+
+from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib.portfolio import cac_by_channel
+from portfolio_lib.rfm import _as_day, _check_numeric, _clean_transactions
+
+__all__ = ["AcquisitionEconomics", "acquisition_economics", "payback_times"]
+
+
+@dataclass(frozen=True)
+class AcquisitionEconomics:
+    """CAC, CLV/CAC and payback by acquisition channel.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per channel plus ``all``: ``n_customers``, ``cac`` (currency per customer),
+        ``total_cost``, ``clv_mean`` with ``clv_ci_low``/``clv_ci_high`` (t interval),
+        ``clv_to_cac`` with ``clv_to_cac_low``/``clv_to_cac_high`` (the CLV interval over the
+        CAC, which is known), ``payback_median_days`` with ``payback_ci_low``/
+        ``payback_ci_high`` (Kaplan-Meier; NaN when fewer than half have paid back),
+        ``paid_back_within_<h>d`` for each horizon, and ``verdict``.
+    payback : pandas.DataFrame
+        Per customer: ``channel``, ``acquisition_cost``, ``days`` (to payback or to the end of
+        the data) and ``paid_back`` (bool; False = censored).
+    margin : float
+    invest_ratio, cut_ratio : float
+        Thresholds of the verdict.
+    """
+
+    table: pd.DataFrame
+    payback: pd.DataFrame
+    margin: float
+    invest_ratio: float
+    cut_ratio: float
+
+
+def payback_times(
+    customers: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    margin: float,
+    observation_end: str | pd.Timestamp | None = None,
+    cost_col: str = "acquisition_cost",
+    signup_col: str = "signup_date",
+    customer_col: str = "customer_id",
+) -> pd.DataFrame:
+    """Days until each customer's cumulative margin covers their acquisition cost.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        ``customer_id``, ``signup_date`` (day of the first purchase) and ``acquisition_cost``
+        (currency units, >= 0).
+    transactions : pandas.DataFrame
+        ``customer_id``, ``date``, ``amount`` (returns are negative and reduce the margin).
+    margin : float
+        Gross margin as a fraction of revenue.
+    observation_end : date-like, optional
+        Last day of the data (inclusive); default the last transaction date.
+    cost_col, signup_col, customer_col : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer id: ``acquisition_cost``, ``days`` (from the signup day to the
+        payback day, or to ``observation_end`` when not yet paid back) and ``paid_back``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cust = pd.DataFrame({"customer_id": ["a", "b"], "acquisition_cost": [10.0, 50.0],
+    ...                      "signup_date": pd.to_datetime(["2024-01-01", "2024-01-01"])})
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [20.0, 40.0, 30.0],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-01"])})
+    >>> payback_times(cust, tx, margin=0.5, observation_end="2024-03-01").to_dict("index")
+    {'a': {'acquisition_cost': 10.0, 'days': 0, 'paid_back': True}, 'b': {'acquisition_cost': 50.0, 'days': 60, 'paid_back': False}}
+    """
+    _check_margin(margin)
+    require_columns(customers, [customer_col, signup_col, cost_col], name="customers")
+    raise_for_rows(
+        customers, customers[customer_col].duplicated(keep=False), column=customer_col,
+        problem="has duplicate customers", name="customers",
+    )  # fmt: skip
+    cost = _check_numeric(customers, cost_col, name="customers")
+    raise_for_rows(customers, cost < 0, column=cost_col, problem="must be >= 0", name="customers")
+    signup = customers[signup_col]
+    if not pd.api.types.is_datetime64_any_dtype(signup):
+        raise_for_rows(
+            customers, pd.Series(True, index=customers.index), column=signup_col,
+            problem=f"must be datetime64 (dtype is {signup.dtype})", name="customers",
+        )  # fmt: skip
+    raise_for_rows(customers, signup.isna(), column=signup_col, problem="must not be missing",
+                   name="customers")  # fmt: skip
+    tx = _clean_transactions(
+        transactions, customer_col=customer_col, date_col="date", amount_col="amount",
+        is_return_col="is_return", observation_end=None,
+    )  # fmt: skip
+    end = tx["day"].max() if observation_end is None else _as_day(observation_end)
+    raise_for_rows(
+        transactions, (tx["day"] > end).to_numpy(), column="date",
+        problem=f"has dates after observation_end {end.date()}", name="transactions",
+    )  # fmt: skip
+    ids = customers[customer_col].to_numpy()
+    start = pd.Series(signup.dt.normalize().to_numpy(), index=ids)
+    raise_for_rows(
+        customers, (start > end).to_numpy(), column=signup_col,
+        problem=f"is after observation_end {end.date()}", name="customers",
+    )  # fmt: skip
+    daily = tx.loc[tx["customer"].isin(ids)].groupby(["customer", "day"], sort=True)["amount"].sum()
+    daily = daily.reset_index()
+    daily["cum_margin"] = float(margin) * daily.groupby("customer")["amount"].cumsum()
+    daily["cost"] = pd.Series(cost.to_numpy(), index=ids).reindex(daily["customer"]).to_numpy()
+    covered = daily.loc[daily["cum_margin"] >= daily["cost"] - 1e-9]
+    first = covered.groupby("customer")["day"].min()
+    paid_day = first.reindex(ids)
+    zero_cost = cost.to_numpy() == 0
+    paid_day = paid_day.where(~zero_cost, start)  # nothing to pay back: paid on day 0
+    paid = paid_day.notna().to_numpy()
+    stop = np.where(paid, paid_day.to_numpy(dtype="datetime64[ns]"), np.datetime64(end, "ns"))
+    days = (pd.to_datetime(stop) - pd.to_datetime(start.to_numpy())).days.to_numpy()
+    out = pd.DataFrame(
+        {"acquisition_cost": cost.to_numpy(), "days": np.maximum(days, 0), "paid_back": paid},
+        index=pd.Index(ids, name=customer_col),
+    )
+    return out
+
+
+def _check_margin(margin: float) -> None:
+    if isinstance(margin, bool) or not isinstance(margin, int | float | np.number):
+        raise ValueError(f"margin must be a number (fraction of revenue), got {margin!r}")
+    if not 0 < margin <= 1:
+        raise ValueError(f"margin must be in (0, 1] (a fraction of revenue), got {margin!r}")
+
+
+def _km_row(days: np.ndarray, paid: np.ndarray, horizons: Sequence[float], alpha: float) -> dict:
+    row: dict[str, float] = {}
+    if paid.any():
+        fit = SurvfuncRight(days.astype(float), paid.astype(int))
+        surv = np.asarray(fit.surv_prob, dtype=float)
+        times = np.asarray(fit.surv_times, dtype=float)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            if surv.min() <= 0.5:
+                median = float(fit.quantile(0.5))
+                low, high = (float(v) for v in fit.quantile_ci(0.5, alpha=alpha))
+            else:
+                median = low = high = np.nan
+        for h in horizons:
+            before = times <= h
+            row[f"paid_back_within_{h:g}d"] = float(1 - surv[before][-1]) if before.any() else 0.0
+    else:
+        median = low = high = np.nan
+        for h in horizons:
+            row[f"paid_back_within_{h:g}d"] = 0.0
+    row.update(
+        {
+            "payback_median_days": median,
+            "payback_ci_low": low if np.isfinite(low) else np.nan,
+            "payback_ci_high": high if np.isfinite(high) else np.nan,
+        }
+    )
+    return row
+
+
+def acquisition_economics(
+    customers: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    clv: pd.Series,
+    margin: float,
+    observation_end: str | pd.Timestamp | None = None,
+    spend: Mapping[str, float] | pd.Series | None = None,
+    channel_col: str = "acquisition_channel",
+    cost_col: str = "acquisition_cost",
+    signup_col: str = "signup_date",
+    customer_col: str = "customer_id",
+    payback_horizons: Sequence[float] = (90, 365),
+    invest_ratio: float = 3.0,
+    cut_ratio: float = 1.0,
+    confidence: float = 0.95,
+) -> AcquisitionEconomics:
+    """CAC, CLV/CAC and payback per acquisition channel, with a verdict.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer: ``customer_id``, ``acquisition_channel``, ``acquisition_cost``
+        (currency units) and ``signup_date``.
+    transactions : pandas.DataFrame
+        ``customer_id``, ``date``, ``amount`` (for payback).
+    clv : pandas.Series
+        Customer lifetime value per customer (currency units), indexed by customer id; every
+        customer needs one (see the module note on residual vs total CLV).
+    margin : float
+        Gross margin as a fraction of revenue (for payback).
+    observation_end : date-like, optional
+        Last day of the data; default the last transaction date.
+    spend : mapping or Series, optional
+        Total acquisition spend per channel (currency units) instead of the per-customer
+        ``acquisition_cost`` (see :func:`portfolio_lib.portfolio.cac_by_channel`); each
+        customer's payback then uses the channel CAC.
+    channel_col, cost_col, signup_col, customer_col : str
+        Column names.
+    payback_horizons : sequence of float
+        Days at which the share of customers who paid back is reported.
+    invest_ratio, cut_ratio : float
+        Verdict: ``clv_to_cac >= invest_ratio`` -> "invest more", ``< cut_ratio`` ->
+        "cut back", otherwise "hold / optimise".
+    confidence : float
+        Level of the CLV and payback intervals.
+
+    Returns
+    -------
+    AcquisitionEconomics
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cust = pd.DataFrame({"customer_id": ["a", "b", "c"],
+    ...     "acquisition_channel": ["search", "search", "social"],
+    ...     "acquisition_cost": [10.0, 30.0, 20.0],
+    ...     "signup_date": pd.to_datetime(["2024-01-01"] * 3)})
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [100.0, 100.0, 10.0],
+    ...     "date": pd.to_datetime(["2024-01-01"] * 3)})
+    >>> clv = pd.Series({"a": 120.0, "b": 80.0, "c": 10.0})
+    >>> econ = acquisition_economics(cust, tx, clv=clv, margin=0.3,
+    ...                              observation_end="2024-06-30")
+    >>> econ.table.loc[["search", "social"], ["cac", "clv_to_cac", "verdict"]].values.tolist()
+    [[20.0, 5.0, 'invest more'], [20.0, 0.5, 'cut back']]
+    """
+    _check_margin(margin)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    if not 0 <= cut_ratio <= invest_ratio:
+        raise ValueError(
+            f"need 0 <= cut_ratio <= invest_ratio, got {cut_ratio!r} and {invest_ratio!r}"
+        )
+    require_columns(customers, [customer_col, channel_col], name="customers")
+    if not isinstance(clv, pd.Series):
+        raise DataValidationError(f"clv must be a pandas Series, got {type(clv).__name__}")
+    clv_frame = clv.rename("clv").to_frame()
+    clv_values = _check_numeric(clv_frame, "clv", name="clv")
+    cac = cac_by_channel(
+        customers, channel_col=channel_col, cost_col=cost_col, spend=spend,
+        value=clv_values, customer_col=customer_col,
+    )  # fmt: skip
+    channel = customers[channel_col].astype(str).to_numpy()
+    if spend is not None:
+        per_cost = pd.Series(channel).map(cac["cac"]).to_numpy(dtype=float)
+        costed = customers.assign(**{cost_col: per_cost})
+    else:
+        costed = customers
+    payback = payback_times(
+        costed, transactions, margin=margin, observation_end=observation_end,
+        cost_col=cost_col, signup_col=signup_col, customer_col=customer_col,
+    )  # fmt: skip
+    payback.insert(0, "channel", channel)
+    values = clv_values.reindex(customers[customer_col]).to_numpy(dtype=float)
+    alpha = 1 - confidence
+    rows = {}
+    groups = [(c, channel == c) for c in cac.index] + [("all", np.ones(len(channel), bool))]
+    for name, mask in groups:
+        v = values[mask]
+        n = int(mask.sum())
+        mean = float(v.mean())
+        half = (
+            float(stats.t.ppf(1 - alpha / 2, n - 1) * v.std(ddof=1) / np.sqrt(n))
+            if n > 1
+            else np.nan
+        )
+        if name == "all":
+            total_cost = float(cac["total_cost"].sum())
+            cac_value = total_cost / n
+        else:
+            total_cost = float(cac.loc[name, "total_cost"])
+            cac_value = float(cac.loc[name, "cac"])
+        row = {
+            "n_customers": n,
+            "total_cost": total_cost,
+            "cac": cac_value,
+            "clv_mean": mean,
+            "clv_ci_low": mean - half,
+            "clv_ci_high": mean + half,
+            "clv_to_cac": mean / cac_value if cac_value > 0 else np.nan,
+            "clv_to_cac_low": (mean - half) / cac_value if cac_value > 0 else np.nan,
+            "clv_to_cac_high": (mean + half) / cac_value if cac_value > 0 else np.nan,
+        }
+        part = payback.loc[mask]
+        row.update(
+            _km_row(
+                part["days"].to_numpy(), part["paid_back"].to_numpy(), payback_horizons, alpha
+            )  # fmt: skip
+        )
+        ratio = row["clv_to_cac"]
+        row["verdict"] = (
+            "unknown (no cost)"
+            if not np.isfinite(ratio)
+            else "invest more"
+            if ratio >= invest_ratio
+            else "cut back"
+            if ratio < cut_ratio
+            else "hold / optimise"
+        )
+        rows[name] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = channel_col
+    return AcquisitionEconomics(table, payback, float(margin), float(invest_ratio),
+                                float(cut_ratio))  # fmt: skip
