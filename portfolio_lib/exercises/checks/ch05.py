@@ -1,0 +1,704 @@
+"""Checks for exercises/source/05_satisfaction_measurement.ipynb (chapter 5: satisfaction).
+
+Every student works on the survey of a small company of their own, simulated from
+their ``SEED`` (:func:`exercise_data`), and the checks recompute the expected
+answers from the same seed with :mod:`portfolio_lib.satisfaction`:
+
+1. the Net Promoter Score of the latest wave, by hand, in points (:func:`check_05_1`);
+2. its Wald standard error and 95 % interval, by hand (:func:`check_05_2`);
+3. is the change since the previous wave real? (a decision with a reason, :func:`check_05_3`);
+4. which statement of the satisfaction scale is reverse-coded, and Cronbach's alpha
+   by the formula (:func:`check_05_4`);
+5. which driver of recommendation to fix first, and why (a manager's decision,
+   :func:`check_05_5`).
+
+Examples
+--------
+>>> data = exercise_data(3)
+>>> list(data.scale.columns)
+['sat_a', 'sat_b', 'sat_c', 'sat_d']
+>>> check_05_1(0.25, seed=3)
+Traceback (most recent call last):
+...
+portfolio_lib.exercises.feedback.CheckFailed: Task 1 (NPS of the latest wave): NPS: you returned 0.25 in points, which is not the expected value; recheck your computation
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from portfolio_lib.exercises.feedback import (
+    CheckFailed,
+    check,
+    expect_choice,
+    expect_keywords,
+    expect_number,
+    task_check,
+)
+from portfolio_lib.satisfaction import (
+    RATING_COLUMNS,
+    SATISFACTION_SCALE_ITEMS,
+    cronbach_alpha,
+    driver_analysis,
+    importance_performance,
+    nps,
+    nps_difference,
+    reverse_code,
+)
+from portfolio_lib.simulate import CRMData, simulate_crm
+
+__all__ = [
+    "N_CUSTOMERS",
+    "CONFIDENCE",
+    "SCALE_NAMES",
+    "SCALE_RANGE",
+    "NO_DRIVER",
+    "Chapter5Data",
+    "exercise_data",
+    "driver_priorities",
+    "check_05_1",
+    "check_05_2",
+    "check_05_3",
+    "check_05_4",
+    "check_05_5",
+]
+
+N_CUSTOMERS = 400
+"""Customers of each student's company (small, so a notebook runs in seconds)."""
+
+CONFIDENCE = 0.95
+"""Confidence level of every interval and test in the set."""
+
+SCALE_NAMES = ("sat_a", "sat_b", "sat_c", "sat_d")
+"""Task 4: the four satisfaction statements, in a seed-dependent order (one is reverse-worded)."""
+
+SCALE_RANGE = (1, 5)
+"""Task 4: the statements are answered from 1 (strongly disagree) to 5 (strongly agree)."""
+
+NO_DRIVER = "none"
+"""Task 5: the answer when no driver qualifies."""
+
+_NEAR_BEST = 0.95
+"""Task 5 accepts any qualifying driver within 5 % of the most important one."""
+
+NPS_TOLERANCE = 0.05
+"""Points: an NPS, SE or interval bound rounded to one decimal still passes."""
+
+ALPHA_TOLERANCE = 5e-4
+"""Cronbach's alpha rounded to three decimals still passes."""
+
+INTERVAL_FIELDS = ("se", "ci_low", "ci_high")
+SCALE_FIELDS = ("reverse_coded", "alpha")
+
+
+@dataclass(frozen=True, eq=False)
+class Chapter5Data:
+    """What the chapter-5 exercises work on (all derived from the student's seed).
+
+    Attributes
+    ----------
+    crm : CRMData
+        The student's company (:data:`N_CUSTOMERS` customers, two years).
+    surveys : DataFrame
+        Its periodic survey, one row per answer: ``customer_id``, ``wave``, ``date``,
+        ``stage``, ``nps`` (0-10), ``csat`` (1-5) and the five ``rating_*`` columns (1-5).
+        The four satisfaction statements are in :attr:`scale` instead.
+    latest_wave, previous_wave : int
+        The last two survey waves (tasks 1-3).
+    scale : DataFrame
+        Task 4: the four satisfaction statements ``sat_a`` … ``sat_d`` (1-5), one row per
+        answer (aligned with ``surveys``); one of them is worded the other way round.
+    """
+
+    crm: CRMData
+    surveys: pd.DataFrame
+    latest_wave: int
+    previous_wave: int
+    scale: pd.DataFrame
+
+
+def _rng(seed: int) -> np.random.Generator:
+    """The exercise's own random stream (independent of the simulation's)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
+    return np.random.default_rng([int(seed), 5])
+
+
+def exercise_data(seed: int) -> Chapter5Data:
+    """The data of the chapter-5 exercise set for one seed (the notebook's setup cell calls this).
+
+    The survey's four satisfaction statements are handed out as ``sat_a`` … ``sat_d`` in
+    a seed-dependent order, so the reverse-worded one has to be found from the data.
+
+    Parameters
+    ----------
+    seed : int
+        The notebook's ``SEED`` (non-negative).
+
+    Returns
+    -------
+    Chapter5Data
+
+    Examples
+    --------
+    >>> data = exercise_data(3)
+    >>> data.latest_wave > data.previous_wave
+    True
+    """
+    rng = _rng(seed)
+    crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
+    surveys = crm.surveys
+    order = rng.permutation(len(SATISFACTION_SCALE_ITEMS))
+    stored = [SATISFACTION_SCALE_ITEMS[i] for i in order]
+    scale = surveys[stored].set_axis(list(SCALE_NAMES), axis=1)
+    waves = sorted(int(w) for w in surveys["wave"].unique())
+    return Chapter5Data(
+        crm=crm,
+        surveys=surveys.drop(columns=list(SATISFACTION_SCALE_ITEMS)),
+        latest_wave=waves[-1],
+        previous_wave=waves[-2],
+        scale=scale,
+    )
+
+
+def _wave(data: Chapter5Data, wave: int) -> pd.Series:
+    return data.surveys.loc[data.surveys["wave"] == wave, "nps"]
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _fields(answer: object, fields: Sequence[str], *, name: str) -> dict[str, object]:
+    """The student's answer as ``{field: value}`` (a dict or Series), explaining other shapes."""
+    shown = ", ".join(repr(f) for f in fields)
+    if answer is None or answer is Ellipsis:
+        raise CheckFailed(f"{name}: replace the placeholder with a dict with the keys {shown}")
+    if isinstance(answer, pd.DataFrame):
+        raise CheckFailed(
+            f"{name} must be a dict with the keys {shown}; you passed a table — build the dict "
+            "from your numbers"
+        )
+    if hasattr(answer, "se") and hasattr(answer, "ci_low") and not isinstance(answer, Mapping):
+        raise CheckFailed(
+            f"{name}: you passed the library's result object; compute the numbers by hand and "
+            f"pass a dict with the keys {shown}"
+        )
+    if isinstance(answer, pd.Series):
+        answer = answer.to_dict()
+    if not isinstance(answer, Mapping):
+        raise CheckFailed(
+            f"{name} must be a dict with the keys {shown}; you passed a {type(answer).__name__}"
+        )
+    missing = [field for field in fields if field not in answer]
+    if missing:
+        raise CheckFailed(
+            f"{name}: the key(s) {missing} are missing; yours are {list(answer)} "
+            f"(expected keys: {shown})"
+        )
+    return {field: answer[field] for field in fields}
+
+
+def _number(value: object) -> float | None:
+    """``value`` as float if it is a real number (not bool, not NaN), else None."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real | np.number):
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _slip(
+    value: object, expected: float, slips: Iterable[tuple[float, str]], *, rel: float, abs: float
+) -> None:
+    """Raise the message of the first known slip that a wrong numeric ``value`` matches."""
+    number = _number(value)
+    if number is None or math.isclose(number, expected, rel_tol=rel, abs_tol=abs):
+        return
+    for slip, message in slips:
+        if np.isfinite(slip) and math.isclose(number, slip, rel_tol=rel, abs_tol=abs):
+            raise CheckFailed(message)
+
+
+def _expect_reason(reason: object, ideas: Sequence[Iterable[str]], *, hint: str) -> None:
+    """A written reason (``reason=...``) that mentions each of the ``ideas`` (English or Turkish)."""
+    check(
+        reason is not None and reason is not Ellipsis,
+        "now write your reason too: pass it as reason=... in the check",
+    )
+    expect_keywords(
+        reason,
+        name="your reason",
+        required_all=[tuple(words) for words in ideas],
+        min_words=10,
+        hint=hint,
+    )
+
+
+def _points(scores: pd.Series, promoter_min: int = 9, detractor_max: int = 6) -> float:
+    """NPS in points with the given cut-offs (for recognising slips)."""
+    values = scores.to_numpy()
+    if len(values) == 0:
+        return float("nan")
+    return 100.0 * ((values >= promoter_min).mean() - (values <= detractor_max).mean())
+
+
+# --------------------------------------------------------------------------- task 1
+
+
+@task_check("NPS of the latest wave")
+def check_05_1(answer: object, *, seed: int) -> None:
+    """NPS of ``exercise_data(seed).latest_wave`` in points (-100…100)."""
+    data = exercise_data(seed)
+    scores = _wave(data, data.latest_wave)
+    expected = nps(scores).nps
+    latest = data.surveys.loc[data.surveys["wave"] == data.latest_wave]
+    cutoffs = "promoters score 9-10 and detractors 0-6 on the 0-10 scale"
+    slips = [
+        (
+            _points(scores, 9, 5),
+            f"you counted 6 as a passive; {cutoffs} (6 is a detractor)",
+        ),
+        (
+            _points(scores, 8, 6),
+            f"you counted 8 as a promoter; {cutoffs} (7-8 are passives)",
+        ),
+        (
+            _points(scores, 8, 5),
+            f"your cut-offs are shifted by one; {cutoffs}",
+        ),
+        (
+            _points(scores, 10, 6),
+            f"you counted 9 as a passive; {cutoffs}",
+        ),
+        (
+            _points(scores, 9, 7),
+            f"you counted 7 as a detractor; {cutoffs} (7-8 are passives)",
+        ),
+        (
+            _points(scores - 1, 9, 6),
+            "the answers are already on the 0-10 scale (0 is a valid answer): do not subtract 1",
+        ),
+        (
+            100.0 * (scores >= 9).mean(),
+            "this is the share of promoters only; subtract the share of detractors",
+        ),
+        (
+            -100.0 * (scores <= 6).mean(),
+            "this is minus the share of detractors only; add the share of promoters",
+        ),
+        (
+            100.0 * ((scores >= 9).mean() + (scores <= 6).mean()),
+            "you ADDED the detractors; NPS is promoters minus detractors",
+        ),
+        (
+            float(scores.mean()),
+            "this is the mean score (0-10); NPS counts promoters minus detractors, in percent",
+        ),
+        (
+            float((scores >= 9).sum() - (scores <= 6).sum()),
+            "this is a count of people (promoters minus detractors); divide by the number of "
+            "answers and multiply by 100",
+        ),
+        (
+            nps(data.surveys["nps"], check_scale=False).nps,
+            "this is the NPS of ALL waves; keep only the answers of the latest wave",
+        ),
+        (
+            nps(_wave(data, data.previous_wave)).nps,
+            "this is the NPS of the previous wave; use the latest one",
+        ),
+        (
+            _points(latest["csat"]),
+            "this comes from the csat column (1-5); NPS uses the 'nps' column (0-10)",
+        ),
+    ]
+    _slip(answer, expected, slips, rel=0, abs=NPS_TOLERANCE)
+    expect_number(
+        answer,
+        expected,
+        name="NPS",
+        unit="points",
+        bounds=(-100, 100),
+        rel=0,
+        abs=NPS_TOLERANCE,
+    )
+
+
+# --------------------------------------------------------------------------- task 2
+
+
+@task_check("standard error and interval of the NPS")
+def check_05_2(answer: object, *, seed: int) -> None:
+    """Wald SE (points) and 95 % interval of the latest wave's NPS, by hand."""
+    data = exercise_data(seed)
+    scores = _wave(data, data.latest_wave)
+    values = _fields(answer, INTERVAL_FIELDS, name="your interval")
+    wald = nps(scores, method="wald", confidence=CONFIDENCE)
+    adjusted = nps(scores, method="adjusted_wald", confidence=CONFIDENCE)
+    n = wald.n
+    p, d = wald.promoter_share, wald.detractor_share
+    variance = p + d - (p - d) ** 2
+
+    se = values["se"]
+    _slip(
+        se,
+        wald.se,
+        [
+            (
+                100 * math.sqrt(variance / (n - 1)),
+                "se: divide by n (the number of answers), not n − 1",
+            ),
+            (
+                adjusted.se,
+                "se: this is the adjusted-Wald SE (pseudo-answers added); the task asks for the "
+                "plain Wald SE of the observed shares",
+            ),
+            (
+                100 * math.sqrt(variance),
+                "se: you forgot to divide by n inside the square root",
+            ),
+            (
+                100 * variance / n,
+                "se: this is the variance; take the square root",
+            ),
+            (
+                100 * math.sqrt(p * (1 - p) / n),
+                "se: this is the SE of the promoter share alone; NPS needs "
+                "sqrt((p + d − (p − d)²) / n) with both shares",
+            ),
+            (
+                100 * math.sqrt((p * (1 - p) + d * (1 - d)) / n),
+                "se: you added the two shares' variances but left out their covariance; use "
+                "sqrt((p + d − (p − d)²) / n)",
+            ),
+        ],
+        rel=1e-3,
+        abs=0.005,
+    )
+    expect_number(se, wald.se, name="se", unit="points", rel=1e-3, abs=0.005)
+
+    z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+    unclipped = (wald.nps - z * wald.se, wald.nps + z * wald.se)
+    low, high = values["ci_low"], values["ci_high"]
+    low_n, high_n = _number(low), _number(high)
+    if low_n is not None and high_n is not None and low_n > high_n:
+        raise CheckFailed("ci_low is above ci_high: the two bounds are swapped")
+    for label, value, target, raw, sign in (
+        ("ci_low", low, wald.ci_low, unclipped[0], -1),
+        ("ci_high", high, wald.ci_high, unclipped[1], 1),
+    ):
+        if _number(value) is not None and math.isclose(float(value), raw, abs_tol=NPS_TOLERANCE):
+            continue  # not clipped to [-100, 100]: also right
+        _slip(
+            value,
+            target,
+            [
+                (
+                    wald.nps + sign * wald.se,
+                    f"{label}: this is NPS {'+' if sign > 0 else '−'} one SE (about 68 %); a "
+                    "95 % interval reaches 1.96 SE either way",
+                ),
+                (
+                    wald.nps + sign * 2 * wald.se,
+                    f"{label}: you used 2 SE; the 95 % normal quantile is 1.96",
+                ),
+                (
+                    wald.nps + sign * stats.norm.ppf(0.95) * wald.se,
+                    f"{label}: this is a 90 % interval (1.645 SE); the task asks for 95 % (1.96 SE)",
+                ),
+                (
+                    (adjusted.ci_low if sign < 0 else adjusted.ci_high),
+                    f"{label}: this is the adjusted-Wald interval; the task asks for the plain "
+                    "Wald interval, NPS ± 1.96 SE",
+                ),
+                (
+                    wald.nps + sign * z * wald.se / math.sqrt(n),
+                    f"{label}: the SE already contains the 1/√n; do not divide by √n again",
+                ),
+            ],
+            rel=1e-3,
+            abs=NPS_TOLERANCE,
+        )
+        expect_number(
+            value,
+            target,
+            name=label,
+            unit="points",
+            bounds=(-100, 100),
+            rel=1e-3,
+            abs=NPS_TOLERANCE,
+        )
+
+
+# --------------------------------------------------------------------------- task 3
+
+_YES, _NO = ("yes", "evet"), ("no", "hayır")
+_EVIDENCE_WORDS = (
+    "p-value",
+    "p value",
+    "p =",
+    "p=",
+    "p <",
+    "p<",
+    "p >",
+    "p>",
+    "p-değer",
+    "p değer",
+    "interval",
+    "confidence",
+    "significan",
+    "zero",
+    "aralı",
+    "güven",
+    "anlamlı",
+    "sıfır",
+    "detect",
+    "tespit",
+)
+_NOISE_WORDS = (
+    "noise",
+    "chance",
+    "random",
+    "sampling",
+    "sample",
+    "luck",
+    "real",
+    "genuine",
+    "gürültü",
+    "tesadüf",
+    "şans",
+    "rastgele",
+    "örnek",
+    "gerçek",
+)
+
+
+@task_check("is the change since the previous wave real?")
+def check_05_3(answer: object, *, seed: int, reason: object = None) -> None:
+    """``"yes"`` if the latest-vs-previous NPS change is significant at 95 %, else ``"no"``."""
+    data = exercise_data(seed)
+    latest, previous = _wave(data, data.latest_wave), _wave(data, data.previous_wave)
+    verdicts = set()
+    for method in ("wald", "adjusted_wald"):
+        change = nps_difference(latest, previous, method=method, confidence=CONFIDENCE)
+        verdicts.update(_YES if change.significant else _NO)
+    expect_choice(
+        answer,
+        [*_YES, *_NO],
+        sorted(verdicts),
+        name="your verdict",
+        hint="look at the p-value (or at whether the interval of the change contains 0) that "
+        "sat.nps_difference gives for the latest wave against the previous one",
+    )
+    _expect_reason(
+        reason,
+        [_EVIDENCE_WORDS, _NOISE_WORDS],
+        hint="name the evidence you used (p-value or interval of the change) and say what it "
+        "tells about sampling noise",
+    )
+
+
+# --------------------------------------------------------------------------- task 4
+
+
+def _reverse_suspect(scale: pd.DataFrame) -> str:
+    """The statement with the most negative item–rest correlation (portfolio_lib's flag)."""
+    result = cronbach_alpha(scale, confidence=CONFIDENCE, warn_reverse=False)
+    return str(result.item_rest_correlation.idxmin())
+
+
+def _alpha_by_formula(values: np.ndarray, *, k_factor: bool = True, sd: bool = False) -> float:
+    """Cronbach's alpha by the textbook formula, optionally with a slip (for messages)."""
+    spread = values.std(axis=0, ddof=1) if sd else values.var(axis=0, ddof=1)
+    total = values.sum(axis=1)
+    total_spread = total.std(ddof=1) if sd else total.var(ddof=1)
+    k = values.shape[1]
+    factor = k / (k - 1) if k_factor else 1.0
+    return float(factor * (1 - spread.sum() / total_spread))
+
+
+@task_check("reverse-coded statement and Cronbach's alpha")
+def check_05_4(answer: object, *, seed: int) -> None:
+    """``{"reverse_coded": <statement>, "alpha": <alpha after reversing it>}``."""
+    scale = exercise_data(seed).scale
+    values = _fields(answer, SCALE_FIELDS, name="your answer")
+    item = _reverse_suspect(scale)
+    expect_choice(
+        values["reverse_coded"],
+        list(scale.columns),
+        item,
+        name="the reverse-coded statement",
+        hint="a reverse-worded statement correlates NEGATIVELY with the sum of the others "
+        "(item–rest correlation)",
+    )
+    fixed = reverse_code(scale, [item], scale=SCALE_RANGE)
+    expected = cronbach_alpha(fixed, confidence=CONFIDENCE).alpha
+    slips = [
+        (
+            cronbach_alpha(scale, warn_reverse=False).alpha,
+            "alpha: this is the alpha of the statements as stored; reverse the reverse-coded "
+            f"one first ({SCALE_RANGE[0] + SCALE_RANGE[1]} − x on the 1-5 scale)",
+        ),
+        (
+            cronbach_alpha(scale.drop(columns=item)).alpha,
+            "alpha: you dropped the reverse-coded statement; reverse it instead and keep all four",
+        ),
+        (
+            _alpha_by_formula(fixed.to_numpy(float), k_factor=False),
+            "alpha: the factor k / (k − 1) is missing in front",
+        ),
+        (
+            _alpha_by_formula(fixed.to_numpy(float), sd=True),
+            "alpha: the formula uses VARIANCES of the items and of the total, not standard "
+            "deviations",
+        ),
+    ]
+    for other in scale.columns:
+        if other != item:
+            slips.append(
+                (
+                    cronbach_alpha(
+                        reverse_code(scale, [other], scale=SCALE_RANGE), warn_reverse=False
+                    ).alpha,
+                    f"alpha: you reversed {other!r}; reverse the statement you named as "
+                    "reverse-coded",
+                )
+            )
+    _slip(values["alpha"], expected, slips, rel=1e-4, abs=ALPHA_TOLERANCE)
+    alpha = _number(values["alpha"])
+    if alpha is not None and ALPHA_TOLERANCE < abs(alpha - expected) <= 0.005:
+        raise CheckFailed(
+            "alpha is close but rounded too much; pass the unrounded value (or round to 3 decimals)"
+        )
+    expect_number(
+        values["alpha"],
+        expected,
+        name="Cronbach's alpha",
+        rel=1e-4,
+        abs=ALPHA_TOLERANCE,
+        hint_scale=False,
+    )
+
+
+# --------------------------------------------------------------------------- task 5
+
+
+def driver_priorities(data: Chapter5Data) -> pd.DataFrame:
+    """Task 5's table: importance and latest-wave performance of the five drivers.
+
+    Importance is the dominance share of R² for the NPS answer over all waves
+    (:func:`portfolio_lib.satisfaction.driver_analysis`); performance is the mean
+    rating of the latest wave with its 95 % interval
+    (:func:`portfolio_lib.satisfaction.importance_performance`). A driver *qualifies*
+    when it is at least as important as the average driver and its performance is
+    not clearly above the drivers' average (the lower end of its interval lies below it).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by driver: ``importance``, ``performance``, ``performance_ci_low``,
+        ``performance_ci_high``, ``quadrant`` and ``qualifies`` (bool).
+
+    Examples
+    --------
+    >>> table = driver_priorities(exercise_data(3))
+    >>> sorted(table.index) == sorted(RATING_COLUMNS)
+    True
+    """
+    drivers = driver_analysis(data.surveys, "nps", RATING_COLUMNS, confidence=CONFIDENCE)
+    latest = data.surveys.loc[data.surveys["wave"] == data.latest_wave]
+    ipm = importance_performance(latest, drivers, confidence=CONFIDENCE)
+    table = ipm.table.copy()
+    table["qualifies"] = (table["importance"] >= ipm.importance_cut) & (
+        table["performance_ci_low"] < ipm.performance_cut
+    )
+    return table
+
+
+_IMPORTANCE_WORDS = (
+    "importan",
+    "drive",
+    "driver",
+    "impact",
+    "effect",
+    "influenc",
+    "dominance",
+    "explain",
+    "r²",
+    "r2",
+    "önem",
+    "etki",
+    "etken",
+    "belirle",
+    "açıkl",
+)
+_PERFORMANCE_WORDS = (
+    "performance",
+    "perform",
+    "rating",
+    "rated",
+    "score",
+    "interval",
+    "average",
+    "mean",
+    "performans",
+    "puan",
+    "ortalama",
+    "aralı",
+    "değerlendir",
+)
+
+
+@task_check("which driver to fix first")
+def check_05_5(answer: object, *, seed: int, reason: object = None) -> None:
+    """The most important driver whose performance is not clearly above average, and why."""
+    table = driver_priorities(exercise_data(seed))
+    qualifying = table.loc[table["qualifies"]]
+    if len(qualifying):
+        best = list(
+            qualifying.index[
+                qualifying["importance"] >= qualifying["importance"].max() * _NEAR_BEST
+            ]
+        )
+    else:
+        best = [NO_DRIVER]
+    options = [*RATING_COLUMNS, NO_DRIVER]
+    if isinstance(answer, str) and f"rating_{answer.strip()}" in RATING_COLUMNS:
+        answer = f"rating_{answer.strip()}"
+    chosen = answer.strip() if isinstance(answer, str) else None
+    hint = (
+        "keep the drivers at least as important as the average driver whose performance is "
+        "not clearly above the average, then take the most important of them"
+    )
+    if chosen in table.index and chosen not in best:
+        row = table.loc[chosen]
+        if row["importance"] < table["importance"].mean():
+            hint = (
+                f"{chosen} moves recommendation less than the average driver; improving it "
+                "would change little. " + hint[0].upper() + hint[1:]
+            )
+        elif not row["qualifies"]:
+            hint = (
+                f"{chosen} already performs clearly above the average (even the lower end of its "
+                "interval lies above it). " + hint[0].upper() + hint[1:]
+            )
+        elif row["quadrant"] == "concentrate here":
+            hint = (
+                f"{chosen} lies in 'concentrate here', but the quadrant line falls inside the "
+                "rating intervals: compare IMPORTANCE among the qualifying drivers"
+            )
+        else:
+            hint = "another qualifying driver is more important"
+    expect_choice(answer, options, best, name="the driver to fix first", hint=hint)
+    _expect_reason(
+        reason,
+        [_IMPORTANCE_WORDS, _PERFORMANCE_WORDS],
+        hint="say how much the driver moves recommendation compared with the others, and how "
+        "well the company performs on it now",
+    )
