@@ -15,13 +15,19 @@ from matplotlib.axes import Axes
 from portfolio_lib import glossary
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.datasets import load_cdnow
-from portfolio_lib.plotting.portfolio import plot_cohort_retention, plot_lorenz, plot_value_loyalty
+from portfolio_lib.plotting.portfolio import (
+    plot_cohort_retention,
+    plot_kpi_dashboard,
+    plot_lorenz,
+    plot_value_loyalty,
+)
 from portfolio_lib.portfolio import (
     cac_by_channel,
     churn_rate,
     cohort_retention,
     default_strategies,
     gini,
+    kpi_dashboard,
     lorenz_curve,
     pareto_table,
     portfolio_groups,
@@ -370,4 +376,130 @@ def test_portfolio_plots_return_axes():
     assert f"{curve.gini:.2f}" in ax.get_legend().get_texts()[1].get_text()
     _, given_ax = plt.subplots()
     assert plot_cohort_retention(cohort_retention(_cohort_tx()), ax=given_ax) is given_ax
+    plt.close("all")
+
+
+# ------------------------------------------------------------------------------- KPI dashboard
+def _dashboard_data():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "c", "d"],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-10",
+                    "2024-05-01",
+                    "2024-02-01",
+                    "2024-01-05",
+                    "2024-03-20",
+                    "2024-05-20",
+                ]  # fmt: skip
+            ),
+            "amount": [100.0, 50.0, 40.0, 10.0, -10.0, 30.0],
+            "is_return": [False, False, False, False, True, False],
+        }
+    )
+    customers = pd.DataFrame(
+        {"customer_id": list("abcd"), "acquisition_cost": [10.0, 20.0, 30.0, 40.0]}
+    )
+    surveys = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "a"],
+            "date": pd.to_datetime(["2024-04-01", "2024-05-01", "2024-05-02", "2023-12-01"]),
+            "nps": [10, 3, 8, 0],
+        }
+    )
+    return {"transactions": tx, "customers": customers, "surveys": surveys}
+
+
+def test_kpi_dashboard_by_hand():
+    data = _dashboard_data()
+    segments = pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"})
+    clv = pd.Series({"a": 100.0, "b": 20.0, "c": 5.0, "d": 7.0})
+    p_churn = pd.Series({"a": 0.2, "b": 0.6, "c": 0.5, "d": 0.1})
+    table = kpi_dashboard(data, segments, margin=0.5, clv=clv, churn_probability=p_churn,
+                          window_days=90, observation_end="2024-06-29")  # fmt: skip
+    assert table.attrs["as_of"] == pd.Timestamp("2024-03-31")
+    x, y = table.loc["x"], table.loc["y"]
+    # as of 03-31: a, b (x) and c (y) had bought; d signs up later and is not in the base
+    assert (x["retention_base"], y["retention_base"]) == (2, 1)
+    assert x["retention_rate"] == 0.5 and y["retention_rate"] == 0.0  # a bought on 05-01
+    assert x["churn_rate"] == 0.5
+    assert x["retention_ci_low"] < 0.5 < x["retention_ci_high"]
+    assert x["churn_ci_low"] == pytest.approx(1 - x["retention_ci_high"])
+    assert x["clv_mean"] == 60.0 and y["expected_churn"] == pytest.approx(0.3)
+    assert x["cac_mean"] == 15.0
+    # profit: a 0.5 x 150 - 10 = 65, b 20 - 20 = 0; c's return nets to 0: -30, d 15 - 40
+    assert x["profit_per_customer"] == pytest.approx(32.5)
+    assert y["profit_per_customer"] == pytest.approx((-30 - 25) / 2)
+    # recent NPS answers (after 03-31): x has a promoter and a detractor, y a passive
+    assert x["nps"] == 0.0 and x["nps_responses"] == 2
+    assert y["nps"] == 0.0 and y["nps_responses"] == 1
+    assert "strategy" not in table.columns  # x/y are not the portfolio groups
+
+
+def test_kpi_dashboard_on_portfolio_groups():
+    from portfolio_lib.simulate import simulate_crm
+
+    company = simulate_crm(n_customers=600, seed=7)
+    end = company.observation_end
+    as_of = end - pd.Timedelta(days=180)
+    past = company.transactions[company.transactions["date"] <= as_of]
+    groups = portfolio_groups(rfm_table(past, observation_end=as_of), margin=0.3).table["group"]
+    table = kpi_dashboard(company, groups, margin=0.3)
+    assert list(table.index) == ["at_risk", "profitable", "loyal", "potential"]
+    assert table["n_customers"].sum() == len(groups)
+    assert (table["retention_base"] == table["n_customers"]).all()  # everyone bought by as_of
+    # customers who had stopped buying come back least often
+    assert table.loc["at_risk", "retention_rate"] < table.loc["profitable", "retention_rate"]
+    np.testing.assert_allclose(table["retention_rate"] + table["churn_rate"], 1.0)
+    assert table.loc["at_risk", "strategy"] == default_strategies().loc["at_risk", "strategy"]
+    # profit per customer agrees with profit_by_segment on the full data (an independent path)
+    full = rfm_table(company.transactions, observation_end=end).reindex(groups.index)
+    costs = company.customers.set_index("customer_id")["acquisition_cost"]
+    expected = profit_by_segment(full, groups, margin=0.3, costs=costs.reindex(groups.index))
+    np.testing.assert_allclose(
+        table["profit_per_customer"], expected["profit_per_customer"].reindex(table.index)
+    )
+    # NPS per group agrees with the satisfaction module on the same answers
+    from portfolio_lib.satisfaction import nps_by
+
+    recent = company.surveys[company.surveys["date"] > as_of]
+    recent = recent.assign(group=recent["customer_id"].map(groups)).dropna(subset=["group"])
+    reference = nps_by(recent, "group")
+    np.testing.assert_allclose(table["nps"], reference["nps"].reindex(table.index))
+
+
+def test_kpi_dashboard_bad_inputs():
+    data = _dashboard_data()
+    segments = pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"})
+    with pytest.raises(DataValidationError, match="transactions"):
+        kpi_dashboard({"customers": data["customers"]}, segments, margin=0.3)
+    with pytest.raises(DataValidationError, match="clv has no value"):
+        kpi_dashboard(data, segments, margin=0.3, clv=pd.Series({"a": 1.0}), window_days=30)
+    with pytest.raises(DataValidationError, match="as_of"):
+        kpi_dashboard(data, segments, margin=0.3, as_of="2024-05-01", window_days=90)
+    with pytest.raises(DataValidationError, match="segment"):
+        kpi_dashboard(data, segments.where(segments == "x"), margin=0.3)
+    with pytest.raises(DataValidationError, match="nps"):
+        bad = dict(data, surveys=data["surveys"].assign(nps=11))
+        kpi_dashboard(bad, segments, margin=0.3, window_days=30)
+    with pytest.raises(DataValidationError, match="amount"):
+        bad = dict(data, transactions=data["transactions"].assign(amount="1"))
+        kpi_dashboard(bad, segments, margin=0.3, window_days=30)
+
+
+def test_plot_kpi_dashboard():
+    table = kpi_dashboard(
+        _dashboard_data(), pd.Series({"a": "at_risk", "b": "loyal", "c": "loyal", "d": "potential"}),
+        margin=0.5, window_days=90, observation_end="2024-06-29",
+    )  # fmt: skip
+    fig = plot_kpi_dashboard(table)
+    # retention, churn, CAC, NPS, profit (no CLV given) + the strategy table
+    assert len(fig.axes) == 6
+    cells = fig.axes[-1].tables[0].get_celld().values()
+    assert "Win-back" in {cell.get_text().get_text() for cell in cells}
+    small = plot_kpi_dashboard(table, kpis=["retention_rate"], show_strategy=False)
+    assert len(small.axes) == 1
+    with pytest.raises(ValueError, match="clv_mean_x"):
+        plot_kpi_dashboard(table, kpis=["clv_mean_x"])
     plt.close("all")

@@ -1,17 +1,30 @@
-"""Portfolio figures: value x loyalty quadrants, Lorenz curve with Gini, cohort retention heatmap.
+"""Portfolio figures: value x loyalty quadrants, Lorenz curve with Gini, cohort retention heatmap,
+KPI dashboard per segment.
 
 Each function takes an already computed result from :mod:`portfolio_lib.portfolio`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from portfolio_lib.plotting import PALETTE, get_ax
 from portfolio_lib.plotting.segmentation import _annotated_heatmap
-from portfolio_lib.portfolio import QUADRANTS, CohortRetention, LorenzCurve, ValueLoyalty
+from portfolio_lib.portfolio import (
+    KPI_LABELS,
+    QUADRANTS,
+    CohortRetention,
+    LorenzCurve,
+    ValueLoyalty,
+)
 
-__all__ = ["plot_value_loyalty", "plot_lorenz", "plot_cohort_retention"]
+__all__ = ["plot_value_loyalty", "plot_lorenz", "plot_cohort_retention", "plot_kpi_dashboard"]
 
 
 def plot_value_loyalty(
@@ -119,3 +132,94 @@ def plot_cohort_retention(
     ax.set_ylabel(f"signup cohort ({cohort.unit})")
     ax.set_title("Cohort retention (% of cohort buying)")
     return ax
+
+
+def plot_kpi_dashboard(
+    table: pd.DataFrame,
+    *,
+    kpis: Sequence[str] | None = None,
+    show_strategy: bool = True,
+) -> Figure:
+    """One figure of the KPIs per segment (bars with intervals) and the strategy per segment.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Result of :func:`portfolio_lib.portfolio.kpi_dashboard`.
+    kpis : sequence of str, optional
+        KPI columns to draw (default the keys of :data:`portfolio_lib.portfolio.KPI_LABELS`
+        present with at least one value); intervals are drawn where ``<kpi>_ci_low/high`` or,
+        for retention and churn, ``retention_ci_*``/``churn_ci_*`` exist.
+    show_strategy : bool
+        Add the table of ``strategy`` and ``target`` per segment under the panels (when the
+        table has them).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.portfolio import kpi_dashboard
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, 20.0, 5.0],
+    ...     "date": pd.to_datetime(["2024-01-10", "2024-04-10", "2024-01-20"])})
+    >>> kpis = kpi_dashboard({"transactions": tx}, pd.Series({"a": "x", "b": "y"}), margin=0.5,
+    ...                      window_days=90, observation_end="2024-06-28")
+    >>> len(plot_kpi_dashboard(kpis).axes)
+    3
+    """
+    if kpis is None:
+        kpis = [k for k in KPI_LABELS if k in table.columns and table[k].notna().any()]
+    missing = [k for k in kpis if k not in table.columns]
+    if missing:
+        raise ValueError(f"table has no KPI column(s) {missing}; columns: {list(table.columns)}")
+    if not kpis:
+        raise ValueError("table has no KPI with a value to draw")
+    strategy = show_strategy and {"strategy", "target"} <= set(table.columns)
+    ncols = min(3, len(kpis))
+    nrows = -(-len(kpis) // ncols)
+    fig = plt.figure(
+        figsize=(4.2 * ncols, 3.2 * nrows + (0.45 * len(table) + 0.8 if strategy else 0))
+    )
+    heights = [3.2] * nrows + ([0.45 * len(table) + 0.8] if strategy else [])
+    grid = fig.add_gridspec(len(heights), ncols, height_ratios=heights)
+    labels = [str(i) for i in table.index]
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(table))]
+    for n, kpi in enumerate(kpis):
+        ax = fig.add_subplot(grid[n // ncols, n % ncols])
+        values = table[kpi].to_numpy(dtype=float)
+        prefix = kpi.removesuffix("_rate").removesuffix("_mean")
+        low_col, high_col = f"{prefix}_ci_low", f"{prefix}_ci_high"
+        yerr = None
+        if low_col in table.columns and high_col in table.columns:
+            low = table[low_col].to_numpy(dtype=float)
+            high = table[high_col].to_numpy(dtype=float)
+            yerr = np.vstack([values - low, high - values])
+            yerr = np.where(np.isfinite(yerr), np.maximum(yerr, 0), 0)
+        ax.bar(labels, np.nan_to_num(values), color=colors, yerr=yerr, capsize=3)
+        for x, v in enumerate(values):
+            if not np.isfinite(v):
+                ax.text(x, 0, "n/a", ha="center", va="bottom", fontsize=8, color="grey")
+        if kpi in ("retention_rate", "churn_rate", "expected_churn"):
+            ax.set_ylim(0, 1)
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.set_title(KPI_LABELS.get(kpi, kpi), fontsize=9)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    if strategy:
+        ax = fig.add_subplot(grid[-1, :])
+        ax.axis("off")
+        cells = [[str(i), str(table.loc[i, "strategy"]), str(table.loc[i, "target"])]
+                 for i in table.index]  # fmt: skip
+        shown = ax.table(cellText=cells, colLabels=["segment", "strategy", "target"],
+                         loc="center", cellLoc="left", colWidths=[0.15, 0.3, 0.55])  # fmt: skip
+        shown.auto_set_font_size(False)
+        shown.set_fontsize(8)
+        shown.scale(1, 1.3)
+    as_of = table.attrs.get("as_of")
+    title = "Portfolio KPIs per segment"
+    if as_of is not None:
+        title += f" (retention after {pd.Timestamp(as_of).date()})"
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
