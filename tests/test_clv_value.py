@@ -1,0 +1,197 @@
+"""CLV: margin multiple, discounting, intervals from parameter draws, historical value, CLV/CAC."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from portfolio_lib import DataValidationError
+from portfolio_lib.clv import (
+    BetaGeo,
+    GammaGamma,
+    ParetoNBD,
+    clv_cac_ratio,
+    customer_lifetime_value,
+    discounted_expected_purchases,
+    historical_clv,
+    margin_multiple_clv,
+    simulate_bgnbd,
+    simulate_gamma_gamma_spend,
+    simulate_pareto_nbd,
+)
+
+
+# REFERENCE.md "Margin-multiple CLV — Gupta & Lehmann (2005)": m = 100, r = 0.8,
+# d = 0.12 -> 250.0 (end of period) and 350.0 (start of period).
+def test_margin_multiple_reference_values():
+    assert margin_multiple_clv(100, 0.8, 0.12) == pytest.approx(250.0, abs=1e-9)
+    assert margin_multiple_clv(100, 0.8, 0.12, timing="start") == pytest.approx(350.0, abs=1e-9)
+
+
+def test_margin_multiple_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="timing"):
+        margin_multiple_clv(100, 0.8, 0.12, timing="middle")
+    with pytest.raises(ValueError, match="retention_rate"):
+        margin_multiple_clv(100, 1.2, 0.12)
+
+
+def make_customers(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    data = simulate_bgnbd(n, r=0.8, alpha=8.0, a=1.2, b=4.0, T=rng.uniform(20, 60, n), seed=rng)
+    data["monetary_value"] = simulate_gamma_gamma_spend(
+        data["frequency"], p=6.0, q=3.5, gamma=20.0, seed=rng
+    )["monetary_value"]
+    return data
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    data = make_customers(2000, seed=1)
+    return data, BetaGeo().fit(data), GammaGamma().fit(data)
+
+
+def test_without_discounting_the_steps_add_up_to_the_conditional_expectation(fitted):
+    data, purchases, _ = fitted
+    sample = data.iloc[:200]
+    horizon = 52.5  # the last step is half a week
+    disc = discounted_expected_purchases(
+        purchases, sample, horizon=horizon, unit="W", annual_discount_rate=0.0
+    )
+    direct = purchases.conditional_expected_purchases(
+        horizon, sample["frequency"], sample["recency"], sample["T"]
+    )
+    np.testing.assert_allclose(disc.to_numpy(), np.asarray(direct), rtol=1e-10)
+
+
+def test_discounting_each_week_from_its_end(fitted):
+    data, purchases, _ = fitted
+    row = data.iloc[[5]]
+    x, t_x, T = (float(row[c].iloc[0]) for c in ("frequency", "recency", "T"))
+    weeks = np.arange(0, 27)
+    cumulative = np.array([purchases.conditional_expected_purchases(w, x, t_x, T) for w in weeks])
+    factors = 1.10 ** (-weeks[1:] * 7 / 365.25)
+    expected = np.sum(np.diff(cumulative) * factors)
+    got = discounted_expected_purchases(
+        purchases, row, horizon=26, unit="W", annual_discount_rate=0.10
+    )
+    assert got.iloc[0] == pytest.approx(expected, rel=1e-10)
+    assert got.iloc[0] < cumulative[-1]
+
+
+def test_clv_point_interval_and_reproducibility(fitted):
+    data, purchases, spend = fitted
+    kwargs = dict(horizon=52, unit="W", annual_discount_rate=0.1, margin=0.3, n_draws=60)
+    result = customer_lifetime_value(purchases, spend, data, seed=7, **kwargs)
+    assert list(result.index) == list(data.index)
+    expected_point = (
+        0.3
+        * spend.conditional_expected_spend(data["frequency"], data["monetary_value"])
+        * discounted_expected_purchases(
+            purchases, data, horizon=52, unit="W", annual_discount_rate=0.1
+        )
+    )
+    np.testing.assert_allclose(result["clv"], expected_point, rtol=1e-10)
+    assert (result["clv_low"] <= result["clv"]).all()
+    assert (result["clv"] <= result["clv_high"]).all()
+    assert (result["clv_high"] > result["clv_low"]).mean() > 0.99
+    again = customer_lifetime_value(purchases, spend, data, seed=7, **kwargs)
+    pd.testing.assert_frame_equal(result, again)
+    assert result.attrs["n_draws_used"] <= 60
+
+
+def test_more_customers_give_narrower_intervals():
+    widths = []
+    for n in (600, 6000):
+        data = make_customers(n, seed=n)
+        result = customer_lifetime_value(
+            BetaGeo().fit(data),
+            GammaGamma().fit(data),
+            data.iloc[:300],
+            horizon=52,
+            unit="W",
+            annual_discount_rate=0.1,
+            n_draws=80,
+            seed=0,
+        )
+        widths.append(np.median((result["clv_high"] - result["clv_low"]) / result["clv"]))
+    assert widths[1] < widths[0]
+
+
+def test_works_with_pareto_nbd(fitted):
+    _, _, spend = fitted
+    rng = np.random.default_rng(9)
+    data = simulate_pareto_nbd(
+        2000, r=0.55, alpha=10.6, s=0.6, beta=11.7, T=rng.uniform(20, 60, 2000), seed=rng
+    )
+    data["monetary_value"] = simulate_gamma_gamma_spend(
+        data["frequency"], p=6.0, q=3.5, gamma=20.0, seed=rng
+    )["monetary_value"]
+    sample = data.iloc[:100]
+    pareto = ParetoNBD().fit(data)
+    result = customer_lifetime_value(
+        pareto, spend, sample, horizon=26, unit="W", annual_discount_rate=0.1, n_draws=30, seed=1
+    )
+    assert np.isfinite(result.to_numpy()).all() and (result["clv"] >= 0).all()
+
+
+def test_unit_must_match_the_fitted_summary():
+    tx = pd.DataFrame(
+        {
+            "customer_id": np.repeat(np.arange(60), 3),
+            "date": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(np.tile([0, 10, 40], 60) + np.repeat(np.arange(60) % 9, 3), "D"),
+            "amount": 10.0 + np.arange(180) % 7,
+        }
+    )
+    from portfolio_lib.clv import summary_from_transactions
+
+    summary = summary_from_transactions(tx, observation_end="2024-03-31", unit="D")
+    model = BetaGeo.from_params({"r": 1, "alpha": 10, "a": 1, "b": 3})
+    model.unit_ = summary.attrs["unit"]
+    spend = GammaGamma.from_params({"p": 6, "q": 3.5, "gamma": 20})
+    with pytest.raises(ValueError, match="unit"):
+        discounted_expected_purchases(model, summary, horizon=4, unit="W", annual_discount_rate=0)
+    with pytest.raises(RuntimeError, match="covariance"):
+        customer_lifetime_value(
+            model, spend, summary, horizon=30, unit="D", annual_discount_rate=0.1
+        )
+
+
+def test_missing_monetary_value_is_named(fitted):
+    data, purchases, spend = fitted
+    with pytest.raises(DataValidationError, match="monetary_value"):
+        customer_lifetime_value(
+            purchases,
+            spend,
+            data.drop(columns="monetary_value"),
+            horizon=52,
+            unit="W",
+            annual_discount_rate=0.1,
+        )
+
+
+def test_historical_clv_by_hand():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "b"],
+            "date": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-05", "2024-04-01"],
+            "amount": [100.0, -20.0, 50.0, 40.0, 60.0],
+        }
+    )
+    full = historical_clv(tx, margin=0.25)
+    assert full.to_dict() == {"a": pytest.approx(32.5), "b": pytest.approx(25.0)}
+    early = historical_clv(tx, margin=0.25, observation_end="2024-02-15")
+    assert early.to_dict() == {"a": pytest.approx(20.0), "b": pytest.approx(10.0)}
+    with pytest.raises(DataValidationError, match="amount"):
+        historical_clv(tx.drop(columns="amount"))
+
+
+def test_clv_cac_ratio_by_hand_and_bad_costs():
+    clv = pd.Series({"a": 300.0, "b": 50.0})
+    ratio = clv_cac_ratio(clv, pd.Series({"a": 100.0, "b": 100.0}))
+    assert ratio.to_dict() == {"a": 3.0, "b": 0.5}
+    with pytest.raises(DataValidationError, match="acquisition_cost"):
+        clv_cac_ratio(clv, pd.Series({"a": 100.0, "b": 0.0}))
+    with pytest.raises(DataValidationError, match="acquisition_cost"):
+        clv_cac_ratio(clv, pd.Series({"a": 100.0}))
