@@ -178,3 +178,11 @@ def test_probabilities_and_expectations_are_sane(params, history, t):
     e2 = model.conditional_expected_purchases(t * 1.5, x, t_x, T)
     assert np.isfinite(e1) and e1 >= 0
     assert e2 >= e1 - 1e-9 * max(1.0, e1)
+
+
+def test_fitting_likelihood_equals_the_row_formula():
+    data = simulate_bgnbd(3000, r=0.8, alpha=8.0, a=1.2, b=4.0, T=52.0, seed=4)
+    x, t_x, T = (data[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    params = np.array([0.5, 6.0, 0.9, 2.5])
+    fast = BetaGeo._make_loglik(x, t_x, T)(params)
+    np.testing.assert_allclose(fast, BetaGeo._loglik_rows(params, x, t_x, T), rtol=1e-13)

@@ -166,6 +166,11 @@ class PurchaseModel(MLEModel):
         """E[Y(t) | x, t_x, T] = E[Y(t) | x, T, alive] * P(alive | x, t_x, T)."""
         return cls._expected_if_alive(params, t, x, T) * cls._prob_alive(params, x, t_x, T)
 
+    @classmethod
+    def _make_loglik(cls, x, t_x, T):
+        """Row log-likelihood as a function of the parameters, for fitting."""
+        return lambda params: cls._loglik_rows(params, x, t_x, T)
+
     @staticmethod
     def _prob_alive(params, x, t_x, T):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -235,7 +240,7 @@ class PurchaseModel(MLEModel):
         outcome = fit_log_mle(
             model_name=self._model_name,
             param_names=self._param_names,
-            row_loglik=lambda p: cls._loglik_rows(p, x, t_x, T),
+            row_loglik=cls._make_loglik(x, t_x, T),
             weights=counts,
             start_params=start,
             alt_start_params=alt,
