@@ -393,6 +393,10 @@ def test_bgnbd_scores(split, crm, comparison):
     with pytest.raises(DataValidationError, match=col("customer_id")):
         bgnbd_churn_scores(crm.transactions, cutoff="2024-01-01", window_days=90,
                            index=pd.Index(["nobody"]))  # fmt: skip
+    with pytest.raises(ValueError, match="cutoff"):
+        bgnbd_churn_scores(crm.transactions, cutoff="soon", window_days=90)
+    with pytest.raises(ValueError, match="window_days"):
+        bgnbd_churn_scores(crm.transactions, cutoff="2024-01-01", window_days=0)
 
 
 # ------------------------------------------------------------------------------- evaluation

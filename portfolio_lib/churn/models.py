@@ -32,6 +32,7 @@ from threadpoolctl import threadpool_limits
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
 from portfolio_lib.churn.features import ChurnFeatures
 from portfolio_lib.clv import BetaGeo, ConvergenceError, summary_from_transactions
+from portfolio_lib.rfm import _as_day
 
 __all__ = [
     "LOG2_FEATURES",
@@ -390,9 +391,11 @@ def bgnbd_churn_scores(
     >>> bool((bg.scores["p_no_purchase"] >= bg.scores["p_dead"]).all())
     True
     """
-    cut = pd.Timestamp(cutoff).normalize()
-    if isinstance(window_days, bool) or not window_days > 0:
-        raise ValueError(f"window_days must be > 0 days, got {window_days!r}")
+    cut = _as_day(cutoff, what="cutoff")
+    if isinstance(window_days, bool) or not isinstance(window_days, int | float | np.number):
+        raise ValueError(f"window_days must be a number of days > 0, got {window_days!r}")
+    if not window_days > 0:
+        raise ValueError(f"window_days must be a number of days > 0, got {window_days!r}")
     summary = summary_from_transactions(
         transactions, observation_end=cut - pd.Timedelta(days=1), unit="W",
         customer_col=customer_col,
