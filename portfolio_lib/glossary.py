@@ -319,6 +319,46 @@ TERMS: tuple[Term, ...] = (
         "Customers who share a starting point, such as the month of first purchase, followed over time.",
         3,
     ),
+    Term(
+        "p_alive",
+        "Probability alive, P(alive)",
+        "Aktif olma olasılığı, P(alive)",
+        "احتمال فعال بودن مشتری",
+        "The model's probability that a customer has not yet silently stopped buying.",
+        3,
+    ),
+    Term(
+        "discount_rate",
+        "Discount rate",
+        "İskonto oranı",
+        "نرخ تنزیل",
+        "The rate per period by which future profit is reduced to its value today.",
+        3,
+    ),
+    Term(
+        "calibration_holdout",
+        "Calibration and holdout periods",
+        "Kalibrasyon ve sınama dönemleri",
+        "دوره‌های واسنجی و آزمون",
+        "Fit a model on an earlier period and check its predictions on a later, unseen one.",
+        3,
+    ),
+    Term(
+        "historical_clv",
+        "Historical vs predictive CLV",
+        "Geçmiş ve tahmini müşteri yaşam boyu değeri",
+        "ارزش طول عمر گذشته و پیش‌بینی‌شده",
+        "Profit a customer has already brought versus the profit a model expects from them.",
+        3,
+    ),
+    Term(
+        "value_tier",
+        "Value tier",
+        "Değer katmanı",
+        "طبقه ارزشی مشتری",
+        "A band of customers ranked by CLV (platinum, gold, silver, bronze) served at different cost.",
+        3,
+    ),
     # 4 — the customer journey (müşteri yolculuğu)
     Term(
         "customer_journey",
@@ -489,6 +529,22 @@ TERMS: tuple[Term, ...] = (
         "Trained people pose as ordinary customers and score the service against a checklist.",
         5,
     ),
+    Term(
+        "driver_analysis",
+        "Key-driver analysis",
+        "Memnuniyet etkenleri analizi",
+        "تحلیل عوامل کلیدی رضایت",
+        "Finding which attributes move overall satisfaction most, e.g. by dominance analysis.",
+        5,
+    ),
+    Term(
+        "reliability",
+        "Reliability (Cronbach's alpha)",
+        "Güvenilirlik (Cronbach alfa)",
+        "پایایی (آلفای کرونباخ)",
+        "How consistently the items of a survey scale measure the same thing.",
+        5,
+    ),
     # 6 — portfolio strategy (portföy stratejisi)
     Term(
         "value_loyalty_matrix",
@@ -530,6 +586,14 @@ TERMS: tuple[Term, ...] = (
         "Actions that bring lapsed or lost customers back, such as a personal offer.",
         6,
     ),
+    Term(
+        "ab_test",
+        "A/B test and uplift",
+        "A/B testi ve artış etkisi",
+        "آزمون A/B و اثر افزایشی",
+        "Randomly split customers into treated and control groups; the outcome gap is the uplift.",
+        6,
+    ),
 )
 """All course terms, grouped by chapter in the order the course introduces them."""
 
@@ -567,7 +631,7 @@ def term(key: str) -> Term:
     >>> term("chrun_rate")
     Traceback (most recent call last):
     ...
-    KeyError: "no glossary term 'chrun_rate'; did you mean 'churn_rate'?"
+    KeyError: "no glossary term 'chrun_rate'; did you mean 'churn_rate' or 'discount_rate'?"
     """
     if not isinstance(key, str):
         raise TypeError(f"glossary keys are strings, got {type(key).__name__}")

@@ -67,7 +67,7 @@ def markdown_cells(line: str) -> list[str]:
 
 def test_size_and_keys_unique_snake_case() -> None:
     keys = [t.key for t in TERMS]
-    assert 40 <= len(TERMS) <= 60
+    assert 40 <= len(TERMS) <= 80
     assert len(keys) == len(set(keys))
     bad = [k for k in keys if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", k)]
     assert bad == []
