@@ -1,4 +1,67 @@
-"""Customer portfolio analysis (being split into modules)."""
+"""Customer portfolio: value x loyalty, groups, concentration, KPIs and a strategy per group.
 
-from portfolio_lib.portfolio.kpis import *  # noqa: F403
-from portfolio_lib.portfolio.kpis import __all__  # noqa: F401
+- :func:`value_loyalty_matrix`: Reinartz & Kumar's (2002) grid of true friends, butterflies,
+  barnacles and strangers.
+- :func:`portfolio_groups`: the course's four groups, profitable / loyal / potential / at-risk,
+  from documented thresholds.
+- Concentration: :func:`pareto_table`, :func:`lorenz_curve`, :func:`gini`.
+- KPIs: :func:`retention_rate` and :func:`churn_rate` with Wilson intervals,
+  :func:`cohort_retention`, :func:`cac_by_channel`, :func:`profit_per_customer`,
+  :func:`profit_by_segment`.
+- :func:`strategy_table`: the overridable strategy, KPIs and target for each group, with the
+  Turkish group names of :mod:`portfolio_lib.glossary`.
+- :func:`kpi_dashboard`: the KPIs per segment in one table.
+
+Money is in the currency units of the input; ``margin`` is always an explicit argument
+(a fraction of revenue, e.g. 0.3 for a 30 % gross margin).
+
+Modules
+-------
+- :mod:`~portfolio_lib.portfolio.matrix`: value x loyalty (:data:`QUADRANTS`).
+- :mod:`~portfolio_lib.portfolio.groups`: the four portfolio groups (:data:`GROUPS`).
+- :mod:`~portfolio_lib.portfolio.concentration`: Pareto table, Lorenz curve, Gini.
+- :mod:`~portfolio_lib.portfolio.kpis`: retention, churn, cohorts, CAC, profit.
+- :mod:`~portfolio_lib.portfolio.strategy`: the strategy table per group.
+- :mod:`~portfolio_lib.portfolio.dashboard`: :func:`kpi_dashboard` (:data:`KPI_LABELS`).
+"""
+
+from portfolio_lib.portfolio.concentration import LorenzCurve, gini, lorenz_curve, pareto_table
+from portfolio_lib.portfolio.dashboard import KPI_LABELS, kpi_dashboard
+from portfolio_lib.portfolio.groups import GROUPS, PortfolioGroups, portfolio_groups
+from portfolio_lib.portfolio.kpis import (
+    CohortRetention,
+    RateEstimate,
+    cac_by_channel,
+    churn_rate,
+    cohort_retention,
+    profit_by_segment,
+    profit_per_customer,
+    retention_rate,
+)
+from portfolio_lib.portfolio.matrix import QUADRANTS, ValueLoyalty, value_loyalty_matrix
+from portfolio_lib.portfolio.strategy import default_strategies, strategy_table
+
+__all__ = [
+    "ValueLoyalty",
+    "PortfolioGroups",
+    "LorenzCurve",
+    "RateEstimate",
+    "CohortRetention",
+    "QUADRANTS",
+    "GROUPS",
+    "value_loyalty_matrix",
+    "portfolio_groups",
+    "pareto_table",
+    "lorenz_curve",
+    "gini",
+    "retention_rate",
+    "churn_rate",
+    "cohort_retention",
+    "cac_by_channel",
+    "profit_per_customer",
+    "profit_by_segment",
+    "default_strategies",
+    "strategy_table",
+    "KPI_LABELS",
+    "kpi_dashboard",
+]

@@ -1,0 +1,123 @@
+"""The overridable strategy, KPIs and target for each portfolio group.
+
+Group names in Turkish come from :mod:`portfolio_lib.glossary`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from portfolio_lib import glossary
+from portfolio_lib.portfolio.groups import GROUPS, PortfolioGroups
+
+_STRATEGIES = {
+    "profitable": (
+        "Loyalty & reward programme",
+        "Sadakat ve ödül programı",
+        "tiered rewards and points, VIP service, early access, a personal contact",
+        "retention rate; share of revenue; profit per customer",
+        "keep retention >= 90 % a year and profit per customer at least stable",
+    ),
+    "loyal": (
+        "Discounts & offers (raise margin)",
+        "İndirim ve kampanya teklifleri",
+        "bundles and volume offers, cross-sell higher-margin items, serve via low-cost channels",
+        "average order value; margin per customer; purchase frequency",
+        "+10 % average order value within two quarters",
+    ),
+    "potential": (
+        "Nurture",
+        "Geliştirme (besleme)",
+        "onboarding series, personal recommendations, a second-purchase incentive",
+        "second-purchase rate; share moving to loyal or profitable; CAC payback",
+        "30 % make a repeat purchase within 90 days",
+    ),
+    "at_risk": (
+        "Win-back",
+        glossary.turkish("win_back"),
+        "personal win-back offer, ask why (survey), resolve open complaints",
+        "reactivation rate; churn rate; win-back campaign return on spend",
+        "reactivate 15 % within 60 days at a cost below their expected profit",
+    ),
+}
+_STRATEGY_COLUMNS = ["strategy", "strategy_tr", "actions", "kpis", "target"]
+
+
+def default_strategies() -> pd.DataFrame:
+    """The default strategy per portfolio group, as an editable DataFrame.
+
+    Rows ``profitable``, ``loyal``, ``potential``, ``at_risk`` (index ``group``); columns
+    ``group_en``, ``group_tr`` (from :mod:`portfolio_lib.glossary`), ``strategy``,
+    ``strategy_tr``, ``actions``, ``kpis`` and ``target``. The targets are illustrative
+    starting points for a discussion, to be set by management:
+
+    - profitable (kârlı): loyalty & reward programmes - keep the most valuable;
+    - loyal (sadık, frequent but lower margin): discounts/offers that raise basket value;
+    - potential (potansiyel): nurture towards a second purchase;
+    - at_risk (risk altında, those leaving): win-back.
+
+    Examples
+    --------
+    >>> default_strategies().loc["at_risk", "strategy"]
+    'Win-back'
+    """
+    rows = [
+        {
+            "group": group,
+            "group_en": glossary.term(GROUPS[group]).english,
+            "group_tr": glossary.turkish(GROUPS[group]),
+            **dict(zip(_STRATEGY_COLUMNS, _STRATEGIES[group], strict=True)),
+        }
+        for group in ("profitable", "loyal", "potential", "at_risk")
+    ]
+    return pd.DataFrame(rows).set_index("group")
+
+
+def strategy_table(
+    groups: PortfolioGroups | None = None,
+    *,
+    strategies: pd.DataFrame | Mapping[str, Mapping[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Strategy, KPIs and target per group, with the group's size and value when given.
+
+    Parameters
+    ----------
+    groups : PortfolioGroups, optional
+        Adds ``n_customers``, ``share_customers`` and ``share_value`` per group.
+    strategies : pandas.DataFrame or mapping, optional
+        Overrides of :func:`default_strategies`, by group (index or mapping key) and column;
+        cells not given keep their default. Unknown groups or columns raise ``ValueError``.
+
+    Examples
+    --------
+    >>> t = strategy_table(strategies={"loyal": {"target": "+5 % basket"}})
+    >>> t.loc["loyal", "target"], t.loc["loyal", "group_tr"]
+    ('+5 % basket', 'Sadık müşteriler')
+    """
+    table = default_strategies()
+    if strategies is not None:
+        override = (
+            strategies.copy()
+            if isinstance(strategies, pd.DataFrame)
+            else pd.DataFrame.from_dict(dict(strategies), orient="index")
+        )
+        if "group" in override.columns:
+            override = override.set_index("group")
+        bad_groups = override.index.difference(table.index)
+        bad_columns = override.columns.difference(table.columns)
+        if len(bad_groups) or len(bad_columns):
+            raise ValueError(
+                f"strategies: unknown group(s) {list(bad_groups)} or column(s) "
+                f"{list(bad_columns)}; groups are {list(table.index)}, columns {list(table.columns)}"
+            )
+        for group, row in override.iterrows():
+            for column, cell in row.items():
+                if pd.notna(cell):
+                    table.loc[group, column] = cell
+    if groups is not None:
+        summary = groups.summary()
+        for column in ("n_customers", "share_customers", "share_value"):
+            table[column] = summary[column].reindex(table.index)
+    return table
