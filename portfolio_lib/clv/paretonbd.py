@@ -22,8 +22,11 @@ both branches become :math:`{}_2F_1(1, \cdot\,; r+s+x+1; z)` with
 * :math:`\alpha < \beta`: :math:`\ln I(t) = -(r+x-1)\ln(\alpha+t) - (s+1)\ln(\beta+t) - \ln(r+s+x)
   + \ln {}_2F_1(1, s+1; r+s+x+1; \tfrac{\beta-\alpha}{\beta+t})`.
 
-Both are summed as power series (:mod:`portfolio_lib.clv._hypergeometric`),
-because scipy's ``hyp2f1`` fails for large ``c`` and ``z`` near 1.
+They are evaluated by :func:`~portfolio_lib.clv._hypergeometric.hyp2f1_stable`
+(scipy's ``hyp2f1`` fails for large ``c`` and ``z`` near 1). Where the series
+would converge slowly (``z >= 0.9``), the difference
+:math:`I(t_x) - I(T)` is integrated numerically instead (Gauss-Legendre in
+``log v``, ``v = (min(alpha,beta)+u)/(max(alpha,beta)+u)``).
 The difference :math:`I(t_x) - I(T)` is taken in log space
 (``log I(t_x) + log1p(-exp(log I(T) - log I(t_x)))``), so ``t_x = T`` gives an
 exact zero and large ``x`` stays finite.
@@ -42,30 +45,79 @@ __all__ = ["ParetoNBD"]
 _GL_NODES, _GL_WEIGHTS = roots_legendre(96)
 
 
-def _log_tail_integral(r, alpha, s, beta, x, t):
-    """log I(t) = log of the integral of (alpha+u)^-(r+x) (beta+u)^-(s+1) over u > t."""
+#: From this hypergeometric argument on, where the series converges slowly, the
+#: difference I(t_x) - I(T) is integrated numerically (:func:`_log_diff_quadrature`).
+_QUAD_Z = 0.9
+
+
+def _log_tail_integral(r, alpha, s, beta, x, t, skip):
+    """log I(t) = log of the integral of (alpha+u)^-(r+x) (beta+u)^-(s+1) over u > t.
+
+    Rows flagged in ``skip`` get a meaningless value cheaply (z is set to 0).
+    """
     c = r + s + x + 1
     log_a_t = np.log(alpha + t)
     log_b_t = np.log(beta + t)
     ge = alpha >= beta
     # Branch alpha >= beta.
-    z1 = np.where(ge, (alpha - beta) / (alpha + t), 0.0)
+    z1 = np.where(ge & ~skip, (alpha - beta) / (alpha + t), 0.0)
     f1 = np.log(hyp2f1_stable(1.0, r + x, c, z1))
     branch1 = -(r + x) * log_a_t - s * log_b_t + f1
     # Branch alpha < beta.
-    z2 = np.where(ge, 0.0, (beta - alpha) / (beta + t))
+    z2 = np.where(ge | skip, 0.0, (beta - alpha) / (beta + t))
     f2 = np.log(hyp2f1_stable(1.0, s + 1, c, z2))
     branch2 = -(r + x - 1) * log_a_t - (s + 1) * log_b_t + f2
     return np.where(ge, branch1, branch2) - np.log(r + s + x)
 
 
+def _log_diff_quadrature(r, alpha, s, beta, x, t_x, T):
+    r"""log(I(t_x) - I(T)) by Gauss-Legendre quadrature (1-D arrays, t_x < T).
+
+    With ``m = min(alpha, beta)``, ``M = max(alpha, beta)``, ``v = (m+u)/(M+u)`` and
+    ``w = log v``:  ``I(t_x) - I(T) = (M-m)^(-A) int exp(-e w + (A-1) log(1-e^w)) dw``
+    over ``[log v(t_x), log v(T)]``, with ``A = r+s+x`` and ``e = s`` (alpha >= beta)
+    or ``e = r+x-1`` (alpha < beta). The integrand is log-concave; the range is cut
+    where ``(1-v)^(A-1)`` or ``v^(-e)`` has fallen by e^-60.
+    """
+    A = r + s + x
+    ge = alpha >= beta
+    lo, hi = np.minimum(alpha, beta), np.maximum(alpha, beta)
+    e = np.where(ge, s, r + x - 1)
+    v1 = (lo + t_x) / (hi + t_x)
+    v2 = (lo + T) / (hi + T)
+    w1 = np.log(v1)
+    w2 = np.log(v2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut = -np.expm1(np.log1p(-v1) - 60.0 / np.where(A > 1, A - 1, 1.0))
+    w_hi = np.where(A > 1, np.minimum(w2, np.log(np.minimum(cut, v2))), w2)
+    # ... and where v^(-e) has fallen by e^-60 (both factors decrease when e > 0)
+    w_hi = np.where(e > 0, np.minimum(w_hi, w1 + 60.0 / np.where(e > 0, e, 1.0)), w_hi)
+    half = (w_hi - w1) / 2
+    nodes = w1[:, None] + half[:, None] * (_GL_NODES + 1)
+    log_f = -e[:, None] * nodes + (A[:, None] - 1) * np.log1p(-np.exp(nodes))
+    peak = np.max(log_f, axis=1)
+    total = np.sum(_GL_WEIGHTS * np.exp(log_f - peak[:, None]), axis=1) * half
+    return -A * np.log(hi - lo) + peak + np.log(total)
+
+
 def _log_dropout_term(r, alpha, s, beta, x, t_x, T):
     """log( s * (I(t_x) - I(T)) ), -inf when t_x == T."""
-    log_hi = _log_tail_integral(r, alpha, s, beta, x, t_x)
-    log_lo = _log_tail_integral(r, alpha, s, beta, x, T)
+    r, alpha, s, beta, x, t_x, T = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (r, alpha, s, beta, x, t_x, T))
+    )
+    ge = alpha >= beta
+    z_tx = np.where(ge, (alpha - beta) / (alpha + t_x), (beta - alpha) / (beta + t_x))
+    slow = (z_tx >= _QUAD_Z) & (t_x < T)
+    log_hi = _log_tail_integral(r, alpha, s, beta, x, t_x, slow)
+    log_lo = _log_tail_integral(r, alpha, s, beta, x, T, slow)
     diff = np.minimum(log_lo - log_hi, 0.0)
     with np.errstate(divide="ignore"):
         log_diff = log_hi + np.log(-np.expm1(diff))
+    if np.any(slow):
+        log_diff = np.array(log_diff, dtype=float)
+        log_diff[slow] = _log_diff_quadrature(
+            r[slow], alpha[slow], s[slow], beta[slow], x[slow], t_x[slow], T[slow]
+        )
     log_diff = np.where(t_x >= T, -np.inf, log_diff)
     return np.log(s) + log_diff
 
