@@ -161,3 +161,21 @@ def test_probabilities_and_expectations_are_sane(params, history, t):
     e2 = model.conditional_expected_purchases(t * 1.5, x, t_x, T)
     assert np.isfinite(e1) and e1 >= 0
     assert e2 >= e1 - 1e-9 * max(1.0, e1)
+
+
+def test_quadrature_path_agrees_with_the_hypergeometric_path():
+    from portfolio_lib.clv.paretonbd import _log_diff_quadrature, _log_tail_integral
+
+    rng = np.random.default_rng(3)
+    n = 300
+    r, s = np.exp(rng.uniform(-2, 1.5, (2, n)))
+    alpha, beta = np.exp(rng.uniform(-1, 4, (2, n)))
+    x = rng.choice([0.0, 1, 3, 10, 60], n)
+    T = rng.uniform(1, 80, n)
+    t_x = np.where(x > 0, rng.uniform(0, 0.95, n) * T, 0.0)
+    keep = np.zeros(n, dtype=bool)
+    hi = _log_tail_integral(r, alpha, s, beta, x, t_x, keep)
+    lo = _log_tail_integral(r, alpha, s, beta, x, T, keep)
+    by_series = hi + np.log(-np.expm1(lo - hi))
+    by_quadrature = _log_diff_quadrature(r, alpha, s, beta, x, t_x, T)
+    np.testing.assert_allclose(by_quadrature, by_series, rtol=0, atol=1e-9)

@@ -43,6 +43,10 @@ from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 __all__ = ["ParetoNBD"]
 
 _GL_NODES, _GL_WEIGHTS = roots_legendre(96)
+#: Nodes for the likelihood quadrature (the integrand spans at most ~80 e-folds there).
+_LL_NODES, _LL_WEIGHTS = roots_legendre(48)
+#: e-folds after which each decreasing factor of the integrand is cut off.
+_CUT = 40.0
 
 
 #: From this hypergeometric argument on, where the series converges slowly, the
@@ -77,7 +81,7 @@ def _log_diff_quadrature(r, alpha, s, beta, x, t_x, T):
     ``w = log v``:  ``I(t_x) - I(T) = (M-m)^(-A) int exp(-e w + (A-1) log(1-e^w)) dw``
     over ``[log v(t_x), log v(T)]``, with ``A = r+s+x`` and ``e = s`` (alpha >= beta)
     or ``e = r+x-1`` (alpha < beta). The integrand is log-concave; the range is cut
-    where ``(1-v)^(A-1)`` or ``v^(-e)`` has fallen by e^-60.
+    where ``(1-v)^(A-1)`` or ``v^(-e)`` has fallen by e^-40; 48 Gauss-Legendre nodes.
     """
     A = r + s + x
     ge = alpha >= beta
@@ -88,15 +92,15 @@ def _log_diff_quadrature(r, alpha, s, beta, x, t_x, T):
     w1 = np.log(v1)
     w2 = np.log(v2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cut = -np.expm1(np.log1p(-v1) - 60.0 / np.where(A > 1, A - 1, 1.0))
+        cut = -np.expm1(np.log1p(-v1) - _CUT / np.where(A > 1, A - 1, 1.0))
     w_hi = np.where(A > 1, np.minimum(w2, np.log(np.minimum(cut, v2))), w2)
-    # ... and where v^(-e) has fallen by e^-60 (both factors decrease when e > 0)
-    w_hi = np.where(e > 0, np.minimum(w_hi, w1 + 60.0 / np.where(e > 0, e, 1.0)), w_hi)
+    # ... and where v^(-e) has fallen by e^-40 (both factors decrease when e > 0)
+    w_hi = np.where(e > 0, np.minimum(w_hi, w1 + _CUT / np.where(e > 0, e, 1.0)), w_hi)
     half = (w_hi - w1) / 2
-    nodes = w1[:, None] + half[:, None] * (_GL_NODES + 1)
+    nodes = w1[:, None] + half[:, None] * (_LL_NODES + 1)
     log_f = -e[:, None] * nodes + (A[:, None] - 1) * np.log1p(-np.exp(nodes))
     peak = np.max(log_f, axis=1)
-    total = np.sum(_GL_WEIGHTS * np.exp(log_f - peak[:, None]), axis=1) * half
+    total = np.sum(_LL_WEIGHTS * np.exp(log_f - peak[:, None]), axis=1) * half
     return -A * np.log(hi - lo) + peak + np.log(total)
 
 
