@@ -101,7 +101,7 @@ def monthly_new_customers(
     """
     needed = [date_col] + ([by] if by else [])
     require_columns(customers, needed, name="customers")
-    dates = pd.to_datetime(customers[date_col], errors="coerce")
+    dates = pd.to_datetime(customers[date_col], errors="coerce", format="mixed")
     raise_for_rows(
         customers, dates.isna(), column=date_col, problem="must be a date", name="customers"
     )
