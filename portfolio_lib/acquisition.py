@@ -25,17 +25,26 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
+from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.portfolio import cac_by_channel
 from portfolio_lib.rfm import _as_day, _check_numeric, _clean_transactions
 
-__all__ = ["AcquisitionEconomics", "acquisition_economics", "payback_times"]
+__all__ = [
+    "PROFILE_COLUMNS",
+    "AcquisitionEconomics",
+    "BestCustomerProfile",
+    "acquisition_economics",
+    "best_customer_profile",
+    "payback_times",
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,9 @@ class AcquisitionEconomics:
     margin : float
     invest_ratio, cut_ratio : float
         Thresholds of the verdict.
+    note : str
+        One sentence on what was compared or, when the data set has no acquisition costs
+        (``if_missing="note"``), why CAC, CLV/CAC and payback are unknown (NaN).
     """
 
     table: pd.DataFrame
@@ -64,6 +76,7 @@ class AcquisitionEconomics:
     margin: float
     invest_ratio: float
     cut_ratio: float
+    note: str = ""
 
 
 def payback_times(
@@ -211,6 +224,7 @@ def acquisition_economics(
     invest_ratio: float = 3.0,
     cut_ratio: float = 1.0,
     confidence: float = 0.95,
+    if_missing: Literal["raise", "note"] = "raise",
 ) -> AcquisitionEconomics:
     """CAC, CLV/CAC and payback per acquisition channel, with a verdict.
 
@@ -241,6 +255,11 @@ def acquisition_economics(
         "cut back", otherwise "hold / optimise".
     confidence : float
         Level of the CLV and payback intervals.
+    if_missing : {"raise", "note"}
+        When ``spend`` is None and ``customers`` has no ``cost_col`` (e.g. CDNOW):
+        ``"raise"`` a :class:`DataValidationError`, or keep the customer counts and CLV per
+        channel, leave everything that needs a cost NaN (unknown, not zero; verdict
+        "unknown (no cost)", no payback rows) and say so in ``note``.
 
     Returns
     -------
@@ -275,19 +294,33 @@ def acquisition_economics(
     clv_values = _check_numeric(clv_frame, "clv", name="clv")
     cac = cac_by_channel(
         customers, channel_col=channel_col, cost_col=cost_col, spend=spend,
-        value=clv_values, customer_col=customer_col,
+        value=clv_values, customer_col=customer_col, if_missing=if_missing,
     )  # fmt: skip
     channel = customers[channel_col].astype(str).to_numpy()
-    if spend is not None:
+    no_cost = "note" in cac.columns
+    note = (
+        f"This data set has no acquisition costs (no {cost_col!r} column in customers): CAC, "
+        "CLV/CAC and payback are unknown, not zero."
+        if no_cost
+        else ""
+    )
+    if no_cost:
+        payback = pd.DataFrame(
+            {"channel": pd.Series(dtype="str"), "acquisition_cost": pd.Series(dtype=float),
+             "days": pd.Series(dtype="int64"), "paid_back": pd.Series(dtype=bool)},
+            index=pd.Index([], name=customer_col),
+        )  # fmt: skip
+    elif spend is not None:
         per_cost = pd.Series(channel).map(cac["cac"]).to_numpy(dtype=float)
         costed = customers.assign(**{cost_col: per_cost})
     else:
         costed = customers
-    payback = payback_times(
-        costed, transactions, margin=margin, observation_end=observation_end,
-        cost_col=cost_col, signup_col=signup_col, customer_col=customer_col,
-    )  # fmt: skip
-    payback.insert(0, "channel", channel)
+    if not no_cost:
+        payback = payback_times(
+            costed, transactions, margin=margin, observation_end=observation_end,
+            cost_col=cost_col, signup_col=signup_col, customer_col=customer_col,
+        )  # fmt: skip
+        payback.insert(0, "channel", channel)
     values = clv_values.reindex(customers[customer_col]).to_numpy(dtype=float)
     alpha = 1 - confidence
     rows = {}
@@ -302,7 +335,7 @@ def acquisition_economics(
             else np.nan
         )
         if name == "all":
-            total_cost = float(cac["total_cost"].sum())
+            total_cost = float(cac["total_cost"].sum(min_count=1))
             cac_value = total_cost / n
         else:
             total_cost = float(cac.loc[name, "total_cost"])
@@ -318,12 +351,19 @@ def acquisition_economics(
             "clv_to_cac_low": (mean - half) / cac_value if cac_value > 0 else np.nan,
             "clv_to_cac_high": (mean + half) / cac_value if cac_value > 0 else np.nan,
         }
-        part = payback.loc[mask]
-        row.update(
-            _km_row(
-                part["days"].to_numpy(), part["paid_back"].to_numpy(), payback_horizons, alpha
-            )  # fmt: skip
-        )
+        if no_cost:
+            row.update({f"paid_back_within_{h:g}d": np.nan for h in payback_horizons})
+            row.update(payback_median_days=np.nan, payback_ci_low=np.nan, payback_ci_high=np.nan)
+        else:
+            part = payback.loc[mask]
+            row.update(
+                _km_row(
+                    part["days"].to_numpy(),
+                    part["paid_back"].to_numpy(),
+                    payback_horizons,
+                    alpha,
+                )  # fmt: skip
+            )
         ratio = row["clv_to_cac"]
         row["verdict"] = (
             "unknown (no cost)"
@@ -337,5 +377,184 @@ def acquisition_economics(
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = channel_col
+    if not no_cost:
+        note = (
+            f"{len(cac)} acquisition channel(s), {len(channel)} customers; payback at a margin "
+            f"of {float(margin):g}, Kaplan-Meier with customers not yet paid back censored at "
+            "the end of the data."
+        )
     return AcquisitionEconomics(table, payback, float(margin), float(invest_ratio),
-                                float(cut_ratio))  # fmt: skip
+                                float(cut_ratio), note)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Who the best customers are (question 3: attract more customers like them)
+# --------------------------------------------------------------------------------------------
+#: Customer attributes known at acquisition that :func:`best_customer_profile` uses by default.
+PROFILE_COLUMNS: tuple[str, ...] = ("acquisition_channel", "region", "gender", "age")
+
+
+@dataclass(frozen=True)
+class BestCustomerProfile:
+    """How the best customers differ from all customers, attribute by attribute.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (``attribute``, ``value``) (a MultiIndex): ``n_customers``, ``n_best``,
+        ``best_rate`` (share of these customers who are among the best) with its Wilson
+        interval ``ci_low``/``ci_high``, ``share_of_best`` (share of all best customers who
+        have this value), ``share_of_all`` and ``index`` (``best_rate / overall_rate``;
+        > 1: the value is over-represented among the best). Values of an attribute are
+        sorted by index, highest first.
+    n_customers, n_best : int
+    overall_rate : float
+        Share of all customers who are among the best.
+    note : str
+        What was compared and which attributes were left out (a single value, e.g. an
+        unknown channel) or, with none left, why the profile is empty.
+    """
+
+    table: pd.DataFrame
+    n_customers: int
+    n_best: int
+    overall_rate: float
+    note: str = ""
+
+
+def _bands(values: pd.Series, n: int = 4) -> pd.Series:
+    """Quantile bands ``"lo to hi"`` of a numeric column (edges are rounded to 4 digits)."""
+    edges = np.unique(np.round(np.quantile(values, np.linspace(0, 1, n + 1)), 4))
+    if len(edges) < 2:
+        return pd.Series([f"{edges[0]:g}"] * len(values), index=values.index)
+    codes = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    labels = [f"{lo:g} to {hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    return pd.Series(np.asarray(labels, dtype=object)[codes], index=values.index)
+
+
+def best_customer_profile(
+    customers: pd.DataFrame,
+    best: pd.Series,
+    *,
+    columns: Sequence[str] | None = None,
+    customer_col: str = "customer_id",
+    n_bands: int = 4,
+    confidence: float = 0.95,
+) -> BestCustomerProfile:
+    """Which acquisition channels, regions and demographics over-index among the best customers.
+
+    To attract more customers like the best ones, look for the attributes a company can
+    target at acquisition (the channel that brought them, where they live, who they are) and
+    compare how often customers with each value turn out to be among the best.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer with ``customer_col`` and the attribute columns.
+    best : pandas.Series
+        Boolean per customer (index customer id), e.g. ``clv >= clv.quantile(0.8)``; every
+        customer needs a value.
+    columns : sequence of str, optional
+        Attributes to compare; default those of :data:`PROFILE_COLUMNS` present. Numeric
+        columns (e.g. age) are cut into ``n_bands`` quantile bands. Attributes with a single
+        value are left out (they cannot tell customers apart) and named in ``note``.
+    customer_col : str
+    n_bands : int
+        Bands of a numeric attribute.
+    confidence : float
+        Level of the Wilson intervals.
+
+    Returns
+    -------
+    BestCustomerProfile
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cust = pd.DataFrame({"customer_id": list("abcd"),
+    ...                      "acquisition_channel": ["referral", "referral", "display", "display"]})
+    >>> best = pd.Series([True, False, False, False], index=list("abcd"))
+    >>> profile = best_customer_profile(cust, best)
+    >>> profile.table["index"].tolist()
+    [2.0, 0.0]
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    require_columns(customers, [customer_col], name="customers")
+    raise_for_rows(
+        customers, customers[customer_col].duplicated(keep=False), column=customer_col,
+        problem="has duplicate customers", name="customers",
+    )  # fmt: skip
+    if not isinstance(best, pd.Series):
+        raise DataValidationError(
+            f"best must be a boolean Series indexed by customer id, got {type(best).__name__}"
+        )
+    ids = pd.Index(customers[customer_col])
+    missing = ids.difference(best.index)
+    if len(missing):
+        raise DataValidationError(
+            f"best has no value for {len(missing)} customer(s) of column {customer_col!r}, "
+            f"e.g. {list(missing[:5])}"
+        )
+    flag = best.reindex(ids)
+    if not pd.api.types.is_bool_dtype(flag):
+        raise DataValidationError(f"best must be boolean (True = best customer), got {flag.dtype}")
+    flag = flag.to_numpy(dtype=bool)
+    if columns is None:
+        columns = [c for c in PROFILE_COLUMNS if c in customers.columns]
+    else:
+        require_columns(customers, list(columns), name="customers")
+    n, n_best = len(ids), int(flag.sum())
+    overall = n_best / n if n else np.nan
+    rows, single, used = [], [], []
+    for column in columns:
+        values = customers[column]
+        raise_for_rows(customers, values.isna(), column=column, problem="must not be missing",
+                       name="customers")  # fmt: skip
+        if values.nunique() < 2:
+            single.append(f"{column} (only {values.iloc[0]!r})" if n else column)
+            continue
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        used.append(f"{column} ({n_bands} quantile bands)" if numeric else column)
+        labels = _bands(values.astype(float), n_bands) if numeric else values.astype(str)
+        labels = labels.reset_index(drop=True)  # positions, whatever the customers' index
+        part = []
+        for value, inside in labels.groupby(labels.to_numpy(), sort=True).groups.items():
+            k, m = int(flag[np.asarray(inside)].sum()), len(inside)
+            low, high = proportion_confint(k, m, alpha=1 - confidence, method="wilson")
+            part.append(
+                {
+                    "attribute": column,
+                    "value": str(value),
+                    "n_customers": m,
+                    "n_best": k,
+                    "best_rate": k / m,
+                    "ci_low": float(low),
+                    "ci_high": float(high),
+                    "share_of_best": k / n_best if n_best else np.nan,
+                    "share_of_all": m / n,
+                    "index": (k / m) / overall if overall > 0 else np.nan,
+                }
+            )
+        rows.extend(sorted(part, key=lambda r: -r["index"] if np.isfinite(r["index"]) else 0))
+    columns_out = ["n_customers", "n_best", "best_rate", "ci_low", "ci_high", "share_of_best",
+                   "share_of_all", "index"]  # fmt: skip
+    if rows:
+        table = pd.DataFrame(rows).set_index(["attribute", "value"])[columns_out]
+    else:
+        table = pd.DataFrame(
+            columns=columns_out,
+            index=pd.MultiIndex.from_arrays([[], []], names=["attribute", "value"]),
+            dtype=float,
+        )
+    note = f"{n_best} best of {n} customers ({overall:.0%}), compared on {', '.join(used)}."
+    if single:
+        note += f" Left out, a single value for every customer: {', '.join(single)}."
+    if not rows:
+        note = (
+            "This data set records nothing about its customers that could tell the best ones "
+            "apart (" + (", ".join(single) if single else "no attribute columns") + "), so it "
+            "cannot say where to find more customers like them; record the acquisition channel "
+            "and a few demographics at sign-up."
+        )
+    return BestCustomerProfile(table, n, n_best, overall, note)

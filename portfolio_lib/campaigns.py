@@ -12,6 +12,9 @@
   acquisition channel; the persona behind the response is hidden in real data), with
   Holm-adjusted p-values and a test of whether the uplift differs between segments.
 * :func:`campaign_return` - incremental margin against the campaign's cost, with an interval.
+* :func:`campaign_ab_test` - finds the randomised campaign of a data set (the one with a control
+  arm) and runs :func:`ab_test` on it; on data without campaigns or without a control group it
+  returns an empty result whose ``note`` says so (as do the other functions on empty tables).
 
 Response and spend are measured from the transaction log, not taken from a campaign's own
 "responded" flag: an outcome window starts on each contact's ``contact_date`` (the control
@@ -23,7 +26,7 @@ purchase amounts in the window (currency units).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -46,6 +49,7 @@ __all__ = [
     "CampaignReturn",
     "campaign_audience",
     "ab_test",
+    "campaign_ab_test",
     "uplift_by_segment",
     "campaign_return",
 ]
@@ -58,6 +62,13 @@ INTENDED_GROUPS: dict[str, tuple[str, ...]] = {
     "cross_sell": ("loyal", "potential"),
     "discount": ("potential", "loyal"),
 }
+
+
+#: What the functions say about a data set without campaigns (e.g. CDNOW).
+NO_CAMPAIGNS = (
+    "This data set has no campaigns (the campaigns and campaign_contacts tables are empty), so "
+    "whether campaigns reach their audience or change behaviour cannot be measured."
+)
 
 
 def _check_confidence(confidence: float) -> float:
@@ -131,6 +142,8 @@ def campaign_audience(
         contacts in each group (``share_at_risk``, ``share_profitable``, ``share_loyal``,
         ``share_potential``, ``share_no_purchase`` for contacts without a purchase before the
         start), ``intended`` (the groups, joined by "+") and ``share_intended``.
+        ``attrs["note"]`` says how the groups were found or, with no campaigns (e.g. CDNOW),
+        why the table is empty.
 
     Examples
     --------
@@ -150,6 +163,12 @@ def campaign_audience(
     require_columns(contacts, needed, name="contacts")
     starts = _dates(campaigns, "start_date", name="campaigns")
     intended = INTENDED_GROUPS if intended is None else intended
+    columns = ["type", "n_contacts", *(f"share_{g}" for g in (*GROUPS, "no_purchase")),
+               "intended", "share_intended"]  # fmt: skip
+    if campaigns.empty:
+        empty = pd.DataFrame(columns=columns, index=pd.Index([], name="campaign_id"))
+        empty.attrs["note"] = NO_CAMPAIGNS
+        return empty
     unknown = sorted({g for groups in intended.values() for g in groups} - set(GROUPS))
     if unknown:
         raise ValueError(f"intended names unknown group(s) {unknown}; groups are {list(GROUPS)}")
@@ -181,7 +200,12 @@ def campaign_audience(
             float(groups.isin(wanted).mean()) if wanted and len(groups) else np.nan
         )
         rows.append(row)
-    return pd.DataFrame(rows).set_index("campaign_id")
+    out = pd.DataFrame(rows).set_index("campaign_id")
+    out.attrs["note"] = (
+        f"{len(out)} campaign(s); each contact's portfolio group is taken from the purchases "
+        f"before the campaign's start (at risk after {at_risk_after_days:g} days without one)."
+    )
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,6 +235,9 @@ class ABTestResult:
     spend_ci_low, spend_ci_high, spend_t, spend_p_value : float
         Welch interval and t-test of the spend difference.
     confidence : float
+    note : str
+        Which campaign was tested and how (from :func:`campaign_ab_test`), or why there is
+        no test (then the result is empty: no outcomes, NaN numbers).
     """
 
     campaign_id: str
@@ -227,6 +254,12 @@ class ABTestResult:
     spend_t: float
     spend_p_value: float
     confidence: float
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there was no randomised campaign to test (see ``note``)."""
+        return self.outcomes.empty
 
     def summary(self) -> pd.DataFrame:
         """The two effects (response uplift, spend per contact) in one table."""
@@ -427,6 +460,122 @@ def ab_test(
     return ABTestResult(campaign_id, outcomes, arms, confidence=confidence, **effects)
 
 
+def _empty_test(note: str, confidence: float) -> ABTestResult:
+    """An A/B test result without data: no outcomes, NaN numbers, and the reason."""
+    outcomes = pd.DataFrame(
+        {
+            "customer_id": pd.Series(dtype="str"),
+            "arm": pd.Series(dtype="str"),
+            "contact_date": pd.Series(dtype="datetime64[ns]"),
+            "window_end": pd.Series(dtype="datetime64[ns]"),
+            "responded": pd.Series(dtype="bool"),
+            "spend": pd.Series(dtype="float64"),
+        }
+    )
+    arms = pd.DataFrame(
+        np.nan,
+        index=pd.Index(["treatment", "control"], name="arm"),
+        columns=["n", "responders", "response_rate", "ci_low", "ci_high", "spend_mean",
+                 "spend_sd", "spend_total"],
+    )  # fmt: skip
+    arms["n"] = 0
+    arms["responders"] = 0
+    nan = float("nan")
+    return ABTestResult("", outcomes, arms, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan,
+                        confidence, note)  # fmt: skip
+
+
+def campaign_ab_test(
+    campaigns: pd.DataFrame,
+    contacts: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    campaign_id: str | None = None,
+    window_days: int | None = None,
+    confidence: float = 0.95,
+) -> ABTestResult:
+    """The A/B test of a data set's randomised campaign, or an empty result that says why not.
+
+    A campaign is randomised when its contacts include a ``control`` arm (selected but not
+    contacted). Without ``campaign_id`` the latest such campaign (by ``start_date``) is
+    tested with :func:`ab_test`.
+
+    Parameters
+    ----------
+    campaigns : pandas.DataFrame
+        ``campaign_id``, ``start_date``, ``end_date`` (and optionally ``name``, ``type``).
+    contacts : pandas.DataFrame
+        ``campaign_id``, ``customer_id``, ``arm``, ``contact_date``.
+    transactions : pandas.DataFrame
+        ``customer_id``, ``date``, ``amount`` (and optionally ``is_return``).
+    campaign_id : str, optional
+        The campaign to test; default the latest randomised one.
+    window_days : int, optional
+        Outcome window after each contact (days); default the campaign's own window (contact
+        day to ``end_date``).
+    confidence : float
+        Level of all intervals.
+
+    Returns
+    -------
+    ABTestResult
+        With a ``note`` naming the campaign and the outcome window. When the data set has no
+        campaigns, or none with a control arm, the result is empty (``is_empty``; NaN
+        numbers) and its ``note`` says so: a campaign's effect cannot be measured without a
+        control group.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cmp = pd.DataFrame({"campaign_id": ["R"], "name": ["Test"], "type": ["retention"],
+    ...     "start_date": pd.to_datetime(["2024-05-01"]), "end_date": pd.to_datetime(["2024-05-30"])})
+    >>> con = pd.DataFrame({"campaign_id": "R", "customer_id": list("abcd"),
+    ...     "arm": ["treatment", "treatment", "control", "control"],
+    ...     "contact_date": pd.Timestamp("2024-05-01")})
+    >>> tx = pd.DataFrame({"customer_id": ["a", "c"], "amount": [30.0, 12.0],
+    ...     "date": pd.to_datetime(["2024-05-03", "2024-05-20"])})
+    >>> campaign_ab_test(cmp, con, tx).uplift
+    0.0
+    >>> campaign_ab_test(cmp.iloc[:0], con.iloc[:0], tx).is_empty
+    True
+    """
+    confidence = _check_confidence(confidence)
+    require_columns(campaigns, ["campaign_id", "start_date", "end_date"], name="campaigns")
+    require_columns(contacts, ["campaign_id", "customer_id", "arm", "contact_date"],
+                    name="contacts")  # fmt: skip
+    if campaigns.empty or contacts.empty:
+        return _empty_test(NO_CAMPAIGNS, confidence)
+    randomised = contacts.loc[contacts["arm"] == "control", "campaign_id"].unique()
+    if campaign_id is None:
+        candidates = campaigns.loc[campaigns["campaign_id"].isin(randomised)]
+        if candidates.empty:
+            return _empty_test(
+                "No campaign in this data set has a control group (contacts with arm "
+                "'control'): without one, a campaign's effect cannot be told apart from what "
+                "customers would have bought anyway.",
+                confidence,
+            )
+        starts = _dates(candidates, "start_date", name="campaigns")
+        campaign_id = str(candidates["campaign_id"].to_numpy()[int(np.argmax(starts.to_numpy()))])
+    row = _campaign_row(campaigns, campaign_id)
+    if window_days is None:
+        result = ab_test(contacts, transactions, campaign_id=campaign_id, campaigns=campaigns,
+                         confidence=confidence)  # fmt: skip
+        window = f"from the contact day to the campaign end {_as_day(row['end_date']).date()}"
+    else:
+        result = ab_test(contacts, transactions, campaign_id=campaign_id,
+                         window_days=window_days, confidence=confidence)  # fmt: skip
+        window = f"in the {int(window_days)} days from the contact day"
+    name = f" '{row['name']}'" if "name" in row.index else ""
+    kind = f" ({row['type']})" if "type" in row.index else ""
+    arms = result.arms["n"]
+    note = (
+        f"Campaign {campaign_id}{name}{kind}: {int(arms['treatment'])} contacted, "
+        f"{int(arms['control'])} held out at random; a response is a purchase {window}."
+    )
+    return replace(result, note=note)
+
+
 # --------------------------------------------------------------------------------------------
 # Uplift by segment
 # --------------------------------------------------------------------------------------------
@@ -460,6 +609,8 @@ def uplift_by_segment(
         ``p_value_holm`` (adjusted over the segments), ``spend_difference`` (currency per
         contact). ``attrs["heterogeneity_p_value"]`` holds Cochran's Q test of equal uplift
         in all segments (Agresti-Caffo variances), ``attrs["heterogeneity_q"]`` its statistic.
+        An empty ``result`` (no randomised campaign) gives an empty table with its
+        ``attrs["note"]``.
 
     Examples
     --------
@@ -474,6 +625,13 @@ def uplift_by_segment(
     [1.0, 0.5]
     """
     confidence = result.confidence if confidence is None else _check_confidence(confidence)
+    if result.is_empty:
+        columns = ["n_treatment", "n_control", "rate_treatment", "rate_control", "uplift",
+                   "ci_low", "ci_high", "p_value", "spend_difference", "p_value_holm"]  # fmt: skip
+        table = pd.DataFrame(columns=columns, index=pd.Index([], name="segment"), dtype=float)
+        table.attrs = {"heterogeneity_q": np.nan, "heterogeneity_p_value": np.nan,
+                       "note": result.note}  # fmt: skip
+        return table
     if not isinstance(segments, pd.Series):
         raise DataValidationError(
             f"segments must be a pandas Series indexed by customer_id, got {type(segments).__name__}"
@@ -555,6 +713,8 @@ class CampaignReturn:
     roi, roi_low, roi_high : float
         ``net_return / cost`` (0.5 = every unit spent returned 1.5 units of margin).
     margin, confidence : float
+    note : str
+        Why the numbers are NaN, when the test was empty (no randomised campaign).
     """
 
     n_contacted: int
@@ -573,6 +733,7 @@ class CampaignReturn:
     roi_high: float
     margin: float
     confidence: float
+    note: str = ""
 
     def summary(self) -> pd.DataFrame:
         """Estimate and interval of revenue, margin, net return and ROI."""
@@ -588,7 +749,13 @@ class CampaignReturn:
         return out
 
 
-def campaign_return(result: ABTestResult, *, margin: float, cost: float) -> CampaignReturn:
+def campaign_return(
+    result: ABTestResult,
+    *,
+    margin: float,
+    cost: float | None = None,
+    campaigns: pd.DataFrame | None = None,
+) -> CampaignReturn:
     """Return on campaign cost: incremental margin (from the A/B test) vs what it cost.
 
     Only the *difference* to the control arm counts as caused by the campaign; purchases the
@@ -600,12 +767,16 @@ def campaign_return(result: ABTestResult, *, margin: float, cost: float) -> Camp
         From :func:`ab_test`; its spend difference is per contact.
     margin : float
         Gross margin as a fraction of revenue (e.g. 0.3).
-    cost : float
+    cost : float, optional
         Total campaign cost (currency units), e.g. ``campaigns.total_cost``.
+    campaigns : pandas.DataFrame, optional
+        Instead of ``cost``: the campaigns table, whose ``total_cost`` of the tested campaign
+        is used.
 
     Returns
     -------
     CampaignReturn
+        All NaN, with the test's ``note``, when the test is empty.
 
     Examples
     --------
@@ -620,6 +791,14 @@ def campaign_return(result: ABTestResult, *, margin: float, cost: float) -> Camp
     >>> r.incremental_revenue, r.net_return, r.roi
     (120.0, 40.0, 2.0)
     """
+    if (cost is None) == (campaigns is None):
+        raise ValueError("give exactly one of cost and campaigns (to look up total_cost)")
+    if result.is_empty:
+        nan = float("nan")
+        return CampaignReturn(0, *([nan] * 13), float(margin), result.confidence, result.note)
+    if campaigns is not None:
+        require_columns(campaigns, ["campaign_id", "total_cost"], name="campaigns")
+        cost = float(_campaign_row(campaigns, result.campaign_id)["total_cost"])
     for name, value in (("margin", margin), ("cost", cost)):
         if isinstance(value, bool) or not isinstance(value, int | float | np.number):
             raise ValueError(f"{name} must be a number, got {value!r}")

@@ -88,6 +88,18 @@ def _segments_for(segments: pd.Series, index: pd.Index) -> pd.Series:
     return aligned.rename("segment")
 
 
+def _matrix_note(categories: pd.Index, customers: pd.Series) -> str:
+    if len(categories) >= 2:
+        return (
+            f"{len(categories)} categories bought by {int(customers.sum())} customers in "
+            f"{len(customers)} segment(s)."
+        )
+    return (
+        f"This data set records a single product category ({categories[0]!r}): which "
+        "products sell to whom, and cross-selling between categories, cannot be analysed."
+    )
+
+
 @dataclass(frozen=True)
 class SegmentCategoryMatrix:
     """Segment x category purchase matrix.
@@ -107,6 +119,10 @@ class SegmentCategoryMatrix:
     overall : pandas.DataFrame
         Per category for the whole base: ``buyers``, ``penetration``, ``revenue``,
         ``revenue_share`` and ``revenue_per_buyer`` (most popular first).
+    note : str
+        What was compared or, when the data record a single category, that nothing can be
+        said about which products sell to whom (and there is no cross-selling between
+        categories).
     """
 
     customers: pd.Series
@@ -115,6 +131,7 @@ class SegmentCategoryMatrix:
     revenue: pd.DataFrame
     index: pd.DataFrame
     overall: pd.DataFrame
+    note: str = ""
 
 
 def category_matrix(
@@ -177,8 +194,9 @@ def category_matrix(
     for frame in (buyers, penetration, revenue):
         frame.index.name, frame.columns.name = "segment", "category"
     return SegmentCategoryMatrix(
-        customers, buyers, penetration, revenue, penetration.div(base, axis=1), overall
-    )
+        customers, buyers, penetration, revenue, penetration.div(base, axis=1), overall,
+        _matrix_note(bought.columns, customers),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -202,7 +220,7 @@ class CategoryAffinity:
     n_customers: int
 
     def pairs(self) -> pd.DataFrame:
-        """Long table of ordered pairs (A -> B, A != B) sorted by lift."""
+        """Long table of ordered pairs (A -> B, A != B) sorted by lift (empty for one category)."""
         rows = []
         for a in self.confidence.index:
             for b in self.confidence.columns:
@@ -216,8 +234,9 @@ class CategoryAffinity:
                             "lift": float(self.lift.loc[a, b]),
                         }
                     )
+        columns = ["if_bought", "then_buys", "support", "confidence", "lift"]
         return (
-            pd.DataFrame(rows)
+            pd.DataFrame(rows, columns=columns)
             .sort_values("lift", ascending=False, kind="stable")
             .reset_index(drop=True)
         )
@@ -278,6 +297,7 @@ def white_space(
         One row per (segment, category), largest potential first: ``customers``,
         ``penetration``, ``benchmark``, ``gap_customers`` (>= 0, fractional),
         ``revenue_per_buyer`` and ``potential_revenue`` (currency units).
+        ``attrs["note"]`` carries the matrix's note (e.g. a single category: no gap).
 
     Examples
     --------
@@ -318,9 +338,11 @@ def white_space(
                 }
             )
     out = pd.DataFrame(rows)
-    return out.sort_values("potential_revenue", ascending=False, kind="stable").reset_index(
+    out = out.sort_values("potential_revenue", ascending=False, kind="stable").reset_index(
         drop=True
     )
+    out.attrs["note"] = matrix.note
+    return out
 
 
 def next_category(

@@ -193,3 +193,75 @@ def test_acquisition_bad_inputs(crm, historical_value):
         payback_times(customers, tx, margin=30)
     with pytest.raises(ValueError, match="cut_ratio"):
         acquisition_economics(customers, tx, clv=historical_value, margin=0.3, cut_ratio=5.0)
+
+
+# ------------------------------------------------------ data without acquisition costs
+def test_missing_costs_give_unknown_not_zero(crm, historical_value):
+    customers = crm.customers.drop(columns="acquisition_cost")
+    with pytest.raises(DataValidationError, match="acquisition_cost"):
+        acquisition_economics(customers, crm.transactions, clv=historical_value, margin=0.3)
+    econ = acquisition_economics(customers, crm.transactions, clv=historical_value, margin=0.3,
+                                 if_missing="note")  # fmt: skip
+    table = econ.table
+    assert table[["cac", "total_cost", "clv_to_cac", "payback_median_days"]].isna().all().all()
+    assert (table["verdict"] == "unknown (no cost)").all()
+    assert econ.payback.empty and "no acquisition costs" in econ.note
+    # what does not need a cost is still there: customers and mean CLV per channel
+    channel = crm.customers.set_index("customer_id")["acquisition_channel"]
+    by_hand = historical_value.groupby(channel.reindex(historical_value.index)).mean()
+    assert table.loc["referral", "clv_mean"] == pytest.approx(by_hand["referral"])
+    assert table.loc["all", "n_customers"] == len(crm.customers)
+    # with costs the note describes the comparison instead
+    described = acquisition_economics(crm.customers, crm.transactions, clv=historical_value,
+                                      margin=0.3)  # fmt: skip
+    assert "6 acquisition channel(s)" in described.note
+
+
+# ------------------------------------------------------------- who the best customers are
+def test_best_customer_profile_by_hand():
+    from portfolio_lib.acquisition import best_customer_profile
+
+    cust = pd.DataFrame({
+        "customer_id": list("abcdefgh"),
+        "acquisition_channel": ["referral"] * 4 + ["display"] * 4,
+        "region": ["Ege"] * 8,
+        "age": [20, 25, 30, 35, 40, 45, 50, 55],
+    })  # fmt: skip
+    best = pd.Series([True, True, True, False, True, False, False, False], index=list("abcdefgh"))
+    profile = best_customer_profile(cust, best)
+    t = profile.table
+    # overall 4 of 8 best; referral 3 of 4 -> rate 0.75, index 1.5; display 1 of 4 -> 0.5
+    assert profile.overall_rate == 0.5 and profile.n_best == 4
+    assert t.loc[("acquisition_channel", "referral"), ["n_best", "best_rate", "index"]].tolist() \
+        == [3, 0.75, 1.5]  # fmt: skip
+    assert t.loc[("acquisition_channel", "display"), "share_of_best"] == 0.25
+    assert t.loc[("acquisition_channel", "referral"), "ci_low"] < 0.75
+    # region has one value: left out and named; age is cut into quantile bands
+    assert "region" not in t.index.get_level_values("attribute")
+    assert "region (only 'Ege')" in profile.note
+    ages = t.xs("age", level="attribute")
+    assert ages["n_customers"].sum() == 8 and len(ages) == 4
+
+
+def test_best_customer_profile_on_data_without_attributes_and_bad_input():
+    from portfolio_lib.acquisition import best_customer_profile
+
+    cust = pd.DataFrame({"customer_id": ["a", "b"], "acquisition_channel": "unknown"})
+    profile = best_customer_profile(cust, pd.Series([True, False], index=["a", "b"]))
+    assert profile.table.empty and "nothing about its customers" in profile.note
+    with pytest.raises(DataValidationError, match=col("customer_id")):
+        best_customer_profile(cust, pd.Series([True], index=["a"]))
+    with pytest.raises(DataValidationError, match="boolean"):
+        best_customer_profile(cust, pd.Series([1.0, 0.0], index=["a", "b"]))
+
+
+def test_best_customers_come_from_the_simulated_valuable_channels(crm, historical_value):
+    from portfolio_lib.acquisition import best_customer_profile
+
+    # the simulator matches valuable customers to referral/search, poor ones to social/display
+    best = historical_value >= historical_value.quantile(0.8)
+    table = best_customer_profile(crm.customers, best.reindex(crm.customers["customer_id"])).table
+    channel = table.xs("acquisition_channel", level="attribute")
+    rate = best.mean()
+    assert channel.loc["referral", "ci_low"] > rate and channel.loc["search", "ci_low"] > rate
+    assert channel.loc["display", "ci_high"] < rate and channel.loc["social", "ci_high"] < rate

@@ -232,3 +232,49 @@ def test_campaign_audience_bad_input(crm):
         campaign_audience(crm.campaigns, crm.campaign_contacts, crm.transactions,
                           intended={"discount": ("vip",)})  # fmt: skip
     assert set(INTENDED_GROUPS["win_back"]) == {"at_risk"}
+
+
+# ---------------------------------------------- finding the A/B test; data without campaigns
+def test_campaign_ab_test_finds_the_randomised_campaign(crm, retention):
+    from portfolio_lib.campaigns import campaign_ab_test
+
+    found = campaign_ab_test(crm.campaigns, crm.campaign_contacts, crm.transactions)
+    assert found.campaign_id == RETENTION_TEST  # the only campaign with a control arm
+    assert found.uplift == retention.uplift and found.p_value == retention.p_value
+    assert not found.is_empty and "CMP009" in found.note and "held out at random" in found.note
+    windowed = campaign_ab_test(crm.campaigns, crm.campaign_contacts, crm.transactions,
+                                window_days=90)  # fmt: skip
+    direct = ab_test(crm.campaign_contacts, crm.transactions, campaign_id=RETENTION_TEST,
+                     window_days=90)  # fmt: skip
+    assert windowed.uplift == direct.uplift and "90 days" in windowed.note
+
+
+def test_data_without_campaigns_gives_empty_results_with_a_note(crm):
+    from portfolio_lib.campaigns import campaign_ab_test
+
+    empty = campaign_ab_test(crm.campaigns.iloc[:0], crm.campaign_contacts.iloc[:0],
+                             crm.transactions)  # fmt: skip
+    assert empty.is_empty and np.isnan(empty.uplift) and "no campaigns" in empty.note
+    assert empty.summary()["difference"].isna().all()  # no made-up numbers
+    table = uplift_by_segment(empty, pd.Series(dtype="str"))
+    assert table.empty and table.attrs["note"] == empty.note
+    returns = campaign_return(empty, margin=0.3, campaigns=crm.campaigns.iloc[:0])
+    assert np.isnan(returns.roi) and returns.note == empty.note
+    audience = campaign_audience(crm.campaigns.iloc[:0], crm.campaign_contacts.iloc[:0],
+                                 crm.transactions)  # fmt: skip
+    assert audience.empty and "share_intended" in audience.columns
+    assert "no campaigns" in audience.attrs["note"]
+    # campaigns, but none with a control group: nothing can be said about their effect
+    treated = crm.campaign_contacts.loc[crm.campaign_contacts["arm"] == "treatment"]
+    no_control = campaign_ab_test(crm.campaigns, treated, crm.transactions)
+    assert no_control.is_empty and "control group" in no_control.note
+
+
+def test_campaign_return_looks_up_the_cost(crm, retention):
+    cost = float(crm.campaigns.set_index("campaign_id").loc[RETENTION_TEST, "total_cost"])
+    looked_up = campaign_return(retention, margin=0.3, campaigns=crm.campaigns)
+    assert looked_up == campaign_return(retention, margin=0.3, cost=cost)
+    with pytest.raises(ValueError, match="exactly one"):
+        campaign_return(retention, margin=0.3, cost=cost, campaigns=crm.campaigns)
+    with pytest.raises(ValueError, match="exactly one"):
+        campaign_return(retention, margin=0.3)

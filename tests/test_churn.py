@@ -536,3 +536,121 @@ def test_models_on_the_later_window(comparison):
     scores = comparison.scores
     cal = calibration_table(scores["churned"], scores["boosting"])
     assert (cal["difference"].abs() < 0.15).all()
+
+
+# ------------------------------------------------------- data-set defaults and signal tables
+def _days(start: str, n: int, customers: int = 3) -> pd.DataFrame:
+    """One purchase a day from ``start`` for ``n`` days, rotating over a few customers."""
+    dates = pd.date_range(start, periods=n, freq="D")
+    ids = [f"c{i % customers}" for i in range(n)]
+    return pd.DataFrame({"customer_id": ids, "date": dates, "amount": 10.0})
+
+
+def test_churn_period_defaults_follow_the_length_of_the_data():
+    from portfolio_lib.churn import churn_period
+
+    # two years (731 days): the full 180-day window; 2024-12-31 + 1 - 180 days = 2024-07-05
+    p = churn_period(_days("2023-01-01", 731))
+    assert (p.window_days, p.cutoff, p.train_cutoff) == (180, D("2024-07-05"), D("2024-01-07"))
+    # 371 days of history before the training cut-off: half is 185 > 180, so L = 180
+    assert p.lookback_days == 180
+    assert p.as_of == D("2024-07-04") and p.scoring_cutoff == D("2025-01-01")
+    # CDNOW's span (1997-01-01 .. 1998-06-30, 546 days): window 180, history 186 -> L = 93
+    p = churn_period(pd.DataFrame({"date": pd.to_datetime(["1997-01-01", "1998-06-30"])}))
+    assert (p.window_days, p.cutoff, p.lookback_days) == (180, D("1998-01-02"), 93)
+    # 300 days: a third of the span, 100; training cut-off 2024-04-10, history 100 -> L = 50
+    p = churn_period(_days("2024-01-01", 300))
+    assert (p.window_days, p.cutoff, p.train_cutoff, p.lookback_days) == (
+        100, D("2024-07-19"), D("2024-04-10"), 50,
+    )  # fmt: skip
+    assert "100 days" in p.describe() and "2024-07-19" in p.describe()
+
+
+def test_churn_period_respects_and_checks_explicit_values():
+    from portfolio_lib.churn import churn_period
+
+    tx = _days("2023-01-01", 731)
+    p = churn_period(tx, cutoff="2024-03-01", window_days=90, lookback_days=60)
+    assert (p.cutoff, p.window_days, p.lookback_days) == (D("2024-03-01"), 90, 60)
+    with pytest.raises(DataValidationError, match=col("date") + r".*2024-12-31"):
+        churn_period(tx, cutoff="2024-10-01", window_days=180)  # window not observed yet
+    with pytest.raises(DataValidationError, match=col("date") + r".*training cut-off"):
+        churn_period(tx, cutoff="2023-05-01", window_days=180)  # no history before training
+    with pytest.raises(ValueError, match="window_days"):
+        churn_period(tx, window_days=0)
+
+
+def test_crm_features_use_only_the_tables_a_data_set_has(crm):
+    from portfolio_lib.churn import churn_period, crm_churn_features, crm_time_split
+    from portfolio_lib.course import cdnow_as_crm
+
+    period = churn_period(crm.transactions)
+    full = crm_time_split(crm, period)
+    assert full.test.sources == ("transactions", "touchpoints", "surveys", "complaints",
+                                 "customers")  # fmt: skip
+    by_hand = churn_features(
+        crm.transactions, crm.touchpoints, crm.surveys, crm.complaints, crm.customers,
+        cutoff=period.cutoff, window_days=180, lookback_days=180,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(full.test.features, by_hand.features)
+    pd.testing.assert_series_equal(full.test.label, by_hand.label)
+    assert "no " not in full.note  # nothing missing
+
+    # the same purchases as real data without the other tables (the CDNOW case)
+    bare = cdnow_as_crm(crm.transactions[["customer_id", "date", "amount"]])
+    only_tx = crm_time_split(bare, period)
+    assert only_tx.test.sources == ("transactions",)
+    assert only_tx.test.feature_names == [
+        "recency_days", "tenure_days", "frequency", "purchases_last", "purchase_trend",
+        "monetary_mean", "return_share",
+    ]  # fmt: skip
+    assert "no touchpoints, surveys, complaints or loyalty join dates" in only_tx.note
+    pd.testing.assert_series_equal(only_tx.test.label, full.test.label)
+    scoring = crm_churn_features(bare, cutoff=period.scoring_cutoff, window_days=180,
+                                 lookback_days=180, with_label=False)  # fmt: skip
+    assert scoring.label is None and len(scoring.features) == crm.customers.shape[0]
+
+
+def test_return_share_is_zero_when_nothing_was_spent():
+    # CDNOW has purchases of amount 0: no spend, nothing returned -> 0, not 0/0
+    tx = pd.DataFrame({"customer_id": ["a", "b"], "amount": [0.0, 20.0],
+                       "date": pd.to_datetime(["2024-01-05", "2024-01-06"])})  # fmt: skip
+    f = churn_features(tx, cutoff="2024-02-01", window_days=10, lookback_days=10,
+                       observation_end="2024-02-10")  # fmt: skip
+    assert f.features["return_share"].tolist() == [0.0, 0.0]
+
+
+def test_logit_leaves_out_rare_features_and_names_separating_ones():
+    rng = np.random.default_rng(11)
+    n = 400
+    recency = rng.integers(1, 300, n).astype(float)
+    rare = np.zeros(n)
+    rare[:3] = 1.0  # set for three customers only
+    y = pd.Series(rng.random(n) < recency / 300)
+    data = ChurnFeatures(pd.DataFrame({"recency_days": recency, "flag": rare}), y,
+                         D("2024-01-01"), 90, 90)  # fmt: skip
+    model = ChurnLogit().fit(data)
+    assert model.dropped_features_ == ["flag"] and model.feature_names_ == ["recency_days"]
+    assert ChurnLogit(min_variation=1).fit(data).feature_names_ == ["recency_days", "flag"]
+    # a flag whose 15 customers all churned: quasi-separation, named in the error
+    flag = np.zeros(n)
+    flag[:15] = 1.0
+    y2 = y.copy()
+    y2.iloc[:15] = True
+    data2 = ChurnFeatures(pd.DataFrame({"recency_days": recency, "complained": flag}), y2,
+                          D("2024-01-01"), 90, 90)  # fmt: skip
+    with pytest.raises(ConvergenceError, match=r"'complained' \(all 15 customers .* churned\)"):
+        ChurnLogit().fit(data2)
+
+
+def test_cdnow_churn_from_transactions_alone(cdnow_home):
+    from portfolio_lib.churn import churn_period, crm_time_split
+    from portfolio_lib.course import load_course_data
+
+    cdnow = load_course_data("cdnow", data_home=cdnow_home)
+    period = churn_period(cdnow.transactions)
+    assert (period.cutoff, period.window_days, period.lookback_days) == (D("1998-01-02"), 180, 93)
+    split = crm_time_split(cdnow, period)
+    table = compare_churn_models(split, cdnow.transactions, seed=0).table
+    # purchase histories alone rank CDNOW's churners well above chance
+    assert (table.loc[["bgnbd_p_no_purchase", "logit", "boosting"], "ci_low"] > 0.7).all()

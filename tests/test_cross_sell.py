@@ -209,3 +209,23 @@ def test_cross_sell_bad_inputs(crm, persona):
         white_space(category_matrix(tx, persona), benchmark="median")
     with pytest.raises(DataValidationError, match=col("amount")):
         category_matrix(tx.assign(amount="1"), persona)
+
+
+def test_a_single_category_says_so_instead_of_inventing_gaps():
+    # CDNOW records one category ("music"): no comparison, no cross-selling, no white space
+    tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": pd.Timestamp("1997-01-01"),
+                       "amount": [10.0, 20.0, 5.0], "category": "music"})  # fmt: skip
+    matrix = category_matrix(tx, pd.Series({"a": "x", "b": "x", "c": "y"}))
+    assert "single product category ('music')" in matrix.note
+    pairs = category_affinity(tx).pairs()
+    assert pairs.empty and list(pairs.columns) == ["if_bought", "then_buys", "support",
+                                                   "confidence", "lift"]  # fmt: skip
+    gaps = white_space(matrix)
+    assert (gaps["potential_revenue"] == 0).all() and gaps.attrs["note"] == matrix.note
+
+
+def test_matrix_note_describes_the_comparison(crm):
+    seg = pd.Series("all", index=crm.customers["customer_id"])
+    assert category_matrix(crm.transactions, seg).note == (
+        "6 categories bought by 3000 customers in 1 segment(s)."
+    )

@@ -149,3 +149,80 @@ def test_trend_plots():
                                "low": [np.nan, np.nan], "high": [np.nan, np.nan]})  # fmt: skip
     ax = plot_projection(projection)
     assert len(ax.collections) == 0 and ax.get_xlabel() == "time ahead"
+
+
+def test_odds_ratio_axis_reads_plain_numbers():
+    t = pd.DataFrame({"odds_ratio": [3.5, 0.5], "ci_low": [2.5, 0.3], "ci_high": [5.0, 0.8],
+                      "scale": ["per unit", "per unit"]}, index=["a", "b"])  # fmt: skip
+    ax = plot_odds_ratios(t)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "1" in labels and "2" in labels and not any("10^" in s for s in labels)
+
+
+def _panel_text(ax: Axes) -> str:
+    return " ".join(t.get_text() for t in ax.texts)
+
+
+def test_empty_results_draw_their_note_not_zeros():
+    from portfolio_lib.acquisition import best_customer_profile
+    from portfolio_lib.campaigns import campaign_ab_test, campaign_audience
+    from portfolio_lib.plotting.strategy import (
+        plot_best_customer_profile,
+        plot_campaign_audience,
+    )
+
+    no_campaigns = pd.DataFrame({"campaign_id": pd.Series(dtype="str"),
+                                 "type": pd.Series(dtype="str"),
+                                 "start_date": pd.Series(dtype="datetime64[ns]"),
+                                 "end_date": pd.Series(dtype="datetime64[ns]")})  # fmt: skip
+    no_contacts = pd.DataFrame({"campaign_id": pd.Series(dtype="str"),
+                                "customer_id": pd.Series(dtype="str"),
+                                "arm": pd.Series(dtype="str"),
+                                "contact_date": pd.Series(dtype="datetime64[ns]")})  # fmt: skip
+    tx = pd.DataFrame({"customer_id": ["a", "b"], "amount": [5.0, 7.0],
+                       "date": pd.Timestamp("2024-01-01"), "category": "music"})  # fmt: skip
+    test = campaign_ab_test(no_campaigns, no_contacts, tx)
+    for ax in (
+        plot_ab_test(test),
+        plot_uplift_by_segment(uplift_by_segment(test, pd.Series(dtype="str"))),
+        plot_campaign_audience(campaign_audience(no_campaigns, no_contacts, tx)),
+    ):
+        assert not ax.patches and "no campaigns" in _panel_text(ax)
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "acquisition_channel": "unknown",
+                              "signup_date": pd.Timestamp("2024-01-01")})  # fmt: skip
+    econ = acquisition_economics(customers, tx, clv=pd.Series({"a": 1.0, "b": 2.0}), margin=0.3,
+                                 if_missing="note")  # fmt: skip
+    ax = plot_acquisition(econ)
+    assert not ax.patches and "no acquisition costs" in _panel_text(ax)
+    profile = best_customer_profile(customers, pd.Series({"a": True, "b": False}))
+    ax = plot_best_customer_profile(profile)
+    assert not ax.patches and "nothing about its customers" in _panel_text(ax)
+    ax = plot_white_space(white_space(category_matrix(tx, pd.Series({"a": "x", "b": "y"}))))
+    assert not ax.patches and "single product category" in _panel_text(ax)
+
+
+def test_audience_and_profile_plots():
+    from portfolio_lib.acquisition import best_customer_profile
+    from portfolio_lib.plotting.strategy import (
+        plot_best_customer_profile,
+        plot_campaign_audience,
+    )
+
+    audience = pd.DataFrame(
+        {"type": ["win_back", "discount"], "n_contacts": [10, 20], "share_at_risk": [0.7, 0.1],
+         "share_profitable": [0.1, 0.2], "share_loyal": [0.1, 0.3], "share_potential": [0.1, 0.4],
+         "share_no_purchase": [0.0, 0.0], "intended": ["at_risk", "potential+loyal"],
+         "share_intended": [0.7, 0.7]},
+        index=pd.Index(["W", "D"], name="campaign_id"),
+    )  # fmt: skip
+    ax = plot_campaign_audience(audience)
+    assert len(ax.patches) == 10  # 2 campaigns x 5 groups
+    widths = sorted(p.get_width() for p in ax.patches if p.get_width() > 0.5)
+    assert widths == pytest.approx([0.7])  # the win-back's at-risk share
+    assert sum("70% intended" in t.get_text() for t in ax.texts) == 2
+    cust = pd.DataFrame({"customer_id": list("abcd"), "region": list("xxyy")})
+    profile = best_customer_profile(cust, pd.Series([True, True, False, False], index=list("abcd")))
+    ax = plot_best_customer_profile(profile)
+    assert [p.get_width() for p in ax.patches] == pytest.approx([0.0, 2.0])  # y then x, reversed
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["region: y", "region: x"]

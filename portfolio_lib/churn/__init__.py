@@ -14,7 +14,9 @@ Three steps, each in its own module::
 * :mod:`.models` - logistic regression, gradient boosting, BG/NBD ``1 - P(alive)`` baseline;
 * :mod:`.evaluation` - ROC AUC (DeLong / bootstrap), DeLong comparison, calibration, lift and
   gains;
-* :mod:`.comparison` - all models on one time-based split, in one table.
+* :mod:`.comparison` - all models on one time-based split, in one table;
+* :mod:`.period` - a data set's default cut-off and windows (:func:`churn_period`) and features
+  from whichever signal tables it has (:func:`crm_time_split`, :func:`crm_churn_features`).
 """
 
 from portfolio_lib.churn.comparison import ChurnComparison, compare_churn_models
@@ -41,8 +43,17 @@ from portfolio_lib.churn.models import (
     ChurnLogit,
     bgnbd_churn_scores,
 )
+from portfolio_lib.churn.period import (
+    DEFAULT_WINDOW_DAYS,
+    SIGNAL_SOURCES,
+    ChurnPeriod,
+    churn_period,
+    crm_churn_features,
+    crm_time_split,
+)
 
 __all__ = [
+    "DEFAULT_WINDOW_DAYS",
     "FEATURE_DESCRIPTIONS",
     "LOG2_FEATURES",
     "AUCComparison",
@@ -52,13 +63,18 @@ __all__ = [
     "ChurnComparison",
     "ChurnFeatures",
     "ChurnLogit",
+    "ChurnPeriod",
     "ChurnSplit",
+    "SIGNAL_SOURCES",
     "bgnbd_churn_scores",
     "calibration_table",
     "churn_features",
+    "churn_period",
     "churn_time_split",
     "compare_churn_models",
     "compare_scores",
+    "crm_churn_features",
+    "crm_time_split",
     "delong_test",
     "gains_table",
     "roc_auc",

@@ -63,7 +63,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "purchases_last": "purchase occasions in the last L days",
     "purchase_trend": "purchases in the last L days minus in the L days before (< 0: falling)",
     "monetary_mean": "mean purchase amount per occasion (currency units)",
-    "return_share": "returned amount / purchased amount before the cut-off (0-1, can exceed 1)",
+    "return_share": "returned amount / purchased amount before the cut-off (0-1, can exceed 1; "
+    "0 when nothing was spent)",
     "interactions_last": "touchpoints in the last L days",
     "interaction_trend": "touchpoints in the last L days minus in the L days before",
     "loyalty_member": "1 if the customer joined the loyalty programme before the cut-off",
@@ -91,6 +92,11 @@ class ChurnFeatures:
         First day of the outcome window; features use events before it.
     window_days, lookback_days : int
         Length of the outcome window and of the feature windows (days).
+    sources : tuple of str
+        The tables the features were built from (filled by
+        :func:`~portfolio_lib.churn.period.crm_churn_features`; empty when unknown).
+    note : str
+        Which signals the data set had and lacked (empty when not recorded).
     """
 
     features: pd.DataFrame
@@ -98,6 +104,8 @@ class ChurnFeatures:
     cutoff: pd.Timestamp
     window_days: int
     lookback_days: int
+    sources: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def feature_names(self) -> list[str]:
@@ -136,6 +144,11 @@ class ChurnSplit:
 
     train: ChurnFeatures
     test: ChurnFeatures
+
+    @property
+    def note(self) -> str:
+        """Which signals the features were built from (the test table's ``note``)."""
+        return self.test.note
 
 
 def _positive_days(value: object, name: str) -> int:
@@ -328,7 +341,10 @@ def churn_features(
     feats["purchase_trend"] = last_n - prior_n
     feats["monetary_mean"] = per["spent"] / per["frequency"]
     returned = -past.loc[past["is_return"]].groupby("customer")["amount"].sum()
-    feats["return_share"] = returned.reindex(index, fill_value=0.0).astype(float) / per["spent"]
+    returned = returned.reindex(index, fill_value=0.0).astype(float)
+    spent = per["spent"].astype(float)
+    # customers whose purchases were all free (amount 0, e.g. in CDNOW) returned no share
+    feats["return_share"] = (returned / spent.where(spent > 0)).fillna(0.0)
 
     if touchpoints is not None:
         touches = _events_before(touchpoints, "timestamp", customer_col, cut, name="touchpoints")

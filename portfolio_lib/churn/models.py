@@ -106,6 +106,24 @@ def _training_data(
     return X, y
 
 
+def _separating(X: pd.DataFrame, y: pd.Series) -> str:
+    """Name features whose non-modal values all go with one outcome (quasi-separation)."""
+    found = []
+    for column in X.columns:
+        mode = X[column].mode().iloc[0]
+        outcome = y[(X[column] != mode).to_numpy()]
+        if len(outcome) and outcome.nunique() == 1:
+            what = "churned" if bool(outcome.iloc[0]) else "stayed"
+            found.append(f"{column!r} (all {len(outcome)} customers with a value other than "
+                         f"{mode:g} {what})")  # fmt: skip
+    if not found:
+        return ""
+    return (
+        f"; the feature(s) {', '.join(found)} separate churners from stayers, so their odds "
+        "ratio is infinite: leave them out (features=...) or use ChurnBoosting"
+    )
+
+
 class ChurnLogit:
     """Logistic regression of churn on the at-risk features, with odds ratios.
 
@@ -117,6 +135,11 @@ class ChurnLogit:
         Features entered as ``log2(1 + x)`` (must be >= 0); default :data:`LOG2_FEATURES`.
     confidence : float
         Level of the odds-ratio intervals.
+    min_variation : int
+        A feature is left out when fewer than this many training customers differ from its
+        most common value (e.g. a flag that is set for two customers): its odds ratio cannot
+        be estimated and it can stop the fit from converging (rule of thumb: about ten
+        events per coefficient). Constant features are always left out.
 
     Attributes
     ----------
@@ -126,9 +149,10 @@ class ChurnLogit:
         Per feature: ``scale`` ("per doubling" or "per unit"), ``coef``, ``odds_ratio``,
         ``ci_low``, ``ci_high``, ``p_value``; sorted by distance of the odds ratio from 1.
     feature_names_ : list of str
-        Features used (constant ones are left out: see ``dropped_features_``).
+        Features used (constant and rare ones are left out: see ``dropped_features_``).
     dropped_features_ : list of str
-        Features left out because they were constant in the training data (no information).
+        Features left out because they were constant in the training data (no information)
+        or varied for fewer than ``min_variation`` customers.
 
     Examples
     --------
@@ -148,10 +172,12 @@ class ChurnLogit:
         features: Sequence[str] | None = None,
         log2_features: Sequence[str] = LOG2_FEATURES,
         confidence: float = 0.95,
+        min_variation: int = 10,
     ) -> None:
         self.features = features
         self.log2_features = tuple(log2_features)
         self.confidence = confidence
+        self.min_variation = min_variation
 
     def _design(self, X: pd.DataFrame) -> pd.DataFrame:
         X = X.copy()
@@ -169,10 +195,16 @@ class ChurnLogit:
         if not 0 < self.confidence < 1:
             raise ValueError(f"confidence must be in (0, 1), got {self.confidence!r}")
         X, y = _training_data(data, self.features)
-        constant = [c for c in X.columns if X[c].nunique() <= 1]
+        if isinstance(self.min_variation, bool) or not isinstance(self.min_variation, int):
+            raise ValueError(f"min_variation must be a whole number, got {self.min_variation!r}")
+        differing = {c: int((X[c] != X[c].mode().iloc[0]).sum()) for c in X.columns}
+        constant = [c for c in X.columns if differing[c] < max(1, self.min_variation)]
         X = X.drop(columns=constant)
         if X.shape[1] == 0:
-            raise DataValidationError(f"every feature is constant in the training data: {constant}")
+            raise DataValidationError(
+                "every feature is constant in the training data or varies for fewer than "
+                f"{self.min_variation} customers: {constant}"
+            )
         design = self._design(X)
         separated = ConvergenceError(
             "ChurnLogit: the features separate churners from stayers (almost) perfectly, so "
@@ -194,7 +226,9 @@ class ChurnLogit:
         if ((fitted > 0.5) == y.to_numpy()).all():
             raise separated
         if not result.mle_retvals.get("converged", False):
-            raise ConvergenceError("ChurnLogit: the maximum-likelihood fit did not converge")
+            raise ConvergenceError(
+                "ChurnLogit: the maximum-likelihood fit did not converge" + _separating(X, y)
+            )
         z = norm.ppf(0.5 + self.confidence / 2)
         coef = result.params.drop("const")
         se = result.bse.drop("const")

@@ -3,7 +3,9 @@
 Each function takes an already computed result (from :mod:`portfolio_lib.churn`,
 :mod:`portfolio_lib.campaigns`, :mod:`portfolio_lib.acquisition`,
 :mod:`portfolio_lib.cross_sell` or :mod:`portfolio_lib.trends`) and an optional ``ax``, and
-returns the Axes.
+returns the Axes. An empty result (a data set without campaigns, acquisition costs or
+product categories, such as CDNOW) gives an empty panel that shows the result's note instead
+of bars of made-up zeros.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from portfolio_lib.acquisition import AcquisitionEconomics
+from portfolio_lib import glossary
+from portfolio_lib.acquisition import AcquisitionEconomics, BestCustomerProfile
 from portfolio_lib.campaigns import ABTestResult
 from portfolio_lib.churn import ChurnLogit
 from portfolio_lib.cross_sell import SegmentCategoryMatrix
 from portfolio_lib.plotting import PALETTE, get_ax
 from portfolio_lib.plotting.segmentation import _annotated_heatmap
+from portfolio_lib.portfolio import GROUPS
 from portfolio_lib.trends import KPIForecast
 
 __all__ = [
@@ -30,7 +35,9 @@ __all__ = [
     "plot_auc_comparison",
     "plot_ab_test",
     "plot_uplift_by_segment",
+    "plot_campaign_audience",
     "plot_acquisition",
+    "plot_best_customer_profile",
     "plot_category_matrix",
     "plot_white_space",
     "plot_forecast",
@@ -42,6 +49,18 @@ def _err(value: np.ndarray, low: pd.Series, high: pd.Series) -> np.ndarray:
     """Error-bar lengths below/above ``value`` (>= 0; NaN bounds draw no bar)."""
     err = np.vstack([value - low.to_numpy(float), high.to_numpy(float) - value])
     return np.where(np.isfinite(err), np.maximum(err, 0.0), 0.0)
+
+
+def _show_note(ax: Axes, note: str, title: str) -> Axes:
+    """An empty panel that says why there is nothing to draw."""
+    import textwrap
+
+    ax.set_axis_off()
+    ax.set_title(title)
+    text = textwrap.fill(note or "nothing to show for this data set", width=60)
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, color=PALETTE[7],
+            transform=ax.transAxes, wrap=True)  # fmt: skip
+    return ax
 
 
 def _named(tables: pd.DataFrame | Mapping[str, pd.DataFrame], default: str) -> dict:
@@ -168,6 +187,9 @@ def plot_odds_ratios(model: ChurnLogit | pd.DataFrame, ax: Axes | None = None) -
     ax.set_yticks(y, labels, fontsize=8)
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("odds ratio of churning (log scale; > 1 = more churn)")
     ax.set_title("What goes with churn (logistic regression)")
     return ax
@@ -219,6 +241,8 @@ def plot_ab_test(result: ABTestResult, ax: Axes | None = None) -> Axes:
     2
     """
     ax = get_ax(ax, figsize=(5, 4))
+    if result.is_empty:
+        return _show_note(ax, result.note, "A/B test")
     arms = result.arms.loc[["control", "treatment"]]
     rate = arms["response_rate"].to_numpy(float)
     err = _err(rate, arms["ci_low"], arms["ci_high"])
@@ -259,6 +283,8 @@ def plot_uplift_by_segment(
     """
     shown = table.dropna(subset=["uplift"]).iloc[::-1]
     ax = get_ax(ax, figsize=(6.5, 0.45 * len(shown) + 1.5))
+    if shown.empty:
+        return _show_note(ax, table.attrs.get("note", ""), "Uplift by segment")
     y = np.arange(len(shown))
     up = shown["uplift"].to_numpy(float)
     err = _err(up, shown["ci_low"], shown["ci_high"])
@@ -275,6 +301,58 @@ def plot_uplift_by_segment(
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:+.0%}")
     ax.set_xlabel("uplift in response rate (treatment - control)")
     ax.set_title("Uplift by segment")
+    return ax
+
+
+#: Colours of the portfolio groups (at risk in red, as in a traffic light).
+_GROUP_COLOURS = {
+    "at_risk": PALETTE[3],
+    "profitable": PALETTE[0],
+    "loyal": PALETTE[2],
+    "potential": PALETTE[1],
+    "no_purchase": PALETTE[7],
+}
+
+
+def plot_campaign_audience(audience: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Portfolio groups reached by each campaign (stacked shares) and the share intended.
+
+    Parameters
+    ----------
+    audience : pandas.DataFrame
+        :func:`portfolio_lib.campaigns.campaign_audience` result.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"type": ["win_back"], "n_contacts": [10], "share_at_risk": [0.7],
+    ...     "share_profitable": [0.1], "share_loyal": [0.1], "share_potential": [0.1],
+    ...     "share_no_purchase": [0.0], "intended": ["at_risk"], "share_intended": [0.7]},
+    ...     index=pd.Index(["W"], name="campaign_id"))
+    >>> len(plot_campaign_audience(a).patches)
+    5
+    """
+    ax = get_ax(ax, figsize=(8, 0.4 * len(audience) + 1.8))
+    title = "Who each campaign reached (portfolio group on the day before it started)"
+    if audience.empty:
+        return _show_note(ax, audience.attrs.get("note", ""), title)
+    shown = audience.iloc[::-1]
+    labels = [f"{i} {t}" for i, t in zip(shown.index, shown["type"], strict=True)]
+    left = np.zeros(len(shown))
+    parts = [(g, glossary.term(key).english) for g, key in GROUPS.items()]
+    parts.append(("no_purchase", "no purchase yet"))
+    for group, name in parts:
+        width = shown[f"share_{group}"].fillna(0.0).to_numpy(float)
+        ax.barh(labels, width, left=left, color=_GROUP_COLOURS[group], label=name)
+        left += width
+    for y, share in enumerate(shown["share_intended"].to_numpy(float)):
+        if np.isfinite(share):
+            ax.text(1.01, y, f"{share:.0%} intended", va="center", fontsize=8)
+    ax.set_xlim(0, 1.22)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}" if v <= 1 else "")
+    ax.set_xlabel("share of the campaign's contacts")
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.12), ncol=5, fontsize=8)
     return ax
 
 
@@ -305,6 +383,9 @@ def plot_acquisition(economics: AcquisitionEconomics, ax: Axes | None = None) ->
     """
     table = economics.table.drop(index="all", errors="ignore").sort_values("clv_to_cac")
     ax = get_ax(ax, figsize=(7, 0.5 * len(table) + 1.8))
+    title = "Value of customers per unit of acquisition cost, by channel"
+    if not np.isfinite(table["clv_to_cac"].to_numpy(float)).any():
+        return _show_note(ax, economics.note, title)
     ratio = table["clv_to_cac"].to_numpy(float)
     err = _err(ratio, table["clv_to_cac_low"], table["clv_to_cac_high"])
     colors = [_VERDICT_COLOURS.get(v, PALETTE[7]) for v in table["verdict"]]
@@ -319,8 +400,44 @@ def plot_acquisition(economics: AcquisitionEconomics, ax: Axes | None = None) ->
     ax.axvline(economics.invest_ratio, color=PALETTE[2], linestyle="--", linewidth=1,
                label=f"invest more from {economics.invest_ratio:g}")  # fmt: skip
     ax.set_xlabel("CLV / CAC")
-    ax.set_title("Value of customers per unit of acquisition cost, by channel")
+    ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_best_customer_profile(profile: BestCustomerProfile, ax: Axes | None = None) -> Axes:
+    """Over-representation index of each attribute value among the best customers.
+
+    Bars are ``best_rate / overall_rate`` with the Wilson interval on the same scale; the
+    line at 1 is "as often as average".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.acquisition import best_customer_profile
+    >>> cust = pd.DataFrame({"customer_id": list("abcd"), "region": list("xxyy")})
+    >>> best = pd.Series([True, False, False, False], index=list("abcd"))
+    >>> len(plot_best_customer_profile(best_customer_profile(cust, best)).patches)
+    2
+    """
+    table = profile.table
+    ax = get_ax(ax, figsize=(7, 0.3 * len(table) + 1.5))
+    title = "Where the best customers over-index"
+    if table.empty:
+        return _show_note(ax, profile.note, title)
+    shown = table.iloc[::-1]
+    rate = profile.overall_rate
+    index = shown["index"].to_numpy(float)
+    err = _err(index, shown["ci_low"] / rate, shown["ci_high"] / rate)
+    attributes = list(dict.fromkeys(table.index.get_level_values("attribute")))
+    colors = [PALETTE[attributes.index(a) % len(PALETTE)]
+              for a in shown.index.get_level_values("attribute")]  # fmt: skip
+    labels = [f"{a}: {v}" for a, v in shown.index]
+    ax.barh(labels, index, xerr=err, color=colors, capsize=2)
+    ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_xlabel(f"index (share who are among the best / {rate:.0%} overall)")
+    ax.set_title(title)
     return ax
 
 
@@ -380,14 +497,17 @@ def plot_white_space(table: pd.DataFrame, ax: Axes | None = None, *, top: int = 
     >>> len(plot_white_space(t).patches)
     1
     """
-    shown = table.head(top).iloc[::-1]
+    shown = table.loc[table["potential_revenue"] > 0].head(top).iloc[::-1]
     ax = get_ax(ax, figsize=(7, 0.4 * len(shown) + 1.5))
+    title = "White space: where cross-selling has most room"
+    if shown.empty:
+        return _show_note(ax, table.attrs.get("note") or "no cross-sell gap found", title)
     labels = [f"{s} - {c}" for s, c in zip(shown["segment"], shown["category"], strict=True)]
     ax.barh(labels, shown["potential_revenue"], color=PALETTE[4])
     for i, gap in enumerate(shown["gap_customers"]):
         ax.text(0, i, f" {gap:.0f} customers", va="center", fontsize=8, color="white")
     ax.set_xlabel("potential revenue (currency units)")
-    ax.set_title("White space: where cross-selling has most room")
+    ax.set_title(title)
     return ax
 
 
