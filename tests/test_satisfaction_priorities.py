@@ -109,3 +109,37 @@ def test_bad_input_names_the_column(evidence):
         improvement_priorities(drivers, pareto, mystery.drop(columns="gap_ci_low"))
     with pytest.raises(TypeError, match="ImportancePerformance"):
         improvement_priorities(drivers.table, pareto)
+
+
+def test_experience_priorities_composes_the_three_instruments_on_the_sample_company():
+    from portfolio_lib.datasets import load_sample
+    from portfolio_lib.satisfaction import (
+        complaint_pareto,
+        driver_analysis,
+        experience_priorities,
+        importance_performance,
+        separating_items,
+    )
+
+    crm = load_sample()
+    result = experience_priorities(crm.surveys, crm.complaints, crm.mystery_shopping)
+    latest = crm.surveys[crm.surveys["wave"] == crm.surveys["wave"].max()]
+    expected = improvement_priorities(
+        importance_performance(latest, driver_analysis(crm.surveys, "nps")),
+        complaint_pareto(crm.complaints),
+        separating_items(crm.mystery_shopping),
+    )
+    pd.testing.assert_frame_equal(result.table, expected)
+    assert not result.is_empty
+    assert f"{len(crm.complaints)} complaints" in result.note
+
+
+def test_experience_priorities_says_which_instruments_are_missing():
+    from portfolio_lib.satisfaction import experience_priorities
+
+    surveys = pd.DataFrame({"wave": [1], "nps": [9]})
+    result = experience_priorities(surveys, pd.DataFrame(), pd.DataFrame())
+    assert result.is_empty
+    assert "complaints" in result.note and "mystery-shopping" in result.note
+    assert "surveys" not in result.note.split("no ", 1)[1].split(":")[0]
+    assert list(result.table.columns)[:2] == ["priority", "signals"]

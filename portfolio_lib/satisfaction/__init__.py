@@ -57,7 +57,12 @@ from portfolio_lib.satisfaction.nps import (
     nps_from_counts,
     nps_trend,
 )
-from portfolio_lib.satisfaction.priorities import SAMPLE_COMPANY_AREAS, improvement_priorities
+from portfolio_lib.satisfaction.priorities import (
+    SAMPLE_COMPANY_AREAS,
+    ExperiencePriorities,
+    experience_priorities,
+    improvement_priorities,
+)
 from portfolio_lib.satisfaction.reliability import (
     SATISFACTION_SCALE_ITEMS,
     AlphaResult,
@@ -130,4 +135,6 @@ __all__ = [
     # what to fix first
     "SAMPLE_COMPANY_AREAS",
     "improvement_priorities",
+    "experience_priorities",
+    "ExperiencePriorities",
 ]

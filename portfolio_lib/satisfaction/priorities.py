@@ -32,14 +32,20 @@ cost and feasibility of a fix are not in the data.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import require_columns
-from portfolio_lib.satisfaction.drivers import ImportancePerformance
+from portfolio_lib.satisfaction.drivers import ImportancePerformance, importance_performance
 
-__all__ = ["SAMPLE_COMPANY_AREAS", "improvement_priorities"]
+__all__ = [
+    "SAMPLE_COMPANY_AREAS",
+    "ExperiencePriorities",
+    "experience_priorities",
+    "improvement_priorities",
+]
 
 #: Item → business area for the sample company: survey drivers, complaint
 #: categories and mystery-shopping checklist items (all observed in the store).
@@ -203,3 +209,99 @@ def improvement_priorities(
     table["priority"] = np.arange(1, len(table) + 1)
     table.index.name = "area"
     return table
+
+
+@dataclass(frozen=True)
+class ExperiencePriorities:
+    """What to fix first, computed from the raw survey, complaint and visit tables.
+
+    Attributes
+    ----------
+    table : DataFrame
+        :func:`improvement_priorities` output (empty, with its columns, when an
+        instrument's data is missing).
+    note : str
+        What the evidence rests on (waves, complaints, visits) or which
+        instruments are missing, in one sentence for the reader.
+    """
+
+    table: pd.DataFrame
+    note: str
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the data could not support the comparison."""
+        return self.table.empty
+
+
+def experience_priorities(
+    surveys: pd.DataFrame,
+    complaints: pd.DataFrame,
+    mystery_shopping: pd.DataFrame,
+    *,
+    outcome: str = "nps",
+    wave_col: str = "wave",
+    areas: Mapping[str, str] | None = None,
+) -> ExperiencePriorities:
+    """Rank business areas for improvement straight from the three instruments' tables.
+
+    Drivers are estimated on all survey waves (``driver_analysis`` of ``outcome``
+    on the ``rating_*`` columns), performance is read from the latest wave, the
+    complaint Pareto uses every complaint and the mystery-shopping gaps every
+    visit; the evidence is then combined by :func:`improvement_priorities`.
+
+    A data set without surveys, complaints or mystery-shopping visits (e.g. a
+    sales ledger such as CDNOW) gets an empty table and a ``note`` naming what
+    is missing — the experience cannot be measured from purchases alone.
+
+    Parameters
+    ----------
+    surveys, complaints, mystery_shopping : DataFrame
+        The sample company's tables (columns as in ``data/README.md``).
+    outcome : str
+        Survey column to explain (``"nps"`` 0–10 or ``"csat"`` 1–5).
+    wave_col : str
+        Survey wave column; the latest wave gives current performance.
+    areas : mapping item → area, optional
+        Passed to :func:`improvement_priorities`.
+
+    Returns
+    -------
+    ExperiencePriorities
+
+    Examples
+    --------
+    >>> empty = pd.DataFrame()
+    >>> experience_priorities(empty, empty, empty).is_empty
+    True
+    """
+    from portfolio_lib.satisfaction.complaints import complaint_pareto
+    from portfolio_lib.satisfaction.drivers import driver_analysis
+    from portfolio_lib.satisfaction.mystery import separating_items
+
+    tables = {
+        "surveys": surveys,
+        "complaints": complaints,
+        "mystery-shopping visits": mystery_shopping,
+    }
+    missing = [name for name, frame in tables.items() if frame is None or len(frame) == 0]
+    if missing:
+        return ExperiencePriorities(
+            table=pd.DataFrame(columns=["priority", *_COLUMNS]).rename_axis("area"),
+            note=(
+                f"This data set has no {', '.join(missing)}: the customer experience cannot be "
+                "measured from purchases alone, so no improvement priorities are computed."
+            ),
+        )
+    require_columns(surveys, [wave_col, outcome], name="surveys")
+    latest = surveys[surveys[wave_col] == surveys[wave_col].max()]
+    drivers = importance_performance(latest, driver_analysis(surveys, outcome))
+    table = improvement_priorities(
+        drivers, complaint_pareto(complaints), separating_items(mystery_shopping), areas=areas
+    )
+    note = (
+        f"Evidence: {surveys[wave_col].nunique()} survey waves ({len(surveys)} answers; "
+        f"performance from wave {surveys[wave_col].max()}), {len(complaints)} complaints and "
+        f"{len(mystery_shopping)} mystery-shopping visits."
+    )
+    return ExperiencePriorities(table=table, note=note)
