@@ -7,7 +7,16 @@ returned (without giving the solution away), and, on success, prints one line
 
 Chapter check modules (``portfolio_lib/exercises/checks/chNN.py``) build their
 ``check_NN_T`` functions from the helpers here and the :func:`task_check`
-decorator.
+decorator:
+
+- one number: :func:`expect_number`, with ``slips=`` naming known mistakes
+  (:func:`raise_on_slip` alone where a check needs it before other tests);
+- several numbers or choices in one answer: :func:`expect_fields` first, then a
+  helper per field;
+- a choice: :func:`expect_choice`; a written answer: :func:`expect_keywords`,
+  or :func:`expect_reason` for the ``reason=`` text that goes with a decision;
+- a table or a labelled series: :func:`expect_frame_columns`,
+  :func:`expect_close_series`.
 
 Examples
 --------
@@ -27,7 +36,7 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -39,9 +48,13 @@ __all__ = [
     "success_line",
     "check",
     "task_check",
+    "as_real",
+    "raise_on_slip",
     "expect_number",
+    "expect_fields",
     "expect_choice",
     "expect_keywords",
+    "expect_reason",
     "expect_frame_columns",
     "expect_close_series",
 ]
@@ -55,6 +68,12 @@ CHECK_NAME_PATTERN = re.compile(r"^check_(\d{2})_(\d+)$")
 _MAX_SHOWN = 5
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+Slip = tuple[float, str]
+"""A known mistake: the value it produces and the message that explains it."""
+
+MISSING_REASON = "now write your reason too: pass it as reason=... in the check"
+"""What :func:`expect_reason` says when no reason was given (``None`` or ``...``)."""
 
 
 class CheckFailed(AssertionError):
@@ -197,6 +216,74 @@ def _as_number(answer: object, name: str) -> float:
     return value
 
 
+def as_real(value: object) -> float | None:
+    """``value`` as a float if it is one real number (not a bool, not NaN), else ``None``.
+
+    For checks that look at a value before deciding how to explain it; a value
+    that is not a number is left to :func:`expect_number` to explain.
+
+    Examples
+    --------
+    >>> as_real(3), as_real(np.float32(0.5)), as_real(True), as_real(float("nan")), as_real("3")
+    (3.0, 0.5, None, None, None)
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real | np.number):
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def raise_on_slip(
+    answer: object,
+    expected: float,
+    slips: Iterable[Slip],
+    *,
+    rel: float = 1e-6,
+    abs: float = 1e-9,  # noqa: A002 - mirrors pytest.approx / math.isclose
+) -> None:
+    """Raise the message of the first known slip that a wrong numeric ``answer`` matches.
+
+    Nothing happens when ``answer`` is not a number (:func:`as_real` gives
+    ``None``), when it is close to ``expected``, or when it matches no slip:
+    the caller then goes on to its general checks (usually :func:`expect_number`).
+    Slip values that are not finite (NaN from an empty group, say) never match.
+
+    Parameters
+    ----------
+    answer : object
+        What the student computed.
+    expected : float
+        The correct value.
+    slips : iterable of (float, str)
+        Each known mistake as ``(value it gives, message that explains it)``, most
+        specific first; the messages must not reveal ``expected``.
+    rel, abs : float
+        Relative and absolute tolerance (:func:`math.isclose`), for the answer and
+        for the slips alike.
+
+    Raises
+    ------
+    CheckFailed
+        With the matched slip's message (as given, no prefix).
+
+    Examples
+    --------
+    >>> slips = [(120.0, "this is the gross revenue; subtract the returns")]
+    >>> raise_on_slip(100.0, 100.0, slips)
+    >>> raise_on_slip(120.0, 100.0, slips)
+    Traceback (most recent call last):
+    ...
+    portfolio_lib.exercises.feedback.CheckFailed: this is the gross revenue; subtract the returns
+    """
+    __tracebackhide__ = True
+    number = as_real(answer)
+    if number is None or math.isclose(number, expected, rel_tol=rel, abs_tol=abs):
+        return
+    for value, message in slips:
+        if np.isfinite(value) and math.isclose(number, value, rel_tol=rel, abs_tol=abs):
+            raise CheckFailed(message)
+
+
 def expect_number(
     answer: object,
     expected: float,
@@ -208,6 +295,7 @@ def expect_number(
     bounds: tuple[float, float] | None = None,
     hint_scale: bool = True,
     hint_direction: bool = False,
+    slips: Iterable[Slip] = (),
 ) -> None:
     """Check that ``answer`` is a single number close to ``expected``.
 
@@ -235,6 +323,10 @@ def expect_number(
         Say "multiply by 100?" / "divide by 100?" when that would fix the answer.
     hint_direction : bool
         Say whether a wrong value is too high or too low.
+    slips : iterable of (float, str)
+        Known mistakes of this task, ``(value it gives, message)``: a wrong answer
+        that matches one (within ``rel``/``abs``) gets that message, before any of
+        the general ones (see :func:`raise_on_slip`).
 
     Raises
     ------
@@ -245,14 +337,20 @@ def expect_number(
     --------
     >>> expect_number(33.3334, 100 / 3, name="share of promoters", rel=1e-3)
     >>> try:
+    ...     expect_number(12.0, 3.0, name="frequency", slips=[(12.0, "count days, not rows")])
+    ... except CheckFailed as failure:
+    ...     print(failure)
+    count days, not rows
+    >>> try:
     ...     expect_number(0.3333, 100 / 3, name="share of promoters", unit="percent", rel=1e-3)
     ... except CheckFailed as failure:
     ...     print(failure)
     share of promoters should be in percent; you returned 0.3333 — multiply by 100?
     """
     __tracebackhide__ = True
-    value = _as_number(answer, name)
     expected = float(expected)
+    raise_on_slip(answer, expected, slips, rel=rel, abs=abs)
+    value = _as_number(answer, name)
 
     def close(candidate: float) -> bool:
         return math.isclose(candidate, expected, rel_tol=rel, abs_tol=abs)
@@ -280,6 +378,91 @@ def expect_number(
     if hint_direction:
         message += " (too high)" if value > expected else " (too low)"
     raise CheckFailed(message + "; recheck your computation")
+
+
+def expect_fields(
+    answer: object,
+    fields: Sequence[str],
+    *,
+    name: str,
+    table_hint: str = "build the dict from your numbers",
+    result_attributes: Collection[str] = (),
+) -> dict[str, object]:
+    """Check that an answer made of several parts is a dict (or Series) with ``fields``.
+
+    Only the shape is checked; each value is then checked on its own (with
+    :func:`expect_number`, :func:`expect_choice`, ...).
+
+    Parameters
+    ----------
+    answer : object
+        The student's answer, e.g. ``{"se": 4.1, "ci_low": 25.2, "ci_high": 41.5}``.
+    fields : sequence of str
+        The keys the task asks for, in the order they are checked.
+    name : str
+        What the answer is, used in messages, e.g. ``"your interval"``.
+    table_hint : str
+        What to do instead when a DataFrame was passed.
+    result_attributes : collection of str
+        Attributes that mark the library's own result object (e.g. ``("se", "ci_low")``
+        for a ``satisfaction.nps`` result): passing it is answered with "compute the
+        numbers by hand". Empty: no such test.
+
+    Returns
+    -------
+    dict
+        ``{field: value}`` for the asked fields, in the order of ``fields`` (extra
+        keys are ignored).
+
+    Raises
+    ------
+    CheckFailed
+        For a placeholder, a table, another type or missing keys (the message lists
+        the keys asked for and the ones given, never the values expected).
+
+    Examples
+    --------
+    >>> expect_fields({"gini": 0.4, "top_20_share": 0.6}, ["top_20_share", "gini"], name="x")
+    {'top_20_share': 0.6, 'gini': 0.4}
+    >>> try:
+    ...     expect_fields({"gini": 0.4}, ["top_20_share", "gini"], name="your numbers")
+    ... except CheckFailed as failure:
+    ...     print(failure)
+    your numbers: the key(s) ['top_20_share'] are missing; yours are ['gini'] (expected keys: 'top_20_share', 'gini')
+    """  # noqa: E501
+    __tracebackhide__ = True
+    import pandas as pd
+
+    shown = ", ".join(repr(field) for field in fields)
+    if answer is None or answer is Ellipsis:
+        raise CheckFailed(f"{name}: replace the placeholder with a dict with the keys {shown}")
+    if isinstance(answer, pd.DataFrame):
+        raise CheckFailed(
+            f"{name} must be a dict (or Series) with the keys {shown}; you passed a table — "
+            f"{table_hint}"
+        )
+    if isinstance(answer, pd.Series):
+        answer = answer.to_dict()
+    if (
+        result_attributes
+        and not isinstance(answer, Mapping)
+        and all(hasattr(answer, attribute) for attribute in result_attributes)
+    ):
+        raise CheckFailed(
+            f"{name}: you passed the library's result object; compute the numbers by hand and "
+            f"pass a dict with the keys {shown}"
+        )
+    if not isinstance(answer, Mapping):
+        raise CheckFailed(
+            f"{name} must be a dict with the keys {shown}; you passed a {type(answer).__name__}"
+        )
+    missing = [field for field in fields if field not in answer]
+    if missing:
+        raise CheckFailed(
+            f"{name}: the key(s) {missing} are missing; yours are {list(answer)} "
+            f"(expected keys: {shown})"
+        )
+    return {field: answer[field] for field in fields}
 
 
 def _normalise_text(text: str) -> str:
@@ -415,6 +598,59 @@ def expect_keywords(
             f"{name} mentions {wrong[0]!r}, which does not fit here"
             + (f" — {hint}" if hint else "")
         )
+
+
+def expect_reason(
+    reason: object,
+    ideas: Sequence[Iterable[str]],
+    *,
+    hint: str,
+    name: str = "your reason",
+    min_words: int = 10,
+    missing: str = MISSING_REASON,
+) -> None:
+    """Check the written reason that goes with a decision (``reason=...`` of a check).
+
+    The reason must be given (not ``None`` or ``...``), have at least
+    ``min_words`` words and mention each of the ``ideas``; each idea is a group
+    of stems (English and Turkish) of which one is enough (see
+    :func:`expect_keywords`, which does the matching; the stems are never shown).
+
+    Parameters
+    ----------
+    reason : object
+        The student's text.
+    ideas : sequence of iterable of str
+        The key ideas, each as a group of synonymous stems.
+    hint : str
+        What to write about, shown when an idea is missing.
+    name : str
+        What the text is, used in messages.
+    min_words : int
+        Minimum number of words.
+    missing : str
+        The message when no reason was given.
+
+    Examples
+    --------
+    >>> ideas = [("valu", "değer"), ("recency", "uzun")]
+    >>> expect_reason("They were our most valuable customers and the recency is long",
+    ...               ideas, hint="value and recency")
+    >>> try:
+    ...     expect_reason(..., ideas, hint="value and recency")
+    ... except CheckFailed as failure:
+    ...     print(failure)
+    now write your reason too: pass it as reason=... in the check
+    """
+    __tracebackhide__ = True
+    check(reason is not None and reason is not Ellipsis, missing)
+    expect_keywords(
+        reason,
+        name=name,
+        required_all=[tuple(words) for words in ideas],
+        min_words=min_words,
+        hint=hint,
+    )
 
 
 def expect_frame_columns(df: object, columns: Iterable[str], *, name: str = "your table") -> None:

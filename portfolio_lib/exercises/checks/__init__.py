@@ -4,6 +4,7 @@ How a chapter module looks (``portfolio_lib/exercises/checks/ch05.py``)::
 
     '''Checks for exercises/source/05_satisfaction.ipynb.'''
 
+    from portfolio_lib.exercises.checks import seeded_rng
     from portfolio_lib.exercises.feedback import expect_number, task_check
 
     __all__ = ["exercise_data", "check_05_1"]
@@ -11,6 +12,7 @@ How a chapter module looks (``portfolio_lib/exercises/checks/ch05.py``)::
 
     def exercise_data(seed: int) -> pd.DataFrame:
         '''The survey the student works on; the notebook's setup cell calls this too.'''
+        rng = seeded_rng(seed, chapter=5)  # validates SEED; picks e.g. which wave to ask about
         ...  # e.g. portfolio_lib.simulate.simulate_crm(seed=seed, n_customers=300).surveys
 
 
@@ -28,6 +30,9 @@ Rules:
 - Expected answers are recomputed from ``seed`` with ``portfolio_lib`` itself
   (never stored), from the same ``exercise_data(seed)`` the notebook uses, so the
   data and the answers of every student variant agree.
+- Every random choice of an exercise set (which customer, which month) comes
+  from :func:`seeded_rng` ``(seed, chapter=NN)``: reproducible for a seed,
+  independent of the simulation's own draws and of the other chapters'.
 - Nothing else to register: ``portfolio_lib.exercises.check_05_1`` finds the
   function in ``checks/ch05.py`` on first use (see :func:`find_check`).
 """
@@ -35,13 +40,54 @@ Rules:
 from __future__ import annotations
 
 import importlib
+import numbers
 import pkgutil
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from portfolio_lib.exercises.feedback import CHECK_NAME_PATTERN
 
-__all__ = ["find_check", "available_checks", "chapter_modules"]
+__all__ = ["seeded_rng", "find_check", "available_checks", "chapter_modules"]
+
+
+def seeded_rng(seed: int, chapter: int) -> np.random.Generator:
+    """The random stream of one chapter's exercise set for a student's ``SEED``.
+
+    Seeded with the two words ``[seed, chapter]``, so it is reproducible, differs
+    between chapters, and is independent of ``simulate_crm(seed=seed)`` (seeded
+    with ``seed`` alone) although both follow from the same ``SEED``.
+
+    Parameters
+    ----------
+    seed : int
+        The notebook's ``SEED``: a non-negative whole number (``numpy`` integers
+        too, not ``bool``).
+    chapter : int
+        The chapter number of the exercise set (1 for ``ch01.py``, ...).
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is not a non-negative whole number (the message names ``SEED``).
+
+    Examples
+    --------
+    >>> int(seeded_rng(3, chapter=2).integers(100)) == int(seeded_rng(3, chapter=2).integers(100))
+    True
+    >>> seeded_rng(-1, chapter=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: SEED must be a non-negative whole number, got -1
+    """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
+    return np.random.default_rng([int(seed), int(chapter)])
 
 
 def chapter_modules() -> list[str]:

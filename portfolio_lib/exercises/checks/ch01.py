@@ -23,9 +23,8 @@ True
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +32,7 @@ import pandas as pd
 
 from portfolio_lib.course import split_at
 from portfolio_lib.describe import monthly_revenue
+from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     check,
@@ -103,13 +103,6 @@ class Chapter1Data:
     dirty_batch: pd.DataFrame
     crash_after: int
     channels: pd.DataFrame
-
-
-def _rng(seed: int) -> np.random.Generator:
-    """The exercise's own random stream (independent of the simulation's)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
-    return np.random.default_rng([int(seed), 1])
 
 
 def _pick_month(transactions: pd.DataFrame, rng: np.random.Generator) -> str:
@@ -188,7 +181,7 @@ def exercise_data(seed: int) -> Chapter1Data:
     >>> data.month == exercise_data(3).month and len(data.dirty_batch) > 0
     True
     """
-    rng = _rng(seed)
+    rng = seeded_rng(seed, chapter=1)
     crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
     month = _pick_month(crm.transactions, rng)
     batch_start = crm.observation_end.to_period("M").start_time
@@ -207,20 +200,6 @@ def exercise_data(seed: int) -> Chapter1Data:
         crash_after=crash_after,
         channels=channel_review(crm),
     )
-
-
-def _raise_on_slip(
-    answer: object, expected: float, slips: Iterable[tuple[float, str]], *, rel: float, abs: float
-) -> None:
-    """If a numeric ``answer`` misses ``expected`` but matches a known slip, say which."""
-    if isinstance(answer, bool | np.bool_) or not isinstance(answer, numbers.Real | np.number):
-        return
-    value = float(answer)
-    if math.isclose(value, expected, rel_tol=rel, abs_tol=abs):
-        return
-    for slip, message in slips:
-        if np.isfinite(slip) and math.isclose(value, slip, rel_tol=rel, abs_tol=abs):
-            raise CheckFailed(message)
 
 
 # --------------------------------------------------------------------------- task 1
@@ -278,8 +257,9 @@ def check_01_1(answer: object, *, seed: int) -> None:
                 "this is the same month in another year; match the year as well as the month",
             )
         )
-    _raise_on_slip(answer, expected, slips, rel=1e-6, abs=0.005)
-    expect_number(answer, expected, name="net revenue", unit="currency units", abs=0.005)
+    expect_number(
+        answer, expected, name="net revenue", unit="currency units", abs=0.005, slips=slips
+    )
 
 
 # --------------------------------------------------------------------------- task 2

@@ -25,19 +25,20 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 3 (how concentrated revenue i
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
+    as_real,
     check,
     expect_choice,
-    expect_keywords,
+    expect_fields,
     expect_number,
+    expect_reason,
     task_check,
 )
 from portfolio_lib.portfolio import gini, pareto_table, retention_rate
@@ -91,6 +92,9 @@ _NEAR_BEST = 0.95
 _SILHOUETTE_TIE = 0.001
 """Task 5 accepts any admissible k within 0.001 of the best silhouette (a tie at 3 decimals)."""
 
+_TABLE_HINT = "select one row, or build the dict from your numbers"
+"""What to do instead of passing a table where a dict of numbers is asked for."""
+
 RFM_FIELDS = ("recency_days", "frequency", "monetary_total")
 RETENTION_FIELDS = ("S", "N", "E", "rate")
 CONCENTRATION_FIELDS = ("top_20_share", "gini")
@@ -121,13 +125,6 @@ class Chapter2Data:
     observation_end: pd.Timestamp
     customer: str
     month: str
-
-
-def _rng(seed: int) -> np.random.Generator:
-    """The exercise's own random stream (independent of the simulation's)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
-    return np.random.default_rng([int(seed), 2])
 
 
 def _purchases(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -273,7 +270,7 @@ def exercise_data(seed: int) -> Chapter2Data:
     >>> data.month == exercise_data(3).month
     True
     """
-    rng = _rng(seed)
+    rng = seeded_rng(seed, chapter=2)
     crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
     transactions = crm.transactions
     return Chapter2Data(
@@ -290,66 +287,6 @@ def _rfm(data: Chapter2Data) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def _fields(answer: object, fields: Sequence[str], *, name: str) -> dict[str, object]:
-    """The student's answer as ``{field: value}`` (a dict or Series), explaining other shapes."""
-    shown = ", ".join(repr(f) for f in fields)
-    if answer is None or answer is Ellipsis:
-        raise CheckFailed(f"{name}: replace the placeholder with a dict with the keys {shown}")
-    if isinstance(answer, pd.DataFrame):
-        raise CheckFailed(
-            f"{name} must be a dict (or Series) with the keys {shown}; you passed a table — "
-            "select one row, or build the dict from your numbers"
-        )
-    if isinstance(answer, pd.Series):
-        answer = answer.to_dict()
-    if not isinstance(answer, Mapping):
-        raise CheckFailed(
-            f"{name} must be a dict with the keys {shown}; you passed a {type(answer).__name__}"
-        )
-    missing = [field for field in fields if field not in answer]
-    if missing:
-        raise CheckFailed(
-            f"{name}: the key(s) {missing} are missing; yours are {list(answer)} "
-            f"(expected keys: {shown})"
-        )
-    return {field: answer[field] for field in fields}
-
-
-def _number(value: object) -> float | None:
-    """``value`` as float if it is a real number (not bool, not NaN), else None."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real | np.number):
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _slip(
-    value: object, expected: float, slips: Iterable[tuple[float, str]], *, rel: float, abs: float
-) -> None:
-    """Raise the message of the first known slip that a wrong numeric ``value`` matches."""
-    number = _number(value)
-    if number is None or math.isclose(number, expected, rel_tol=rel, abs_tol=abs):
-        return
-    for slip, message in slips:
-        if np.isfinite(slip) and math.isclose(number, slip, rel_tol=rel, abs_tol=abs):
-            raise CheckFailed(message)
-
-
-def _expect_reason(reason: object, ideas: Sequence[Iterable[str]], *, hint: str) -> None:
-    """A written reason (``reason=...``) that mentions each of the ``ideas`` (English or Turkish)."""
-    check(
-        reason is not None and reason is not Ellipsis,
-        "now write your reason too: pass it as reason=... in the check",
-    )
-    expect_keywords(
-        reason,
-        name="your reason",
-        required_all=[tuple(words) for words in ideas],
-        min_words=10,
-        hint=hint,
-    )
 
 
 def _count_of(value: object, name: str) -> object:
@@ -370,7 +307,7 @@ def _count_of(value: object, name: str) -> object:
 def check_02_1(answer: object, *, seed: int) -> None:
     """``{"recency_days", "frequency", "monetary_total"}`` of ``exercise_data(seed).customer``."""
     data = exercise_data(seed)
-    values = _fields(answer, RFM_FIELDS, name="your RFM values")
+    values = expect_fields(answer, RFM_FIELDS, name="your RFM values", table_hint=_TABLE_HINT)
     expected = _rfm(data).loc[data.customer]
     rows = data.transactions.loc[data.transactions["customer_id"] == data.customer]
     buys = _purchases(rows)
@@ -378,10 +315,13 @@ def check_02_1(answer: object, *, seed: int) -> None:
 
     recency = _count_of(values["recency_days"], "recency_days")
     expected_recency = float(expected["recency_days"])
-    _slip(
+    expect_number(
         recency,
         expected_recency,
-        [
+        name="recency_days",
+        unit="days",
+        hint_scale=False,
+        slips=[
             (
                 (end - rows["date"].max()).days,
                 "recency_days: your last date is a return; recency counts the days since the "
@@ -399,17 +339,17 @@ def check_02_1(answer: object, *, seed: int) -> None:
             ),
             (expected_recency / 7, "recency_days looks like weeks; give it in days"),
         ],
-        rel=1e-9,
-        abs=1e-6,
     )
-    expect_number(recency, expected_recency, name="recency_days", unit="days", hint_scale=False)
 
     frequency = _count_of(values["frequency"], "frequency")
     expected_frequency = float(expected["frequency"])
-    _slip(
+    expect_number(
         frequency,
         expected_frequency,
-        [
+        name="frequency",
+        unit="purchase days",
+        hint_scale=False,
+        slips=[
             (
                 len(rows),
                 "frequency: you counted every row, returns included; count purchase occasions "
@@ -426,21 +366,19 @@ def check_02_1(answer: object, *, seed: int) -> None:
                 "the first one included",
             ),
         ],
-        rel=1e-9,
-        abs=1e-6,
-    )
-    expect_number(
-        frequency, expected_frequency, name="frequency", unit="purchase days", hint_scale=False
     )
 
     monetary = values["monetary_total"]
     expected_money = float(expected["monetary_total"])
     gross = float(buys["amount"].sum())
     returned = float(-rows.loc[rows["amount"] < 0, "amount"].sum())
-    _slip(
+    expect_number(
         monetary,
         expected_money,
-        [
+        name="monetary_total",
+        unit="currency units",
+        abs=0.005,
+        slips=[
             (
                 gross,
                 "monetary_total: this is the value of the purchases only; the net spend also "
@@ -461,10 +399,7 @@ def check_02_1(answer: object, *, seed: int) -> None:
                 "monetary_total: this is the value of the returns; the task asks for the net spend",
             ),
         ],
-        rel=1e-6,
-        abs=0.005,
     )
-    expect_number(monetary, expected_money, name="monetary_total", unit="currency units", abs=0.005)
 
 
 # --------------------------------------------------------------------------- task 2
@@ -474,7 +409,9 @@ def check_02_1(answer: object, *, seed: int) -> None:
 def check_02_2(answer: object, *, seed: int) -> None:
     """``{"S", "N", "E", "rate"}`` of ``exercise_data(seed).month`` with a 90-day active base."""
     data = exercise_data(seed)
-    values = _fields(answer, RETENTION_FIELDS, name="your retention numbers")
+    values = expect_fields(
+        answer, RETENTION_FIELDS, name="your retention numbers", table_hint=_TABLE_HINT
+    )
     tx = data.transactions
     counts = retention_counts(tx, data.month)
     period = pd.Period(data.month, "M")
@@ -482,10 +419,13 @@ def check_02_2(answer: object, *, seed: int) -> None:
     buys = _purchases(tx)
 
     s_value = _count_of(values["S"], "S")
-    _slip(
+    expect_number(
         s_value,
         counts["S"],
-        [
+        name="S",
+        unit="customers",
+        hint_scale=False,
+        slips=[
             (
                 len(customer_base(tx, first_day)),
                 "S: you counted the base ON the month's first day, so purchases of that day "
@@ -508,16 +448,16 @@ def check_02_2(answer: object, *, seed: int) -> None:
                 "S: this is the base at the END of the month (E); S is the base at its start",
             ),
         ],
-        rel=0,
-        abs=1e-9,
     )
-    expect_number(s_value, counts["S"], name="S", unit="customers", hint_scale=False)
 
     e_value = _count_of(values["E"], "E")
-    _slip(
+    expect_number(
         e_value,
         counts["E"],
-        [
+        name="E",
+        unit="customers",
+        hint_scale=False,
+        slips=[
             (
                 buys.loc[
                     (buys["date"] >= first_day) & (buys["date"] <= last_day), "customer_id"
@@ -536,40 +476,33 @@ def check_02_2(answer: object, *, seed: int) -> None:
                 "last day",
             ),
         ],
-        rel=0,
-        abs=1e-9,
     )
-    expect_number(e_value, counts["E"], name="E", unit="customers", hint_scale=False)
 
     n_value = _count_of(values["N"], "N")
-    if counts["first_time"] != counts["N"]:
-        _slip(
-            n_value,
-            counts["N"],
-            [
-                (
-                    counts["first_time"],
-                    "N: you counted only first-time buyers. Lapsed customers who came back during "
-                    "the month also joined the base; they were not in S, so they are not "
-                    "retained and belong in N",
-                )
-            ],
-            rel=0,
-            abs=1e-9,
-        )
     expect_number(
         n_value,
         counts["N"],
         name="N",
         unit="customers",
         hint_scale=False,
+        slips=[
+            (
+                counts["first_time"],
+                "N: you counted only first-time buyers. Lapsed customers who came back during "
+                "the month also joined the base; they were not in S, so they are not "
+                "retained and belong in N",
+            )
+        ],
     )
 
     expected = retention_rate(counts["S"], counts["N"], counts["E"]).rate
-    _slip(
+    expect_number(
         values["rate"],
         expected,
-        [
+        name="retention rate",
+        unit="share (0-1)",
+        bounds=(0.0, 1.0),
+        slips=[
             (
                 1 - expected,
                 "rate: this is the churn rate (the share LOST); the retention rate is the share kept",
@@ -587,11 +520,6 @@ def check_02_2(answer: object, *, seed: int) -> None:
                 "rate: this is the churn rate in percent; give the retention rate as a share (0-1)",
             ),
         ],
-        rel=1e-6,
-        abs=1e-9,
-    )
-    expect_number(
-        values["rate"], expected, name="retention rate", unit="share (0-1)", bounds=(0.0, 1.0)
     )
 
 
@@ -607,7 +535,9 @@ def _lorenz_gini_sample(values: np.ndarray) -> float:
 def check_02_3(answer: object, *, seed: int) -> None:
     """Top-20 % share of net spend (0-1, ``ceil(0.2 n)`` customers) and the Gini coefficient."""
     data = exercise_data(seed)
-    values = _fields(answer, CONCENTRATION_FIELDS, name="your concentration numbers")
+    values = expect_fields(
+        answer, CONCENTRATION_FIELDS, name="your concentration numbers", table_hint=_TABLE_HINT
+    )
     spend = _rfm(data)["monetary_total"]
     expected_top = float(pareto_table(spend, shares=[0.2])["value_share"].iloc[0])
     expected_gini = gini(spend)
@@ -617,10 +547,14 @@ def check_02_3(answer: object, *, seed: int) -> None:
     bottom = ordered[: math.ceil(0.2 * len(ordered) - 1e-9)].sum() / ordered.sum()
 
     top = values["top_20_share"]
-    _slip(
+    expect_number(
         top,
         expected_top,
-        [
+        name="top-20 % revenue share",
+        unit="share (0-1)",
+        bounds=(0.0, 1.0),
+        rel=1e-4,
+        slips=[
             (
                 1 - expected_top,
                 "top_20_share: this is the share of the OTHER 80 % of customers; sort from the "
@@ -642,23 +576,18 @@ def check_02_3(answer: object, *, seed: int) -> None:
                 "CUSTOMER, then take the top 20 % of customers",
             ),
         ],
-        rel=1e-4,
-        abs=1e-6,
-    )
-    expect_number(
-        top,
-        expected_top,
-        name="top-20 % revenue share",
-        unit="share (0-1)",
-        bounds=(0.0, 1.0),
-        rel=1e-4,
     )
 
     value = values["gini"]
-    _slip(
+    expect_number(
         value,
         expected_gini,
-        [
+        name="Gini coefficient",
+        unit="share (0-1)",
+        bounds=(0.0, 1.0),
+        rel=1e-4,
+        hint_scale=False,
+        slips=[
             (
                 1 - expected_gini,
                 "gini: this is 1 − G; G = 1 − 2 × (area under the Lorenz curve)",
@@ -680,23 +609,12 @@ def check_02_3(answer: object, *, seed: int) -> None:
                 gini(rows.to_numpy()),
                 "gini: you used single transactions; use the net spend per CUSTOMER",
             ),
+            (
+                -expected_gini,
+                "gini is negative: sort the customers in ASCENDING order of spend (smallest "
+                "first) before you accumulate the Lorenz curve",
+            ),
         ],
-        rel=1e-4,
-        abs=1e-6,
-    )
-    if _number(value) is not None and math.isclose(float(value), -expected_gini, rel_tol=1e-4):
-        raise CheckFailed(
-            "gini is negative: sort the customers in ASCENDING order of spend (smallest "
-            "first) before you accumulate the Lorenz curve"
-        )
-    expect_number(
-        value,
-        expected_gini,
-        name="Gini coefficient",
-        unit="share (0-1)",
-        bounds=(0.0, 1.0),
-        rel=1e-4,
-        hint_scale=False,
     )
 
 
@@ -815,7 +733,7 @@ def check_02_4(answer: object, *, seed: int, reason: object = None) -> None:
                 "customer"
             )
     expect_choice(answer, list(SEGMENT_NAMES), list(best), name="the win-back segment", hint=hint)
-    _expect_reason(
+    expect_reason(
         reason,
         [_VALUE_WORDS, _LAPSED_WORDS],
         hint="say what these customers brought the company in the past, and what their "
@@ -851,7 +769,7 @@ def _k_answer(answer: object) -> int:
         raise CheckFailed("k: replace the placeholder with the number of segments you choose")
     if isinstance(answer, str) and answer.strip().isdigit():
         return int(answer.strip())
-    number = _number(answer)
+    number = as_real(answer)
     if number is None or not float(number).is_integer():
         raise CheckFailed(
             f"k must be a whole number of segments (e.g. 4); you gave {answer!r}"
@@ -941,7 +859,7 @@ def check_02_5(answer: object, *, seed: int, reason: object = None) -> None:
                 "(diagnostics of cluster_diagnostics(features, K_RANGE, seed=SEED))"
             )
         raise CheckFailed(message)
-    _expect_reason(
+    expect_reason(
         reason,
         [_QUALITY_WORDS, _SIZE_WORDS],
         hint="say which diagnostic measure decided between the admissible k, and why some k "

@@ -25,19 +25,19 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
-    check,
     expect_choice,
     expect_close_series,
-    expect_keywords,
     expect_number,
+    expect_reason,
     task_check,
 )
 from portfolio_lib.journey import (
@@ -119,13 +119,6 @@ class Chapter4Data:
     credit_channel: str
 
 
-def _rng(seed: int) -> np.random.Generator:
-    """The exercise's own random stream (independent of the simulation's)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
-    return np.random.default_rng([int(seed), 4])
-
-
 def _tiny_paths(rng: np.random.Generator) -> pd.DataFrame:
     """Seven paths with 0-6 purchases and 1-12 journeys without one each (>= 1 purchase)."""
     conversions = rng.integers(0, 7, size=len(PATH_TEMPLATES))
@@ -158,7 +151,7 @@ def exercise_data(seed: int) -> Chapter4Data:
     >>> data.credit_channel in set(data.touches["channel"])
     True
     """
-    rng = _rng(seed)
+    rng = seeded_rng(seed, chapter=4)
     crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
     touches = crm.touchpoints
     before_purchase = touches["stage"].isin(STAGES[: STAGES.index("purchase")])
@@ -209,20 +202,6 @@ def extra_purchases(funnel: pd.DataFrame, *, points: float = UPLIFT_POINTS) -> p
     return pd.Series(extra, name="extra_purchases")
 
 
-def _raise_on_slip(
-    answer: object, expected: float, slips: Iterable[tuple[float, str]], *, rel: float, abs: float
-) -> None:
-    """If a numeric ``answer`` misses ``expected`` but matches a known slip, say which."""
-    if isinstance(answer, bool | np.bool_) or not isinstance(answer, numbers.Real | np.number):
-        return
-    value = float(answer)
-    if math.isnan(value) or math.isclose(value, expected, rel_tol=rel, abs_tol=abs):
-        return
-    for slip, message in slips:
-        if np.isfinite(slip) and math.isclose(value, slip, rel_tol=rel, abs_tol=abs):
-            raise CheckFailed(message)
-
-
 # --------------------------------------------------------------------------- task 1
 
 
@@ -259,7 +238,6 @@ def check_04_1(answer: object, *, seed: int) -> None:
             "between 0 and 1",
         ),
     ]
-    _raise_on_slip(answer, expected, slips, rel=1e-6, abs=1e-9)
     expect_number(
         answer,
         expected,
@@ -268,6 +246,7 @@ def check_04_1(answer: object, *, seed: int) -> None:
         bounds=(0.0, 1.0),
         rel=1e-6,
         abs=1e-9,
+        slips=slips,
     )
 
 
@@ -449,8 +428,15 @@ def check_04_4(answer: object, *, seed: int) -> None:
             "decision moment to the purchase",
         ),
     ]
-    _raise_on_slip(answer, expected, slips, rel=1e-4, abs=0.01)
-    expect_number(answer, expected, name="median time to purchase", unit="days", rel=1e-4, abs=0.01)
+    expect_number(
+        answer,
+        expected,
+        name="median time to purchase",
+        unit="days",
+        rel=1e-4,
+        abs=0.01,
+        slips=slips,
+    )
 
 
 # --------------------------------------------------------------------------- task 5
@@ -513,15 +499,10 @@ def check_04_5(answer: object, *, seed: int, reason: object = None) -> None:
     if isinstance(answer, str) and answer.strip().upper() == "D":
         hint = "deepening comes after the first purchase: it adds no first purchases"
     expect_choice(answer, list(HAND_OVERS), list(best), name="the hand-over", hint=hint)
-    check(
-        reason is not None and reason is not Ellipsis,
-        "the choice is right; now write your reason for the manager as text in `reason`",
-    )
-    expect_keywords(
+    expect_reason(
         reason,
-        name="your reason",
-        required_all=[_SIZE_WORDS, _CARRY_WORDS],
-        min_words=10,
+        [_SIZE_WORDS, _CARRY_WORDS],
         hint="say how many people that hand-over concerns compared with the others, and what "
         "happens to the extra people in the later stages",
+        missing="the choice is right; now write your reason for the manager as text in `reason`",
     )

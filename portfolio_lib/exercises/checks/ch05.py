@@ -26,20 +26,21 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 1 (NPS of the latest wave): N
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
-    check,
+    as_real,
     expect_choice,
-    expect_keywords,
+    expect_fields,
     expect_number,
+    expect_reason,
+    raise_on_slip,
     task_check,
 )
 from portfolio_lib.satisfaction import (
@@ -124,13 +125,6 @@ class Chapter5Data:
     scale: pd.DataFrame
 
 
-def _rng(seed: int) -> np.random.Generator:
-    """The exercise's own random stream (independent of the simulation's)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
-    return np.random.default_rng([int(seed), 5])
-
-
 def exercise_data(seed: int) -> Chapter5Data:
     """The data of the chapter-5 exercise set for one seed (the notebook's setup cell calls this).
 
@@ -152,7 +146,7 @@ def exercise_data(seed: int) -> Chapter5Data:
     >>> data.latest_wave > data.previous_wave
     True
     """
-    rng = _rng(seed)
+    rng = seeded_rng(seed, chapter=5)
     crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
     surveys = crm.surveys
     order = rng.permutation(len(SATISFACTION_SCALE_ITEMS))
@@ -170,74 +164,6 @@ def exercise_data(seed: int) -> Chapter5Data:
 
 def _wave(data: Chapter5Data, wave: int) -> pd.Series:
     return data.surveys.loc[data.surveys["wave"] == wave, "nps"]
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _fields(answer: object, fields: Sequence[str], *, name: str) -> dict[str, object]:
-    """The student's answer as ``{field: value}`` (a dict or Series), explaining other shapes."""
-    shown = ", ".join(repr(f) for f in fields)
-    if answer is None or answer is Ellipsis:
-        raise CheckFailed(f"{name}: replace the placeholder with a dict with the keys {shown}")
-    if isinstance(answer, pd.DataFrame):
-        raise CheckFailed(
-            f"{name} must be a dict with the keys {shown}; you passed a table — build the dict "
-            "from your numbers"
-        )
-    if hasattr(answer, "se") and hasattr(answer, "ci_low") and not isinstance(answer, Mapping):
-        raise CheckFailed(
-            f"{name}: you passed the library's result object; compute the numbers by hand and "
-            f"pass a dict with the keys {shown}"
-        )
-    if isinstance(answer, pd.Series):
-        answer = answer.to_dict()
-    if not isinstance(answer, Mapping):
-        raise CheckFailed(
-            f"{name} must be a dict with the keys {shown}; you passed a {type(answer).__name__}"
-        )
-    missing = [field for field in fields if field not in answer]
-    if missing:
-        raise CheckFailed(
-            f"{name}: the key(s) {missing} are missing; yours are {list(answer)} "
-            f"(expected keys: {shown})"
-        )
-    return {field: answer[field] for field in fields}
-
-
-def _number(value: object) -> float | None:
-    """``value`` as float if it is a real number (not bool, not NaN), else None."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real | np.number):
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _slip(
-    value: object, expected: float, slips: Iterable[tuple[float, str]], *, rel: float, abs: float
-) -> None:
-    """Raise the message of the first known slip that a wrong numeric ``value`` matches."""
-    number = _number(value)
-    if number is None or math.isclose(number, expected, rel_tol=rel, abs_tol=abs):
-        return
-    for slip, message in slips:
-        if np.isfinite(slip) and math.isclose(number, slip, rel_tol=rel, abs_tol=abs):
-            raise CheckFailed(message)
-
-
-def _expect_reason(reason: object, ideas: Sequence[Iterable[str]], *, hint: str) -> None:
-    """A written reason (``reason=...``) that mentions each of the ``ideas`` (English or Turkish)."""
-    check(
-        reason is not None and reason is not Ellipsis,
-        "now write your reason too: pass it as reason=... in the check",
-    )
-    expect_keywords(
-        reason,
-        name="your reason",
-        required_all=[tuple(words) for words in ideas],
-        min_words=10,
-        hint=hint,
-    )
 
 
 def _points(scores: pd.Series, promoter_min: int = 9, detractor_max: int = 6) -> float:
@@ -318,7 +244,6 @@ def check_05_1(answer: object, *, seed: int) -> None:
             "this comes from the csat column (1-5); NPS uses the 'nps' column (0-10)",
         ),
     ]
-    _slip(answer, expected, slips, rel=0, abs=NPS_TOLERANCE)
     expect_number(
         answer,
         expected,
@@ -327,6 +252,7 @@ def check_05_1(answer: object, *, seed: int) -> None:
         bounds=(-100, 100),
         rel=0,
         abs=NPS_TOLERANCE,
+        slips=slips,
     )
 
 
@@ -338,7 +264,9 @@ def check_05_2(answer: object, *, seed: int) -> None:
     """Wald SE (points) and 95 % interval of the latest wave's NPS, by hand."""
     data = exercise_data(seed)
     scores = _wave(data, data.latest_wave)
-    values = _fields(answer, INTERVAL_FIELDS, name="your interval")
+    values = expect_fields(
+        answer, INTERVAL_FIELDS, name="your interval", result_attributes=("se", "ci_low")
+    )
     wald = nps(scores, method="wald", confidence=CONFIDENCE)
     adjusted = nps(scores, method="adjusted_wald", confidence=CONFIDENCE)
     n = wald.n
@@ -346,10 +274,14 @@ def check_05_2(answer: object, *, seed: int) -> None:
     variance = p + d - (p - d) ** 2
 
     se = values["se"]
-    _slip(
+    expect_number(
         se,
         wald.se,
-        [
+        name="se",
+        unit="points",
+        rel=1e-3,
+        abs=0.005,
+        slips=[
             (
                 100 * math.sqrt(variance / (n - 1)),
                 "se: divide by n (the number of answers), not n − 1",
@@ -378,27 +310,29 @@ def check_05_2(answer: object, *, seed: int) -> None:
                 "sqrt((p + d − (p − d)²) / n)",
             ),
         ],
-        rel=1e-3,
-        abs=0.005,
     )
-    expect_number(se, wald.se, name="se", unit="points", rel=1e-3, abs=0.005)
 
     z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
     unclipped = (wald.nps - z * wald.se, wald.nps + z * wald.se)
     low, high = values["ci_low"], values["ci_high"]
-    low_n, high_n = _number(low), _number(high)
+    low_n, high_n = as_real(low), as_real(high)
     if low_n is not None and high_n is not None and low_n > high_n:
         raise CheckFailed("ci_low is above ci_high: the two bounds are swapped")
     for label, value, target, raw, sign in (
         ("ci_low", low, wald.ci_low, unclipped[0], -1),
         ("ci_high", high, wald.ci_high, unclipped[1], 1),
     ):
-        if _number(value) is not None and math.isclose(float(value), raw, abs_tol=NPS_TOLERANCE):
+        if as_real(value) is not None and math.isclose(float(value), raw, abs_tol=NPS_TOLERANCE):
             continue  # not clipped to [-100, 100]: also right
-        _slip(
+        expect_number(
             value,
             target,
-            [
+            name=label,
+            unit="points",
+            bounds=(-100, 100),
+            rel=1e-3,
+            abs=NPS_TOLERANCE,
+            slips=[
                 (
                     wald.nps + sign * wald.se,
                     f"{label}: this is NPS {'+' if sign > 0 else '−'} one SE (about 68 %); a "
@@ -422,17 +356,6 @@ def check_05_2(answer: object, *, seed: int) -> None:
                     f"{label}: the SE already contains the 1/√n; do not divide by √n again",
                 ),
             ],
-            rel=1e-3,
-            abs=NPS_TOLERANCE,
-        )
-        expect_number(
-            value,
-            target,
-            name=label,
-            unit="points",
-            bounds=(-100, 100),
-            rel=1e-3,
-            abs=NPS_TOLERANCE,
         )
 
 
@@ -496,7 +419,7 @@ def check_05_3(answer: object, *, seed: int, reason: object = None) -> None:
         hint="look at the p-value (or at whether the interval of the change contains 0) that "
         "sat.nps_difference gives for the latest wave against the previous one",
     )
-    _expect_reason(
+    expect_reason(
         reason,
         [_EVIDENCE_WORDS, _NOISE_WORDS],
         hint="name the evidence you used (p-value or interval of the change) and say what it "
@@ -527,7 +450,9 @@ def _alpha_by_formula(values: np.ndarray, *, k_factor: bool = True, sd: bool = F
 def check_05_4(answer: object, *, seed: int) -> None:
     """``{"reverse_coded": <statement>, "alpha": <alpha after reversing it>}``."""
     scale = exercise_data(seed).scale
-    values = _fields(answer, SCALE_FIELDS, name="your answer")
+    values = expect_fields(
+        answer, SCALE_FIELDS, name="your answer", result_attributes=("se", "ci_low")
+    )
     item = _reverse_suspect(scale)
     expect_choice(
         values["reverse_coded"],
@@ -570,8 +495,8 @@ def check_05_4(answer: object, *, seed: int) -> None:
                     "reverse-coded",
                 )
             )
-    _slip(values["alpha"], expected, slips, rel=1e-4, abs=ALPHA_TOLERANCE)
-    alpha = _number(values["alpha"])
+    raise_on_slip(values["alpha"], expected, slips, rel=1e-4, abs=ALPHA_TOLERANCE)
+    alpha = as_real(values["alpha"])
     if alpha is not None and ALPHA_TOLERANCE < abs(alpha - expected) <= 0.005:
         raise CheckFailed(
             "alpha is close but rounded too much; pass the unrounded value (or round to 3 decimals)"
@@ -696,7 +621,7 @@ def check_05_5(answer: object, *, seed: int, reason: object = None) -> None:
         else:
             hint = "another qualifying driver is more important"
     expect_choice(answer, options, best, name="the driver to fix first", hint=hint)
-    _expect_reason(
+    expect_reason(
         reason,
         [_IMPORTANCE_WORDS, _PERFORMANCE_WORDS],
         hint="say how much the driver moves recommendation compared with the others, and how "

@@ -32,8 +32,6 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 1 (the churn label by hand): 
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,12 +42,14 @@ from portfolio_lib.campaigns import ABTestResult, CampaignReturn, ab_test, campa
 from portfolio_lib.churn import ChurnLogit, ChurnSplit, churn_features, churn_time_split
 from portfolio_lib.churn import gains_table as _gains_table
 from portfolio_lib.clv import historical_clv
+from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
-    check,
+    as_real,
     expect_choice,
-    expect_keywords,
+    expect_fields,
     expect_number,
+    expect_reason,
     task_check,
 )
 from portfolio_lib.simulate import CRMData, simulate_crm
@@ -176,13 +176,6 @@ class Chapter6Data:
     channel: str
 
 
-def _rng(seed: int) -> np.random.Generator:
-    """The exercise's own random stream (independent of the simulation's)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"SEED must be a non-negative whole number, got {seed!r}")
-    return np.random.default_rng([int(seed), 6])
-
-
 def _is_return(transactions: pd.DataFrame) -> pd.Series:
     """Return rows, as :mod:`portfolio_lib.rfm` defines them (flagged or negative amount)."""
     return transactions["is_return"].astype(bool) | (transactions["amount"] < 0)
@@ -254,7 +247,7 @@ def exercise_data(seed: int) -> Chapter6Data:
     >>> data.cutoff in CUTOFF_CHOICES, sorted(data.contacts["arm"].unique())
     (True, ['control', 'treatment'])
     """
-    rng = _rng(seed)
+    rng = seeded_rng(seed, chapter=6)
     crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
     campaigns = crm.campaigns.loc[crm.campaigns["type"] == "retention"]
     campaign = campaigns.iloc[0]
@@ -331,79 +324,16 @@ def rollout_return(data: Chapter6Data, result: ABTestResult | None = None) -> Ca
     return campaign_return(result, margin=MARGIN, cost=cost)
 
 
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _fields(answer: object, fields: Sequence[str], *, name: str) -> dict[str, object]:
-    """The student's answer as ``{field: value}`` (a dict or Series), explaining other shapes."""
-    shown = ", ".join(repr(f) for f in fields)
-    if answer is None or answer is Ellipsis:
-        raise CheckFailed(f"{name}: replace the placeholder with a dict with the keys {shown}")
-    if isinstance(answer, pd.DataFrame):
-        raise CheckFailed(
-            f"{name} must be a dict (or Series) with the keys {shown}; you passed a table — "
-            "build the dict from your numbers"
-        )
-    if isinstance(answer, pd.Series):
-        answer = answer.to_dict()
-    if not isinstance(answer, Mapping):
-        raise CheckFailed(
-            f"{name} must be a dict with the keys {shown}; you passed a {type(answer).__name__}"
-        )
-    missing = [field for field in fields if field not in answer]
-    if missing:
-        raise CheckFailed(
-            f"{name}: the key(s) {missing} are missing; yours are {list(answer)} "
-            f"(expected keys: {shown})"
-        )
-    return {field: answer[field] for field in fields}
-
-
-def _number(value: object) -> float | None:
-    """``value`` as float if it is a real number (not bool, not NaN), else None."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real | np.number):
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
+# --------------------------------------------------------------------------- helpers
 
 
 def _close(value: object, target: float, *, rel: float, abs: float) -> bool:  # noqa: A002
-    number = _number(value)
+    """True if ``value`` is a real number close to the finite ``target``."""
+    number = as_real(value)
     return (
         number is not None
         and np.isfinite(target)
         and math.isclose(number, target, rel_tol=rel, abs_tol=abs)
-    )
-
-
-def _slip(
-    value: object,
-    expected: float,
-    slips: Iterable[tuple[float, str]],
-    *,
-    rel: float,
-    abs: float,  # noqa: A002
-) -> None:
-    """Raise the message of the first known slip that a wrong numeric ``value`` matches."""
-    if _number(value) is None or _close(value, expected, rel=rel, abs=abs):
-        return
-    for slip, message in slips:
-        if _close(value, slip, rel=rel, abs=abs):
-            raise CheckFailed(message)
-
-
-def _expect_reason(reason: object, ideas: Sequence[Iterable[str]], *, hint: str) -> None:
-    """A written reason (``reason=...``) that mentions each of the ``ideas`` (English or Turkish)."""
-    check(
-        reason is not None and reason is not Ellipsis,
-        "now write your reason too: pass it as reason=... in the check",
-    )
-    expect_keywords(
-        reason,
-        name="your reason",
-        required_all=[tuple(words) for words in ideas],
-        min_words=10,
-        hint=hint,
     )
 
 
@@ -458,7 +388,7 @@ def _churned(
 def check_06_1(answer: object, *, seed: int) -> None:
     """``{"n_customers", "n_churned", "churn_rate"}`` at ``exercise_data(seed).cutoff``."""
     data = exercise_data(seed)
-    values = _fields(answer, CHURN_FIELDS, name="your churn numbers")
+    values = expect_fields(answer, CHURN_FIELDS, name="your churn numbers")
     tx, cut = data.transactions, data.cutoff
     truth = churn_features(
         tx,
@@ -471,90 +401,81 @@ def check_06_1(answer: object, *, seed: int) -> None:
     population = pd.Index(sorted(truth.index))
 
     n_value = _count_of(values["n_customers"], "n_customers")
-    _slip(
-        n_value,
-        n_expected,
-        [
-            (
-                len(_customers_active(tx, cut, active_days=None)),
-                "n_customers: you counted everyone who ever bought before the cut-off; keep only "
-                f"the customers with a purchase in the {ACTIVE_DAYS} days before it (long-lost "
-                "customers cannot churn any more)",
-            ),
-            (
-                len(data.customers),
-                "n_customers: you counted every customer of the company; keep only those with a "
-                f"purchase in the {ACTIVE_DAYS} days BEFORE the cut-off",
-            ),
-            (
-                len(_customers_active(tx, cut, include_cutoff=True)),
-                "n_customers: you included purchases made ON the cut-off day; the cut-off is the "
-                "first day of the outcome window, so features and population use dates < cut-off",
-            ),
-            (
-                len(_customers_active(tx, cut, strict_start=True)),
-                f"n_customers: a purchase exactly {ACTIVE_DAYS} days before the cut-off still "
-                f"counts (cut-off − {ACTIVE_DAYS} days <= date < cut-off)",
-            ),
-            (
-                len(_customers_active(tx, cut, with_returns=True)),
-                "n_customers: a return is not a purchase; count only purchases when you decide "
-                "who was active",
-            ),
-        ],
-        rel=0,
-        abs=1e-9,
+    slips = [
+        (
+            len(_customers_active(tx, cut, active_days=None)),
+            "n_customers: you counted everyone who ever bought before the cut-off; keep only "
+            f"the customers with a purchase in the {ACTIVE_DAYS} days before it (long-lost "
+            "customers cannot churn any more)",
+        ),
+        (
+            len(data.customers),
+            "n_customers: you counted every customer of the company; keep only those with a "
+            f"purchase in the {ACTIVE_DAYS} days BEFORE the cut-off",
+        ),
+        (
+            len(_customers_active(tx, cut, include_cutoff=True)),
+            "n_customers: you included purchases made ON the cut-off day; the cut-off is the "
+            "first day of the outcome window, so features and population use dates < cut-off",
+        ),
+        (
+            len(_customers_active(tx, cut, strict_start=True)),
+            f"n_customers: a purchase exactly {ACTIVE_DAYS} days before the cut-off still "
+            f"counts (cut-off − {ACTIVE_DAYS} days <= date < cut-off)",
+        ),
+        (
+            len(_customers_active(tx, cut, with_returns=True)),
+            "n_customers: a return is not a purchase; count only purchases when you decide "
+            "who was active",
+        ),
+    ]
+    expect_number(
+        n_value, n_expected, name="n_customers", unit="customers", hint_scale=False, slips=slips
     )
-    expect_number(n_value, n_expected, name="n_customers", unit="customers", hint_scale=False)
 
     k_value = _count_of(values["n_churned"], "n_churned")
-    _slip(
-        k_value,
-        k_expected,
-        [
-            (
-                n_expected - k_expected,
-                "n_churned: this is the number of customers who DID buy in the window (the "
-                "stayers); churners made no purchase in it",
-            ),
-            (
-                _churned(tx, population, cut, with_returns=True),
-                "n_churned: a customer whose only transaction in the window is a return still "
-                "churned; count purchases only (is_return is False)",
-            ),
-            (
-                _churned(tx, population, cut, end_inclusive=True),
-                f"n_churned: your window is one day too long; it runs from the cut-off for "
-                f"{WINDOW_DAYS} days: cut-off <= date < cut-off + {WINDOW_DAYS} days",
-            ),
-            (
-                _churned(tx, population, cut, start_after=True),
-                "n_churned: a purchase ON the cut-off day counts; the window starts with the "
-                "cut-off day (date >= cut-off)",
-            ),
-        ],
-        rel=0,
-        abs=1e-9,
+    slips = [
+        (
+            n_expected - k_expected,
+            "n_churned: this is the number of customers who DID buy in the window (the "
+            "stayers); churners made no purchase in it",
+        ),
+        (
+            _churned(tx, population, cut, with_returns=True),
+            "n_churned: a customer whose only transaction in the window is a return still "
+            "churned; count purchases only (is_return is False)",
+        ),
+        (
+            _churned(tx, population, cut, end_inclusive=True),
+            f"n_churned: your window is one day too long; it runs from the cut-off for "
+            f"{WINDOW_DAYS} days: cut-off <= date < cut-off + {WINDOW_DAYS} days",
+        ),
+        (
+            _churned(tx, population, cut, start_after=True),
+            "n_churned: a purchase ON the cut-off day counts; the window starts with the "
+            "cut-off day (date >= cut-off)",
+        ),
+    ]
+    expect_number(
+        k_value, k_expected, name="n_churned", unit="customers", hint_scale=False, slips=slips
     )
-    expect_number(k_value, k_expected, name="n_churned", unit="customers", hint_scale=False)
 
     rate = k_expected / n_expected
-    _slip(
+    slips = [
+        (1 - rate, "churn_rate: this is the share who stayed; churn is the share who left"),
+        (
+            k_expected / len(data.customers),
+            "churn_rate: divide by the customers at risk (n_customers), not by every "
+            "customer of the company",
+        ),
+    ]
+    expect_number(
         values["churn_rate"],
         rate,
-        [
-            (1 - rate, "churn_rate: this is the share who stayed; churn is the share who left"),
-            (
-                k_expected / len(data.customers),
-                "churn_rate: divide by the customers at risk (n_customers), not by every "
-                "customer of the company",
-            ),
-        ],
-        rel=1e-6,
-        abs=1e-9,
-    )
-    expect_number(
-        values["churn_rate"], rate, name="churn_rate", unit="share (0-1)", bounds=(0.0, 1.0)
+        name="churn_rate",
+        unit="share (0-1)",
+        bounds=(0.0, 1.0),
+        slips=slips,
     )
 
 
@@ -633,7 +554,7 @@ _EVALUATION_WORDS = (
 def check_06_2(answer: object, *, seed: int, reason: object = None) -> None:
     """``{"feature", "n_misflagged"}`` (a choice of :data:`LEAK_OPTIONS` and a count), and why."""
     data = exercise_data(seed)
-    values = _fields(answer, LEAK_FIELDS, name="your leakage answer")
+    values = expect_fields(answer, LEAK_FIELDS, name="your leakage answer")
     feature = values["feature"]
     chosen = feature.strip() if isinstance(feature, str) else None
     hint = "look for the column that describes the END of the data, not the cut-off day"
@@ -649,37 +570,33 @@ def check_06_2(answer: object, *, seed: int, reason: object = None) -> None:
     misflagged = member_now & ~(joined < cut)
     expected = int(misflagged.loc[population].sum())
     n_value = _count_of(values["n_misflagged"], "n_misflagged")
-    _slip(
-        n_value,
-        expected,
-        [
-            (
-                int(member_now.loc[population].sum()),
-                "n_misflagged: this is every member by the customer table's flag; count only "
-                "those whose loyalty_join_date is on or after the cut-off (not yet members "
-                "on the cut-off day)",
-            ),
-            (
-                int((joined < cut).loc[population].sum()),
-                "n_misflagged: these customers had joined before the cut-off — their flag is "
-                "right; count the members who joined on or after the cut-off",
-            ),
-            (
-                int(misflagged.sum()),
-                "n_misflagged: count only the customers at risk of task 1 (active in the "
-                f"{ACTIVE_DAYS} days before the cut-off), not the whole customer table",
-            ),
-            (
-                int((member_now & (joined > cut)).loc[population].sum()),
-                "n_misflagged: a customer who joined ON the cut-off day was not a member before "
-                "it either; use loyalty_join_date >= cut-off",
-            ),
-        ],
-        rel=0,
-        abs=1e-9,
+    slips = [
+        (
+            int(member_now.loc[population].sum()),
+            "n_misflagged: this is every member by the customer table's flag; count only "
+            "those whose loyalty_join_date is on or after the cut-off (not yet members "
+            "on the cut-off day)",
+        ),
+        (
+            int((joined < cut).loc[population].sum()),
+            "n_misflagged: these customers had joined before the cut-off — their flag is "
+            "right; count the members who joined on or after the cut-off",
+        ),
+        (
+            int(misflagged.sum()),
+            "n_misflagged: count only the customers at risk of task 1 (active in the "
+            f"{ACTIVE_DAYS} days before the cut-off), not the whole customer table",
+        ),
+        (
+            int((member_now & (joined > cut)).loc[population].sum()),
+            "n_misflagged: a customer who joined ON the cut-off day was not a member before "
+            "it either; use loyalty_join_date >= cut-off",
+        ),
+    ]
+    expect_number(
+        n_value, expected, name="n_misflagged", unit="customers", hint_scale=False, slips=slips
     )
-    expect_number(n_value, expected, name="n_misflagged", unit="customers", hint_scale=False)
-    _expect_reason(
+    expect_reason(
         reason,
         [_FUTURE_WORDS, _EVALUATION_WORDS],
         hint="say what a feature may not contain (when was it measured?), and what testing on "
@@ -721,7 +638,7 @@ def _sizes(n: int, share: float, table: pd.DataFrame, bins: int) -> set[int]:
 def check_06_3(answer: object, *, seed: int) -> None:
     """``{"top_decile_lift", "gain_top_30"}`` of the logit's scores on the test table."""
     data = exercise_data(seed)
-    values = _fields(answer, GAINS_FIELDS, name="your lift and gain")
+    values = expect_fields(answer, GAINS_FIELDS, name="your lift and gain")
     split = data.split
     labels = split.test.label
     scores = churn_scores(split)
@@ -739,88 +656,86 @@ def check_06_3(answer: object, *, seed: int) -> None:
     if not any(
         _close(lift, _lift(ranked, k), rel=1e-6, abs=1e-9) for k in _sizes(n, 0.1, table, 1)
     ):
-        _slip(
+        slips = [
+            (
+                ranked[:decile].mean(),
+                "top_decile_lift: this is the churn RATE of the riskiest tenth; the lift "
+                "divides it by the churn rate of all test customers",
+            ),
+            (
+                _gain(ranked, decile),
+                "top_decile_lift: this is the share of ALL churners found in the riskiest "
+                "tenth (its gain); the lift is its churn rate over the overall churn rate",
+            ),
+            (
+                1 / expected_lift,
+                "top_decile_lift: your ratio is upside down; divide the riskiest tenth's "
+                "churn rate by the overall churn rate",
+            ),
+            (
+                _lift(ascending, decile),
+                "top_decile_lift: you took the LEAST risky tenth; sort the scores in "
+                "descending order (highest churn probability first)",
+            ),
+            (
+                _lift(train_ranked, int(math.ceil(len(train_ranked) / 10))),
+                "top_decile_lift: you scored the TRAINING customers; a model is judged on "
+                "the test table (split.test), which it has not seen",
+            ),
+        ]
+        expect_number(
             lift,
             expected_lift,
-            [
-                (
-                    ranked[:decile].mean(),
-                    "top_decile_lift: this is the churn RATE of the riskiest tenth; the lift "
-                    "divides it by the churn rate of all test customers",
-                ),
-                (
-                    _gain(ranked, decile),
-                    "top_decile_lift: this is the share of ALL churners found in the riskiest "
-                    "tenth (its gain); the lift is its churn rate over the overall churn rate",
-                ),
-                (
-                    1 / expected_lift,
-                    "top_decile_lift: your ratio is upside down; divide the riskiest tenth's "
-                    "churn rate by the overall churn rate",
-                ),
-                (
-                    _lift(ascending, decile),
-                    "top_decile_lift: you took the LEAST risky tenth; sort the scores in "
-                    "descending order (highest churn probability first)",
-                ),
-                (
-                    _lift(train_ranked, int(math.ceil(len(train_ranked) / 10))),
-                    "top_decile_lift: you scored the TRAINING customers; a model is judged on "
-                    "the test table (split.test), which it has not seen",
-                ),
-            ],
-            rel=1e-6,
-            abs=1e-9,
+            name="top_decile_lift",
+            unit="times the average",
+            bounds=(0.0, 10.0),
+            hint_scale=False,
+            slips=slips,
         )
-        expect_number(lift, expected_lift, name="top_decile_lift", unit="times the average",
-                      bounds=(0.0, 10.0), hint_scale=False)  # fmt: skip
 
     gain = values["gain_top_30"]
     expected_gain = float(table["cum_gain"].iloc[top_bins - 1])
     sizes = _sizes(n, TOP_SHARE, table, top_bins)
     if not any(_close(gain, _gain(ranked, k), rel=1e-6, abs=1e-9) for k in sizes):
         third = ranked[int(table["n"].iloc[: top_bins - 1].sum()) : called]
-        _slip(
+        slips = [
+            (
+                _lift(ranked, called),
+                "gain_top_30: this is the cumulative LIFT of the riskiest 30 %; the gain is "
+                "the share of all churners among the customers called",
+            ),
+            (
+                float(ranked[:called].mean()),
+                "gain_top_30: this is the churn rate AMONG the customers called; the gain is "
+                "the share of ALL churners that they include",
+            ),
+            (
+                float(ranked[:called].sum()),
+                "gain_top_30: this is the NUMBER of churners reached; divide by all churners "
+                "of the test table",
+            ),
+            (
+                float(third.sum() / ranked.sum()),
+                "gain_top_30: this is the third decile alone; the riskiest 30 % are deciles "
+                "1-3 together (cumulative)",
+            ),
+            (
+                _gain(ascending, called),
+                "gain_top_30: you took the LEAST risky 30 %; sort the scores in descending order",
+            ),
+            (
+                _gain(train_ranked, round(TOP_SHARE * len(train_ranked))),
+                "gain_top_30: you scored the TRAINING customers; use the test table",
+            ),
+        ]
+        expect_number(
             gain,
             expected_gain,
-            [
-                (
-                    _lift(ranked, called),
-                    "gain_top_30: this is the cumulative LIFT of the riskiest 30 %; the gain is "
-                    "the share of all churners among the customers called",
-                ),
-                (
-                    float(ranked[:called].mean()),
-                    "gain_top_30: this is the churn rate AMONG the customers called; the gain is "
-                    "the share of ALL churners that they include",
-                ),
-                (
-                    float(ranked[:called].sum()),
-                    "gain_top_30: this is the NUMBER of churners reached; divide by all churners "
-                    "of the test table",
-                ),
-                (
-                    float(third.sum() / ranked.sum()),
-                    "gain_top_30: this is the third decile alone; the riskiest 30 % are deciles "
-                    "1-3 together (cumulative)",
-                ),
-                (
-                    _gain(ascending, called),
-                    "gain_top_30: you took the LEAST risky 30 %; sort the scores in descending "
-                    "order",
-                ),
-                (
-                    _gain(train_ranked, round(TOP_SHARE * len(train_ranked))),
-                    "gain_top_30: you scored the TRAINING customers; use the test table",
-                ),
-            ],
-            rel=1e-6,
-            abs=1e-9,
-        )
-        expect_number(
-            gain, expected_gain, name="gain_top_30", unit="share of churners (0-1)",
+            name="gain_top_30",
+            unit="share of churners (0-1)",
             bounds=(0.0, 1.0),
-        )  # fmt: skip
+            slips=slips,
+        )
 
 
 # --------------------------------------------------------------------------- task 4
@@ -871,7 +786,9 @@ def _response_rates(
 def check_06_4(answer: object, *, seed: int) -> None:
     """``{"uplift", "significant"}``: treatment − control response rate, and is it significant?"""
     data = exercise_data(seed)
-    values = _fields(answer, AB_FIELDS, name="your A/B test answer")
+    values = expect_fields(
+        answer, AB_FIELDS, name="your A/B test answer", result_attributes=("uplift", "p_value")
+    )
     result = retention_test(data)
     rates = result.arms["response_rate"]
     treated, control = float(rates["treatment"]), float(rates["control"])
@@ -906,8 +823,14 @@ def check_06_4(answer: object, *, seed: int) -> None:
     ):
         other = _response_rates(data, **options)
         slips.append((float(other["treatment"] - other["control"]), message))
-    _slip(uplift, result.uplift, slips, rel=1e-6, abs=1e-9)
-    expect_number(uplift, result.uplift, name="uplift", unit="share (-1 to 1)", bounds=(-1.0, 1.0))
+    expect_number(
+        uplift,
+        result.uplift,
+        name="uplift",
+        unit="share (-1 to 1)",
+        bounds=(-1.0, 1.0),
+        slips=slips,
+    )
 
     by_p = "yes" if result.p_value < 1 - CONFIDENCE else "no"
     by_interval = "no" if result.uplift_ci_low <= 0 <= result.uplift_ci_high else "yes"
@@ -943,7 +866,9 @@ def _decision(returns: CampaignReturn) -> str:
 def check_06_5(answer: object, *, seed: int) -> None:
     """``{"net_return", "decision"}``: the test's net return (currency units) and the decision."""
     data = exercise_data(seed)
-    values = _fields(answer, ROLLOUT_FIELDS, name="your roll-out answer")
+    values = expect_fields(
+        answer, ROLLOUT_FIELDS, name="your roll-out answer", result_attributes=("net_return", "roi")
+    )
     result = retention_test(data)
     returns = rollout_return(data, result)
     arms = result.arms
@@ -952,46 +877,48 @@ def check_06_5(answer: object, *, seed: int) -> None:
     cost = per_contact * n_t
     lift_revenue = result.spend_difference * n_t
     net = values["net_return"]
-    _slip(
+    slips = [
+        (
+            lift_revenue - cost,
+            "net_return: you compared revenue with the cost; the campaign earns only the "
+            f"gross MARGIN ({MARGIN:.0%}) of the extra revenue",
+        ),
+        (
+            MARGIN * float(arms.loc["treatment", "spend_total"]) - cost,
+            "net_return: you counted ALL purchases of the contacted customers; only the "
+            "difference to the control arm was caused by the campaign",
+        ),
+        (
+            MARGIN * lift_revenue - float(data.campaign["total_cost"]),
+            "net_return: you used the campaign's total_cost, which includes its fixed "
+            "set-up cost; a roll-out decision compares the cost per contact × contacts",
+        ),
+        (
+            MARGIN * result.spend_difference * (n_t + n_c) - per_contact * (n_t + n_c),
+            "net_return: the control customers were not contacted: count the treatment arm "
+            "only (its customers cost money and bring the extra spend)",
+        ),
+        (
+            MARGIN * result.spend_difference - per_contact,
+            "net_return: this is the net return PER contact; multiply by the contacted "
+            "customers for the test's total",
+        ),
+        (
+            returns.roi,
+            "net_return: this is the ROI (net return / cost); give the net return in "
+            "currency units",
+        ),
+    ]
+    expect_number(
         net,
         returns.net_return,
-        [
-            (
-                lift_revenue - cost,
-                "net_return: you compared revenue with the cost; the campaign earns only the "
-                f"gross MARGIN ({MARGIN:.0%}) of the extra revenue",
-            ),
-            (
-                MARGIN * float(arms.loc["treatment", "spend_total"]) - cost,
-                "net_return: you counted ALL purchases of the contacted customers; only the "
-                "difference to the control arm was caused by the campaign",
-            ),
-            (
-                MARGIN * lift_revenue - float(data.campaign["total_cost"]),
-                "net_return: you used the campaign's total_cost, which includes its fixed "
-                "set-up cost; a roll-out decision compares the cost per contact × contacts",
-            ),
-            (
-                MARGIN * result.spend_difference * (n_t + n_c) - per_contact * (n_t + n_c),
-                "net_return: the control customers were not contacted: count the treatment arm "
-                "only (its customers cost money and bring the extra spend)",
-            ),
-            (
-                MARGIN * result.spend_difference - per_contact,
-                "net_return: this is the net return PER contact; multiply by the contacted "
-                "customers for the test's total",
-            ),
-            (
-                returns.roi,
-                "net_return: this is the ROI (net return / cost); give the net return in "
-                "currency units",
-            ),
-        ],
+        name="net_return",
+        unit="currency units",
         rel=1e-6,
         abs=1e-6,
+        hint_scale=False,
+        slips=slips,
     )
-    expect_number(net, returns.net_return, name="net_return", unit="currency units", rel=1e-6,
-                  abs=1e-6, hint_scale=False)  # fmt: skip
 
     decision = values["decision"]
     correct = _decision(returns)
@@ -1031,7 +958,7 @@ _VERDICT_ALIASES = {
 def check_06_6(answer: object, *, seed: int) -> None:
     """``{"clv_to_cac", "verdict"}`` of ``exercise_data(seed).channel``."""
     data = exercise_data(seed)
-    values = _fields(answer, CHANNEL_FIELDS, name="your channel answer")
+    values = expect_fields(answer, CHANNEL_FIELDS, name="your channel answer")
     economics = channel_economics(data.crm)
     table = economics.table
     row = table.loc[data.channel]
@@ -1041,44 +968,45 @@ def check_06_6(answer: object, *, seed: int) -> None:
     gross = MARGIN * _purchases(data.transactions).groupby("customer_id")["amount"].sum()
     clv = historical_clv(data.transactions, margin=MARGIN, observation_end=data.observation_end)
     ratio = values["clv_to_cac"]
-    _slip(
+    slips = [
+        (
+            1 / expected,
+            "clv_to_cac: your ratio is upside down (CAC / CLV); divide the mean CLV by the CAC",
+        ),
+        (
+            expected / MARGIN,
+            f"clv_to_cac: you used revenue as the CLV; the CLV here is the gross MARGIN "
+            f"({MARGIN:.0%}) of each customer's net spend",
+        ),
+        (
+            float(row["clv_mean"] / table.loc["all", "cac"]),
+            f"clv_to_cac: you divided by the CAC of ALL channels; use the CAC of "
+            f"{data.channel!r} (its customers' acquisition cost)",
+        ),
+        (
+            float(table.loc["all", "clv_mean"] / row["cac"]),
+            f"clv_to_cac: you used the mean CLV of ALL customers; use the customers of "
+            f"{data.channel!r} only",
+        ),
+        (
+            float(gross.reindex(ids, fill_value=0.0).mean() / row["cac"]),
+            "clv_to_cac: returns must be subtracted: the CLV uses each customer's NET spend",
+        ),
+        (
+            float(clv.reindex(ids).median() / row["cac"]),
+            "clv_to_cac: you used the median CLV; the ratio uses the mean CLV (the "
+            "average value a customer of this channel brings)",
+        ),
+    ]
+    expect_number(
         ratio,
         expected,
-        [
-            (
-                1 / expected,
-                "clv_to_cac: your ratio is upside down (CAC / CLV); divide the mean CLV by the CAC",
-            ),
-            (
-                expected / MARGIN,
-                f"clv_to_cac: you used revenue as the CLV; the CLV here is the gross MARGIN "
-                f"({MARGIN:.0%}) of each customer's net spend",
-            ),
-            (
-                float(row["clv_mean"] / table.loc["all", "cac"]),
-                f"clv_to_cac: you divided by the CAC of ALL channels; use the CAC of "
-                f"{data.channel!r} (its customers' acquisition cost)",
-            ),
-            (
-                float(table.loc["all", "clv_mean"] / row["cac"]),
-                f"clv_to_cac: you used the mean CLV of ALL customers; use the customers of "
-                f"{data.channel!r} only",
-            ),
-            (
-                float(gross.reindex(ids, fill_value=0.0).mean() / row["cac"]),
-                "clv_to_cac: returns must be subtracted: the CLV uses each customer's NET spend",
-            ),
-            (
-                float(clv.reindex(ids).median() / row["cac"]),
-                "clv_to_cac: you used the median CLV; the ratio uses the mean CLV (the "
-                "average value a customer of this channel brings)",
-            ),
-        ],
+        name="clv_to_cac",
+        unit="times the CAC",
         rel=1e-6,
-        abs=1e-9,
+        hint_scale=False,
+        slips=slips,
     )
-    expect_number(ratio, expected, name="clv_to_cac", unit="times the CAC", rel=1e-6,
-                  hint_scale=False)  # fmt: skip
     verdict = values["verdict"]
     if isinstance(verdict, str):
         verdict = _VERDICT_ALIASES.get(" ".join(verdict.strip().casefold().split()), verdict)
