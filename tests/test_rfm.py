@@ -477,3 +477,27 @@ def test_cdnow_sample_ties_and_papers_summary(cdnow_home):
     segments = rfm_segments(same)
     assert isinstance(same, RFMScores)
     assert segments["segment"].notna().all() and len(segments) == 2357
+
+
+@pytest.mark.parametrize("ties", ["same", "first"])
+def test_cdnow_master_runs_with_both_tie_policies_and_reports_thresholds(cdnow_home, ties):
+    # REFERENCE.md, "Data in ../shared/data/cdnow": 69,659 records of 23,570 customers.
+    tx = load_cdnow("master", data_home=cdnow_home, download=False)
+    table = rfm_table(tx, observation_end="1998-06-30")
+    assert len(table) == 23570
+    result = rfm_scores(table, bins=5, ties=ties)
+    assert set(result.thresholds) == {"R", "F", "M"}
+    for dimension, cuts in result.thresholds.items():
+        assert len(cuts) == 4, dimension  # bins - 1 cut points, reported as used
+        assert list(cuts) == sorted(cuts), dimension
+    scores = result.scores
+    assert scores[["R", "F", "M"]].isin(range(1, 6)).all().all()
+    # the most recent buyers get R = 5, the longest lapsed R = 1
+    assert scores.loc[table["recency_days"].idxmin(), "R"] == 5
+    assert scores.loc[table["recency_days"].idxmax(), "R"] == 1
+    if ties == "same":
+        f_by_frequency = scores.groupby(table["frequency"])["F"].nunique()
+        assert (f_by_frequency == 1).all(), "identical customers are never split"
+    else:
+        assert len(result.distinct_scores["F"]) == 5
+    assert rfm_segments(result)["segment"].notna().all()
