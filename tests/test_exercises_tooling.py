@@ -645,3 +645,37 @@ def test_fixture_submissions_keep_the_student_copys_check_cells():
         nb = read(path)
         submitted = [c.source for c in nb.cells if "check" in c.metadata.get("tags", [])]
         assert submitted == checks, path.name
+
+
+# --------------------------------------------------------------------------- per-student variants
+VARIANT_IDS = ("s1001", "s2002")
+
+
+@pytest.mark.parametrize("master_path", COURSE_MASTERS, ids=lambda p: p.stem)
+def test_course_variants_for_two_students_differ_in_data(master_path):
+    import importlib
+    import pickle
+
+    checks = importlib.import_module(f"portfolio_lib.exercises.checks.ch{master_path.name[:2]}")
+    seeds = [student_seed(i) for i in VARIANT_IDS]
+    assert seeds[0] != seeds[1]
+    first, second = (pickle.dumps(checks.exercise_data(seed)) for seed in seeds)
+    assert first != second, "two students' seeds must give different exercise data"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("master_path", COURSE_MASTERS, ids=lambda p: p.stem)
+def test_course_master_passes_on_a_students_variant(master_path, tmp_path):
+    import papermill
+
+    student_id = VARIANT_IDS[1]
+    variant = tmp_path / f"{master_path.stem}__{student_id}.ipynb"
+    papermill.execute_notebook(
+        str(master_path),
+        str(variant),
+        parameters={"SEED": student_seed(student_id), "STUDENT_ID": student_id},
+        prepare_only=True,
+    )
+    (grade,) = grade_paths([variant], timeout_seconds=600)
+    assert grade.first_error_cell is None, grade.first_error
+    assert grade.tasks and all(t.passed for t in grade.tasks), [t.feedback for t in grade.tasks]
