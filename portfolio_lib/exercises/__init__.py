@@ -8,7 +8,10 @@ Instructors use the command line (``python -m portfolio_lib exercises build |
 variants | grade``) or the functions re-exported here:
 
 - :mod:`~portfolio_lib.exercises.feedback` — :class:`CheckFailed`, :func:`task_check`,
-  ``expect_*`` helpers that explain what is wrong;
+  ``expect_*`` helpers that explain what is wrong (:func:`expect_number` with known
+  ``slips=``, :func:`expect_fields`, :func:`expect_reason`, ...);
+- :mod:`~portfolio_lib.exercises.checks` — the chapter check modules and
+  :func:`~portfolio_lib.exercises.checks.seeded_rng`, each exercise set's random stream;
 - :mod:`~portfolio_lib.exercises.builder` — :func:`make_student_copy`,
   :func:`build_all`, :func:`stale_copies`;
 - :mod:`~portfolio_lib.exercises.variants` — :func:`student_seed`, :func:`make_variants`;
@@ -32,12 +35,16 @@ from typing import Any
 
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
+    as_real,
     check,
     expect_choice,
     expect_close_series,
+    expect_fields,
     expect_frame_columns,
     expect_keywords,
     expect_number,
+    expect_reason,
+    raise_on_slip,
     success_line,
     task_check,
 )
@@ -61,12 +68,16 @@ _LAZY = {
 
 __all__ = [
     "CheckFailed",
+    "as_real",
     "check",
     "expect_choice",
     "expect_close_series",
+    "expect_fields",
     "expect_frame_columns",
     "expect_keywords",
     "expect_number",
+    "expect_reason",
+    "raise_on_slip",
     "success_line",
     "task_check",
     *_LAZY,
