@@ -195,3 +195,23 @@ def test_clv_cac_ratio_by_hand_and_bad_costs():
         clv_cac_ratio(clv, pd.Series({"a": 100.0, "b": 0.0}))
     with pytest.raises(DataValidationError, match="acquisition_cost"):
         clv_cac_ratio(clv, pd.Series({"a": 100.0}))
+
+
+def test_a_non_finite_parameter_draw_is_dropped_not_spread_to_every_interval(fitted, monkeypatch):
+    data, purchases, spend = fitted
+    honest = purchases.sample_params
+
+    def one_overflowing_draw(n, seed=None):
+        draws = honest(n, seed=seed)
+        draws.iloc[0, draws.columns.get_loc("a")] = np.inf  # a tail draw that overflows
+        return draws
+
+    monkeypatch.setattr(purchases, "sample_params", one_overflowing_draw)
+    result = customer_lifetime_value(
+        purchases, spend, data, horizon=52, unit="W", annual_discount_rate=0.1, n_draws=40, seed=3
+    )
+    assert np.isfinite(result[["clv_low", "clv_high"]]).all().all()
+    assert (result["clv_low"] <= result["clv"]).all() and (
+        result["clv"] <= result["clv_high"]
+    ).all()
+    assert result.attrs["n_draws_used"] < 40

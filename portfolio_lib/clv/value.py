@@ -231,8 +231,15 @@ def customer_lifetime_value(
     disc_draws, _ = _discounted_purchases(purchase_model, p_draws, grid, discount, hx, ht, hT)
     spend_draws = GammaGamma._expected_spend(s_draws, sx, sz)
     clv_draws = margin * spend_draws[:, spend_codes] * disc_draws[:, hist_codes]
+    # A draw far in the tail can overflow (e.g. 0 * inf for a huge ``a``): drop the whole draw,
+    # as draws with q <= 1 are dropped above, rather than let one NaN blank every interval.
+    finite = np.isfinite(clv_draws).all(axis=1)
+    clv_draws = clv_draws[finite]
     tail = (1 - interval) / 2
-    low, high = np.quantile(clv_draws, [tail, 1 - tail], axis=0)
+    if len(clv_draws):
+        low, high = np.quantile(clv_draws, [tail, 1 - tail], axis=0)
+    else:
+        low = high = np.full(len(point), np.nan)
     out = pd.DataFrame(
         {
             "expected_purchases": undisc[hist_codes],
@@ -250,7 +257,7 @@ def customer_lifetime_value(
         "annual_discount_rate": annual_discount_rate,
         "margin": margin,
         "interval": interval,
-        "n_draws_used": int(valid.sum()),
+        "n_draws_used": int(finite.sum()),
     }
     return out
 
