@@ -32,6 +32,7 @@ from portfolio_lib.clv.simulation import (
     simulate_gamma_gamma_spend,
     simulate_pareto_nbd,
 )
+from portfolio_lib.clv.spend import MeanSpend, SpendModelChoice, fit_spend_model
 from portfolio_lib.clv.summary import calibration_holdout, summary_from_transactions
 from portfolio_lib.clv.value import (
     clv_cac_ratio,
@@ -47,13 +48,16 @@ __all__ = [
     "FitDiagnostics",
     "FrequencySpendCorrelation",
     "GammaGamma",
+    "MeanSpend",
     "ModelSummary",
     "ParetoNBD",
     "ShiftedBetaGeometric",
+    "SpendModelChoice",
     "calibration_holdout",
     "clv_cac_ratio",
     "customer_lifetime_value",
     "discounted_expected_purchases",
+    "fit_spend_model",
     "historical_clv",
     "holdout_comparison",
     "margin_multiple_clv",

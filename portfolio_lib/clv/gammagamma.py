@@ -32,7 +32,7 @@ from portfolio_lib.clv._base import MLEModel, unpack, wrap_like
 from portfolio_lib.clv._fitting import compress_rows, fit_log_mle
 from portfolio_lib.clv._validation import validate_summary, validate_weights
 
-__all__ = ["GammaGamma", "FrequencySpendCorrelation"]
+__all__ = ["GammaGamma", "FrequencySpendCorrelation", "frequency_spend_correlation"]
 
 #: |Pearson r| from which ``fit`` warns that spend and frequency look dependent.
 DEPENDENCE_WARNING_R = 0.3
@@ -92,6 +92,11 @@ class GammaGamma(MLEModel):
         zbar = np.where(x > 0, zbar, 0.0)
         return p * (gamma + x * zbar) / (p * x + q - 1)
 
+    @staticmethod
+    def _usable_draws(draws: np.ndarray) -> np.ndarray:
+        """Draws with q > 1, the ones whose mean spend is finite."""
+        return np.asarray(draws)[:, 1] > 1
+
     def fit(self, summary: pd.DataFrame, *, weights=None, start_params=None):
         """Fit to the repeat buyers of a customer summary.
 
@@ -117,17 +122,8 @@ class GammaGamma(MLEModel):
         ConvergenceError
             No reliable maximum.
         """
-        frame = validate_summary(summary, columns=("frequency", "monetary_value"))
-        w = validate_weights(weights, len(frame))
-        repeat = frame["frequency"].to_numpy() > 0
-        if not repeat.any():
-            raise DataValidationError(
-                "summary: column 'frequency' has no repeat buyer (frequency > 0); "
-                "the Gamma-Gamma model needs some repeat purchases"
-            )
-        x_all = frame["frequency"].to_numpy()[repeat]
-        z_all = frame["monetary_value"].to_numpy()[repeat]
-        self.independence_ = _correlation(x_all, z_all)
+        x_all, z_all, w_repeat = repeat_buyers(summary, weights, "the Gamma-Gamma model")
+        self.independence_ = frequency_spend_correlation(x_all, z_all)
         if not self.independence_.looks_independent:
             warnings.warn(
                 f"frequency and monetary_value are correlated (Pearson r = "
@@ -136,7 +132,7 @@ class GammaGamma(MLEModel):
                 UserWarning,
                 stacklevel=2,
             )
-        unique, counts = compress_rows({"frequency": x_all, "monetary_value": z_all}, w[repeat])
+        unique, counts = compress_rows({"frequency": x_all, "monetary_value": z_all}, w_repeat)
         x, zbar = unique["frequency"], unique["monetary_value"]
         mean_z = float(np.average(zbar, weights=counts))
         start = np.array([2.0, 3.0, mean_z])
@@ -174,7 +170,35 @@ class GammaGamma(MLEModel):
         return float(p * gamma / (q - 1)) if q > 1 else float("inf")
 
 
-def _correlation(x: np.ndarray, z: np.ndarray) -> FrequencySpendCorrelation:
+def repeat_buyers(summary: pd.DataFrame, weights, model: str):
+    """Frequency, mean repeat spend and weights of the repeat buyers (``frequency > 0``).
+
+    Raises :class:`DataValidationError` naming the column when there is none;
+    ``model`` says what needs them (for the message).
+    """
+    frame = validate_summary(summary, columns=("frequency", "monetary_value"))
+    w = validate_weights(weights, len(frame))
+    repeat = frame["frequency"].to_numpy() > 0
+    if not repeat.any():
+        raise DataValidationError(
+            "summary: column 'frequency' has no repeat buyer (frequency > 0); "
+            f"{model} needs some repeat purchases"
+        )
+    x = frame["frequency"].to_numpy(float)[repeat]
+    z = frame["monetary_value"].to_numpy(float)[repeat]
+    return x, z, w[repeat]
+
+
+def frequency_spend_correlation(x: np.ndarray, z: np.ndarray) -> FrequencySpendCorrelation:
+    """Correlation of repeat frequency ``x`` and mean repeat spend ``z`` (repeat buyers only).
+
+    NaN correlations (and ``looks_independent=True``) when fewer than 3 buyers or no variation.
+
+    Examples
+    --------
+    >>> frequency_spend_correlation(np.array([1, 2, 3, 4]), np.array([5.0, 5, 6, 5])).n_customers
+    4
+    """
     if x.size < 3 or np.all(x == x[0]) or np.all(z == z[0]):
         return FrequencySpendCorrelation(
             float("nan"), float("nan"), float("nan"), int(x.size), True

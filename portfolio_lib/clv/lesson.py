@@ -419,6 +419,9 @@ def parameter_recovery(
         name = _model_name(model)
         table = model.summary(alpha=alpha).table[["estimate", "std_err", "ci_low", "ci_high"]]
         true = truth_params.get(_TRUTH_KEYS.get(name, ""), None)
+        if name == "Mean spend" and isinstance(truth_params.get("gamma_gamma"), Mapping):
+            gg = truth_params["gamma_gamma"]  # E[zbar] = E[p / nu] = p * gamma / (q - 1)
+            true = {"mean_spend": gg["p"] * gg["gamma"] / (gg["q"] - 1)}
         if isinstance(true, Mapping):
             true_unit = true.get("unit")
             model_unit = getattr(model, "unit_", None)

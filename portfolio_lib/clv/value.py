@@ -24,6 +24,7 @@ from portfolio_lib._errors import DataValidationError, as_generator, raise_for_r
 from portfolio_lib.clv._base import PurchaseModel
 from portfolio_lib.clv._validation import YEARS_PER_UNIT, check_unit, validate_summary
 from portfolio_lib.clv.gammagamma import GammaGamma
+from portfolio_lib.clv.spend import MeanSpend
 from portfolio_lib.clv.summary import purchase_occasions
 
 __all__ = [
@@ -127,7 +128,7 @@ def discounted_expected_purchases(
 
 def customer_lifetime_value(
     purchase_model: PurchaseModel,
-    spend_model: GammaGamma,
+    spend_model: GammaGamma | MeanSpend,
     summary: pd.DataFrame,
     *,
     horizon: float,
@@ -145,8 +146,8 @@ def customer_lifetime_value(
     ----------
     purchase_model : BetaGeo or ParetoNBD
         Fitted purchase model (its ``unit_`` must equal ``unit`` when known).
-    spend_model : GammaGamma
-        Fitted spend model.
+    spend_model : GammaGamma or MeanSpend
+        Fitted spend model (:func:`~portfolio_lib.clv.fit_spend_model` chooses).
     summary : pandas.DataFrame
         ``frequency``, ``recency``, ``T`` (in ``unit``) and ``monetary_value``
         (currency units) per customer.
@@ -220,16 +221,16 @@ def customer_lifetime_value(
     disc, undisc = _discounted_purchases(
         purchase_model, purchase_params, grid, discount, hx, ht, hT
     )
-    spend = GammaGamma._expected_spend(spend_params, sx, sz)
+    spend = spend_model._expected_spend(spend_params, sx, sz)
     point = margin * spend[spend_codes] * disc[hist_codes]
 
     rng = as_generator(seed)
     p_draws = purchase_model.sample_params(n_draws, seed=rng).to_numpy()
     s_draws = spend_model.sample_params(n_draws, seed=rng).to_numpy()
-    valid = s_draws[:, 1] > 1  # q > 1: finite mean spend
+    valid = spend_model._usable_draws(s_draws)  # e.g. Gamma-Gamma needs q > 1 for a finite mean
     p_draws, s_draws = p_draws[valid], s_draws[valid]
     disc_draws, _ = _discounted_purchases(purchase_model, p_draws, grid, discount, hx, ht, hT)
-    spend_draws = GammaGamma._expected_spend(s_draws, sx, sz)
+    spend_draws = spend_model._expected_spend(s_draws, sx, sz)
     clv_draws = margin * spend_draws[:, spend_codes] * disc_draws[:, hist_codes]
     # A draw far in the tail can overflow (e.g. 0 * inf for a huge ``a``): drop the whole draw,
     # as draws with q <= 1 are dropped above, rather than let one NaN blank every interval.

@@ -1,0 +1,100 @@
+"""Spend model choice: Gamma-Gamma when it has a maximum, the mean-spend model when not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from portfolio_lib import DataValidationError
+from portfolio_lib.clv import (
+    BetaGeo,
+    GammaGamma,
+    MeanSpend,
+    customer_lifetime_value,
+    fit_spend_model,
+    simulate_bgnbd,
+    simulate_gamma_gamma_spend,
+)
+from portfolio_lib.clv.lesson import parameter_recovery
+
+TRUE_GG = {"p": 6.0, "q": 3.5, "gamma": 20.0}
+
+
+def gamma_gamma_data(n: int, seed: int) -> pd.DataFrame:
+    data = simulate_bgnbd(n, r=0.8, alpha=8, a=1, b=4, T=52, seed=seed)
+    data["monetary_value"] = simulate_gamma_gamma_spend(
+        data["frequency"], **TRUE_GG, seed=seed + 1
+    )["monetary_value"]
+    return data
+
+
+def no_spread_data(n: int, seed: int) -> pd.DataFrame:
+    """Every purchase of a customer costs exactly that customer's own price: no spread.
+
+    Own prices are inverse-gamma, the Gamma-Gamma limit p -> oo with p * gamma fixed.
+    """
+    rng = np.random.default_rng(seed)
+    data = simulate_bgnbd(n, r=0.8, alpha=8, a=1, b=4, T=52, seed=seed)
+    own_price = 100.0 / rng.gamma(shape=4.0, scale=1.0, size=n)
+    data["monetary_value"] = np.where(data["frequency"] > 0, own_price, 0.0)
+    return data
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_keeps_gamma_gamma_when_it_has_a_maximum(seed):
+    choice = fit_spend_model(gamma_gamma_data(3000, seed))
+    assert choice.is_gamma_gamma and choice.gamma_gamma_error == ""
+    table = choice.model.summary().table
+    for name, value in TRUE_GG.items():
+        assert table.loc[name, "ci_low"] <= value <= table.loc[name, "ci_high"], name
+    assert "Gamma-Gamma fitted" in choice.note
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_falls_back_to_mean_spend_at_the_p_infinity_edge(seed):
+    data = no_spread_data(400, seed)
+    with pytest.raises(Exception, match="did not converge"):
+        GammaGamma().fit(data)
+    choice = fit_spend_model(data)
+    assert isinstance(choice.model, MeanSpend) and not choice.is_gamma_gamma
+    assert "p → ∞" in choice.note and "did not converge" in choice.gamma_gamma_error
+    repeat = data["frequency"] > 0
+    assert choice.model.population_mean_spend() == pytest.approx(
+        data.loc[repeat, "monetary_value"].mean()
+    )
+
+
+def test_mean_spend_predictions_and_interval():
+    data = no_spread_data(500, 6)
+    model = MeanSpend().fit(data)
+    spend = model.conditional_expected_spend(data["frequency"], data["monetary_value"])
+    repeat = data["frequency"] > 0
+    np.testing.assert_allclose(spend[repeat], data.loc[repeat, "monetary_value"])
+    np.testing.assert_allclose(spend[~repeat], model.population_mean_spend())
+    value = customer_lifetime_value(
+        BetaGeo().fit(data), model, data, horizon=52, unit="W",
+        annual_discount_rate=0.1, margin=0.3, n_draws=60, seed=2,
+    )  # fmt: skip
+    assert np.isfinite(value[["clv", "clv_low", "clv_high"]].to_numpy()).all()
+    assert (value["clv_low"] <= value["clv"]).all() and (value["clv"] <= value["clv_high"]).all()
+    # Parameter uncertainty of the mean reaches customers without a repeat purchase.
+    newcomers = value[~repeat]
+    assert (newcomers["clv_high"] > newcomers["clv_low"]).any()
+    assert value.attrs["n_draws_used"] == 60
+
+
+def test_mean_spend_recovers_the_population_mean_of_gamma_gamma_data():
+    data = gamma_gamma_data(4000, 11)
+    truth = {"gamma_gamma": TRUE_GG}
+    table = parameter_recovery([MeanSpend().fit(data)], truth).table
+    row = table.loc[("Mean spend", "mean_spend")]
+    assert row["true"] == pytest.approx(6.0 * 20.0 / 2.5)
+    assert bool(row["true_in_ci"])
+
+
+def test_no_repeat_buyer_is_a_clear_error():
+    data = pd.DataFrame({"frequency": [0, 0], "recency": [0.0, 0.0], "T": [5.0, 6.0],
+                         "monetary_value": [0.0, 0.0]})  # fmt: skip
+    with pytest.raises(DataValidationError, match="frequency"):
+        fit_spend_model(data)
