@@ -17,11 +17,41 @@ __all__ = ["PALETTE", "set_style", "get_ax"]
 
 
 def set_style() -> None:
-    """Apply the course's figure style (white grid, readable fonts, fixed palette)."""
+    """Apply the course's figure and table style, the same in every environment.
+
+    White grid, readable fonts, a fixed palette and 100 dpi figures; tables
+    show whole cell texts (a strategy table's actions are not cut with "…").
+    Inside a Jupyter kernel it also selects the inline png backend, so figures
+    appear in the notebook whatever ``MPLBACKEND`` the environment sets (e.g.
+    ``MPLBACKEND=agg`` on a headless server would otherwise hide every figure).
+
+    Examples
+    --------
+    >>> set_style()
+    >>> import pandas as pd
+    >>> pd.get_option("display.max_colwidth") is None
+    True
+    """
+    import pandas as pd
     import seaborn as sns
 
+    _use_inline_backend_in_a_kernel()
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=1.0)
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 100, "savefig.dpi": 100})
+    pd.set_option("display.max_colwidth", None)
+
+
+def _use_inline_backend_in_a_kernel() -> None:
+    """In an IPython kernel, draw figures inline (png) regardless of ``MPLBACKEND``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # IPython is part of the notebooks extra, not of the library
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return  # a plain Python or terminal IPython session keeps its backend
+    shell.run_line_magic("matplotlib", "inline")
+    shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
 
 
 def get_ax(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:
