@@ -12,11 +12,12 @@ ifneq ($(wildcard ../shared/data/cdnow/CDNOW_sample.txt),)
 export PORTFOLIO_LIB_DATA ?= $(abspath ../shared/data/cdnow)
 endif
 
-.PHONY: help setup run test test-unit test-nbval test-notebooks notebooks notebook lab lint format student bench clean
+.PHONY: help setup run test test-unit test-nbval test-notebooks test-matrix notebooks notebook lab lint format student bench clean
 
 help:
 	@echo "make run        set up, execute every notebook on the bundled data, write build/index.html"
 	@echo "make test       set up, then unit tests, nbval on stored notebooks, papermill parameter runs, exercises"
+	@echo "make test-matrix  every chapter over the full parameter grid (sizes x seeds x data sets)"
 	@echo "make notebooks  re-execute notebooks in place (the only way stored outputs change)"
 	@echo "make notebook NB=notebooks/01_data_collection.ipynb   re-execute one notebook in place"
 	@echo "make lab        JupyterLab on the notebooks"
@@ -45,8 +46,14 @@ test-unit: setup
 test-nbval: setup
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg -n $(PYTEST_WORKERS) --dist loadfile
 
-test-notebooks: setup
+test-test-matrix: setup
+	$(BIN)/python -m portfolio_lib.matrix --grid full --jobs $(PYTEST_WORKERS) --out build/matrix.csv
+
+notebooks: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m notebook tests
+
+test-matrix: setup
+	$(BIN)/python -m portfolio_lib.matrix --grid full --jobs $(PYTEST_WORKERS) --out build/matrix.csv
 
 notebooks: setup
 	$(BIN)/python -m portfolio_lib run --in-place

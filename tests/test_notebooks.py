@@ -1,66 +1,72 @@
-"""Every chapter notebook also runs with other parameters (papermill).
+"""Every chapter runs across its documented parameter range (papermill).
 
-The stored outputs are checked separately by nbval (``make test-nbval``); here
-each notebook is executed with a small company and another seed, and on the
-real CDNOW data where the chapter supports it, into a temporary folder.
+The stored outputs are checked separately by nbval (``make test-nbval``). Here
+the deterministic parameter matrix of :mod:`portfolio_lib.matrix` runs: each
+chapter at the bottom of its ``N_CUSTOMERS`` range, at the sizes and seeds that
+once broke a chapter, and on the real CDNOW data where the chapter supports it.
+``make test-matrix`` runs the full grid (sizes × seeds × data sets).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from portfolio_lib.report import discover_notebooks, execute_notebook
+from portfolio_lib.matrix import DOCUMENTED_RANGES, MatrixCase, deterministic_cases, run_case
+from portfolio_lib.report import discover_notebooks
 
 from .conftest import cdnow_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = discover_notebooks(ROOT / "notebooks")
 
-SMALL_COMPANY = {"SEED": 7, "N_CUSTOMERS": 300, "DATASET": "simulate"}
-#: Chapters that also run on the real CDNOW purchases, with the parameters they need.
-#: Chapters 4 and 5 need journeys and surveys, which CDNOW does not have.
-CDNOW_CHAPTERS = {
-    "01": {"DATASET": "cdnow"},
-    "02": {"DATASET": "cdnow", "RFM_BINS": 4},
-    "03": {"DATASET": "cdnow"},
-    "06": {"DATASET": "cdnow"},
-}
+
+def _parameters_cell(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
 
 
-def _variants() -> list:
-    cases = []
-    for path in NOTEBOOKS:
-        cases.append(pytest.param(path, SMALL_COMPANY, id=f"{path.stem}-small-seed7"))
-        if path.name[:2] in CDNOW_CHAPTERS:
-            cdnow = CDNOW_CHAPTERS[path.name[:2]]
-            cases.append(pytest.param(path, cdnow, id=f"{path.stem}-cdnow"))
-    return cases
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_documents_the_tested_range(path: Path):
+    """The ranges a student reads in cell 2 are the ranges the matrix tests."""
+    spec = DOCUMENTED_RANGES[path.name[:2]]
+    cell = _parameters_cell(path)
+    size = re.search(r"^N_CUSTOMERS = \d+  # ([\d,]+) to ([\d,]+);", cell, flags=re.M)
+    assert size, f"{path.name}: N_CUSTOMERS comment must start with 'LOW to HIGH;'"
+    assert tuple(int(v.replace(",", "")) for v in size.groups()) == spec.n_customers
+    assert re.search(r"^SEED = \d+  # any integer;", cell, flags=re.M), path.name
+    dataset_line = re.search(r"^DATASET = .*$", cell, flags=re.M).group(0)
+    offered = set(re.findall(r'"(\w+)"', dataset_line.split("#", 1)[1]))
+    assert offered == set(spec.datasets), f"{path.name}: DATASET comment offers {offered}"
+
+
+def test_readme_states_the_ranges():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "100 to 100,000" in readme and "make test-matrix" in readme
+
+
+def _cases() -> list:
+    return [pytest.param(case, id=case.test_id) for case in deterministic_cases()]
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize(("path", "parameters"), _variants())
-def test_notebook_runs_with_other_parameters(
-    path: Path, parameters: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("case", _cases())
+def test_chapter_runs_with_matrix_parameters(
+    case: MatrixCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    if parameters.get("DATASET") == "cdnow":
+    params = dict(case.parameters)
+    if params.get("DATASET") == "cdnow":
         if not (cdnow_folder() / "CDNOW_sample.txt").exists():
             pytest.skip(f"real CDNOW data not found in {cdnow_folder()}")
         # The kernel inherits the environment: read CDNOW from there, never download in tests.
         monkeypatch.setenv("PORTFOLIO_LIB_DATA", str(cdnow_folder()))
-    executed = tmp_path / path.name
-    execute_notebook(path, executed, parameters=parameters, timeout_seconds=900)
-    import nbformat
-
-    nb = nbformat.read(executed, as_version=4)
+    result = run_case(case, output_dir=tmp_path)
+    assert result.passed, f"chapter {case.chapter} with {case.label}: {result.error}"
+    nb = nbformat.read(tmp_path / f"{case.test_id}.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected, "papermill did not inject the parameters"
-    errors = [
-        o
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "error"
-    ]
-    assert not errors
+    for name, value in params.items():
+        assert f"{name} = {value!r}" in injected[0].source
