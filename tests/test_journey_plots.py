@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PathCollection
 from matplotlib.patches import PathPatch, Rectangle
 
 from portfolio_lib.journey import (
@@ -43,9 +44,14 @@ def test_plot_funnel_by_group_draws_one_line_per_group():
     funnel = stage_funnel(FUNNEL_LOG, by="channel")
     _, ax = plt.subplots()
     assert plot_funnel(funnel, ax=ax, language="en") is ax
-    assert len(ax.containers) == funnel["group"].nunique()  # one errorbar series per group
+    groups = sorted(funnel["group"].unique())
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert len(lines) == len(groups)  # one line per group
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(labels) == sorted(funnel["group"].unique())
+    # five people per group: every group is flagged as too small to read
+    assert labels == [f"{g} (n < 30: too few to read)" for g in groups] + ["interval (Wilson)"]
+    plain = plot_funnel(funnel, min_group_size=0)
+    assert [t.get_text() for t in plain.get_legend().get_texts()][:-1] == groups
 
 
 def test_plot_stage_flow_draws_nodes_flows_and_exits():
@@ -96,13 +102,13 @@ def test_plot_deepening_draws_differences_with_intervals_and_marks_empty_rows():
     result = deepening_summary(random_transactions(80, seed=3), observation_end=END)
     table = result.association.loc[result.association["population"] == "all"]
     ax = plot_deepening(result)
-    dots = ax.get_lines()[0]
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)][0].get_offsets()
     shown = table["difference"].notna().to_numpy()
     # rows run top to bottom in BEHAVIOURS order: y = n-1, ..., 0
     y = np.arange(len(table))[::-1]
-    np.testing.assert_allclose(dots.get_xdata(), table["difference"].to_numpy()[shown])
-    np.testing.assert_allclose(dots.get_ydata(), y[shown])
-    segments = ax.collections[0].get_segments()
+    np.testing.assert_allclose(dots[:, 0], table["difference"].to_numpy()[shown])
+    np.testing.assert_allclose(dots[:, 1], y[shown])
+    segments = [c for c in ax.collections if c.get_gid() == "intervals"][0].get_segments()
     has_ci = table["ci_low"].notna().to_numpy()
     np.testing.assert_allclose(
         [s[:, 0] for s in segments],
@@ -131,4 +137,5 @@ def test_plot_deepening_says_when_a_behaviour_has_no_comparison():
     behaviours = result.association.query("population == 'all'")["behaviour"].tolist()
     row = len(behaviours) - 1 - behaviours.index("points_redeemed")
     assert notes[0].get_position()[1] == row
-    assert len(ax.get_lines()[0].get_xdata()) == len(behaviours) - 1
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    assert len(dots.get_offsets()) == len(behaviours) - 1

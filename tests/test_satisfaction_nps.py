@@ -39,7 +39,7 @@ def scores_from_counts(promoters: int, passives: int, detractors: int) -> list[i
 
 def test_reference_wald():
     # REFERENCE.md, "Net Promoter Score": 162/108/54 -> NPS 33.33, SE 4.141, CI 25.22 to 41.45
-    result = nps(scores_from_counts(162, 108, 54))
+    result = nps(scores_from_counts(162, 108, 54), method="wald")
     assert (result.promoters, result.passives, result.detractors, result.n) == (162, 108, 54, 324)
     assert result.nps == pytest.approx(33.33, abs=0.005)
     assert result.se == pytest.approx(4.141, abs=0.0005)
@@ -76,7 +76,10 @@ def test_wald_interval_coverage_by_simulation():
     shares = np.array([0.45, 0.30, 0.25])  # promoters, passives, detractors
     truth = 100 * (shares[0] - shares[2])
     counts = rng.multinomial(300, shares, size=2000)
-    covered = [(r := nps_from_counts(*row)).ci_low <= truth <= r.ci_high for row in counts.tolist()]
+    covered = [
+        (r := nps_from_counts(*row, method="wald")).ci_low <= truth <= r.ci_high
+        for row in counts.tolist()
+    ]
     # binomial SD of the coverage over 2000 draws is 0.5 points; allow 3 SD
     assert np.mean(covered) == pytest.approx(0.95, abs=0.015)
 
@@ -87,7 +90,7 @@ def test_wald_interval_coverage_by_simulation():
 def test_difference_by_hand():
     a = scores_from_counts(60, 20, 20)  # NPS 40
     b = scores_from_counts(45, 25, 30)  # NPS 15
-    diff = nps_difference(a, b)
+    diff = nps_difference(a, b, method="wald")
     pa, da, pb, db = 0.60, 0.20, 0.45, 0.30
     se_a = 100 * math.sqrt((pa + da - (pa - da) ** 2) / 100)
     se_b = 100 * math.sqrt((pb + db - (pb - db) ** 2) / 100)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 
 from portfolio_lib import satisfaction as sat
 from portfolio_lib.plotting import satisfaction as splot
@@ -29,7 +30,7 @@ def test_plot_nps_bars_and_intervals():
     assert isinstance(ax, Axes)
     # bars are drawn top to bottom in table order
     assert bar_widths(ax) == pytest.approx(table["nps"].tolist())
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a  (n = 5)", "b  (n = 5)"]
     _, ax2 = plt.subplots()
     assert splot.plot_nps(table, ax=ax2) is ax2
 
@@ -102,10 +103,15 @@ def test_plot_resolution_survival_one_curve_per_group():
         }
     )
     result = sat.resolution_survival(df, by="channel", as_of="2024-01-10")
-    ax = splot.plot_resolution_survival(result)
+    ax = splot.plot_resolution_survival(result, min_group_size=0)
     curves = [line for line in ax.lines if line.get_label() in {"app", "email"}]
     assert len(curves) == 2
     assert list(curves[0].get_ydata()) == pytest.approx([1.0, 0.5, 0.0])
+    # two complaints per channel: flagged (dotted, no band) under the default of 30
+    ax = splot.plot_resolution_survival(result)
+    labels = {line.get_label() for line in ax.lines}
+    assert {"app (n < 30: too few to read)", "email (n < 30: too few to read)"} <= labels
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]
 
 
 def test_plot_branch_league():

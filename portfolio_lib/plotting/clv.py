@@ -7,6 +7,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._intervals import (
+    draw_intervals,
+    draw_points,
+    interval_label,
+    legend_handles,
+)
 
 __all__ = [
     "plot_repeat_purchases",
@@ -71,24 +77,25 @@ def plot_prob_alive_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
 
 
 def plot_clv_intervals(clv_table: pd.DataFrame, ax: Axes | None = None, *, top: int = 25) -> Axes:
-    """CLV with its interval for the ``top`` most valuable customers.
+    """CLV (dot) with its interval (line from ``clv_low`` to ``clv_high``) for the ``top`` customers.
 
-    ``clv_table`` is :func:`portfolio_lib.clv.customer_lifetime_value` output.
+    ``clv_table`` is :func:`portfolio_lib.clv.customer_lifetime_value` output. The interval
+    comes from parameter draws and need not be centred on the point estimate; it is drawn
+    from its bounds as computed.
     """
     ax = get_ax(ax)
     shown = clv_table.nlargest(top, "clv").iloc[::-1]
     y = np.arange(len(shown))
-    ax.errorbar(
-        shown["clv"],
-        y,
-        xerr=[shown["clv"] - shown["clv_low"], shown["clv_high"] - shown["clv"]],
-        fmt="o",
-        color=PALETTE[0],
-        ecolor=PALETTE[7],
-        capsize=2,
-    )
+    draw_intervals(ax, y, shown["clv_low"], shown["clv_high"], colour=PALETTE[7], linewidth=1.2)
+    draw_points(ax, shown["clv"], y, colour=PALETTE[0], size=25)
     ax.set_yticks(y, [str(i) for i in shown.index])
     level = clv_table.attrs.get("interval")
+    ax.legend(
+        handles=legend_handles(point="CLV (point estimate)", interval=interval_label(level),
+                               colour=PALETTE[7], point_colour=PALETTE[0]),
+        fontsize=8,
+        loc="lower right",
+    )  # fmt: skip
     ax.set_xlabel("CLV" + (f" ({100 * level:.0f}% interval)" if level else ""))
     ax.set_ylabel("customer")
     return ax

@@ -20,6 +20,17 @@ from portfolio_lib.journey.stages import stage_label
 from portfolio_lib.journey.survival import TimeToStage
 from portfolio_lib.journey.transitions import EXIT, StageTransitions
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._intervals import (
+    MIN_GROUP_SIZE,
+    draw_band,
+    draw_intervals,
+    draw_points,
+    flagged_label,
+    grey_ticklabels,
+    interval_label,
+    legend_handles,
+    small_groups,
+)
 
 __all__ = [
     "plot_funnel",
@@ -38,12 +49,14 @@ def plot_funnel(
     *,
     ax: Axes | None = None,
     language: Literal["en", "tr", "both"] = "both",
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> Axes:
     """Draw a stage funnel from :func:`~portfolio_lib.journey.stage_funnel`.
 
     Without groups: centred horizontal bars (people reaching each stage)
     labelled with the count and the step conversion. With a ``group`` column:
-    overall conversion per stage and group as lines with Wilson intervals.
+    overall conversion per stage and group as lines, each share's Wilson interval a
+    vertical line from its bounds.
 
     Parameters
     ----------
@@ -53,6 +66,10 @@ def plot_funnel(
         Where to draw; a new figure when omitted.
     language : {"en", "tr", "both"}
         Language of the stage labels.
+    min_group_size : int
+        With groups: a group of fewer people is drawn with hollow grey markers and dotted
+        intervals, its legend entry saying "n < 30: too few to read" (default 30; 0 flags
+        none).
 
     Returns
     -------
@@ -90,25 +107,27 @@ def plot_funnel(
         return ax
     x = np.arange(len(stages))
     n_groups = funnel["group"].nunique()
+    handles = []
     for i, (group, part) in enumerate(funnel.groupby("group", sort=True)):
         part = part.set_index("stage").reindex(stages)
-        rate = part["overall_conversion"].to_numpy()
-        err = np.vstack(
-            [rate - part["overall_ci_low"].to_numpy(), part["overall_ci_high"].to_numpy() - rate]
-        ).clip(min=0.0)  # rounding can put an interval end a hair inside the estimate
-        ax.errorbar(
-            x + (i - (n_groups - 1) / 2) * 0.04,
-            rate,
-            yerr=err,
-            marker="o",
-            capsize=3,
-            color=PALETTE[i % len(PALETTE)],
-            label=str(group),
-        )
+        rate = part["overall_conversion"].to_numpy(dtype=float)
+        # everyone in a group reached its first stage: that count is the group's size
+        small = bool(small_groups(part["reached"].iloc[:1], min_group_size)[0])
+        flags = np.full(len(stages), small)
+        colour = PALETTE[i % len(PALETTE)]
+        at = x + (i - (n_groups - 1) / 2) * 0.04
+        label = flagged_label(str(group), small, min_group_size)
+        (line,) = ax.plot(at, rate, color=colour, label=label,
+                          linestyle="dotted" if small else "solid")  # fmt: skip
+        draw_intervals(ax, at, part["overall_ci_low"], part["overall_ci_high"], vertical=True,
+                       colour=colour, small=flags, linewidth=1.2)  # fmt: skip
+        draw_points(ax, at, rate, colour=colour, small=flags, size=25)
+        handles.append(line)
+    handles += legend_handles(interval=interval_label(None, "wilson"), colour="black")
     ax.set_xticks(x, labels, rotation=20, ha="right")
-    ax.set_ylabel("share of people reaching the stage")
+    ax.set_ylabel("share of people reaching the stage (dot = share)")
     ax.set_ylim(0, 1.05)
-    ax.legend(title="group", fontsize=8)
+    ax.legend(handles=handles, title="group", fontsize=8)
     return ax
 
 
@@ -290,15 +309,8 @@ def plot_time_to_stage(
         label = None if len(groups) == 1 else str(group)
         ax.step(curve["time"], curve["reached_share"], where="post", color=colour, label=label)
         if show_ci:
-            ax.fill_between(
-                curve["time"],
-                1.0 - curve["not_yet_ci_high"],
-                1.0 - curve["not_yet_ci_low"],
-                step="post",
-                color=colour,
-                alpha=0.2,
-                linewidth=0,
-            )
+            draw_band(ax, curve["time"], 1.0 - curve["not_yet_ci_high"],
+                      1.0 - curve["not_yet_ci_low"], colour=colour, step="post")  # fmt: skip
     ax.set_xlabel(
         f"time since {stage_label(result.from_stage, language)} ({_UNIT_NAMES[result.unit]})"
     )
@@ -367,6 +379,7 @@ def plot_deepening(
     *,
     population: Literal["all", "repeat_buyers"] = "all",
     ax: Axes | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> Axes:
     """Difference in later value between customers who did and did not deepen, per behaviour.
 
@@ -384,6 +397,10 @@ def plot_deepening(
         All eligible customers, or only those who bought again in the window.
     ax : matplotlib Axes, optional
         Where to draw.
+    min_group_size : int
+        A behaviour shown by fewer (or missed by fewer) than this many customers is drawn
+        with a hollow grey dot and a dotted interval, noted "n < 30: too few to read"
+        (default 30; 0 flags none).
 
     Returns
     -------
@@ -414,10 +431,10 @@ def plot_deepening(
     diff = table["difference"].to_numpy(dtype=float)
     low = table["ci_low"].to_numpy(dtype=float)
     high = table["ci_high"].to_numpy(dtype=float)
-    has_ci = np.isfinite(low) & np.isfinite(high)
-    ax.hlines(y[has_ci], low[has_ci], high[has_ci], color=PALETTE[0], linewidth=2)
+    small = small_groups(np.minimum(table["n_yes"], table["n_no"]), min_group_size)
+    draw_intervals(ax, y, low, high, colour=PALETTE[0], small=small, linewidth=2)
     shown = np.isfinite(diff)
-    ax.plot(diff[shown], y[shown], "o", color=PALETTE[1], markersize=7)
+    draw_points(ax, diff, y, colour=PALETTE[1], small=small, size=50)
     ax.axvline(0.0, color=_EXIT_COLOUR, linestyle="--", linewidth=1)
     for yi in y[~shown]:
         ax.text(  # x in axes fraction, y in data units
@@ -434,7 +451,17 @@ def plot_deepening(
         for b, n_yes, n_no in zip(table["behaviour"], table["n_yes"], table["n_no"], strict=True)
     ]
     ax.set_yticks(y, labels)
+    grey_ticklabels(ax.get_yticklabels(), small)
     ax.set_ylim(-0.7, len(table) - 0.3)
+    handles = legend_handles(
+        point="difference in means",
+        interval=interval_label(None, "Welch"),
+        colour=PALETTE[0],
+        point_colour=PALETTE[1],
+        small=small,
+        min_group_size=min_group_size,
+    )
+    ax.legend(handles=handles, fontsize=8, loc="lower right")
     ax.set_xlabel(
         f"later value: did − did not (currency, {result.value_days:g} days after a "
         f"{result.window_days:g}-day window)"

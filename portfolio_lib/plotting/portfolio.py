@@ -15,6 +15,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._intervals import (
+    MIN_GROUP_SIZE,
+    draw_intervals,
+    hollow_bars,
+    small_groups,
+    small_note,
+)
 from portfolio_lib.plotting.segmentation import _annotated_heatmap
 from portfolio_lib.portfolio import (
     KPI_LABELS,
@@ -25,6 +32,11 @@ from portfolio_lib.portfolio import (
 )
 
 __all__ = ["plot_value_loyalty", "plot_lorenz", "plot_cohort_retention", "plot_kpi_dashboard"]
+
+#: Column with the number of customers behind a KPI's value (by KPI prefix); others use
+#: ``n_customers``.
+_KPI_BASE = {"retention": ("retention_base",), "churn": ("retention_base",),
+             "nps": ("nps_responses",)}  # fmt: skip
 
 
 def plot_value_loyalty(
@@ -139,8 +151,12 @@ def plot_kpi_dashboard(
     *,
     kpis: Sequence[str] | None = None,
     show_strategy: bool = True,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> Figure:
     """One figure of the KPIs per segment (bars with intervals) and the strategy per segment.
+
+    Each bar is the segment's value; its interval, where the table has one, is a line drawn
+    from the bounds as computed (an NPS or Wilson interval need not be centred on the bar).
 
     Parameters
     ----------
@@ -153,6 +169,10 @@ def plot_kpi_dashboard(
     show_strategy : bool
         Add the table of ``strategy`` and ``target`` per segment under the panels (when the
         table has them).
+    min_group_size : int
+        A bar that rests on fewer customers (retention base for retention and churn, NPS
+        responses for NPS, customers otherwise) is drawn hollow with a dotted interval and
+        the title says "n < 30: too few to read" (default 30; 0 flags none).
 
     Returns
     -------
@@ -186,18 +206,20 @@ def plot_kpi_dashboard(
     grid = fig.add_gridspec(len(heights), ncols, height_ratios=heights)
     labels = [str(i) for i in table.index]
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(table))]
+    any_small = False
     for n, kpi in enumerate(kpis):
         ax = fig.add_subplot(grid[n // ncols, n % ncols])
         values = table[kpi].to_numpy(dtype=float)
         prefix = kpi.removesuffix("_rate").removesuffix("_mean")
         low_col, high_col = f"{prefix}_ci_low", f"{prefix}_ci_high"
-        yerr = None
+        sizes = [c for c in (*_KPI_BASE.get(prefix, ()), "n_customers") if c in table.columns]
+        small = small_groups(table[sizes[0]], min_group_size) if sizes else None
+        any_small = any_small or bool(small is not None and small.any())
+        bars = ax.bar(labels, np.nan_to_num(values), color=colors)
+        hollow_bars(bars, small)
         if low_col in table.columns and high_col in table.columns:
-            low = table[low_col].to_numpy(dtype=float)
-            high = table[high_col].to_numpy(dtype=float)
-            yerr = np.vstack([values - low, high - values])
-            yerr = np.where(np.isfinite(yerr), np.maximum(yerr, 0), 0)
-        ax.bar(labels, np.nan_to_num(values), color=colors, yerr=yerr, capsize=3)
+            draw_intervals(ax, np.arange(len(table)), table[low_col], table[high_col],
+                           vertical=True, small=small)  # fmt: skip
         for x, v in enumerate(values):
             if not np.isfinite(v):
                 ax.text(x, 0, "n/a", ha="center", va="bottom", fontsize=8, color="grey")
@@ -220,6 +242,9 @@ def plot_kpi_dashboard(
     title = "Portfolio KPIs per segment"
     if as_of is not None:
         title += f" (retention after {pd.Timestamp(as_of).date()})"
+    title += "\nbar = segment value, line = its interval"
+    if any_small:
+        title += f"; hollow bar: {small_note(min_group_size)}"
     fig.suptitle(title)
     fig.tight_layout()
     return fig

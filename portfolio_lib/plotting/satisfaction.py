@@ -15,6 +15,18 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._intervals import (
+    MIN_GROUP_SIZE,
+    draw_band,
+    draw_intervals,
+    draw_points,
+    flagged_label,
+    grey_ticklabels,
+    hollow_bars,
+    interval_label,
+    legend_handles,
+    small_groups,
+)
 from portfolio_lib.satisfaction.complaints import ResolutionSurvival
 from portfolio_lib.satisfaction.drivers import DriverResult, ImportancePerformance
 from portfolio_lib.satisfaction.surveys import LikertSummary
@@ -32,6 +44,8 @@ __all__ = [
 ]
 
 _UNIT_NAMES = {"h": "hours", "D": "days", "W": "weeks"}
+#: Default fewest mystery-shopping visits for a readable branch mean (see plot_branch_league).
+MIN_BRANCH_VISITS = 5
 _VS_NETWORK_COLOURS = {"above": PALETTE[2], "below": PALETTE[3], "in line": PALETTE[7]}
 
 
@@ -42,27 +56,66 @@ def _labels(index: pd.Index) -> list[str]:
 
 
 def _interval_bars(
-    ax: Axes, table: pd.DataFrame, value: str, low: str, high: str, colour: str
+    ax: Axes,
+    table: pd.DataFrame,
+    value: str,
+    *,
+    colour: str,
+    point: str,
+    interval: str,
+    min_group_size: int,
 ) -> None:
+    """Bars at the point estimate, each interval a line from its bounds, small groups hollow."""
+    small = small_groups(table["n"], min_group_size)
     y = np.arange(len(table))[::-1]
     values = table[value].to_numpy(dtype=float)
-    errors = np.vstack(
-        [values - table[low].to_numpy(dtype=float), table[high].to_numpy(dtype=float) - values]
+    bars = ax.barh(y, np.nan_to_num(values), color=colour, alpha=0.85, height=0.6)
+    hollow_bars(bars, small)
+    draw_intervals(ax, y, table["ci_low"], table["ci_high"], small=small)
+    labels = [
+        f"{name}  (n = {int(n)})" for name, n in zip(_labels(table.index), table["n"], strict=True)
+    ]
+    ax.set_yticks(y, labels)
+    grey_ticklabels(ax.get_yticklabels(), small)
+    handles = legend_handles(
+        point=point,
+        interval=interval,
+        point_colour=colour,
+        bar=True,
+        small=small,
+        min_group_size=min_group_size,
     )
-    ax.barh(y, values, color=colour, alpha=0.85, height=0.6)
-    ax.errorbar(values, y, xerr=errors, fmt="none", ecolor="black", capsize=3, lw=1)
-    ax.set_yticks(y, _labels(table.index))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
-def plot_nps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """NPS per group as bars with their confidence intervals.
+def _nps_interval_label(table: pd.DataFrame) -> str:
+    method = table.attrs.get("method")
+    label = interval_label(table.attrs.get("confidence"), method)
+    if method == "adjusted_wald":  # centred on the adjusted, not the raw, NPS
+        label = label[:-1] + ", around the adjusted NPS)"
+    return label
+
+
+def plot_nps(
+    table: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
+) -> Axes:
+    """NPS per group as bars, each with its interval drawn from its bounds.
+
+    The bar is the observed ("raw") NPS; the line is the interval exactly as
+    :func:`~portfolio_lib.satisfaction.nps_by` computed it. An adjusted-Wald interval is
+    centred on the adjusted estimate, so for a small group the raw bar can end outside
+    its own interval; the figure shows that rather than bending the interval round the bar.
 
     Parameters
     ----------
     table : DataFrame
         Output of :func:`~portfolio_lib.satisfaction.nps_by` (columns ``nps``,
-        ``ci_low``, ``ci_high``, ``n``).
+        ``ci_low``, ``ci_high``, ``n``; ``attrs`` ``method`` and ``confidence`` name the
+        interval in the legend).
     ax : matplotlib Axes, optional
+    min_group_size : int
+        Groups with fewer respondents are drawn hollow and grey with a dotted interval
+        and the note "n < 30: too few to read" (default 30; 0 flags none).
 
     Returns
     -------
@@ -75,25 +128,38 @@ def plot_nps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> ax = plot_nps(nps_by(df, "g"))
     """
     ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
-    _interval_bars(ax, table, "nps", "ci_low", "ci_high", PALETTE[0])
-    y = np.arange(len(table))[::-1]
-    for yi, (n, high) in zip(y, table[["n", "ci_high"]].to_numpy(), strict=True):
-        ax.text(high + 2, yi, f"n = {int(n)}", va="center", fontsize=8)
+    _interval_bars(
+        ax,
+        table,
+        "nps",
+        colour=PALETTE[0],
+        point="NPS (raw)",
+        interval=_nps_interval_label(table),
+        min_group_size=min_group_size,
+    )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlim(-100, 100)
-    ax.set_xlabel("Net Promoter Score (points) with interval")
+    ax.set_xlabel("Net Promoter Score (points)")
     ax.set_title("NPS by group")
     return ax
 
 
-def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """NPS per wave with an interval band; changes significant after Holm marked with ★.
+def plot_nps_trend(
+    trend: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
+) -> Axes:
+    """NPS per wave with each wave's interval; changes significant after Holm marked with ★.
+
+    Each wave's interval is drawn from its bounds as a vertical line (a band between waves
+    would suggest values nobody measured).
 
     Parameters
     ----------
     trend : DataFrame
         Output of :func:`~portfolio_lib.satisfaction.nps_trend`.
     ax : matplotlib Axes, optional
+    min_group_size : int
+        Waves with fewer respondents are drawn hollow and grey with a dotted interval
+        (default 30; 0 flags none).
 
     Returns
     -------
@@ -107,10 +173,11 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     ax = get_ax(ax)
     x = np.arange(len(trend))
-    ax.fill_between(
-        x, trend["ci_low"], trend["ci_high"], color=PALETTE[0], alpha=0.2, label="interval"
-    )
-    ax.plot(x, trend["nps"], marker="o", color=PALETTE[0], label="NPS")
+    small = small_groups(trend["n"], min_group_size)
+    ax.plot(x, trend["nps"], color=PALETTE[0], lw=1.2)
+    draw_intervals(ax, x, trend["ci_low"], trend["ci_high"], vertical=True, colour=PALETTE[0],
+                   small=small)  # fmt: skip
+    draw_points(ax, x, trend["nps"], colour=PALETTE[0], small=small)
     if "significant" in trend.columns:
         for xi, (flag, value) in enumerate(trend[["significant", "nps"]].to_numpy()):
             if bool(flag):
@@ -124,22 +191,35 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                     fontsize=12,
                 )
     ax.set_xticks(x, _labels(trend.index))
+    grey_ticklabels(ax.get_xticklabels(), small)
     ax.set_xlabel(str(trend.index.name or "period"))
     ax.set_ylabel("NPS (points)")
     ax.set_title("NPS per wave (★ = change from previous wave beyond noise, Holm)")
-    ax.legend(loc="best")
+    handles = legend_handles(
+        point="NPS (raw)",
+        interval=_nps_interval_label(trend),
+        colour=PALETTE[0],
+        small=small,
+        min_group_size=min_group_size,
+    )
+    ax.legend(handles=handles, loc="best", fontsize=8)
     return ax
 
 
-def plot_csat(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Top-box CSAT share per group with Wilson intervals.
+def plot_csat(
+    table: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
+) -> Axes:
+    """Top-box CSAT share per group (bars) with Wilson intervals drawn from their bounds.
 
     Parameters
     ----------
     table : DataFrame
         Output of :func:`~portfolio_lib.satisfaction.csat_by` (``share``,
-        ``ci_low``, ``ci_high`` as proportions).
+        ``ci_low``, ``ci_high`` as proportions, ``n``).
     ax : matplotlib Axes, optional
+    min_group_size : int
+        Groups with fewer respondents are drawn hollow and grey with a dotted interval
+        (default 30; 0 flags none).
 
     Returns
     -------
@@ -151,7 +231,15 @@ def plot_csat(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> ax = plot_csat(csat_by(pd.DataFrame({"g": list("aabb"), "csat": [5, 2, 4, 4]}), "g"))
     """
     ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
-    _interval_bars(ax, table, "share", "ci_low", "ci_high", PALETTE[2])
+    _interval_bars(
+        ax,
+        table,
+        "share",
+        colour=PALETTE[2],
+        point="satisfied (top-box share)",
+        interval=interval_label(table.attrs.get("confidence"), "wilson"),
+        min_group_size=min_group_size,
+    )
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.set_xlabel("satisfied (top-box share) with Wilson interval")
@@ -239,13 +327,20 @@ def plot_driver_importance(result: DriverResult, *, ax: Axes | None = None) -> A
     ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
     y = np.arange(len(table))[::-1]
     ax.barh(y, table["general_dominance"], color=PALETTE[0], height=0.6)
+    interval = None
     if {"ci_low", "ci_high"} <= set(table.columns):
-        values = table["general_dominance"].to_numpy()
-        errors = np.vstack([values - table["ci_low"], table["ci_high"] - values])
-        ax.errorbar(values, y, xerr=errors, fmt="none", ecolor="black", capsize=3, lw=1)
+        draw_intervals(ax, y, table["ci_low"], table["ci_high"])
+        interval = interval_label(result.confidence, "bootstrap percentile")
     for yi, share in zip(y, table["share"], strict=True):
         ax.text(0, yi, f" {share:.0%}", va="center", ha="left", color="white", fontsize=8)
     ax.set_yticks(y, _labels(table.index))
+    ax.legend(
+        handles=legend_handles(
+            point="general dominance", interval=interval, point_colour=PALETTE[0], bar=True
+        ),
+        fontsize=8,
+        loc="lower right",
+    )
     ax.set_xlabel(f"general dominance (share of R² = {result.r_squared:.2f})")
     ax.set_title(f"What drives {result.outcome}?")
     return ax
@@ -275,8 +370,8 @@ def plot_importance_performance(ipm: ImportancePerformance, *, ax: Axes | None =
     quadrants = ["concentrate here", "keep up the good work", "possible overkill", "low priority"]
     colours = dict(zip(quadrants, [PALETTE[3], PALETTE[2], PALETTE[1], PALETTE[7]], strict=True))
     perf = table["performance"].to_numpy()
-    errors = np.vstack([perf - table["performance_ci_low"], table["performance_ci_high"] - perf])
-    ax.errorbar(perf, table["importance"], xerr=errors, fmt="none", ecolor="grey", lw=1)
+    draw_intervals(ax, table["importance"], table["performance_ci_low"],
+                   table["performance_ci_high"], colour="grey", linewidth=1)  # fmt: skip
     ax.scatter(perf, table["importance"], c=[colours[q] for q in table["quadrant"]], s=60, zorder=3)
     for name, row in table.iterrows():
         ax.annotate(
@@ -288,7 +383,9 @@ def plot_importance_performance(ipm: ImportancePerformance, *, ax: Axes | None =
         )
     ax.axvline(ipm.performance_cut, color="black", lw=0.8, ls="--")
     ax.axhline(ipm.importance_cut, color="black", lw=0.8, ls="--")
-    ax.legend(handles=[Patch(color=colours[q], label=q) for q in quadrants], fontsize=8, loc="best")
+    handles = [Patch(color=colours[q], label=q) for q in quadrants]
+    handles += legend_handles(interval="interval of the performance", colour="grey")
+    ax.legend(handles=handles, fontsize=8, loc="best")
     ax.set_xlabel(f"performance ({ipm.performance_label})")
     ax.set_ylabel(ipm.importance_label)
     ax.set_title("Importance–performance map")
@@ -330,7 +427,9 @@ def plot_complaint_pareto(table: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     return ax
 
 
-def plot_resolution_survival(result: ResolutionSurvival, *, ax: Axes | None = None) -> Axes:
+def plot_resolution_survival(
+    result: ResolutionSurvival, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
+) -> Axes:
     """Kaplan–Meier curves of the share of complaints still open, with interval bands.
 
     Parameters
@@ -338,6 +437,9 @@ def plot_resolution_survival(result: ResolutionSurvival, *, ax: Axes | None = No
     result : ResolutionSurvival
         Output of :func:`~portfolio_lib.satisfaction.resolution_survival`.
     ax : matplotlib Axes, optional
+    min_group_size : int
+        Groups with fewer complaints are drawn dotted without a band, their legend entry
+        saying "n < 30: too few to read" (default 30; 0 flags none).
 
     Returns
     -------
@@ -351,24 +453,31 @@ def plot_resolution_survival(result: ResolutionSurvival, *, ax: Axes | None = No
     >>> ax = plot_resolution_survival(resolution_survival(df, as_of="2024-01-09"))
     """
     ax = get_ax(ax)
-    for i, (group, curve) in enumerate(result.curves.groupby("group", sort=False)):
+    groups = list(result.curves.groupby("group", sort=False))
+    sizes = [curve["at_risk"].iloc[0] for _, curve in groups]
+    flags = small_groups(sizes, min_group_size)
+    for i, ((group, curve), small) in enumerate(zip(groups, flags, strict=True)):
         colour = PALETTE[i % len(PALETTE)]
-        ax.step(curve["time"], curve["still_open"], where="post", color=colour, label=str(group))
-        ax.fill_between(
-            curve["time"], curve["ci_low"], curve["ci_high"], step="post", color=colour, alpha=0.15
-        )
+        label = flagged_label(str(group), small, min_group_size)
+        ax.step(curve["time"], curve["still_open"], where="post", color=colour, label=label,
+                linestyle="dotted" if small else "solid")  # fmt: skip
+        if not small:
+            draw_band(ax, curve["time"], curve["ci_low"], curve["ci_high"], colour=colour,
+                      alpha=0.15, step="post")  # fmt: skip
     ax.axhline(0.5, color="black", lw=0.6, ls=":")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.set_xlabel(f"time since opening ({_UNIT_NAMES.get(result.unit, result.unit)})")
-    ax.set_ylabel("still open (Kaplan–Meier)")
+    ax.set_ylabel("still open (Kaplan–Meier; band = interval)")
     ax.set_title("Time to resolution (open complaints censored)")
-    if result.curves["group"].nunique() > 1:
+    if len(groups) > 1 or flags.any():
         ax.legend(fontsize=8)
     return ax
 
 
-def plot_branch_league(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_branch_league(
+    table: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_BRANCH_VISITS
+) -> Axes:
     """Branch league table: mean mystery-shopping score with interval, best at the top.
 
     Parameters
@@ -376,6 +485,10 @@ def plot_branch_league(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     table : DataFrame
         Output of :func:`~portfolio_lib.satisfaction.branch_ranking`.
     ax : matplotlib Axes, optional
+    min_group_size : int
+        Branches with fewer visits are drawn hollow and grey with a dotted interval
+        (default 5: a t interval from fewer visits rests on three or fewer degrees of
+        freedom, and one visit has no interval at all; 0 flags none).
 
     Returns
     -------
@@ -389,11 +502,10 @@ def plot_branch_league(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     ax = get_ax(ax, figsize=(8, 0.45 * len(table) + 1.5))
     y = np.arange(len(table))[::-1]
-    means = table["mean"].to_numpy(dtype=float)
-    errors = np.vstack([means - table["ci_low"], table["ci_high"] - means])
+    small = small_groups(table["n_visits"], min_group_size)
     colours = [_VS_NETWORK_COLOURS.get(v, PALETTE[0]) for v in table["vs_network"]]
-    ax.errorbar(means, y, xerr=errors, fmt="none", ecolor="grey", capsize=3, lw=1)
-    ax.scatter(means, y, c=colours, s=50, zorder=3)
+    draw_intervals(ax, y, table["ci_low"], table["ci_high"], colour="grey", small=small)
+    draw_points(ax, table["mean"], y, colour=colours, small=small, size=50)
     labels = [
         f"{name}  (rank {int(r)}; {lo:g}–{hi:g})"
         for name, r, lo, hi in zip(
@@ -405,12 +517,16 @@ def plot_branch_league(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         )
     ]
     ax.set_yticks(y, labels)
+    grey_ticklabels(ax.get_yticklabels(), small)
     names = {"above": "above network", "below": "below network", "in line": "in line with network"}
-    ax.legend(
-        handles=[Patch(color=c, label=names[k]) for k, c in _VS_NETWORK_COLOURS.items()],
-        fontsize=8,
-        loc="lower right",
+    handles = [Patch(color=c, label=names[k]) for k, c in _VS_NETWORK_COLOURS.items()]
+    handles += legend_handles(
+        interval=interval_label(table.attrs.get("confidence"), "t"),
+        colour="grey",
+        small=small,
+        min_group_size=min_group_size,
     )
-    ax.set_xlabel("mean visit score (0–100) with interval")
+    ax.legend(handles=handles, fontsize=8, loc="lower right")
+    ax.set_xlabel("mean visit score (0–100; dot = mean, line = its interval)")
     ax.set_title("Mystery shopping league table (rank interval in brackets)")
     return ax

@@ -23,6 +23,18 @@ from portfolio_lib.campaigns import ABTestResult
 from portfolio_lib.churn import ChurnLogit
 from portfolio_lib.cross_sell import SegmentCategoryMatrix
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._intervals import (
+    MIN_GROUP_SIZE,
+    draw_band,
+    draw_intervals,
+    draw_points,
+    grey_ticklabels,
+    hollow_bars,
+    interval_label,
+    legend_handles,
+    small_groups,
+    small_note,
+)
 from portfolio_lib.plotting.segmentation import _annotated_heatmap
 from portfolio_lib.portfolio import GROUPS
 from portfolio_lib.trends import KPIForecast
@@ -43,12 +55,6 @@ __all__ = [
     "plot_forecast",
     "plot_projection",
 ]
-
-
-def _err(value: np.ndarray, low: pd.Series, high: pd.Series) -> np.ndarray:
-    """Error-bar lengths below/above ``value`` (>= 0; NaN bounds draw no bar)."""
-    err = np.vstack([value - low.to_numpy(float), high.to_numpy(float) - value])
-    return np.where(np.isfinite(err), np.maximum(err, 0.0), 0.0)
 
 
 def _show_note(ax: Axes, note: str, title: str) -> Axes:
@@ -120,7 +126,10 @@ def plot_lift(gains: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def plot_calibration(
-    calibration: pd.DataFrame | Mapping[str, pd.DataFrame], ax: Axes | None = None
+    calibration: pd.DataFrame | Mapping[str, pd.DataFrame],
+    ax: Axes | None = None,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> Axes:
     """Observed churn rate (with Wilson intervals) against the mean predicted probability.
 
@@ -128,6 +137,9 @@ def plot_calibration(
     ----------
     calibration : DataFrame or mapping of name -> DataFrame
         :func:`portfolio_lib.churn.calibration_table` result(s).
+    min_group_size : int
+        Bins with fewer customers are drawn as hollow grey markers with a dotted interval
+        (default 30; 0 flags none).
 
     Examples
     --------
@@ -138,18 +150,26 @@ def plot_calibration(
     """
     ax = get_ax(ax, figsize=(5.5, 5))
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect")
+    small_any = False
     for i, (name, table) in enumerate(_named(calibration, "model").items()):
+        colour = PALETTE[i % len(PALETTE)]
         x = table["mean_predicted"].to_numpy(float)
         y = table["observed_rate"].to_numpy(float)
-        err = _err(y, table["ci_low"], table["ci_high"])
-        ax.errorbar(x, y, yerr=err, marker="o", markersize=4, capsize=2, linestyle="-",
-                    color=PALETTE[i % len(PALETTE)], label=name)  # fmt: skip
+        small = small_groups(table["n"], min_group_size)
+        small_any = small_any or bool(small.any())
+        ax.plot(x, y, linestyle="-", color=colour, label=name)
+        draw_intervals(ax, x, table["ci_low"], table["ci_high"], vertical=True, colour=colour,
+                       small=small, linewidth=1.2)  # fmt: skip
+        draw_points(ax, x, y, colour=colour, small=small, size=20)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("mean predicted probability")
-    ax.set_ylabel("observed churn rate")
+    ax.set_ylabel("observed churn rate (dot) and its Wilson interval")
     ax.set_title("Calibration")
-    ax.legend(loc="upper left", fontsize=8)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += legend_handles(interval=interval_label(None, "wilson"), colour="black",
+                              small=[small_any], min_group_size=min_group_size)  # fmt: skip
+    ax.legend(handles=handles, loc="upper left", fontsize=8)
     return ax
 
 
@@ -174,12 +194,11 @@ def plot_odds_ratios(model: ChurnLogit | pd.DataFrame, ax: Axes | None = None) -
     ax = get_ax(ax, figsize=(7, 0.35 * len(table) + 1.5))
     y = np.arange(len(table))
     odds = table["odds_ratio"].to_numpy(float)
-    err = _err(odds, table["ci_low"], table["ci_high"])
     up = (table["ci_low"] > 1).to_numpy()
     down = (table["ci_high"] < 1).to_numpy()
     colors = np.where(up, PALETTE[3], np.where(down, PALETTE[2], PALETTE[7]))
-    for i in range(len(table)):
-        ax.errorbar(odds[i], y[i], xerr=err[:, [i]], fmt="o", color=colors[i], capsize=2)
+    draw_intervals(ax, y, table["ci_low"], table["ci_high"], colour="grey", linewidth=1.2)
+    draw_points(ax, odds, y, colour=list(colors), size=30)
     labels = [
         f"{name} ({scale})" if "scale" in table.columns else str(name)
         for name, scale in zip(table.index, table.get("scale", table.index), strict=True)
@@ -190,7 +209,7 @@ def plot_odds_ratios(model: ChurnLogit | pd.DataFrame, ax: Axes | None = None) -
     ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("odds ratio of churning (log scale; > 1 = more churn)")
+    ax.set_xlabel("odds ratio of churning (dot; line = its interval; log scale; > 1 = more churn)")
     ax.set_title("What goes with churn (logistic regression)")
     return ax
 
@@ -209,15 +228,15 @@ def plot_auc_comparison(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = get_ax(ax, figsize=(6, 0.5 * len(table) + 1.5))
     y = np.arange(len(table))
     auc = table["auc"].to_numpy(float)
-    err = _err(auc, table["ci_low"], table["ci_high"])
-    ax.errorbar(auc, y, xerr=err, fmt="o", color=PALETTE[0], capsize=3)
+    draw_intervals(ax, y, table["ci_low"], table["ci_high"], colour=PALETTE[0])
+    draw_points(ax, auc, y, colour=PALETTE[0])
     for yi, value in zip(y, auc, strict=True):
         ax.text(value, yi + 0.15, f"{value:.3f}", ha="center", fontsize=8)
     ax.set_yticks(y, [str(i) for i in table.index])
     ax.axvline(0.5, color="grey", linestyle="--", linewidth=1)
     ax.set_xlim(0.45, 1.0)
     ax.set_ylim(-0.5, len(table) - 0.3)
-    ax.set_xlabel("ROC AUC (0.5 = random)")
+    ax.set_xlabel("ROC AUC (dot; line = its interval; 0.5 = random)")
     ax.set_title("How well each score ranks churners")
     return ax
 
@@ -225,8 +244,13 @@ def plot_auc_comparison(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
 # --------------------------------------------------------------------------------------------
 # Campaigns
 # --------------------------------------------------------------------------------------------
-def plot_ab_test(result: ABTestResult, ax: Axes | None = None) -> Axes:
-    """Response rate per arm with Wilson intervals and the uplift with its interval.
+def plot_ab_test(
+    result: ABTestResult, ax: Axes | None = None, *, min_group_size: int = MIN_GROUP_SIZE
+) -> Axes:
+    """Response rate per arm (bars) with Wilson intervals and the uplift with its interval.
+
+    An arm with fewer than ``min_group_size`` contacts (default 30; 0 flags none) is drawn
+    as a hollow bar with a dotted interval, and the axis label says it is too few to read.
 
     Examples
     --------
@@ -245,11 +269,18 @@ def plot_ab_test(result: ABTestResult, ax: Axes | None = None) -> Axes:
         return _show_note(ax, result.note, "A/B test")
     arms = result.arms.loc[["control", "treatment"]]
     rate = arms["response_rate"].to_numpy(float)
-    err = _err(rate, arms["ci_low"], arms["ci_high"])
-    ax.bar(["control", "treatment"], rate, yerr=err, capsize=4, color=[PALETTE[7], PALETTE[0]])
-    for x, (value, n) in enumerate(zip(rate, arms["n"], strict=True)):
-        ax.text(x, value / 2, f"{value:.1%}\nn = {n}", ha="center", color="white", fontsize=9)
-    ax.set_ylabel("response rate (bought in the window)")
+    small = small_groups(arms["n"], min_group_size)
+    bars = ax.bar(["control", "treatment"], rate, color=[PALETTE[7], PALETTE[0]])
+    hollow_bars(bars, small)
+    draw_intervals(ax, [0, 1], arms["ci_low"], arms["ci_high"], vertical=True, small=small)
+    for x, (value, n, flag) in enumerate(zip(rate, arms["n"], small, strict=True)):
+        ax.text(x, value / 2, f"{value:.1%}\nn = {n}", ha="center", fontsize=9,
+                color="black" if flag else "white")  # fmt: skip
+    grey_ticklabels(ax.get_xticklabels(), small)
+    ax.set_ylabel(
+        "response rate (bar) with its Wilson interval"
+        + (f"\nhollow: {small_note(min_group_size)}" if small.any() else "")
+    )
     ax.set_title(
         f"{result.campaign_id}: uplift {result.uplift:+.1%} "
         f"[{result.uplift_ci_low:+.1%}, {result.uplift_ci_high:+.1%}], p = {result.p_value:.3g}",
@@ -263,6 +294,7 @@ def plot_uplift_by_segment(
     ax: Axes | None = None,
     *,
     overall: float | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> Axes:
     """Forest plot of the uplift per segment with intervals (from ``uplift_by_segment``).
 
@@ -272,6 +304,9 @@ def plot_uplift_by_segment(
         :func:`portfolio_lib.campaigns.uplift_by_segment` result.
     overall : float, optional
         The overall uplift, drawn as a reference line.
+    min_group_size : int
+        A segment whose smaller arm has fewer contacts is drawn hollow and grey with a
+        dotted interval and the note "n < 30: too few to read" (default 30; 0 flags none).
 
     Examples
     --------
@@ -287,17 +322,27 @@ def plot_uplift_by_segment(
         return _show_note(ax, table.attrs.get("note", ""), "Uplift by segment")
     y = np.arange(len(shown))
     up = shown["uplift"].to_numpy(float)
-    err = _err(up, shown["ci_low"], shown["ci_high"])
-    ax.errorbar(up, y, xerr=err, fmt="o", color=PALETTE[0], capsize=3)
+    small = small_groups(np.minimum(shown["n_treatment"], shown["n_control"]), min_group_size)
+    draw_intervals(ax, y, shown["ci_low"], shown["ci_high"], colour=PALETTE[0], small=small)
+    draw_points(ax, up, y, colour=PALETTE[0], small=small)
     labels = [
         f"{name} (n = {int(t)}+{int(c)})"
         for name, t, c in zip(shown.index, shown["n_treatment"], shown["n_control"], strict=True)
     ]
     ax.set_yticks(y, labels, fontsize=8)
+    grey_ticklabels(ax.get_yticklabels(), small)
     ax.axvline(0.0, color="grey", linestyle="--", linewidth=1)
+    handles = legend_handles(
+        point="uplift",
+        interval=interval_label(None, "Newcombe"),
+        colour=PALETTE[0],
+        small=small,
+        min_group_size=min_group_size,
+    )
     if overall is not None:
-        ax.axvline(overall, color=PALETTE[1], linewidth=1, label=f"overall {overall:+.1%}")
-        ax.legend(loc="lower right", fontsize=8)
+        handles.append(ax.axvline(overall, color=PALETTE[1], linewidth=1,
+                                  label=f"overall {overall:+.1%}"))  # fmt: skip
+    ax.legend(handles=handles, loc="lower right", fontsize=8)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:+.0%}")
     ax.set_xlabel("uplift in response rate (treatment - control)")
     ax.set_title("Uplift by segment")
@@ -366,8 +411,17 @@ _VERDICT_COLOURS = {
 }
 
 
-def plot_acquisition(economics: AcquisitionEconomics, ax: Axes | None = None) -> Axes:
+def plot_acquisition(
+    economics: AcquisitionEconomics,
+    ax: Axes | None = None,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+) -> Axes:
     """CLV/CAC per channel with intervals, the verdict thresholds and the CAC per bar.
+
+    Bars are the CLV/CAC ratio; each interval is a line from its bounds. A channel with
+    fewer than ``min_group_size`` customers (default 30; 0 flags none) is drawn hollow with
+    a dotted interval and the note "n < 30: too few to read".
 
     Examples
     --------
@@ -387,29 +441,45 @@ def plot_acquisition(economics: AcquisitionEconomics, ax: Axes | None = None) ->
     if not np.isfinite(table["clv_to_cac"].to_numpy(float)).any():
         return _show_note(ax, economics.note, title)
     ratio = table["clv_to_cac"].to_numpy(float)
-    err = _err(ratio, table["clv_to_cac_low"], table["clv_to_cac_high"])
+    small = small_groups(table["n_customers"], min_group_size)
     colors = [_VERDICT_COLOURS.get(v, PALETTE[7]) for v in table["verdict"]]
     labels = [str(i) for i in table.index]
-    ax.barh(labels, np.nan_to_num(ratio), xerr=err, color=colors, capsize=3)
-    for i, (value, cac) in enumerate(zip(ratio, table["cac"], strict=True)):
-        ax.text(0.02, i, f"CAC {cac:.1f}", va="center", fontsize=8, color="white")
+    bars = ax.barh(labels, np.nan_to_num(ratio), color=colors)
+    hollow_bars(bars, small)
+    draw_intervals(ax, np.arange(len(table)), table["clv_to_cac_low"], table["clv_to_cac_high"],
+                   small=small)  # fmt: skip
+    for i, (value, cac, flag) in enumerate(zip(ratio, table["cac"], small, strict=True)):
+        ax.text(0.02, i, f"CAC {cac:.1f}", va="center", fontsize=8,
+                color="black" if flag else "white")  # fmt: skip
         if np.isfinite(value):
             ax.text(value, i + 0.3, f"{value:.1f}", fontsize=8)
-    ax.axvline(economics.cut_ratio, color=PALETTE[3], linestyle="--", linewidth=1,
-               label=f"cut back below {economics.cut_ratio:g}")  # fmt: skip
-    ax.axvline(economics.invest_ratio, color=PALETTE[2], linestyle="--", linewidth=1,
-               label=f"invest more from {economics.invest_ratio:g}")  # fmt: skip
-    ax.set_xlabel("CLV / CAC")
+    grey_ticklabels(ax.get_yticklabels(), small)
+    handles = [
+        ax.axvline(economics.cut_ratio, color=PALETTE[3], linestyle="--", linewidth=1,
+                   label=f"cut back below {economics.cut_ratio:g}"),
+        ax.axvline(economics.invest_ratio, color=PALETTE[2], linestyle="--", linewidth=1,
+                   label=f"invest more from {economics.invest_ratio:g}"),
+    ]  # fmt: skip
+    handles += legend_handles(interval=interval_label(None, "t, CLV over CAC"), small=small,
+                              min_group_size=min_group_size)  # fmt: skip
+    ax.set_xlabel("CLV / CAC (bar) with its interval")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(handles=handles, loc="lower right", fontsize=8)
     return ax
 
 
-def plot_best_customer_profile(profile: BestCustomerProfile, ax: Axes | None = None) -> Axes:
+def plot_best_customer_profile(
+    profile: BestCustomerProfile,
+    ax: Axes | None = None,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+) -> Axes:
     """Over-representation index of each attribute value among the best customers.
 
-    Bars are ``best_rate / overall_rate`` with the Wilson interval on the same scale; the
-    line at 1 is "as often as average".
+    Bars are ``best_rate / overall_rate`` with the Wilson interval on the same scale, drawn
+    from its bounds; the line at 1 is "as often as average". A value held by fewer than
+    ``min_group_size`` customers (default 30; 0 flags none) is drawn hollow with a dotted
+    interval and the note "n < 30: too few to read".
 
     Examples
     --------
@@ -428,14 +498,21 @@ def plot_best_customer_profile(profile: BestCustomerProfile, ax: Axes | None = N
     shown = table.iloc[::-1]
     rate = profile.overall_rate
     index = shown["index"].to_numpy(float)
-    err = _err(index, shown["ci_low"] / rate, shown["ci_high"] / rate)
+    small = small_groups(shown["n_customers"], min_group_size)
     attributes = list(dict.fromkeys(table.index.get_level_values("attribute")))
     colors = [PALETTE[attributes.index(a) % len(PALETTE)]
               for a in shown.index.get_level_values("attribute")]  # fmt: skip
     labels = [f"{a}: {v}" for a, v in shown.index]
-    ax.barh(labels, index, xerr=err, color=colors, capsize=2)
+    bars = ax.barh(labels, index, color=colors)
+    hollow_bars(bars, small)
+    draw_intervals(ax, np.arange(len(shown)), shown["ci_low"] / rate, shown["ci_high"] / rate,
+                   small=small)  # fmt: skip
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.tick_params(axis="y", labelsize=8)
+    grey_ticklabels(ax.get_yticklabels(), small)
+    if small.any():
+        ax.legend(handles=legend_handles(small=small, min_group_size=min_group_size),
+                  loc="lower right", fontsize=8)  # fmt: skip
     ax.set_xlabel(f"index (share who are among the best / {rate:.0%} overall)")
     ax.set_title(title)
     return ax
@@ -537,8 +614,8 @@ def plot_forecast(forecast: KPIForecast, ax: Axes | None = None, *, label: str =
     future = _x(forecast.forecast.index)
     ax.plot(future, forecast.forecast["mean"], color=PALETTE[1], linestyle="--", marker="o",
             markersize=3, label=f"forecast ({forecast.method})")  # fmt: skip
-    ax.fill_between(future, forecast.forecast["low"], forecast.forecast["high"], color=PALETTE[1],
-                    alpha=0.2, label=f"{forecast.confidence:.0%} prediction interval")  # fmt: skip
+    draw_band(ax, future, forecast.forecast["low"], forecast.forecast["high"], colour=PALETTE[1],
+              label=f"{forecast.confidence:.0%} prediction interval")  # fmt: skip
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_ylabel(name)
     ax.set_title(f"{name}: history and forecast")
@@ -572,8 +649,8 @@ def plot_projection(
     ax.plot(x, projection["expected_repeat_purchases"], color=PALETTE[0],
             label="BG/NBD expected (current customers)")  # fmt: skip
     if projection["low"].notna().any():
-        ax.fill_between(x, projection["low"], projection["high"], color=PALETTE[0], alpha=0.2,
-                        label="parameter interval")  # fmt: skip
+        draw_band(ax, x, projection["low"], projection["high"], colour=PALETTE[0],
+                  label="parameter interval")  # fmt: skip
     if actual is not None:
         ax.plot([x.iloc[-1]], [actual], marker="D", color=PALETTE[3], linestyle="none",
                 label="observed")  # fmt: skip

@@ -82,7 +82,7 @@ def kpi_dashboard(
         ``target``; default :func:`strategy_table` when the segments are the portfolio groups
         (at_risk, profitable, loyal, potential), otherwise none.
     confidence : float
-        Level of the Wilson (retention, churn) and Wald (NPS) intervals.
+        Level of the Wilson (retention, churn) and adjusted-Wald (NPS) intervals.
 
     Returns
     -------

@@ -225,6 +225,7 @@ def branch_ranking(
         ``rank_ci_high``, ``p_value_holm`` (Welch t-test of the branch against all
         other visits, Holm-adjusted over branches) and ``vs_network``
         ("above", "below" or "in line"). Branches with one visit get NaN intervals.
+        ``attrs["confidence"]`` holds the level.
 
     Examples
     --------
@@ -293,7 +294,9 @@ def branch_ranking(
         "above",
         np.where(significant & (table["mean"] < network_mean), "below", "in line"),
     )
-    return table.sort_values(["rank", "mean"], ascending=[True, False])
+    table = table.sort_values(["rank", "mean"], ascending=[True, False])
+    table.attrs["confidence"] = confidence
+    return table
 
 
 def separating_items(

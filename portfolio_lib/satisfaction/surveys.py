@@ -188,7 +188,8 @@ def csat_by(
     Returns
     -------
     DataFrame
-        Indexed by group: n, satisfied, share, ci_low, ci_high (0–1), mean.
+        Indexed by group: n, satisfied, share, ci_low, ci_high (0–1), mean; ``attrs``
+        holds ``method`` ("wilson") and ``confidence``.
 
     Examples
     --------
@@ -212,7 +213,9 @@ def csat_by(
             "mean": r.mean,
         }
 
-    return table_by_group(frame, keys, row)
+    table = table_by_group(frame, keys, row)
+    table.attrs.update(method="wilson", confidence=confidence)
+    return table
 
 
 @dataclass(frozen=True, eq=False)
