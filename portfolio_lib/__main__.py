@@ -23,19 +23,34 @@ def _parse_parameters(pairs: Sequence[str]) -> dict[str, object]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    """``run``: the report (or ``--in-place``); a missing extra or a failed chapter is one line."""
+    from portfolio_lib._extras import MissingExtraError, require_extra
+
+    try:
+        require_extra("notebooks", purpose="run the notebooks")
+    except MissingExtraError as error:
+        print(f"portfolio-lib run: {error}", file=sys.stderr)
+        return 2
     from portfolio_lib import report
 
-    if args.in_place:
-        if args.parameter:
-            raise SystemExit("--in-place always uses each notebook's own parameters")
-        report.execute_in_place(args.notebooks, only=args.only)
-        return 0
-    index = report.build_report(
-        args.out,
-        notebook_dir=args.notebooks,
-        only=args.only,
-        parameters=_parse_parameters(args.parameter),
-    )
+    try:
+        if args.in_place:
+            if args.parameter:
+                raise SystemExit("--in-place always uses each notebook's own parameters")
+            report.execute_in_place(args.notebooks, only=args.only)
+            return 0
+        index = report.build_report(
+            args.out,
+            notebook_dir=args.notebooks,
+            only=args.only,
+            parameters=_parse_parameters(args.parameter),
+        )
+    except report.ChapterFailed as error:
+        print(f"portfolio-lib run: {error}", file=sys.stderr)
+        return 1
+    except (ValueError, FileNotFoundError) as error:  # no/badly named notebooks, bad --only
+        print(f"portfolio-lib run: {error}", file=sys.stderr)
+        return 2
     print(f"Report written: {index}")
     return 0
 

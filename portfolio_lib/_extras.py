@@ -16,7 +16,16 @@ __all__ = ["EXTRAS", "MissingExtraError", "missing_modules", "require_extra"]
 
 #: The import names each extra must provide (the distributions are in pyproject.toml).
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "notebooks": ("papermill", "nbconvert", "nbformat", "nbclient", "ipykernel"),
+    "notebooks": (
+        "papermill",
+        "nbconvert",
+        "nbformat",
+        "nbclient",
+        "ipykernel",
+        "nbstripout",
+        "tqdm",
+        "jupyter_server_mathjax",
+    ),
 }
 
 

@@ -24,9 +24,26 @@ def _pyproject() -> dict:
 
 
 def _pyproject_packages() -> dict[str, str]:
+    """Core dependencies and every extra's, without the extras' references to the package."""
     project = _pyproject()["project"]
-    reqs = list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += [r for r in extra if _name(r) != _name(project["name"])]
     return {_name(r): r for r in reqs}
+
+
+def test_notebooks_extra_holds_what_running_the_notebooks_imports_and_dev_includes_it():
+    from portfolio_lib._extras import EXTRAS
+
+    project = _pyproject()["project"]
+    extras = project["optional-dependencies"]
+    declared = {_name(r) for r in extras["notebooks"]}
+    for module in EXTRAS["notebooks"]:
+        assert module.replace("_", "-") in declared, f"{module} is not in the notebooks extra"
+    assert f"{project['name']}[notebooks]" in extras["dev"], "dev installs the notebooks extra"
+    dev_only = {"pytest", "ruff", "nbval", "hypothesis", "pytest-xdist", "jupyterlab"}
+    assert not dev_only & declared, "test and lint tools stay out of the notebooks extra"
+    assert not any(_name(r) in declared for r in project["dependencies"])
 
 
 def _environment_packages() -> dict[str, str]:

@@ -1,39 +1,34 @@
-"""Run the course notebooks and publish them as an HTML report.
-
-``make run`` calls :func:`build_report`: every notebook in ``notebooks/`` is
-executed with papermill into ``build/notebooks/``, rendered to HTML with
-nbconvert, and linked from ``build/index.html``. ``make notebooks`` calls
-:func:`execute_in_place`, the only way the stored outputs (the nbval
-reference) change; it also removes volatile metadata so diffs stay small.
-
-This module does I/O by design; the analysis modules never do.
-"""
+"""Find, read, execute and clean the chapter notebooks (papermill, nbformat, nbstripout)."""
 
 from __future__ import annotations
 
-import html
 import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The values a notebook ran with: its ``parameters`` cell, then papermill's injected cell.
+from portfolio_lib.exercises.grader import notebook_parameters
+
 __all__ = [
     "NOTEBOOK_NAME_PATTERN",
-    "ChapterPage",
+    "REPO_ROOT",
+    "DEFAULT_NOTEBOOK_DIR",
+    "KERNEL_NAME",
+    "VOLATILE_METADATA",
     "discover_notebooks",
-    "execute_notebook",
-    "clean_notebook",
-    "execute_in_place",
-    "render_html",
-    "build_report",
     "notebook_title",
+    "notebook_parameters",
+    "clean_notebook",
+    "execute_notebook",
+    "execute_in_place",
+    "kernel_config",
 ]
 
 NOTEBOOK_NAME_PATTERN = re.compile(r"^(\d{2})_[a-z0-9_]+\.ipynb$")
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 KERNEL_NAME = "python3"
 #: Metadata that changes on every execution and carries no lesson content.
@@ -44,17 +39,6 @@ VOLATILE_METADATA = [
     "cell.metadata.execution",
     "cell.metadata.ExecuteTime",
 ]
-
-
-@dataclass(frozen=True)
-class ChapterPage:
-    """One executed chapter: where its notebook and HTML page are, and how long it took."""
-
-    number: str
-    title: str
-    notebook: Path
-    html: Path
-    seconds: float
 
 
 def discover_notebooks(notebook_dir: Path | str = DEFAULT_NOTEBOOK_DIR) -> list[Path]:
@@ -120,6 +104,24 @@ def clean_notebook(path: Path | str) -> None:
     nbformat.write(nb, str(path))
 
 
+def kernel_config() -> Any:
+    """Kernel-manager settings for the kernels papermill starts.
+
+    ipykernel warns "Kernel is running over TCP without encryption" whenever its ZeroMQ
+    sockets carry plain text. Where pyzmq has CurveZMQ (the wheels do), the manager
+    provisions Curve keys for kernels whose kernelspec declares support (ipykernel's does),
+    so the kernel's traffic is encrypted and the warning has no cause. ``"auto"`` never
+    fails: a kernel that cannot encrypt still starts, as before.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return config
+
+
 def execute_notebook(
     source: Path | str,
     target: Path | str,
@@ -127,10 +129,14 @@ def execute_notebook(
     parameters: Mapping[str, Any] | None = None,
     kernel_name: str = KERNEL_NAME,
     timeout_seconds: int = 1200,
+    progress_bar: bool | dict[str, Any] = False,
 ) -> float:
     """Execute one notebook with papermill and return the wall time in seconds.
 
-    The working directory is the notebook's own folder, as in JupyterLab.
+    The working directory is the notebook's own folder, as in JupyterLab. The kernel
+    talks to papermill over an encrypted transport where it can (:func:`kernel_config`).
+    ``progress_bar`` is papermill's: ``True`` or a dict of ``tqdm`` options for a bar
+    over the notebook's cells.
     """
     import papermill
 
@@ -143,24 +149,12 @@ def execute_notebook(
         str(target),
         parameters=dict(parameters or {}),
         kernel_name=kernel_name,
-        progress_bar=False,
+        progress_bar=progress_bar,
         cwd=str(source.parent),
         execution_timeout=timeout_seconds,
+        config=kernel_config(),
     )
     return time.perf_counter() - started
-
-
-def render_html(notebook: Path | str, html_path: Path | str) -> Path:
-    """Render an executed notebook to a standalone HTML page (figures embedded)."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(str(notebook), as_version=4)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    html_path = Path(html_path)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
 
 
 def _select(paths: Sequence[Path], only: Sequence[str] | None) -> list[Path]:
@@ -196,76 +190,3 @@ def execute_in_place(
         clean_notebook(path)
         progress(f"[{i}/{len(paths)}] {path.name} done in {seconds:.1f} s")
     return paths
-
-
-_INDEX_TEMPLATE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Customer portfolio lab — report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; color: #222; }}
-h1 {{ color: #1f4e79; }} li {{ margin: .6rem 0; }} .meta {{ color: #666; font-size: .9rem; }}
-</style></head><body>
-<h1>Customer portfolio lab</h1>
-<p>Every chapter executed on {dataset}. Open a chapter:</p>
-<ol>
-{items}
-</ol>
-<p class="meta">Generated by <code>make run</code> (portfolio_lib {version}).</p>
-</body></html>
-"""
-
-
-def build_report(
-    out_dir: Path | str = REPO_ROOT / "build",
-    *,
-    notebook_dir: Path | str = DEFAULT_NOTEBOOK_DIR,
-    only: Sequence[str] | None = None,
-    parameters: Mapping[str, Any] | None = None,
-    progress: Callable[[str], None] = _progress,
-) -> Path:
-    """Execute every chapter into ``out_dir/notebooks``, render HTML, write ``out_dir/index.html``.
-
-    Parameters
-    ----------
-    out_dir : path
-        Destination folder (created).
-    notebook_dir : path
-        Folder with the chapter notebooks.
-    only : list of str, optional
-        Notebook file names to run (default: all).
-    parameters : mapping, optional
-        papermill parameters passed to every notebook (default: each notebook's own).
-    progress : callable
-        Receives one line of progress text per step.
-
-    Returns
-    -------
-    Path
-        The ``index.html`` written.
-    """
-    from portfolio_lib import __version__
-
-    out_dir = Path(out_dir).resolve()
-    paths = _select(discover_notebooks(notebook_dir), only)
-    if not paths:
-        raise ValueError(f"no notebooks found in {notebook_dir}")
-    pages: list[ChapterPage] = []
-    for i, path in enumerate(paths, start=1):
-        progress(f"[{i}/{len(paths)}] running {path.name} ...")
-        executed = out_dir / "notebooks" / path.name
-        seconds = execute_notebook(path, executed, parameters=parameters)
-        page = render_html(executed, out_dir / f"{path.stem}.html")
-        pages.append(ChapterPage(path.name[:2], notebook_title(executed), executed, page, seconds))
-        progress(f"[{i}/{len(paths)}] {path.name} done in {seconds:.1f} s -> {page.name}")
-    items = "\n".join(
-        f'<li><a href="{html.escape(p.html.name)}">{html.escape(p.title)}</a> '
-        f'<span class="meta">({p.seconds:.0f} s)</span></li>'
-        for p in pages
-    )
-    dataset = "the bundled sample company" if not parameters else f"parameters {dict(parameters)}"
-    index = out_dir / "index.html"
-    index.write_text(
-        _INDEX_TEMPLATE.format(items=items, dataset=html.escape(dataset), version=__version__),
-        encoding="utf-8",
-    )
-    return index
