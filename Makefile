@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/data/cdnow/CDNOW_sample.txt),)
 export PORTFOLIO_LIB_DATA ?= $(abspath ../shared/data/cdnow)
 endif
 
-.PHONY: help setup run test test-unit test-nbval test-notebooks test-matrix notebooks notebook lab lint format student bench clean
+.PHONY: help setup run test-browser test test-unit test-nbval test-notebooks test-matrix notebooks notebook lab lint format student bench clean
 
 help:
 	@echo "make run        set up, execute every notebook on the bundled data, write build/index.html"
@@ -37,6 +37,10 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/python -m portfolio_lib run --out build
+
+# The report in headless Chromium, offline (also part of `make test`); .ci/run installs chromium.
+test-browser: setup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m browser tests
 
 test: setup test-unit test-nbval test-notebooks
 
