@@ -48,7 +48,7 @@ def test_plot_funnel_by_group_draws_one_line_per_group():
     lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert len(lines) == len(groups)  # one line per group
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    # five people per group: every group is flagged as too small to read
+    # groups of 1, 5 and 4 people: every group is flagged as too small to read
     assert labels == [f"{g} (n < 30: too few to read)" for g in groups] + ["interval (Wilson)"]
     plain = plot_funnel(funnel, min_group_size=0)
     assert [t.get_text() for t in plain.get_legend().get_texts()][:-1] == groups

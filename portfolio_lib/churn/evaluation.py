@@ -26,6 +26,7 @@ from scipy.stats import norm, rankdata
 from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
+from portfolio_lib._progress import with_progress
 
 __all__ = [
     "AUCResult",
@@ -140,6 +141,7 @@ def roc_auc(
     confidence: float = 0.95,
     n_boot: int = 1000,
     seed: int | np.random.Generator | None = None,
+    progress: bool = False,
 ) -> AUCResult:
     """ROC AUC of a churn score with a confidence interval.
 
@@ -158,6 +160,9 @@ def roc_auc(
         Bootstrap resamples.
     seed : int or numpy.random.Generator, optional
         Randomness of the bootstrap.
+    progress : bool
+        With ``method="bootstrap"``, show a progress bar (tqdm, on stderr) over the
+        resamples; off by default, so the function prints nothing.
 
     Returns
     -------
@@ -183,7 +188,7 @@ def roc_auc(
         rng = as_generator(seed)
         pos, neg = values[labels], values[~labels]
         draws = np.empty(n_boot)
-        for b in range(n_boot):
+        for b in with_progress(range(n_boot), progress, desc="bootstrap AUC"):
             p = pos[rng.integers(0, m, m)]
             q = neg[rng.integers(0, n, n)]
             ranks = rankdata(np.concatenate([p, q]))

@@ -33,6 +33,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib._errors import DataValidationError, as_generator, require_columns
+from portfolio_lib._progress import with_progress
 from portfolio_lib.satisfaction._validation import check_confidence, numeric_frame
 from portfolio_lib.satisfaction.surveys import RATING_COLUMNS
 
@@ -223,6 +224,7 @@ def driver_analysis(
     n_boot: int = 0,
     seed: int | np.random.Generator | None = 0,
     missing: Literal["raise", "drop"] = "raise",
+    progress: bool = False,
 ) -> DriverResult:
     """OLS key-driver analysis with standardised betas and dominance (Shapley) importance.
 
@@ -249,6 +251,9 @@ def driver_analysis(
     missing : {"raise", "drop"}
         ``"drop"`` removes respondents with any missing value (listwise) and
         reports the count in ``n_dropped``.
+    progress : bool
+        Show a progress bar (tqdm, on stderr) over the bootstrap resamples; off by
+        default, so the function prints nothing.
 
     Returns
     -------
@@ -299,6 +304,7 @@ def driver_analysis(
                 seed,
                 confidence,
                 importance["rank"].to_numpy(),
+                progress,
             )
         )
     importance.index.name = "driver"
@@ -337,11 +343,12 @@ def _bootstrap_importance(
     seed: int | np.random.Generator | None,
     confidence: float,
     ranks: np.ndarray,
+    progress: bool,
 ) -> pd.DataFrame:
     rng = as_generator(seed)
     n = len(values)
     weights = np.empty((n_boot, len(drivers)))
-    for b in range(n_boot):
+    for b in with_progress(range(n_boot), progress, desc="bootstrap driver importance"):
         sample = values[rng.integers(0, n, n)]
         with np.errstate(invalid="ignore", divide="ignore"):
             corr = np.corrcoef(sample, rowvar=False)

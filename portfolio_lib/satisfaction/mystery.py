@@ -21,6 +21,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows, require_columns
+from portfolio_lib._progress import with_progress
 from portfolio_lib.satisfaction._validation import bad_value_text, check_confidence
 
 __all__ = [
@@ -201,6 +202,7 @@ def branch_ranking(
     confidence: float = 0.95,
     n_boot: int = 2000,
     seed: int | np.random.Generator | None = 0,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """League table of branches: mean score, interval, rank and rank interval.
 
@@ -216,6 +218,9 @@ def branch_ranking(
         Bootstrap resamples of visits within each branch for the rank interval.
     seed : int or Generator
         Randomness of the bootstrap.
+    progress : bool
+        Show a progress bar (tqdm, on stderr) as the branches are resampled; off by
+        default, so the function prints nothing.
 
     Returns
     -------
@@ -250,8 +255,11 @@ def branch_ranking(
         raise DataValidationError(f"scores: column {branch!r} needs at least 2 branches to rank")
     rng = as_generator(seed)
     names = list(groups)
+    resampled = with_progress(
+        groups.values(), progress, desc="bootstrap branch ranks", total=len(groups), unit="branch"
+    )
     boot_means = np.column_stack(
-        [rng.choice(v, size=(n_boot, len(v)), replace=True).mean(axis=1) for v in groups.values()]
+        [rng.choice(v, size=(n_boot, len(v)), replace=True).mean(axis=1) for v in resampled]
     )
     boot_ranks = stats.rankdata(-boot_means, axis=1, method="average")
     tail = (1 - confidence) / 2
