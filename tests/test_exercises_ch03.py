@@ -123,13 +123,13 @@ def test_a_company_without_usable_clv_intervals_is_redrawn_from_the_seed():
 
 def test_hand_computed_answers_pass_every_check(solved, capsys):
     seed, data, answers = solved
-    assert ch03.check_03_1(answers[1], seed=seed)
-    assert ch03.check_03_2(answers[2], seed=seed)
-    assert ch03.check_03_3(answers[3], seed=seed, reason=REASON_ALIVE)
-    assert ch03.check_03_4(answers[4], seed=seed)
-    assert ch03.check_03_5(answers[5], seed=seed, reason=REASON_OFFER)
+    assert ch03.check_03_1(answers[1], seed=seed) is None
+    assert ch03.check_03_2(answers[2], seed=seed) is None
+    assert ch03.check_03_3(answers[3], seed=seed, reason=REASON_ALIVE) is None
+    assert ch03.check_03_4(answers[4], seed=seed) is None
+    assert ch03.check_03_5(answers[5], seed=seed, reason=REASON_OFFER) is None
     customer_id = data.offer.loc[answers[5], "customer_id"]
-    assert ch03.check_03_5(customer_id, seed=seed, reason=REASON_OFFER)
+    assert ch03.check_03_5(customer_id, seed=seed, reason=REASON_OFFER) is None
     printed = capsys.readouterr().out
     assert printed.count("✔ Task") == 6
 

@@ -211,3 +211,165 @@ def test_expect_reason_asks_for_a_missing_reason_with_the_given_message():
     custom = failure(expect_reason, None, IDEAS, hint="h", missing="write `reason` too")
     assert custom == "write `reason` too"
     assert "must be text" in failure(expect_reason, 42, IDEAS, hint="h")
+
+
+# --------------------------------------------------------------------------- messages about a number
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "answer", "expected", "message"),
+    [
+        # a range and a unit: the unit comes once, after the range
+        (
+            {"name": "NPS", "unit": "points", "bounds": (-100, 100)},
+            0.42,
+            42.0,
+            "NPS must be between -100 and 100 points; you returned 0.42 — multiply by 100?",
+        ),
+        (
+            {"name": "NPS", "unit": "points", "bounds": (-100, 100)},
+            330.0,
+            37.0,
+            "NPS must be between -100 and 100 points; you returned 330",
+        ),
+        # a share has no unit: its range says what it is
+        (
+            {"name": "churn_rate", "bounds": (0.0, 1.0)},
+            25.0,
+            0.25,
+            "churn_rate must be between 0 and 1; you returned 25 — divide by 100?",
+        ),
+        (
+            {"name": "P(alive)", "bounds": (0.0, 1.0)},
+            1.5,
+            0.5,
+            "P(alive) must be between 0 and 1; you returned 1.5",
+        ),
+        (
+            {"name": "uplift", "bounds": (-1.0, 1.0)},
+            -3.0,
+            0.03,
+            "uplift must be between -1 and 1; you returned -3",
+        ),
+        (
+            {"name": "top_decile_lift", "unit": "times the average", "bounds": (0.0, 10.0)},
+            12.0,
+            2.5,
+            "top_decile_lift must be between 0 and 10 times the average; you returned 12",
+        ),
+        # a unit alone
+        (
+            {"name": "share of promoters", "unit": "percent"},
+            0.25,
+            25.0,
+            "share of promoters should be in percent; you returned 0.25 — multiply by 100?",
+        ),
+        (
+            {"name": "net revenue", "unit": "currency units"},
+            1.0,
+            37.25,
+            "net revenue: you returned 1 (in currency units), which is not the expected value; "
+            "recheck your computation",
+        ),
+        (
+            {"name": "S", "unit": "customers", "hint_scale": False},
+            12.0,
+            14.0,
+            "S: you returned 12 (in customers), which is not the expected value; "
+            "recheck your computation",
+        ),
+    ],
+)
+def test_number_messages_read_naturally(kwargs, answer, expected, message):
+    assert failure(expect_number, answer, expected, **kwargs) == message
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    unit=st.sampled_from(["", "points", "days", "currency units", "times the average", "percent"]),
+    bounds=st.sampled_from([None, (0.0, 1.0), (-100.0, 100.0), (0.0, 10.0)]),
+    answer=st.floats(min_value=-1e4, max_value=1e4, allow_nan=False),
+    expected=st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
+)
+def test_a_number_message_names_its_unit_and_range_at_most_once(unit, bounds, answer, expected):
+    try:
+        expect_number(answer, expected, name="KPI", unit=unit, bounds=bounds)
+    except CheckFailed as failed:
+        message = str(failed)
+    else:
+        return
+    assert message.startswith("KPI")
+    assert message.count("between") <= 1 and message.count(" in ") <= 1
+    if unit:
+        assert message.count(unit) <= 1
+    assert "  " not in message and "((" not in message and "))" not in message
+
+
+@pytest.mark.parametrize("unit", ["share (0-1)", "probability (0-1)", "share (-1 to 1)", "0-100"])
+def test_a_range_written_into_the_unit_is_refused(unit):
+    with pytest.raises(ValueError, match=r"give a range as bounds=\(low, high\)"):
+        expect_number(0.5, 0.5, name="rate", unit=unit, bounds=(0, 1))
+
+
+def _units_passed_by_the_checks():
+    """Every ``unit=`` string literal in the chapter check modules, with its place."""
+    import ast
+    from pathlib import Path
+
+    import portfolio_lib.exercises.checks as checks
+
+    found = []
+    for path in sorted(Path(checks.__file__).parent.glob("ch*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "unit":
+                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                    found.append((f"{path.name}:{node.lineno}", node.value.value))
+    return found
+
+
+def test_every_unit_a_check_passes_is_a_unit_of_measure():
+    from portfolio_lib.exercises.feedback import _checked_unit
+
+    units = _units_passed_by_the_checks()
+    assert len(units) >= 10, "the scan found the checks' units"
+    for place, unit in units:
+        _checked_unit(unit)  # raises for "share (0-1)" and the like
+        assert unit not in {"share", "probability"}, f"{place}: {unit!r} is not a unit"
+
+
+def test_the_examples_in_the_exercise_modules_show_the_current_messages():
+    import doctest
+    import importlib
+
+    names = ["feedback", "grader", "variants", "checks.ch01", "checks.ch02", "checks.ch04"]
+    names += ["checks.ch03", "checks.ch05", "checks.ch06"]
+    for name in names:
+        module = importlib.import_module(f"portfolio_lib.exercises.{name}")
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
+        assert result.failed == 0, f"{name}: {result.failed} example(s) fail"
+        assert result.attempted > 0, f"{name} has no examples"
+
+
+# --------------------------------------------------------------------------- checks return nothing
+
+
+def test_a_passing_check_cell_shows_the_success_line_and_nothing_else(capsys):
+    """A check cell's last expression is echoed by Jupyter unless it is None."""
+    import sys
+
+    from portfolio_lib.exercises.feedback import task_check
+
+    @task_check("total revenue")
+    def check_99_1(answer, *, seed):
+        expect_number(answer, 10.0 + seed, name="total revenue")
+
+    assert check_99_1(10.0, seed=0) is None
+    capsys.readouterr()
+    # "single" mode is how an interactive cell runs its last expression: via sys.displayhook
+    code = compile("check_99_1(10.0, seed=0)", "<check cell>", "single")
+    previous, sys.displayhook = sys.displayhook, sys.__displayhook__
+    try:
+        exec(code, {"check_99_1": check_99_1})
+    finally:
+        sys.displayhook = previous
+    assert capsys.readouterr().out == "✔ Task 1 passed: total revenue\n"

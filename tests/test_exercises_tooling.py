@@ -102,14 +102,13 @@ def test_expect_number_spots_a_fraction_that_should_be_a_percentage():
         expect_number, 0.33, 33.0, name="NPS", unit="points", bounds=(-100, 100), rel=1e-6
     )
     assert (
-        message
-        == "NPS must be in points between -100 and 100; you returned 0.33 — multiply by 100?"
+        message == "NPS must be between -100 and 100 points; you returned 0.33 — multiply by 100?"
     )
 
 
 def test_expect_number_spots_a_percentage_that_should_be_a_fraction():
-    message = failure(expect_number, 42.0, 0.42, name="retention rate", unit="share (0-1)")
-    assert "you returned 42" in message and "divide by 100?" in message
+    message = failure(expect_number, 42.0, 0.42, name="retention rate", bounds=(0, 1))
+    assert message == "retention rate must be between 0 and 1; you returned 42 — divide by 100?"
 
 
 def test_expect_number_names_bounds_sign_and_never_the_expected_value():
@@ -218,10 +217,10 @@ def test_task_check_prints_the_success_line_and_prefixes_failures(capsys):
     def check_05_2(answer, *, seed):
         expect_number(answer, 20.0 + seed, name="NPS", unit="points", bounds=(-100, 100))
 
-    assert check_05_2(21.0, seed=1) is True
+    assert check_05_2(21.0, seed=1) is None
     assert capsys.readouterr().out == "✔ Task 2 passed: NPS of the survey\n"
     message = failure(check_05_2, 0.21, seed=1)
-    assert message.startswith("Task 2 (NPS of the survey): NPS must be in points")
+    assert message.startswith("Task 2 (NPS of the survey): NPS must be between -100 and 100 points")
     assert failure(check_05_2, {"nps": 21}, seed=1).endswith("you returned a dict")
 
     @task_check("mean spend")
@@ -499,19 +498,52 @@ def test_grading_the_fixture_folder_gives_the_expected_gradebook(tmp_path):
 
     partial = book.loc["s-partial"]
     assert partial[tasks].tolist() == [1, 0, 0] and partial["status"] == "ok"
-    assert partial["feedback_2"].startswith("Task 2 (share of the five largest purchases):")
+    # feedback names the task and its visible heading, once (not the check's own title too)
+    assert partial["feedback_2"].startswith(
+        'Task 2 — "Share of the five largest purchases": top-5 share must be between 0 and 100 '
+        "percent; you returned "
+    )
     assert partial["feedback_2"].endswith("— multiply by 100?")
-    assert partial["feedback_3"] == "NotImplementedError: Task 3: write your solution here"
+    assert partial["feedback_3"] == (
+        'Task 3 — "Key accounts or a broad campaign?": '
+        "NotImplementedError: Task 3: write your solution here"
+    )
+    assert partial[["status_1", "status_2", "status_3"]].tolist() == ["passed", "failed", "failed"]
 
     raising = book.loc["s-raises"]
     assert raising[tasks].tolist() == [0, 0, 0] and raising["status"] == "error"
-    assert "ImportError" in raising["message"] and "expect_chioce" in raising["message"]
+    assert raising["message"].startswith(
+        'the setup cells above Task 1 — "Total revenue" raised ImportError: '
+    )
+    assert "expect_chioce" in raising["message"]
+    assert raising["feedback_1"].startswith('Task 1 — "Total revenue": NameError: ')
+    assert "something failed earlier, in the setup cells" in raising["feedback_1"]
     assert "expect_chioce" in raising["feedback_1"]
 
     endless = book.loc["s-endless"]
     assert endless["status"] == "timeout"
+    assert endless["message"] == (
+        f'timed out after {GRADE_TIMEOUT} s in Task 2 — "Share of the five largest purchases"'
+    )
     assert endless[tasks].tolist() == [1, 0, 0], "tasks before the endless cell still count"
-    assert endless["feedback_2"] == endless["feedback_3"] == f"timed out after {GRADE_TIMEOUT} s"
+    # task 2 was running when time ran out; task 3 never ran: two different statuses
+    assert endless[["status_1", "status_2", "status_3"]].tolist() == [
+        "passed",
+        "timed out",
+        "not reached",
+    ]
+    assert endless["feedback_2"].startswith(
+        f'Task 2 — "Share of the five largest purchases": timed out after {GRADE_TIMEOUT} s '
+        "while this task was running"
+    )
+    assert endless["feedback_3"] == (
+        'Task 3 — "Key accounts or a broad campaign?": not reached: the notebook stopped '
+        'earlier, in Task 2 — "Share of the five largest purchases": it ran out of time '
+        f"({GRADE_TIMEOUT} s)"
+    )
+    # no feedback or message points at a cell number, which students cannot see
+    texts = book[["message", "feedback_1", "feedback_2", "feedback_3"]].to_numpy().ravel()
+    assert not [t for t in texts if re.search(r"\bcells? \d", str(t))]
     # The kernel was killed at the budget: kernel start (bounded by 60 s) + budget.
     assert endless["seconds"] < GRADE_TIMEOUT + 60
 
@@ -529,8 +561,11 @@ def test_grading_the_fixture_folder_gives_the_expected_gradebook(tmp_path):
     # Everything before the first solution cell runs; the first error is the stub, at or
     # before the first check cell -- never a NameError.
     assert first_solution <= student.first_error_cell <= layout.check_cells[1]
+    headings = ["Total revenue", "Share of the five largest purchases"]
+    headings.append("Key accounts or a broad campaign?")
     assert [t.feedback for t in student.tasks] == [
-        f"NotImplementedError: Task {n}: write your solution here" for n in (1, 2, 3)
+        f'Task {n} — "{heading}": NotImplementedError: Task {n}: write your solution here'
+        for n, heading in enumerate(headings, start=1)
     ]
 
 
@@ -584,13 +619,14 @@ def test_gradebook_scores_a_missing_check_cell_as_zero_with_a_reason():
         # a check's message wins over an unrelated error in the task's cells, which is noted
         (
             {4: ("ValueError", "bad"), 6: ("CheckFailed", "Task 2 (x): too low")},
-            "Task 2 (x): too low (cell 5 raised ValueError: bad)",
+            "Task 2 (x): too low (a cell of this task raised ValueError: bad)",
         ),
         ({6: ("CheckFailed", "Task 2 (x): too low")}, "Task 2 (x): too low"),
-        # a missing name is traced back to the notebook's first error
+        # a missing name is traced back to the notebook's first error, placed by its task
         (
             {1: ("ImportError", "no foo"), 4: ("NameError", "name 'y'"), 6: ("NameError", "n")},
-            "NameError: name 'y' (an earlier cell failed first: cell 2, ImportError: no foo)",
+            "NameError: name 'y' (something failed earlier, in <place of cell 1>: "
+            "ImportError: no foo)",
         ),
         ({6: ("ZeroDivisionError", "division by zero")}, "ZeroDivisionError: division by zero"),
     ],
@@ -599,7 +635,7 @@ def test_task_feedback_names_the_cause_a_student_can_act_on(errors, expected):
     from portfolio_lib.exercises.grader import _Run, _task_feedback
 
     run = _Run(errors=errors)
-    assert _task_feedback(6, 3, min(errors), run) == expected
+    assert _task_feedback(6, 4, min(errors), run, lambda i: f"<place of cell {i}>") == expected
 
 
 # --------------------------------------------------------------------------- course masters

@@ -7,7 +7,13 @@ Examples
     python -m portfolio_lib exercises build            # regenerate exercises/NN_*.ipynb
     python -m portfolio_lib exercises build --check    # exit 1 listing stale copies (CI)
     python -m portfolio_lib exercises variants --roster roster.csv --out handout/
+    python -m portfolio_lib exercises variants --roster roster.csv --out handout/ \
+        --chapter-url "https://course.example.edu/crm/{stem}.html"
     python -m portfolio_lib exercises grade submissions/ --out gradebook.csv --timeout 120
+
+Every command needs the ``notebooks`` extra (nbformat, papermill, ...). Without
+it, the command prints one line naming the extra to install and exits with 2.
+Grading shows a progress bar on stderr when it is a terminal (``--quiet``: none).
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+from portfolio_lib._extras import MissingExtraError, require_extra
 
 __all__ = ["exercises_main", "build_parser"]
 
@@ -45,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     variants.add_argument("--id-column", default="student_id", help="roster id column")
     variants.add_argument("--base-seed", type=int, default=0, help="changes every seed at once")
+    variants.add_argument(
+        "--chapter-url",
+        default=None,
+        help="where the chapters are published, e.g. https://host/crm/{stem}.html ({name}: "
+        "file name, {stem}: without .ipynb; without a placeholder the file name is appended). "
+        "Links to chapters become absolute; without this option, links that would not "
+        "resolve from --out are replaced by the chapter's name and a note",
+    )
 
     grade = sub.add_parser("grade", help="execute submissions and write a gradebook")
     grade.add_argument("submissions", help="folder with submitted notebooks (recursive)")
@@ -63,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["parameters", "filename", "folder"],
         default="parameters",
         help="where the student id comes from (default: STUDENT_ID parameter)",
+    )
+    grade.add_argument(
+        "--quiet", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )
     return parser
 
@@ -110,16 +129,23 @@ def _variants(args: argparse.Namespace) -> int:
     try:
         for notebook in notebooks:
             table = make_variants(
-                notebook, args.roster, args.out, id_column=args.id_column, base_seed=args.base_seed
+                notebook,
+                args.roster,
+                args.out,
+                id_column=args.id_column,
+                base_seed=args.base_seed,
+                chapter_url=args.chapter_url,
             )
             print(f"{notebook.name}: {len(table)} student cop(ies) in {args.out}")
-    except (DataValidationError, FileNotFoundError) as error:
+    except (DataValidationError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
 
 
 def _grade(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from portfolio_lib.exercises.grader import grade_folder, write_gradebook
 
     try:
@@ -129,24 +155,49 @@ def _grade(args: argparse.Namespace) -> int:
             student_id_from=args.id_from,
             jobs=args.jobs,
             reference=args.reference,
+            progress=False if args.quiet else None,
         )
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     path = write_gradebook(book, args.out)
-    shown = [c for c in book.columns if not c.startswith("feedback_") and c != "message"]
+    shown = [
+        c for c in book.columns if not c.startswith(("feedback_", "status_")) and c != "message"
+    ]
     print(book[shown].to_string(index=False))
+    task_statuses = book[[c for c in book.columns if c.startswith("status_")]].to_numpy()
+    statuses = pd.Series(task_statuses.ravel(), dtype=object).value_counts()
+    stopped = [
+        f"{statuses[k]} {k}" for k in ("timed out", "not reached", "not run") if k in statuses
+    ]
+    if stopped:
+        print(
+            f"Tasks that did not run to the end: {', '.join(stopped)} (see status_N, feedback_N)."
+        )
     print(f"Gradebook written: {path}")
     return 0
+
+
+_PURPOSES = {
+    "build": "build student copies",
+    "variants": "write per-student variants",
+    "grade": "grade submissions",
+}
 
 
 def exercises_main(argv: list[str]) -> int:
     """Run an ``exercises`` sub-command; return the process exit code.
 
     Exit codes: 0 success, 1 stale copies found by ``build --check``,
-    2 bad input (invalid master, roster, missing folder).
+    2 bad input (invalid master, roster, missing folder) or a missing ``notebooks``
+    extra (one line on stderr naming it, no traceback).
     """
     args = build_parser().parse_args(argv)
+    try:
+        require_extra("notebooks", purpose=_PURPOSES[args.command])
+    except MissingExtraError as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.command == "build":
         return _build(args)
     if args.command == "variants":

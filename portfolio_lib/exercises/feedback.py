@@ -3,7 +3,8 @@
 A check function never fails with a bare ``AssertionError``: it raises
 :class:`CheckFailed`, whose text says what was expected and what the student
 returned (without giving the solution away), and, on success, prints one line
-``✔ Task N passed: <title>`` that the grader looks for.
+``✔ Task N passed: <title>`` that the grader looks for and returns ``None`` (so a
+check cell shows that line and nothing else).
 
 Chapter check modules (``portfolio_lib/exercises/checks/chNN.py``) build their
 ``check_NN_T`` functions from the helpers here and the :func:`task_check`
@@ -26,7 +27,7 @@ Examples
 ...     expect_number(0.42, 42.0, name="NPS", unit="points", bounds=(-100, 100))
 ... except CheckFailed as failure:
 ...     print(failure)
-NPS must be in points between -100 and 100; you returned 0.42 — multiply by 100?
+NPS must be between -100 and 100 points; you returned 0.42 — multiply by 100?
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def task_check(title: str) -> Callable[[F], F]:
 
     The decorated function must be named ``check_NN_T`` (chapter ``NN``, task
     ``T``). On success the wrapper prints ``✔ Task T passed: <title>`` and
-    returns ``True``; on failure it raises :class:`CheckFailed` whose message
+    returns ``None`` (a check cell then echoes nothing after that line); on failure it raises :class:`CheckFailed` whose message
     starts with ``Task T (<title>):``. Any other exception raised while checking
     (for example a ``TypeError`` on an answer of an unexpected type) is turned
     into a :class:`CheckFailed` that names the type the student passed.
@@ -141,7 +142,6 @@ def task_check(title: str) -> Callable[[F], F]:
     ...     expect_number(answer, 10.0, name="total revenue")
     >>> check_99_1(10.0, seed=0)
     ✔ Task 1 passed: total revenue
-    True
     """
 
     def decorate(function: F) -> F:
@@ -154,7 +154,7 @@ def task_check(title: str) -> Callable[[F], F]:
         task = int(match.group(2))
 
         @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> bool:
+        def wrapper(*args: Any, **kwargs: Any) -> None:
             __tracebackhide__ = True
             try:
                 function(*args, **kwargs)
@@ -168,7 +168,6 @@ def task_check(title: str) -> Callable[[F], F]:
                     f"{type(error).__name__}: {error})"
                 ) from error
             print(success_line(task, title))
-            return True
 
         wrapper.chapter = match.group(1)  # type: ignore[attr-defined]
         wrapper.task = task  # type: ignore[attr-defined]
@@ -181,6 +180,56 @@ def task_check(title: str) -> Callable[[F], F]:
 def _fmt(value: float) -> str:
     """Short human form of a number: ``0.333333`` -> ``'0.333333'``, ``1e6`` -> ``'1e+06'``."""
     return f"{value:.6g}"
+
+
+_NOT_A_UNIT = re.compile(r"[\d()]|\bbetween\b")
+
+
+def _checked_unit(unit: str) -> str:
+    """Return ``unit`` stripped, or raise ``ValueError`` if it states a range or a scale.
+
+    Messages put the unit after a number ("between -100 and 100 points", "you
+    returned 12 days"), so it must be a unit of measure only. A range written
+    into it ("share (0-1)") was repeated by the bounds ("must be in share (0-1)
+    between 0 and 1"): give the range as ``bounds=`` and leave shares,
+    probabilities and other ratios without a unit.
+
+    Examples
+    --------
+    >>> _checked_unit(" points ")
+    'points'
+    >>> _checked_unit("share (0-1)")
+    Traceback (most recent call last):
+    ...
+    ValueError: unit='share (0-1)' must be a unit of measure (e.g. 'points', 'days'); give a range as bounds=(low, high) and leave shares and probabilities without a unit
+    """  # noqa: E501
+    unit = unit.strip()
+    if _NOT_A_UNIT.search(unit):
+        raise ValueError(
+            f"unit={unit!r} must be a unit of measure (e.g. 'points', 'days'); give a range as "
+            "bounds=(low, high) and leave shares and probabilities without a unit"
+        )
+    return unit
+
+
+def _what_it_must_be(name: str, unit: str, bounds: tuple[float, float] | None) -> str:
+    """The start of a message about a number's range or unit; empty when neither is known.
+
+    Examples
+    --------
+    >>> _what_it_must_be("NPS", "points", (-100, 100))
+    'NPS must be between -100 and 100 points'
+    >>> _what_it_must_be("retention rate", "", (0, 1))
+    'retention rate must be between 0 and 1'
+    >>> _what_it_must_be("net revenue", "currency units", None)
+    'net revenue should be in currency units'
+    >>> _what_it_must_be("lift", "", None)
+    ''
+    """
+    if bounds is not None:
+        low, high = bounds
+        return f"{name} must be between {_fmt(low)} and {_fmt(high)}" + (f" {unit}" if unit else "")
+    return f"{name} should be in {unit}" if unit else ""
 
 
 def _as_number(answer: object, name: str) -> float:
@@ -316,9 +365,13 @@ def expect_number(
     rel, abs : float
         Relative and absolute tolerance, as in :func:`math.isclose`.
     unit : str
-        Unit named in messages, e.g. ``"points"``, ``"days"``, ``"currency units"``.
+        Unit of measure, written after numbers in messages: ``"points"``, ``"days"``,
+        ``"currency units"``, ``"times the average"``. Never a range or a scale
+        (``"share (0-1)"`` raises ``ValueError``): shares, probabilities and other
+        ratios have no unit and give their range as ``bounds``.
     bounds : (low, high), optional
-        The range a meaningful answer lies in (inclusive), e.g. ``(-100, 100)`` for NPS.
+        The range a meaningful answer lies in (inclusive), e.g. ``(-100, 100)`` for NPS
+        or ``(0, 1)`` for a share.
     hint_scale : bool
         Say "multiply by 100?" / "divide by 100?" when that would fix the answer.
     hint_direction : bool
@@ -348,6 +401,7 @@ def expect_number(
     share of promoters should be in percent; you returned 0.3333 — multiply by 100?
     """
     __tracebackhide__ = True
+    unit = _checked_unit(unit)
     expected = float(expected)
     raise_on_slip(answer, expected, slips, rel=rel, abs=abs)
     value = _as_number(answer, name)
@@ -357,24 +411,18 @@ def expect_number(
 
     if close(value):
         return
-    in_unit = f" in {unit}" if unit else ""
-    if bounds is not None:
-        low, high = bounds
-        frame = f"{name} must be{in_unit} between {_fmt(low)} and {_fmt(high)}"
-    elif unit:
-        frame = f"{name} should be{in_unit}"
-    else:
-        frame = name
-    sep = "; " if (bounds is not None or unit) else ": "
+    frame = _what_it_must_be(name, unit, bounds)
+    returned = f"{frame}; you returned" if frame else f"{name}: you returned"
     if hint_scale and expected != 0 and close(value * 100):
-        raise CheckFailed(f"{frame}{sep}you returned {_fmt(value)} — multiply by 100?")
+        raise CheckFailed(f"{returned} {_fmt(value)} — multiply by 100?")
     if hint_scale and expected != 0 and close(value / 100):
-        raise CheckFailed(f"{frame}{sep}you returned {_fmt(value)} — divide by 100?")
+        raise CheckFailed(f"{returned} {_fmt(value)} — divide by 100?")
     if bounds is not None and not bounds[0] <= value <= bounds[1]:
-        raise CheckFailed(f"{frame}; you returned {_fmt(value)}")
+        raise CheckFailed(f"{returned} {_fmt(value)}")
     if expected != 0 and close(-value):
         raise CheckFailed(f"{name}: you returned {_fmt(value)} — the sign looks reversed")
-    message = f"{name}: you returned {_fmt(value)}{in_unit}, which is not the expected value"
+    with_unit = f" (in {unit})" if unit else ""  # "1 (in days)": no "1 days"
+    message = f"{name}: you returned {_fmt(value)}{with_unit}, which is not the expected value"
     if hint_direction:
         message += " (too high)" if value > expected else " (too low)"
     raise CheckFailed(message + "; recheck your computation")
@@ -709,7 +757,8 @@ def expect_close_series(
     rtol, atol : float
         Relative and absolute tolerance (:func:`numpy.isclose`).
     unit : str
-        Unit named in messages.
+        Unit of measure named in messages (``"purchases"``); as in :func:`expect_number`,
+        never a range or a scale.
     hint_scale : bool
         Say "multiply by 100?" / "divide by 100?" when that would fix every value.
 
@@ -721,6 +770,7 @@ def expect_close_series(
     __tracebackhide__ = True
     import pandas as pd
 
+    unit = _checked_unit(unit)
     expected = pd.Series(expected)
     if isinstance(answer, pd.DataFrame):
         if answer.shape[1] == 1:

@@ -5,12 +5,24 @@ with errors allowed, so a failing task does not stop the tasks after it. A task
 passes when its check cell (tags ``check`` and ``task:N``) raised nothing and
 printed ``✔ Task N passed``; otherwise its feedback is the check's message, or
 the error of the student's own cell that broke it. A notebook that runs past
-its time budget has its kernel killed and its remaining tasks recorded as
-``timed out after N s``. One broken or endless notebook never stops the others.
+its time budget has its kernel killed: the task that was running is recorded
+as ``timed out``, the tasks after it as ``not reached`` (they never ran). One
+broken or endless notebook never stops the others.
 
-Statuses: ``ok`` (ran to the end; tasks may still fail), ``error`` (the setup
-part before the first task raised, the kernel died or could not start),
+Feedback names the task by its number and the heading the student sees above
+it (``Task 3 — "P(alive) by hand": ...``), never by a cell index, which
+students cannot see.
+
+Notebook statuses: ``ok`` (ran to the end; tasks may still fail), ``error`` (the
+setup part before the first task raised, the kernel died or could not start),
 ``timeout``, ``invalid`` (not a readable notebook).
+
+Task statuses (:data:`TASK_STATUSES`, the gradebook's ``status_N`` columns):
+``passed``, ``failed`` (ran, and the check or the task's code raised),
+``timed out`` (was running when the time budget ran out), ``not reached``
+(the notebook stopped earlier: time out or a dead kernel), ``not run`` (the
+kernel died or could not start while this task ran), ``missing`` (no check
+cell for the task in this notebook).
 
 Examples
 --------
@@ -25,9 +37,12 @@ import asyncio
 import logging
 import math
 import os
+import re
 import subprocess
+import sys
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -36,10 +51,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from portfolio_lib.exercises.builder import task_layout
+from portfolio_lib.exercises.builder import TaskLayout, task_layout
 from portfolio_lib.exercises.feedback import SUCCESS_MARK
 
 __all__ = [
+    "TASK_STATUSES",
     "TaskResult",
     "NotebookGrade",
     "notebook_parameters",
@@ -54,6 +70,7 @@ __all__ = [
 
 KERNEL_NAME = "python3"
 STATUSES = ("ok", "error", "timeout", "invalid")
+TASK_STATUSES = ("passed", "failed", "timed out", "not reached", "not run", "missing")
 IdSource = Literal["parameters", "filename", "folder"]
 _MAX_FEEDBACK = 400
 _QUIET = logging.getLogger("portfolio_lib.exercises.grader.kernel")
@@ -63,11 +80,24 @@ _QUIET.propagate = False
 
 @dataclass(frozen=True)
 class TaskResult:
-    """Outcome of one task: passed or not, and what the student should read."""
+    """Outcome of one task: passed or not, and what the student should read.
+
+    ``status`` is one of :data:`TASK_STATUSES`; left empty it is ``passed`` or
+    ``failed`` according to ``passed``.
+    """
 
     task: int
     passed: bool
     feedback: str
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        status = self.status or ("passed" if self.passed else "failed")
+        if status not in TASK_STATUSES:
+            raise ValueError(f"task status must be one of {TASK_STATUSES}, got {status!r}")
+        if (status == "passed") != self.passed:
+            raise ValueError(f"a task with status {status!r} cannot have passed={self.passed}")
+        object.__setattr__(self, "status", status)
 
 
 @dataclass(frozen=True)
@@ -164,7 +194,104 @@ class _Run:
     errors: dict[int, tuple[str, str]] = field(default_factory=dict)
     stopped_at: int | None = None  # cell index where execution stopped early
     stop_reason: str = ""  # "timeout" | "dead" | "failed"
-    stop_message: str = ""
+    stop_message: str = ""  # what stopped it, without a place ("the kernel died")
+    stop_detail: str = ""  # the error behind it, for the instructor
+
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+
+
+def _headings(cell: Any) -> list[tuple[int, str]]:
+    """``(level, text)`` of a cell's Markdown headings, as the student sees them (no ``**``)."""
+    if cell.get("cell_type") != "markdown":
+        return []
+    found = []
+    for line in cell.get("source", "").splitlines():
+        match = _HEADING.match(line)
+        if match:
+            text = match.group(2).replace("`", "").replace("**", "").strip()
+            if text:
+                found.append((len(match.group(1)), text))
+    return found
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Names for places in a notebook that students can see: tasks and their headings.
+
+    Task N's cells are those after the previous task's check cell up to its own
+    check cell; the first task's start at its heading, and the cells before it
+    are the setup. A task is labelled by its heading: the Markdown heading
+    ``Task N ...`` among its cells, else its last heading of level 2 or deeper.
+    """
+
+    labels: dict[int, str]  # task -> 'Task 3 — "P(alive) by hand"' (or 'Task 3')
+    checks: dict[int, int]  # task -> index of its check cell, in notebook order
+    setup_end: int  # index of the first task's first cell
+
+    def first_cell(self, task: int) -> int:
+        """Index of the first cell of ``task``."""
+        tasks = list(self.checks)
+        position = tasks.index(task)
+        return self.setup_end if position == 0 else self.checks[tasks[position - 1]] + 1
+
+    def task_of(self, index: int) -> int | None:
+        """The task a cell belongs to; ``None`` for the setup and after the last task."""
+        if index < self.setup_end:
+            return None
+        return next((task for task, check in self.checks.items() if index <= check), None)
+
+    def where(self, index: int) -> str:
+        """Where cell ``index`` is, in the words a student can find it by."""
+        tasks = list(self.checks)
+        if not tasks:
+            return "the notebook"
+        task = self.task_of(index)
+        if task is not None:
+            return self.labels[task]
+        if index < self.setup_end:
+            return f"the setup cells above {self.labels[tasks[0]]}"
+        return f"the cells below the last task, {self.labels[tasks[-1]]}"
+
+
+def _places(nb: Any, layout: TaskLayout) -> _Places:
+    """Find each task's visible heading and where the setup ends (see :class:`_Places`).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     new_markdown_cell("# Exercises"), new_code_cell("import numpy"),
+    ...     new_markdown_cell("## Task 1 — NPS by hand\\n\\nCount the promoters."),
+    ...     new_code_cell("nps = ..."),
+    ...     new_code_cell("check_05_1(nps)", metadata={"tags": ["check", "task:1"]})])
+    >>> places = _places(nb, task_layout(nb))
+    >>> places.where(3), places.where(1)
+    ('Task 1 — "NPS by hand"', 'the setup cells above Task 1 — "NPS by hand"')
+    """
+    labels: dict[int, str] = {}
+    setup_end: int | None = None
+    previous = -1
+    for task in layout.tasks:
+        check = layout.check_cells[task]
+        named = re.compile(rf"^Task\s+{task}\b\s*[—–:.-]*\s*(.*)$", re.IGNORECASE)
+        own: tuple[int, str] | None = None  # (cell, title) of the "Task N" heading
+        other: tuple[int, str] | None = None  # the last other heading of level >= 2
+        for index in range(previous + 1, check):
+            for level, heading in _headings(nb.cells[index]):
+                match = named.match(heading)
+                if match:
+                    own = (index, match.group(1).strip())
+                elif level >= 2:
+                    other = (index, heading)
+        start, title = own or other or (previous + 1, "")
+        labels[task] = f'Task {task} — "{title}"' if title else f"Task {task}"
+        if setup_end is None:
+            setup_end = start
+        previous = check
+    checks = {task: layout.check_cells[task] for task in layout.tasks}
+    return _Places(labels=labels, checks=checks, setup_end=setup_end or 0)
 
 
 def _cell_errors(cell: Any) -> tuple[str, str] | None:
@@ -240,7 +367,7 @@ def _execute(
                     break
                 except DeadKernelError as error:
                     run.stopped_at, run.stop_reason = index, "dead"
-                    run.stop_message = f"the kernel died in cell {index + 1} ({error})"
+                    run.stop_message, run.stop_detail = "the kernel died", _one_line(str(error))
                     break
     except Exception as error:  # kernel could not start, zmq trouble, ...
         run.stopped_at, run.stop_reason = index, "failed"
@@ -256,20 +383,22 @@ def _execute(
 
 def _task_feedback(
     check_index: int,
-    previous_check: int,
+    task_start: int,
     first_error_cell: int | None,
     run: _Run,
+    where: Callable[[int], str] = lambda index: "an earlier cell",
 ) -> str:
     """Feedback for a failed check cell, from the errors of the task's own cells and the check.
 
-    The task's own cells are those after the previous check cell. In order:
+    The task's own cells run from ``task_start`` to the check cell. In order:
     a ``NotImplementedError`` there means the task is unfinished and says so;
     a :class:`CheckFailed` from the check is shown as is (noting an error in
     the task's cells, if any); otherwise the first error of the task's cells, or
     the check's, as ``Ename: evalue``. A ``NameError`` also names the notebook's
-    first error when that came before the task (the usual reason a name is missing).
+    first error when that came before the task (the usual reason a name is
+    missing), placed by ``where`` (a cell index -> the task and heading it is under).
     """
-    span = [i for i in sorted(run.errors) if previous_check < i < check_index]
+    span = [i for i in sorted(run.errors) if task_start <= i < check_index]
     unfinished = [i for i in span if run.errors[i][0] == "NotImplementedError"]
     if unfinished:
         return _one_line(": ".join(run.errors[unfinished[0]]))
@@ -277,16 +406,70 @@ def _task_feedback(
     if check_name == "CheckFailed":
         if span:
             ename, evalue = run.errors[span[0]]
-            return _one_line(f"{check_value} (cell {span[0] + 1} raised {ename}: {evalue})")
+            return _one_line(f"{check_value} (a cell of this task raised {ename}: {evalue})")
         return _one_line(check_value)
     ename, evalue = run.errors[span[0]] if span else (check_name, check_value)
     cause = f"{ename}: {evalue}"
-    if ename == "NameError" and first_error_cell is not None and first_error_cell <= previous_check:
+    if ename == "NameError" and first_error_cell is not None and first_error_cell < task_start:
         first = run.errors[first_error_cell]
         cause += (
-            f" (an earlier cell failed first: cell {first_error_cell + 1}, {first[0]}: {first[1]})"
+            f" (something failed earlier, in {where(first_error_cell)}: {first[0]}: {first[1]})"
         )
     return _one_line(cause)
+
+
+def _without_check_prefix(task: int, feedback: str) -> str:
+    """Drop the ``Task N (<check title>): `` a check puts first (the grader names the task itself)."""
+    return re.sub(rf"^Task {task} \(.*?\): ", "", feedback, count=1)
+
+
+def _task_results(
+    nb: Any, layout: TaskLayout, places: _Places, run: _Run, timeout_seconds: float
+) -> list[TaskResult]:
+    """Grade each task from what the run left in the notebook (see the module's task statuses).
+
+    Every feedback that is not empty starts with the task's label (number and heading).
+    """
+    first_error_cell = min(run.errors) if run.errors else None
+    stopped = run.stopped_at
+    running = places.task_of(stopped) if stopped is not None else None
+    if run.stop_reason == "timeout":
+        why = f"it ran out of time ({timeout_seconds:g} s)"
+    else:
+        why = run.stop_message
+    results = []
+    for task in layout.tasks:
+        index = layout.check_cells[task]
+        label = places.labels[task]
+        if stopped is not None and index >= stopped:
+            if run.stop_reason == "failed":
+                status, body = "not run", run.stop_message
+            elif task == running and run.stop_reason == "timeout":
+                status = "timed out"
+                body = (
+                    f"timed out after {timeout_seconds:g} s while this task was running "
+                    "(an endless loop, or a computation far slower than it needs to be?)"
+                )
+            elif task == running:
+                status = "not run"
+                body = f"{run.stop_message} while this task was running ({run.stop_detail})"
+            else:
+                status = "not reached"
+                body = (
+                    f"not reached: the notebook stopped earlier, in {places.where(stopped)}: {why}"
+                )
+            results.append(TaskResult(task, False, _one_line(f"{label}: {body}"), status))
+        elif index in run.errors:
+            start = places.first_cell(task)
+            body = _task_feedback(index, start, first_error_cell, run, places.where)
+            body = _without_check_prefix(task, body)
+            results.append(TaskResult(task, False, _one_line(f"{label}: {body}")))
+        elif f"{SUCCESS_MARK} Task {task} passed" in _stdout(nb.cells[index]):
+            results.append(TaskResult(task, True, ""))
+        else:
+            body = "the check cell did not report success (was it edited?)"
+            results.append(TaskResult(task, False, f"{label}: {body}"))
+    return results
 
 
 def reference_checks(reference: Path | str) -> dict[int, str]:
@@ -381,40 +564,23 @@ def grade_notebook(
     )
     task_cells = [*layout.check_cells.values(), *layout.solution_cells]
     first_task_cell = min(task_cells) if task_cells else len(nb.cells)
+    places = _places(nb, layout)
 
-    if run.stop_reason == "timeout":
+    if run.stop_reason == "timeout" and run.stopped_at is not None:
         status = "timeout"
-        message = f"timed out after {timeout_seconds:g} s in cell {run.stopped_at + 1}"
-    elif run.stop_reason in ("dead", "failed"):
+        message = f"timed out after {timeout_seconds:g} s in {places.where(run.stopped_at)}"
+    elif run.stop_reason == "dead" and run.stopped_at is not None:
+        where = places.where(run.stopped_at)
+        status, message = "error", f"{run.stop_message} in {where} ({run.stop_detail})"
+    elif run.stop_reason == "failed":
         status, message = "error", run.stop_message
     elif first_error_cell is not None and first_error_cell < first_task_cell:
         status = "error"
-        message = f"cell {first_error_cell + 1} (before the first task) raised {first_error}"
+        message = f"{places.where(first_error_cell)} raised {first_error}"
     else:
         status, message = "ok", ""
 
-    results = []
-    previous_check = -1
-    for task in layout.tasks:
-        index = layout.check_cells[task]
-        cell = nb.cells[index]
-        if run.stopped_at is not None and index >= run.stopped_at:
-            feedback = (
-                f"timed out after {timeout_seconds:g} s"
-                if run.stop_reason == "timeout"
-                else f"not run: {run.stop_message}"
-            )
-            results.append(TaskResult(task, False, feedback))
-        elif index in run.errors:
-            feedback = _task_feedback(index, previous_check, first_error_cell, run)
-            results.append(TaskResult(task, False, feedback))
-        elif f"{SUCCESS_MARK} Task {task} passed" in _stdout(cell):
-            results.append(TaskResult(task, True, ""))
-        else:
-            results.append(
-                TaskResult(task, False, "the check cell did not report success (was it edited?)")
-            )
-        previous_check = index
+    results = _task_results(nb, layout, places, run, timeout_seconds)
     return NotebookGrade(
         path=path,
         student_id=student_id,
@@ -440,6 +606,43 @@ def _failed(path: Path, how: str, message: str, status: str = "error") -> Notebo
     )
 
 
+class _Progress:
+    """A tqdm bar on stderr counting graded notebooks, safe to advance from grader threads.
+
+    ``enabled``: ``True`` always shows it, ``False`` never, ``None`` only when
+    stderr is a terminal (tqdm's own test). Without tqdm there is no bar.
+    """
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        self._bar: Any = None
+        self._lock = threading.Lock()
+        if enabled is False:
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:  # tqdm comes with papermill; grading works without a bar
+            return
+        self._bar = tqdm(
+            total=total,
+            desc="grading",
+            unit="notebook",
+            file=sys.stderr,
+            disable=None if enabled is None else False,
+            dynamic_ncols=True,
+        )
+
+    def advance(self, path: Path) -> None:
+        if self._bar is None:
+            return
+        with self._lock:
+            self._bar.set_postfix_str(path.name, refresh=False)
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
 def grade_paths(
     paths: Sequence[Path | str],
     *,
@@ -449,6 +652,7 @@ def grade_paths(
     kernel_name: str = KERNEL_NAME,
     startup_timeout: int = 60,
     reference: Path | str | None = None,
+    progress: bool | None = False,
 ) -> list[NotebookGrade]:
     """Grade several notebooks, ``jobs`` at a time; results in input order.
 
@@ -465,6 +669,10 @@ def grade_paths(
         As in :func:`grade_notebook`.
     jobs : int
         Notebooks graded at the same time; 1 grades them one after another.
+    progress : bool or None
+        A progress bar on stderr, advanced as each notebook is graded: ``True``
+        shows it, ``False`` (default) does not, ``None`` shows it only when stderr
+        is a terminal.
 
     Returns
     -------
@@ -479,12 +687,31 @@ def grade_paths(
         "reference": reference,
     }
 
+    bar = _Progress(len(paths), progress)
+
     def grade_one(path: Path) -> NotebookGrade:
         try:
             return grade_notebook(path, **options)
         except Exception as error:  # a grader bug must not stop the class's grading
             return _failed(path, student_id_from, f"the grader failed: {error!r}")
+        finally:
+            bar.advance(path)
 
+    try:
+        return _grade_all(paths, grade_one, jobs, timeout_seconds, startup_timeout, student_id_from)
+    finally:
+        bar.close()
+
+
+def _grade_all(
+    paths: list[Path],
+    grade_one: Callable[[Path], NotebookGrade],
+    jobs: int,
+    timeout_seconds: float,
+    startup_timeout: int,
+    student_id_from: str,
+) -> list[NotebookGrade]:
+    """Run ``grade_one`` over ``paths``, ``jobs`` at a time, with a guard against hangs."""
     if jobs <= 1 or len(paths) <= 1:
         return [grade_one(p) for p in paths]
     workers = min(jobs, len(paths))
@@ -518,7 +745,7 @@ def discover_submissions(submissions_dir: Path | str) -> list[Path]:
 def gradebook(
     grades: Iterable[NotebookGrade], *, tasks: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """One row per submission: ``task_N`` (1/0), ``total``, status, message and ``feedback_N``.
+    """One row per submission: ``task_N`` (1/0), ``total``, statuses, message and ``feedback_N``.
 
     Parameters
     ----------
@@ -531,7 +758,10 @@ def gradebook(
     -------
     pandas.DataFrame
         Columns ``student_id, file, seed, status, task_1 … task_K, total, max_total,
-        message, seconds, feedback_1 … feedback_K``, sorted by student id.
+        message, seconds, status_1 … status_K, feedback_1 … feedback_K``, sorted by
+        student id. ``status`` is the notebook's (:data:`STATUSES`), ``status_N`` the
+        task's (:data:`TASK_STATUSES`: ``timed out`` for the task that was running when
+        time ran out, ``not reached`` for those after it).
     """
     grades = list(grades)
     numbers = (
@@ -558,10 +788,13 @@ def gradebook(
         for number in numbers:
             result = by_task.get(number)
             if result is not None:
+                row[f"status_{number}"] = result.status
                 row[f"feedback_{number}"] = result.feedback
-            elif grade.status in ("invalid", "error") and not grade.tasks:
+            elif grade.status != "ok" and not grade.tasks:
+                row[f"status_{number}"] = "not run"
                 row[f"feedback_{number}"] = grade.message
             else:
+                row[f"status_{number}"] = "missing"
                 row[f"feedback_{number}"] = f"no check cell for task {number} in this notebook"
         rows.append(row)
     columns = [
@@ -574,6 +807,7 @@ def gradebook(
         "max_total",
         "message",
         "seconds",
+        *[f"status_{n}" for n in numbers],
         *[f"feedback_{n}" for n in numbers],
     ]
     frame = pd.DataFrame(rows, columns=columns)
@@ -589,6 +823,7 @@ def grade_folder(
     jobs: int | None = None,
     tasks: Sequence[int] | None = None,
     reference: Path | str | None = None,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Grade every notebook under ``submissions_dir`` and return the gradebook.
 
@@ -607,6 +842,9 @@ def grade_folder(
     reference : path, optional
         Master or student copy whose check cells replace the submissions' ones
         (see :func:`grade_notebook`); its tasks are the gradebook's columns.
+    progress : bool or None
+        Progress bar on stderr, one step per notebook graded; default ``None``:
+        shown only when stderr is a terminal (see :func:`grade_paths`).
 
     Returns
     -------
@@ -633,6 +871,7 @@ def grade_folder(
         student_id_from=student_id_from,
         jobs=workers,
         reference=reference,
+        progress=progress,
     )
     return gradebook(grades, tasks=tasks)
 

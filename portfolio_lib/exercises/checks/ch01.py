@@ -18,7 +18,6 @@ Examples
 >>> check_01_3("We lose revenue when rows vanish silently; the reason lets us fix the source.",
 ...            seed=3)
 ✔ Task 3 passed: why rejected rows are kept with a reason
-True
 """
 
 from __future__ import annotations

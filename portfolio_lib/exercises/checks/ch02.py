@@ -19,7 +19,7 @@ Examples
 >>> check_02_3({"top_20_share": 20.0, "gini": 0.5}, seed=3)
 Traceback (most recent call last):
 ...
-portfolio_lib.exercises.feedback.CheckFailed: Task 3 (how concentrated revenue is): top-20 % revenue share must be in share (0-1) between 0 and 1; you returned 20
+portfolio_lib.exercises.feedback.CheckFailed: Task 3 (how concentrated revenue is): top-20 % revenue share must be between 0 and 1; you returned 20
 """  # noqa: E501
 
 from __future__ import annotations
@@ -500,7 +500,6 @@ def check_02_2(answer: object, *, seed: int) -> None:
         values["rate"],
         expected,
         name="retention rate",
-        unit="share (0-1)",
         bounds=(0.0, 1.0),
         slips=[
             (
@@ -551,7 +550,6 @@ def check_02_3(answer: object, *, seed: int) -> None:
         top,
         expected_top,
         name="top-20 % revenue share",
-        unit="share (0-1)",
         bounds=(0.0, 1.0),
         rel=1e-4,
         slips=[
@@ -583,7 +581,6 @@ def check_02_3(answer: object, *, seed: int) -> None:
         value,
         expected_gini,
         name="Gini coefficient",
-        unit="share (0-1)",
         bounds=(0.0, 1.0),
         rel=1e-4,
         hint_scale=False,

@@ -22,7 +22,7 @@ Examples
 >>> check_03_1({"end": 1.0, "start": 2.0}, seed=3)
 Traceback (most recent call last):
 ...
-portfolio_lib.exercises.feedback.CheckFailed: Task 1 (margin-multiple CLV): end: you returned 1 in currency units, which is not the expected value; recheck your computation
+portfolio_lib.exercises.feedback.CheckFailed: Task 1 (margin-multiple CLV): end: you returned 1 (in currency units), which is not the expected value; recheck your computation
 """  # noqa: E501
 
 from __future__ import annotations
@@ -746,7 +746,6 @@ def check_03_3(answer: object, *, seed: int, reason: object = None) -> None:
         answer,
         expected,
         name="P(alive)",
-        unit="probability (0-1)",
         bounds=(0.0, 1.0),
         rel=0.0,
         abs=PROBABILITY_TOLERANCE,
@@ -804,7 +803,6 @@ def check_03_4(answer: object, *, seed: int) -> None:
         answer,
         expected,
         name="retention rate",
-        unit="share (0-1)",
         bounds=(0.0, 1.0),
         rel=0.0,
         abs=RATE_TOLERANCE,

@@ -18,7 +18,7 @@ Examples
 >>> check_04_1(0.5, seed=3)
 Traceback (most recent call last):
 ...
-portfolio_lib.exercises.feedback.CheckFailed: Task 1 (conversion from discovery to purchase): conversion from discovery to purchase: you returned 0.5 in share (0-1), which is not the expected value; recheck your computation
+portfolio_lib.exercises.feedback.CheckFailed: Task 1 (conversion from discovery to purchase): conversion from discovery to purchase: you returned 0.5, which is not the expected value; recheck your computation
 """  # noqa: E501
 
 from __future__ import annotations
@@ -242,7 +242,6 @@ def check_04_1(answer: object, *, seed: int) -> None:
         answer,
         expected,
         name="conversion from discovery to purchase",
-        unit="share (0-1)",
         bounds=(0.0, 1.0),
         rel=1e-6,
         abs=1e-9,
@@ -301,7 +300,7 @@ def check_04_2(answer: object, *, seed: int) -> None:
                         f"{name}: these are the shares of the {rule.replace('_', '-')} rule, not "
                         "of the Markov chain (journey.markov_attribution)"
                     )
-    expect_close_series(answer, expected, name=name, unit="share (0-1)", rtol=1e-6, atol=1e-3)
+    expect_close_series(answer, expected, name=name, rtol=1e-6, atol=1e-3)
 
 
 # --------------------------------------------------------------------------- task 3

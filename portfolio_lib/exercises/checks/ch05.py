@@ -20,7 +20,7 @@ Examples
 >>> check_05_1(0.25, seed=3)
 Traceback (most recent call last):
 ...
-portfolio_lib.exercises.feedback.CheckFailed: Task 1 (NPS of the latest wave): NPS: you returned 0.25 in points, which is not the expected value; recheck your computation
+portfolio_lib.exercises.feedback.CheckFailed: Task 1 (NPS of the latest wave): NPS: you returned 0.25 (in points), which is not the expected value; recheck your computation
 """  # noqa: E501
 
 from __future__ import annotations

@@ -473,7 +473,6 @@ def check_06_1(answer: object, *, seed: int) -> None:
         values["churn_rate"],
         rate,
         name="churn_rate",
-        unit="share (0-1)",
         bounds=(0.0, 1.0),
         slips=slips,
     )
@@ -732,7 +731,6 @@ def check_06_3(answer: object, *, seed: int) -> None:
             gain,
             expected_gain,
             name="gain_top_30",
-            unit="share of churners (0-1)",
             bounds=(0.0, 1.0),
             slips=slips,
         )
@@ -827,7 +825,6 @@ def check_06_4(answer: object, *, seed: int) -> None:
         uplift,
         result.uplift,
         name="uplift",
-        unit="share (-1 to 1)",
         bounds=(-1.0, 1.0),
         slips=slips,
     )
