@@ -31,7 +31,12 @@ from threadpoolctl import threadpool_limits
 
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
 from portfolio_lib.churn.features import ChurnFeatures
-from portfolio_lib.clv import BetaGeo, ConvergenceError, summary_from_transactions
+from portfolio_lib.clv import (
+    BetaGeo,
+    ConvergenceError,
+    fit_purchase_model,
+    summary_from_transactions,
+)
 from portfolio_lib.rfm import _as_day
 
 __all__ = [
@@ -371,6 +376,9 @@ class BGNBDChurnScores:
         The frequency/recency/T summary (weeks) it was fitted on.
     cutoff : pandas.Timestamp
     window_days : int
+    note : str
+        How the model was fitted (:func:`~portfolio_lib.clv.fit_purchase_model`): maximum
+        likelihood, or a weak prior when the likelihood has no maximum on these data.
     """
 
     scores: pd.DataFrame
@@ -378,6 +386,7 @@ class BGNBDChurnScores:
     summary: pd.DataFrame
     cutoff: pd.Timestamp
     window_days: int
+    note: str = ""
 
 
 def bgnbd_churn_scores(
@@ -442,7 +451,8 @@ def bgnbd_churn_scores(
                 f"for {len(missing)} customer(s) to score, e.g. {list(missing[:5])}"
             )
         summary = summary.reindex(pd.Index(index, name=customer_col))
-    model = BetaGeo().fit(summary)
+    choice = fit_purchase_model(summary)
+    model = choice.model
     r, alpha = float(model.params_["r"]), float(model.params_["alpha"])
     x = summary["frequency"].to_numpy(dtype=float)
     T = summary["T"].to_numpy(dtype=float)
@@ -459,4 +469,4 @@ def bgnbd_churn_scores(
         },
         index=summary.index,
     )
-    return BGNBDChurnScores(scores, model, summary, cut, int(window_days))
+    return BGNBDChurnScores(scores, model, summary, cut, int(window_days), choice.note)

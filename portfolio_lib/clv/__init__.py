@@ -19,6 +19,7 @@ serve lessons and recovery tests.
 
 from portfolio_lib.clv._fitting import ConvergenceError, FitDiagnostics, ModelSummary
 from portfolio_lib.clv.bgnbd import BetaGeo
+from portfolio_lib.clv.choice import ModelChoice, fit_purchase_model, fit_spend_model
 from portfolio_lib.clv.diagnostics import (
     holdout_comparison,
     prob_alive_matrix,
@@ -32,7 +33,7 @@ from portfolio_lib.clv.simulation import (
     simulate_gamma_gamma_spend,
     simulate_pareto_nbd,
 )
-from portfolio_lib.clv.spend import MeanSpend, SpendModelChoice, fit_spend_model
+from portfolio_lib.clv.spend import MeanSpend
 from portfolio_lib.clv.summary import calibration_holdout, summary_from_transactions
 from portfolio_lib.clv.value import (
     clv_cac_ratio,
@@ -49,14 +50,15 @@ __all__ = [
     "FrequencySpendCorrelation",
     "GammaGamma",
     "MeanSpend",
+    "ModelChoice",
     "ModelSummary",
     "ParetoNBD",
     "ShiftedBetaGeometric",
-    "SpendModelChoice",
     "calibration_holdout",
     "clv_cac_ratio",
     "customer_lifetime_value",
     "discounted_expected_purchases",
+    "fit_purchase_model",
     "fit_spend_model",
     "historical_clv",
     "holdout_comparison",

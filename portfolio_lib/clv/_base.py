@@ -189,6 +189,7 @@ class PurchaseModel(MLEModel):
         *,
         weights=None,
         start_params: Mapping[str, float] | None = None,
+        prior_sd: float | None = None,
     ):
         """Fit by maximum likelihood to a customer summary.
 
@@ -203,6 +204,11 @@ class PurchaseModel(MLEModel):
             Number of customers each row stands for (default 1 each).
         start_params : mapping, optional
             Natural-scale starting values; sensible defaults are derived from the data.
+        prior_sd : float, optional
+            Standard deviation of a weak normal prior on each log-parameter, centred
+            on the starting values (a MAP fit). ``None`` (default) is plain maximum
+            likelihood; :func:`~portfolio_lib.clv.fit_purchase_model` uses a prior only
+            when the likelihood has no maximum.
 
         Returns
         -------
@@ -244,8 +250,10 @@ class PurchaseModel(MLEModel):
             weights=counts,
             start_params=start,
             alt_start_params=alt,
+            prior_sd=prior_sd,
         )
         self._store(outcome, n_obs=counts.sum(), n_rows=len(counts))
+        self.prior_sd_ = prior_sd
         self.unit_ = summary.attrs.get("unit") if hasattr(summary, "attrs") else None
         return self
 

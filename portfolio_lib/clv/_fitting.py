@@ -189,9 +189,11 @@ class _WeightedLogMLE(GenericLikelihoodModel):
         row_loglik: Callable[[np.ndarray], np.ndarray],
         weights: np.ndarray,
         param_names: Sequence[str],
+        log_prior: tuple[np.ndarray, float] | None = None,
     ) -> None:
         self._row_loglik = row_loglik
         self._weights = np.asarray(weights, dtype=float)
+        self._log_prior = log_prior
         super().__init__(
             endog=self._weights,
             exog=None,
@@ -205,7 +207,11 @@ class _WeightedLogMLE(GenericLikelihoodModel):
         return np.where(np.isfinite(values), values, -np.inf)
 
     def loglike(self, params: np.ndarray) -> float:
+        """Weighted log-likelihood, plus the log prior density when there is one (MAP)."""
         value = float(np.sum(self.loglikeobs(params)))
+        if self._log_prior is not None:
+            center, sd = self._log_prior
+            value -= float(np.sum((np.asarray(params, dtype=float) - center) ** 2)) / (2 * sd**2)
         return value if np.isfinite(value) else -1e300
 
 
@@ -303,8 +309,14 @@ def fit_log_mle(
     weights: np.ndarray,
     start_params: np.ndarray,
     alt_start_params: np.ndarray | None = None,
+    prior_sd: float | None = None,
 ) -> MLEOutcome:
     """Maximise ``sum(weights * row_loglik(exp(theta)))`` over ``theta`` robustly.
+
+    With ``prior_sd`` the objective adds an independent normal prior on each
+    log-parameter, centred on ``log(start_params)`` with that standard deviation
+    (a maximum a posteriori fit): it keeps parameters finite where the likelihood
+    alone has no maximum. The reported ``loglik`` is the likelihood without the prior.
 
     Parameters
     ----------
@@ -328,7 +340,12 @@ def fit_log_mle(
     ConvergenceError
         When no optimiser reaches a point that passes all checks.
     """
-    model = _WeightedLogMLE(row_loglik, weights, param_names)
+    prior = None
+    if prior_sd is not None:
+        if not prior_sd > 0:
+            raise ValueError(f"prior_sd must be positive, got {prior_sd}")
+        prior = (np.log(np.asarray(start_params, dtype=float)), float(prior_sd))
+    model = _WeightedLogMLE(row_loglik, weights, param_names, log_prior=prior)
     starts = [np.log(np.asarray(start_params, dtype=float))]
     if alt_start_params is not None:
         starts.append(np.log(np.asarray(alt_start_params, dtype=float)))

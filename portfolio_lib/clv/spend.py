@@ -1,4 +1,4 @@
-r"""Choosing a spend model: Gamma-Gamma when it has a maximum, the mean spend when not.
+r"""The mean-spend model: what Gamma-Gamma tends to when its likelihood has no maximum.
 
 On small or unusual samples the Gamma-Gamma likelihood can rise towards the
 edge of the parameter space instead of peaking: :math:`p \to \infty` with
@@ -11,22 +11,19 @@ the customer's own mean repeat spend :math:`\bar z`, which is what
 :class:`MeanSpend` predicts for repeat buyers; customers without a repeat
 purchase get the mean of :math:`\bar z` across repeat buyers. Its interval
 reflects the uncertainty of that population mean (standard error of a mean),
-not of each customer's own mean. :func:`fit_spend_model` tries Gamma-Gamma
-first and says in ``note`` which model it kept and why.
+not of each customer's own mean. :func:`~portfolio_lib.clv.fit_spend_model`
+tries Gamma-Gamma first and says in ``note`` which model it kept and why.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from portfolio_lib.clv._base import MLEModel, unpack, wrap_like
-from portfolio_lib.clv._fitting import ConvergenceError
-from portfolio_lib.clv.gammagamma import GammaGamma, frequency_spend_correlation, repeat_buyers
+from portfolio_lib.clv.gammagamma import frequency_spend_correlation, repeat_buyers
 
-__all__ = ["MeanSpend", "SpendModelChoice", "fit_spend_model"]
+__all__ = ["MeanSpend"]
 
 
 class MeanSpend(MLEModel):
@@ -117,92 +114,3 @@ class MeanSpend(MLEModel):
     def population_mean_spend(self) -> float:
         """Mean repeat spend across repeat buyers (currency units)."""
         return float(self._check_fitted()[0])
-
-
-@dataclass(frozen=True)
-class SpendModelChoice:
-    """The spend model :func:`fit_spend_model` kept, and why.
-
-    Attributes
-    ----------
-    model : GammaGamma or MeanSpend
-        Fitted; both work with :func:`~portfolio_lib.clv.customer_lifetime_value`.
-    note : str
-        One or two sentences for the reader: which model, and why.
-    gamma_gamma_error : str
-        The first line of Gamma-Gamma's :class:`ConvergenceError` ("" when it converged).
-    """
-
-    model: GammaGamma | MeanSpend
-    note: str
-    gamma_gamma_error: str = ""
-
-    @property
-    def is_gamma_gamma(self) -> bool:
-        """Whether the Gamma-Gamma model was kept."""
-        return isinstance(self.model, GammaGamma)
-
-
-def fit_spend_model(summary: pd.DataFrame, *, weights=None) -> SpendModelChoice:
-    """Fit Gamma-Gamma; when it has no reliable maximum, fall back to :class:`MeanSpend`.
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        ``frequency`` and ``monetary_value`` per customer (currency units).
-    weights : array-like, optional
-        Customers per row.
-
-    Returns
-    -------
-    SpendModelChoice
-
-    Raises
-    ------
-    DataValidationError
-        Invalid columns or no repeat buyer (neither model can be fitted).
-
-    Examples
-    --------
-    >>> from portfolio_lib.clv import simulate_bgnbd, simulate_gamma_gamma_spend
-    >>> data = simulate_bgnbd(1500, r=0.8, alpha=8, a=1, b=4, T=52, seed=3)
-    >>> data["monetary_value"] = simulate_gamma_gamma_spend(
-    ...     data["frequency"], p=6, q=3.5, gamma=20, seed=4)["monetary_value"]
-    >>> fit_spend_model(data).is_gamma_gamma
-    True
-    """
-    try:
-        model = GammaGamma().fit(summary, weights=weights)
-    except ConvergenceError as error:
-        fallback = MeanSpend().fit(summary, weights=weights)
-        note = (
-            f"Gamma-Gamma has no reliable maximum on these {int(fallback.n_obs_)} repeat buyers "
-            f"({_why(error)}). Using the mean-spend model instead: a repeat buyer's own mean "
-            f"spend, the average of repeat buyers ({fallback.population_mean_spend():,.2f}) for "
-            "everyone else."
-        )
-        return SpendModelChoice(fallback, note, str(error).splitlines()[0])
-    note = (
-        f"Gamma-Gamma fitted on {int(model.n_obs_)} repeat buyers: a customer's expected spend "
-        "is a weighted average of their own mean and the population mean "
-        f"({model.population_mean_spend():,.2f})."
-    )
-    return SpendModelChoice(model, note)
-
-
-#: Above this p the Gamma-Gamma fit is at the p -> infinity edge (no within-customer spread).
-_P_AT_EDGE = 1e3
-
-
-def _why(error: ConvergenceError) -> str:
-    """Say in words why the Gamma-Gamma fit was refused, from its diagnostics."""
-    diagnostics = error.diagnostics
-    if diagnostics is None:
-        return "the optimiser did not converge"
-    params = dict(zip(diagnostics.param_names, np.exp(diagnostics.log_params), strict=True))
-    if params.get("p", 0.0) > _P_AT_EDGE:
-        return (
-            f"the likelihood keeps rising towards p → ∞ (p = {params['p']:,.0f}): too little "
-            "spread of purchases around each customer's own mean to estimate"
-        )
-    return "; ".join(diagnostics.problems) or "the optimiser did not converge"

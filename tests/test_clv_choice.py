@@ -1,6 +1,8 @@
-"""Spend model choice: Gamma-Gamma when it has a maximum, the mean-spend model when not."""
+"""Model choice: the standard fit when the likelihood has a maximum, an honest fallback when not."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -9,13 +11,16 @@ import pytest
 from portfolio_lib import DataValidationError
 from portfolio_lib.clv import (
     BetaGeo,
+    ConvergenceError,
     GammaGamma,
     MeanSpend,
     customer_lifetime_value,
+    fit_purchase_model,
     fit_spend_model,
     simulate_bgnbd,
     simulate_gamma_gamma_spend,
 )
+from portfolio_lib.clv.choice import PRIOR_SD
 from portfolio_lib.clv.lesson import parameter_recovery
 
 TRUE_GG = {"p": 6.0, "q": 3.5, "gamma": 20.0}
@@ -44,7 +49,7 @@ def no_spread_data(n: int, seed: int) -> pd.DataFrame:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_keeps_gamma_gamma_when_it_has_a_maximum(seed):
     choice = fit_spend_model(gamma_gamma_data(3000, seed))
-    assert choice.is_gamma_gamma and choice.gamma_gamma_error == ""
+    assert not choice.fallback and choice.error == "" and isinstance(choice.model, GammaGamma)
     table = choice.model.summary().table
     for name, value in TRUE_GG.items():
         assert table.loc[name, "ci_low"] <= value <= table.loc[name, "ci_high"], name
@@ -57,8 +62,9 @@ def test_falls_back_to_mean_spend_at_the_p_infinity_edge(seed):
     with pytest.raises(Exception, match="did not converge"):
         GammaGamma().fit(data)
     choice = fit_spend_model(data)
-    assert isinstance(choice.model, MeanSpend) and not choice.is_gamma_gamma
-    assert "p → ∞" in choice.note and "did not converge" in choice.gamma_gamma_error
+    assert isinstance(choice.model, MeanSpend) and choice.fallback
+    assert "p = " in choice.note and "own mean" in choice.note
+    assert "did not converge" in choice.error
     repeat = data["frequency"] > 0
     assert choice.model.population_mean_spend() == pytest.approx(
         data.loc[repeat, "monetary_value"].mean()
@@ -98,3 +104,44 @@ def test_no_repeat_buyer_is_a_clear_error():
                          "monetary_value": [0.0, 0.0]})  # fmt: skip
     with pytest.raises(DataValidationError, match="frequency"):
         fit_spend_model(data)
+
+
+def test_purchase_model_is_plain_maximum_likelihood_when_there_is_a_maximum():
+    data = simulate_bgnbd(2000, r=0.8, alpha=8, a=1, b=4, T=52, seed=3)
+    choice = fit_purchase_model(data)
+    plain = BetaGeo().fit(data)
+    assert not choice.fallback and choice.model.prior_sd_ is None
+    np.testing.assert_allclose(choice.model.params_, plain.params_)
+
+
+def test_purchase_model_without_a_maximum_gets_a_weak_prior_and_keeps_predicting():
+    """Everyone shares one dropout probability (a, b huge): a and b run away under ML."""
+    true = BetaGeo.from_params({"r": 0.8, "alpha": 8.0, "a": 1e3, "b": 1e4})
+    fallbacks = 0
+    for seed in range(1, 11):
+        data = simulate_bgnbd(400, r=0.8, alpha=8, a=1e5, b=1e6, T=52, seed=seed)
+        choice = fit_purchase_model(data)
+        if not choice.fallback:
+            continue
+        fallbacks += 1
+        with pytest.raises(ConvergenceError):
+            BetaGeo().fit(data)
+        assert choice.model.prior_sd_ == PRIOR_SD and "did not converge" in choice.error
+        # The note says why: parameters that ran away, or a flat likelihood.
+        assert re.search(r"a = [\d.e+]+, b = [\d.e+]+ run towards|likelihood is flat", choice.note)
+        args = (52, data["frequency"], data["recency"], data["T"])
+        predicted = choice.model.conditional_expected_purchases(*args).sum()
+        # The prior only pins down the direction the data cannot see: a prior twice as
+        # wide moves the parameters along that ridge but hardly the predictions.
+        wider = BetaGeo().fit(data, prior_sd=2 * PRIOR_SD)
+        assert wider.conditional_expected_purchases(*args).sum() == pytest.approx(
+            predicted, rel=0.03
+        )
+        assert predicted == pytest.approx(true.conditional_expected_purchases(*args).sum(), rel=0.3)
+        data["monetary_value"] = np.where(data["frequency"] > 0, 25.0 + data["frequency"], 0.0)
+        value = customer_lifetime_value(
+            choice.model, MeanSpend().fit(data), data, horizon=52,
+            unit="W", annual_discount_rate=0.1, n_draws=30, seed=seed,
+        )  # fmt: skip
+        assert np.isfinite(value[["clv", "clv_low", "clv_high"]].to_numpy()).all()
+    assert fallbacks >= 1, "no seed produced a likelihood without a maximum"
