@@ -43,6 +43,18 @@ def test_parameters_cell_documents_the_tested_range(path: Path):
     assert offered == set(spec.datasets), f"{path.name}: DATASET comment offers {offered}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_reads_every_parameter(path: Path):
+    """`papermill --help-notebook` lists every parameter (an '=' in a comment breaks it)."""
+    from papermill.translators import PythonTranslator
+
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = re.findall(r"^(\w+) = ", cell.source, flags=re.M)
+    parsed = [p.name for p in PythonTranslator.inspect(cell)]
+    assert parsed == assigned
+
+
 def test_readme_states_the_ranges():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "100 to 100,000" in readme and "make test-matrix" in readme
@@ -70,3 +82,33 @@ def test_chapter_runs_with_matrix_parameters(
     assert injected, "papermill did not inject the parameters"
     for name, value in params.items():
         assert f"{name} = {value!r}" in injected[0].source
+
+
+#: Settings a user's machine may have that must not change a stored output: a headless
+#: matplotlib backend, a far time zone, a Turkish locale (dotless i, decimal comma).
+FOREIGN_ENVIRONMENT = {
+    "MPLBACKEND": "agg",
+    "TZ": "Pacific/Chatham",
+    "LANG": "tr_TR.UTF-8",
+    "LC_ALL": "tr_TR.UTF-8",
+}
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("chapter", ["01", "04"])
+def test_stored_outputs_do_not_depend_on_backend_time_zone_or_locale(chapter: str, tmp_path):
+    """nbval on a stored chapter passes under another backend, time zone and locale."""
+    import os
+    import subprocess
+    import sys
+
+    notebook = next(p for p in NOTEBOOKS if p.name.startswith(chapter))
+    env = {**os.environ, **FOREIGN_ENVIRONMENT}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+         str(notebook), "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
+         "-o", f"cache_dir={tmp_path}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    tail = "\n".join(completed.stdout.splitlines()[-25:])
+    assert completed.returncode == 0, f"nbval failed under {FOREIGN_ENVIRONMENT}:\n{tail}"
