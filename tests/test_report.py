@@ -200,3 +200,29 @@ def test_index_without_a_data_set_says_so_and_shows_figures(tmp_path: Path):
     assert "A &lt;one&gt;" in html and 'src="figures/01_a.png"' in html
     assert "This chapter drew no figure" in html and "no DATASET" in html
     assert "<code>1</code></td><td>01" in html and "<code>2</code></td><td>02" in html
+
+
+def test_glance_on_a_small_simulated_company_reads_like_a_manager_summary():
+    glance = report.portfolio_at_a_glance({"DATASET": "simulate", "N_CUSTOMERS": 300, "SEED": 7})
+    labels = [k.label for k in glance.kpis]
+    assert labels == [
+        "Customers",
+        "Active share",
+        "Retention",
+        "CLV total",
+        "Top-decile CLV share",
+        "NPS",
+        "Top risk",
+    ]
+    kpis = {k.label: k for k in glance.kpis}
+    assert kpis["Customers"].value == "300"
+    assert all(k.value is not None for k in glance.kpis), glance.kpis
+    assert "interval" in kpis["NPS"].detail and "interval" in kpis["Retention"].detail
+    assert "300 customers drawn with SEED = 7" in glance.description
+
+
+def test_glance_on_cdnow_says_what_the_data_set_lacks_instead_of_a_number(cdnow_home):
+    glance = report.portfolio_at_a_glance({"DATASET": "cdnow"}, data_home=cdnow_home)
+    kpis = {k.label: k for k in glance.kpis}
+    assert kpis["NPS"].value is None and "not in this data set" in kpis["NPS"].detail
+    assert all(k.value is not None for label, k in kpis.items() if label != "NPS")

@@ -166,10 +166,10 @@ def _clv(tx: Any, end: Any, p: Mapping[str, Any]) -> list[KPI]:
     try:
         summary = clv.summary_from_transactions(tx, observation_end=end, unit="W")
         purchases = clv.BetaGeo().fit(summary)
-        spend = clv.fit_spend_model(summary)  # Gamma-Gamma, or the mean spend, as chapter 3
+        spend = clv.fit_spend_model(summary).model  # Gamma-Gamma, or the mean spend (chapter 3)
         value = clv.customer_lifetime_value(
             purchases,
-            spend.model,
+            spend,
             summary,
             horizon=weeks,
             unit="W",
@@ -188,7 +188,7 @@ def _clv(tx: Any, end: Any, p: Mapping[str, Any]) -> list[KPI]:
         return [KPI("CLV total", None, why, "03"), KPI("Top-decile CLV share", None, why, "03")]
     models = (
         "BG/NBD x Gamma-Gamma"
-        if spend.is_gamma_gamma
+        if isinstance(spend, clv.GammaGamma)
         else ("BG/NBD x mean spend, as Gamma-Gamma has no reliable maximum here")
     )
     return [
