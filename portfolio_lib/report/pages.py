@@ -36,7 +36,7 @@ MATHJAX_DIRNAME = "mathjax"
 #: Cell tag of the one figure per chapter that the index shows.
 HEADLINE_TAG = "headline"
 #: Parts of the MathJax distribution a static page never loads: the SVG output, the
-#: accessibility explorer, and translations other than English (7 of its 12 MB).
+#: accessibility explorer, and translations other than English (7.4 of its 9.5 MB).
 _MATHJAX_LEFT_OUT = ("jax/output/SVG", "extensions/a11y", "localization")
 _MATHJAX_KEPT = ("localization/en",)
 _STAMP = ".bundled-from"
@@ -124,7 +124,7 @@ def bundle_mathjax(out_dir: Path | str) -> Path:
     """Copy the MathJax files the pages need into ``out_dir/mathjax`` (once) and return it.
 
     The copy is skipped when the folder already holds the same MathJax (a stamp file names
-    the source), so rebuilding a report does not copy 3 MB again.
+    the source), so rebuilding a report does not copy its 2 MB again.
 
     Parameters
     ----------
