@@ -165,11 +165,12 @@ def _clv(tx: Any, end: Any, p: Mapping[str, Any]) -> list[KPI]:
     weeks = int(p["CLV_HORIZON_WEEKS"])
     try:
         summary = clv.summary_from_transactions(tx, observation_end=end, unit="W")
-        purchases = clv.BetaGeo().fit(summary)
-        spend = clv.fit_spend_model(summary).model  # Gamma-Gamma, or the mean spend (chapter 3)
+        # as in chapters 3 and 6: ML fits, or the documented fallbacks when there is no maximum
+        purchases = clv.fit_purchase_model(summary)
+        spend = clv.fit_spend_model(summary)
         value = clv.customer_lifetime_value(
-            purchases,
-            spend,
+            purchases.model,
+            spend.model,
             summary,
             horizon=weeks,
             unit="W",
@@ -187,9 +188,9 @@ def _clv(tx: Any, end: Any, p: Mapping[str, Any]) -> list[KPI]:
         why = "not estimable on this data: the fitted models give no finite CLV"
         return [KPI("CLV total", None, why, "03"), KPI("Top-decile CLV share", None, why, "03")]
     models = (
-        "BG/NBD x Gamma-Gamma"
-        if isinstance(spend, clv.GammaGamma)
-        else ("BG/NBD x mean spend, as Gamma-Gamma has no reliable maximum here")
+        ("BG/NBD (MAP fit: no likelihood maximum here)" if purchases.fallback else "BG/NBD")
+        + " x "
+        + ("mean spend (Gamma-Gamma has no maximum here)" if spend.fallback else "Gamma-Gamma")
     )
     return [
         KPI(
