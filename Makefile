@@ -50,10 +50,7 @@ test-unit: setup
 test-nbval: setup
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg -n $(PYTEST_WORKERS) --dist loadfile
 
-test-test-matrix: setup
-	$(BIN)/python -m portfolio_lib.matrix --grid full --jobs $(PYTEST_WORKERS) --out build/matrix.csv
-
-notebooks: setup
+test-notebooks: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m notebook tests
 
 test-matrix: setup
