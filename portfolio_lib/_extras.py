@@ -23,7 +23,6 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "nbclient",
         "ipykernel",
         "nbstripout",
-        "tqdm",
         "jupyter_server_mathjax",
     ),
 }
