@@ -145,3 +145,38 @@ def test_purchase_model_without_a_maximum_gets_a_weak_prior_and_keeps_predicting
         )  # fmt: skip
         assert np.isfinite(value[["clv", "clv_low", "clv_high"]].to_numpy()).all()
     assert fallbacks >= 1, "no seed produced a likelihood without a maximum"
+
+
+def test_standard_errors_do_not_depend_on_the_last_bit_of_the_log_likelihood():
+    """Stored notebook outputs must reproduce on CPUs whose exp/log differ by an ulp.
+
+    The Hessian's finite-difference step keeps standard errors stable to 1e-5 under a
+    relative perturbation of 1e-15 of the log-likelihood, and a wider step agrees (so the
+    truncation error is as small).
+    """
+    from statsmodels.tools.numdiff import approx_hess
+
+    from portfolio_lib.clv._fitting import HESSIAN_STEP, _WeightedLogMLE, compress_rows
+
+    data = simulate_bgnbd(2000, r=0.8, alpha=8, a=1, b=4, T=52, seed=8)
+    model = BetaGeo().fit(data)
+    unique, counts = compress_rows({k: data[k].to_numpy() for k in ("frequency", "recency", "T")})
+    loglik = _WeightedLogMLE(
+        BetaGeo._make_loglik(unique["frequency"], unique["recency"], unique["T"]),
+        counts,
+        BetaGeo._param_names,
+    ).loglike
+    theta = np.log(model.params_.to_numpy())
+    rng = np.random.default_rng(0)
+
+    def log_se(step, noise):
+        def f(t):
+            return loglik(t) * (1 + noise * rng.standard_normal())
+
+        return np.sqrt(np.diag(np.linalg.inv(-approx_hess(theta, f, epsilon=step))))
+
+    reference = log_se(HESSIAN_STEP, 0.0)
+    np.testing.assert_allclose(reference, np.sqrt(np.diag(model.cov_log_params_)), rtol=1e-6)
+    for _ in range(5):
+        np.testing.assert_allclose(log_se(HESSIAN_STEP, 1e-15), reference, rtol=1e-5)
+    np.testing.assert_allclose(log_se(3 * HESSIAN_STEP, 0.0), reference, rtol=1e-5)
