@@ -21,7 +21,7 @@ from portfolio_lib.clv import (
     simulate_gamma_gamma_spend,
 )
 from portfolio_lib.clv.choice import PRIOR_SD
-from portfolio_lib.clv.lesson import parameter_recovery
+from portfolio_lib.lessons.clv import parameter_recovery
 
 TRUE_GG = {"p": 6.0, "q": 3.5, "gamma": 20.0}
 

@@ -1,4 +1,4 @@
-"""Chapter 3 lesson helpers: periods, tracking, truth/paper comparisons, tiers, channel value."""
+"""Chapter 3 lesson helpers (portfolio_lib.lessons.clv): periods, tracking, truth/paper checks."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from portfolio_lib.clv import (
     GammaGamma,
     ShiftedBetaGeometric,
     calibration_holdout,
-    lesson,
     simulate_bgnbd,
     simulate_gamma_gamma_spend,
 )
+from portfolio_lib.lessons import clv as lesson
 
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 
