@@ -3,32 +3,47 @@
 Expected names come from the course brief and the team conventions (journey stages:
 discovery (keşfetme), first_contact (ilk temas), decision (karar anı),
 purchase (hizmet alımı), deepening (derinleşme)), not from the module under test.
+
+The terms live in the data file portfolio_lib/data/glossary.toml; the tests check that
+file's rules, the tables rendered from it, and that each notebook's "Course terms" table
+(cell 1, markdown) is the one rendered from it, so the notebook text cannot drift.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import doctest
+import json
 import re
 import sys
+import tomllib
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio_lib import glossary
+from portfolio_lib import _terms, glossary
 from portfolio_lib.glossary import (
+    DATA_FILE,
     STAGE_KEYS,
     TERMS,
+    GlossaryDataError,
     Term,
+    chapter_terms,
+    chapter_terms_markdown,
     glossary_table,
+    load_terms,
     stage_names,
     term,
     to_markdown,
     turkish,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 LANGUAGE_FIELDS = ("english", "turkish", "persian")
 TEXT_FIELDS = (*LANGUAGE_FIELDS, "definition")
@@ -385,7 +400,242 @@ def test_markdown_escapes_pipes(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- documentation ----------------------------------------------------------------------
 
 
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(glossary, optionflags=doctest.ELLIPSIS)
+@pytest.mark.parametrize("module", [glossary, _terms], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --- the data file ------------------------------------------------------------------------
+
+GOOD_BLOCK = """
+[[term]]
+key = "{key}"
+english = "English {key}"
+turkish = "Türkçe {key}"
+persian = "فارسی {key}"
+definition = "A definition."
+chapter = 4
+notebooks = [4]
+"""
+
+
+def write_terms(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "glossary.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def minimal_file() -> str:
+    return "".join(GOOD_BLOCK.format(key=k) for k in STAGE_KEYS)
+
+
+def test_terms_come_from_the_data_file() -> None:
+    assert DATA_FILE.name == "glossary.toml" and DATA_FILE.parent.name == "data"
+    assert load_terms() == TERMS
+    assert load_terms(DATA_FILE) == TERMS
+    raw = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    assert [block["key"] for block in raw["term"]] == [t.key for t in TERMS]
+    # The code holds no term data any more: the names appear only in the file.
+    code = (ROOT / "portfolio_lib" / "glossary.py").read_text(encoding="utf-8")
+    code += (ROOT / "portfolio_lib" / "_terms.py").read_text(encoding="utf-8")
+    assert "Müşteri elde tutma oranı" not in code and "Değer-sadakat matrisi" not in code
+
+
+def test_data_file_is_package_data() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["portfolio_lib"]
+    relative = DATA_FILE.relative_to(ROOT / "portfolio_lib")
+    assert any(relative.match(p) for p in patterns), patterns
+
+
+def test_data_file_keys_unique_and_translations_filled() -> None:
+    # Read the file itself, so the rule holds for what a translator edits.
+    blocks = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))["term"]
+    keys = [b["key"] for b in blocks]
+    assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+    empty = [
+        (b["key"], f)
+        for b in blocks
+        for f in ("english", "turkish", "persian", "definition")
+        if not str(b.get(f, "")).strip()
+    ]
+    assert empty == []
+
+
+def test_minimal_file_loads(tmp_path: Path) -> None:
+    terms = load_terms(write_terms(tmp_path, minimal_file()))
+    assert [t.key for t in terms] == list(STAGE_KEYS)
+    assert terms[0] == Term(
+        "discovery",
+        "English discovery",
+        "Türkçe discovery",
+        "فارسی discovery",
+        "A definition.",
+        4,
+        (4,),
+    )
+
+
+def test_decomposed_letters_are_stored_composed(tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", "Keşfetme")
+    assert decomposed != "Keşfetme"
+    text = minimal_file().replace("Türkçe discovery", decomposed, 1)
+    assert load_terms(write_terms(tmp_path, text))[0].turkish == "Keşfetme"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t + GOOD_BLOCK.format(key="decision"), "key 'decision' repeats term 3"),
+        (lambda t: t.replace('turkish = "Türkçe purchase"', 'turkish = ""'), "turkish is empty"),
+        (lambda t: t.replace('persian = "فارسی decision"', 'persian = "  "'), "persian is empty"),
+        (lambda t: t.replace('english = "English deepening"\n', ""), "missing field 'english'"),
+        (lambda t: t.replace("chapter = 4", "chapter = 4\nnote = 'x'", 1), "unknown field 'note'"),
+        (lambda t: t.replace("chapter = 4", "chapter = 7", 1), "chapter must be one of"),
+        (lambda t: t.replace("chapter = 4", 'chapter = "4"', 1), "chapter must be one of"),
+        (lambda t: t.replace("notebooks = [4]", "notebooks = [4, 4]", 1), "repeats a chapter"),
+        (lambda t: t.replace("notebooks = [4]", "notebooks = [0]", 1), "notebooks must be a list"),
+        (lambda t: t.replace('key = "purchase"', 'key = "Purchase Stage"'), "snake_case"),
+        (
+            lambda t: t.replace('key = "deepening"', 'key = "deepen"'),
+            "stage 'deepening' has no term",
+        ),
+        (lambda t: t.replace("A definition.", "A | B.", 1), "without surrounding spaces or '|'"),
+        (
+            lambda t: t + "[term.extra]\nx = 1\n",
+            "term 5 ('deepening'): unknown field 'extra'",
+        ),
+        (lambda t: 'title = "x"\n' + t, "unknown top-level entry 'title'"),
+    ],
+)
+def test_bad_data_file_is_rejected_with_its_problem(tmp_path: Path, change, message: str) -> None:
+    path = write_terms(tmp_path, change(minimal_file()))
+    with pytest.raises(GlossaryDataError) as info:
+        load_terms(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    text = minimal_file().replace('turkish = "Türkçe purchase"', 'turkish = ""')
+    text = text.replace("chapter = 4", "chapter = 9", 1)
+    with pytest.raises(GlossaryDataError, match=r"2 problem\(s\)") as info:
+        load_terms(write_terms(tmp_path, text))
+    assert "term 1 ('discovery')" in str(info.value) and "term 4 ('purchase')" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'[[term]]\nkey = "a\n', "not valid TOML"),
+        (b"", "no [[term]] blocks"),
+        (b'title = "x"\n', "no [[term]] blocks"),
+        ("key = 'ş'\n".encode("cp1254"), "not UTF-8"),
+    ],
+)
+def test_unreadable_data_file(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "glossary.toml"
+    path.write_bytes(content)
+    with pytest.raises(GlossaryDataError, match=re.escape(message)):
+        load_terms(path)
+
+
+def test_every_notebook_lists_some_terms_and_every_term_is_somewhere() -> None:
+    for chapter in range(1, 7):
+        assert len(chapter_terms(chapter)) >= 5, chapter
+    listed = {t.key for t in TERMS if t.notebooks}
+    # A few terms are in the README glossary only; most appear in some notebook's table.
+    assert len(listed) >= 0.9 * len(TERMS)
+
+
+# --- a chapter's term table ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chapter", [1, 2, 3, 4, 5, 6])
+def test_chapter_terms_new_terms_first_then_revisited(chapter: int) -> None:
+    table = chapter_terms(chapter)
+    assert list(table.columns) == ["english", "turkish", "chapter"]
+    assert table.index.name == "key"
+    expected = [t.key for t in TERMS if chapter in t.notebooks]
+    assert sorted(table.index) == sorted(expected)
+    own = table["chapter"].eq(chapter).tolist()
+    assert own == sorted(own, reverse=True), "terms of the chapter come first"
+    order = [t.key for t in TERMS]
+    for part in (table[table["chapter"] == chapter], table[table["chapter"] != chapter]):
+        positions = [order.index(k) for k in part.index]
+        assert positions == sorted(positions), "course order inside each part"
+    for key, row in table.iterrows():
+        assert (row["english"], row["turkish"]) == (term(key).english, term(key).turkish)
+
+
+def test_chapter_terms_languages_and_bad_input() -> None:
+    table = chapter_terms(5, languages=("persian", "english"))
+    assert list(table.columns) == ["persian", "english", "chapter"]
+    with pytest.raises(ValueError, match="chapter"):
+        chapter_terms(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="chapter"):
+        chapter_terms_markdown(0)
+    with pytest.raises(ValueError, match="'german'"):
+        chapter_terms(2, languages=("german",))
+
+
+def test_chapter_terms_markdown_rows() -> None:
+    text = chapter_terms_markdown(4)
+    assert text.endswith("\n")
+    lines = text.splitlines()
+    assert lines[:2] == ["| English | Turkish |", "|---|---|"]
+    table = chapter_terms(4)
+    assert [markdown_cells(line) for line in lines[2:]] == table[
+        ["english", "turkish"]
+    ].values.tolist()
+    three = chapter_terms_markdown(4, languages=("english", "turkish", "persian")).splitlines()
+    assert three[0] == "| English | Turkish | Persian |" and three[1] == "|---|---|---|"
+
+
+# --- the notebooks' "Course terms" tables ------------------------------------------------------
+
+
+def notebook_term_table(path: Path) -> list[str]:
+    """The lines of the markdown table under "Course terms" in a notebook's first cell."""
+    cell = json.loads(path.read_text(encoding="utf-8"))["cells"][0]
+    assert cell["cell_type"] == "markdown", f"{path.name}: cell 1 must stay markdown"
+    text = "".join(cell["source"])
+    assert "**Course terms (English — Turkish).**" in text, f"{path.name}: no Course terms table"
+    after = text.split("**Course terms (English — Turkish).**", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(after) if line.startswith("|"))
+    end = next((i for i in range(start, len(after)) if not after[i].startswith("|")), len(after))
+    return after[start:end]
+
+
+def test_six_notebooks_found() -> None:
+    assert [int(p.name[:2]) for p in NOTEBOOKS] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_terms_exist_in_the_glossary_with_the_same_turkish(path: Path) -> None:
+    lines = notebook_term_table(path)
+    assert lines[0] == "| English | Turkish |", lines[0]
+    by_english = {t.english: t for t in TERMS}
+    problems = []
+    for line in lines[2:]:
+        english, turkish_name = markdown_cells(line)
+        found = by_english.get(english)
+        if found is None:
+            problems.append(f"{english!r} is not a glossary term (English name)")
+        elif found.turkish != turkish_name:
+            problems.append(f"{english!r}: notebook {turkish_name!r}, glossary {found.turkish!r}")
+        elif int(path.name[:2]) not in found.notebooks:
+            problems.append(f"{found.key!r}: add {int(path.name[:2])} to its notebooks field")
+    assert problems == [], f"{path.name} drifted from {DATA_FILE.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_term_table_is_the_rendered_one(path: Path) -> None:
+    expected = chapter_terms_markdown(int(path.name[:2]))
+    assert "\n".join(notebook_term_table(path)) + "\n" == expected, (
+        f"paste glossary.chapter_terms_markdown({int(path.name[:2])}) into the first cell of "
+        f"{path.name}:\n{expected}"
+    )
