@@ -15,7 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from portfolio_lib._errors import require_columns
-from portfolio_lib.simulate import TABLE_NAMES, TABLE_SCHEMAS, CRMData, SimulationTruth
+from portfolio_lib.crm import SCHEMAS, TABLE_NAMES, CRMData, SimulationTruth
 
 __all__ = ["DATASETS", "DATE_COLUMNS", "load_course_data", "cdnow_as_crm", "split_at"]
 
@@ -33,22 +33,6 @@ DATE_COLUMNS: dict[str, str] = {
     "complaints": "opened",
     "mystery_shopping": "visit_date",
 }
-
-_PANDAS_DTYPES = {
-    "str": "str",
-    "int": "int64",
-    "float": "float64",
-    "bool": "bool",
-    "date": "datetime64[ns]",
-    "datetime": "datetime64[ns]",
-}
-
-
-def _empty_table(name: str) -> pd.DataFrame:
-    schema = TABLE_SCHEMAS[name]
-    return pd.DataFrame(
-        {col: pd.Series(dtype=_PANDAS_DTYPES[kind.rstrip("?")]) for col, kind in schema.items()}
-    )
 
 
 def cdnow_as_crm(transactions: pd.DataFrame, *, label: str = "CDNOW") -> CRMData:
@@ -69,17 +53,22 @@ def cdnow_as_crm(transactions: pd.DataFrame, *, label: str = "CDNOW") -> CRMData
         day) and ``acquisition_channel`` (``"unknown"``: CDNOW does not record it);
         ``transactions`` gets ``transaction_id``, ``category="music"``,
         ``channel="online"`` and ``is_return=False``; every other table is empty
-        (with its columns). The observation window runs from the first purchase to
-        the last day in the file. ``truth.customers`` is empty: real data has no
-        ground truth.
+        (with the sample company's columns). The observation window runs from the
+        first purchase to the last day in the file. Real data has no ground truth:
+        ``has_truth`` is False and ``truth`` is :meth:`SimulationTruth.unknown`
+        (``truth.customers`` has no rows, ``truth.params`` only the source and a note),
+        so a notebook's ``crm.truth.params`` / ``crm.truth.customers`` still run.
 
     Examples
     --------
     >>> import pandas as pd
     >>> tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["1997-01-01", "1997-03-02"]),
     ...                    "quantity": [1, 2], "amount": [11.77, 20.0]})
-    >>> cdnow_as_crm(tx).customers["signup_date"].iloc[0]
+    >>> crm = cdnow_as_crm(tx)
+    >>> crm.customers["signup_date"].iloc[0]
     Timestamp('1997-01-01 00:00:00')
+    >>> crm.has_truth
+    False
     """
     require_columns(transactions, ["customer_id", "date", "amount"], name="transactions")
     tx = transactions.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
@@ -105,16 +94,12 @@ def cdnow_as_crm(transactions: pd.DataFrame, *, label: str = "CDNOW") -> CRMData
             "acquisition_channel": "unknown",
         }
     )
-    tables = {name: _empty_table(name) for name in TABLE_NAMES}
+    tables = {name: SCHEMAS[name].empty_frame() for name in TABLE_NAMES}
     tables["customers"] = customers
     tables["transactions"] = canonical
-    truth = SimulationTruth(
-        params={"source": label, "note": "real data: no ground truth"},
-        customers=_empty_table("truth_customers"),
-    )
     return CRMData(
         **tables,
-        truth=truth,
+        truth=SimulationTruth.unknown(source=label),
         observation_start=canonical["date"].min(),
         observation_end=canonical["date"].max(),
     )

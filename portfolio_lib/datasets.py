@@ -8,7 +8,7 @@
 * :func:`load_cdnow_summary` -- the papers' own per-customer summary of the CDNOW
   sample (frequency, recency, T, monetary value).
 * :func:`read_transactions` -- any CSV / Excel file / DataFrame mapped onto the
-  canonical transaction columns of :data:`portfolio_lib.quality.SCHEMAS`.
+  canonical transaction columns of :data:`portfolio_lib.crm.SCHEMAS`.
 * :func:`read_online_retail` -- the UCI "Online Retail II" layout.
 
 Examples
@@ -30,16 +30,14 @@ import urllib.request
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.quality import DATETIME_DTYPE, SCHEMAS, parse_values
-
-if TYPE_CHECKING:  # pragma: no cover
-    from portfolio_lib.simulate import CRMData
+from portfolio_lib.crm import DATETIME_DTYPE, SCHEMAS, CRMData
+from portfolio_lib.quality import parse_values
 
 __all__ = [
     "CDNOW_BASE_URL",
@@ -127,7 +125,7 @@ def load_sample(data_dir: str | os.PathLike[str] | None = None) -> CRMData:
 
     Returns
     -------
-    portfolio_lib.simulate.CRMData
+    portfolio_lib.crm.CRMData
 
     Examples
     --------
@@ -141,8 +139,6 @@ def load_sample(data_dir: str | os.PathLike[str] | None = None) -> CRMData:
             f"no sample company in {folder} (customers.csv missing); write one with "
             "portfolio_lib.simulate.write_sample(<folder>) or pass data_dir="
         )
-    from portfolio_lib.simulate import CRMData  # imported here: simulating is not needed to load
-
     return CRMData.from_csv(folder)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from portfolio_lib import DataValidationError
 from portfolio_lib.course import DATE_COLUMNS, cdnow_as_crm, load_course_data, split_at
-from portfolio_lib.simulate import TABLE_NAMES
+from portfolio_lib.crm import NO_TRUTH_NOTE, TABLE_NAMES, TRUTH_CUSTOMERS
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,36 @@ def test_cdnow_dataset_keeps_every_record_and_derives_first_purchase(cdnow_home)
     assert set(crm.tables) == set(TABLE_NAMES)
     assert len(crm.surveys) == 0 and "nps" in crm.surveys.columns
     assert crm.observation_end == pd.Timestamp("1998-06-30")
+    # real data: no ground truth, but the attributes the notebooks read are still there
+    assert crm.has_truth is False
+    assert crm.truth.params == {"source": "CDNOW sample", "note": NO_TRUTH_NOTE}
+    assert crm.truth.customers.empty
+    assert tuple(crm.truth.customers.columns) == TRUTH_CUSTOMERS.column_names
+
+
+def test_simulated_datasets_have_a_truth(small):
+    assert small.has_truth is True
+    assert len(small.truth.customers) == len(small.customers)
+
+
+def test_cdnow_as_crm_has_no_truth_and_empty_tables_with_the_schemas_columns():
+    tx = pd.DataFrame(
+        {
+            "customer_id": [2, 1, 2],
+            "date": pd.to_datetime(["1997-01-03", "1997-01-01", "1997-02-01"]),
+            "quantity": [1, 2, 1],
+            "amount": [10.0, 20.0, 5.5],
+        }
+    )
+    crm = cdnow_as_crm(tx, label="toy")
+    assert crm.has_truth is False and crm.truth.params["source"] == "toy"
+    assert list(crm.transactions["quantity"]) == [2, 1, 1]
+    from portfolio_lib.crm import SCHEMAS
+
+    for name in TABLE_NAMES[2:]:
+        frame = crm.tables[name]
+        assert frame.empty and tuple(frame.columns) == SCHEMAS[name].column_names, name
+        assert {c: str(t) for c, t in frame.dtypes.items()} == SCHEMAS[name].dtypes(), name
 
 
 def test_cdnow_as_crm_rejects_frames_without_amount():

@@ -438,22 +438,36 @@ def test_load_sample_without_data_is_a_clear_error(tmp_path):
 
 
 def test_load_sample_reads_a_written_company(tmp_path):
-    simulate = pytest.importorskip(
-        "portfolio_lib.simulate", reason="portfolio_lib.simulate is not written yet"
-    )
-    crm = simulate.simulate_crm(n_customers=200, seed=5)
+    from portfolio_lib.crm import CRMData
+    from portfolio_lib.simulate import simulate_crm
+
+    crm = simulate_crm(n_customers=200, seed=5)
     crm.to_csv(tmp_path)
     loaded = load_sample(tmp_path)
+    assert isinstance(loaded, CRMData) and loaded.has_truth
     for name, frame in crm.tables.items():
         pd.testing.assert_frame_equal(getattr(loaded, name), frame, obj=name)
+    pd.testing.assert_frame_equal(loaded.truth.customers, crm.truth.customers)
+
+
+def test_loading_the_sample_does_not_import_the_simulator(tmp_path):
+    # CRMData and its CSV reader live in portfolio_lib.crm: reading needs no simulation code
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from portfolio_lib.datasets import load_sample; load_sample(); "
+        "print(any(m.startswith('portfolio_lib.simulate') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
 
 
 def test_load_sample_default_folder(repo_root):
     if not (repo_root / "data" / "customers.csv").exists():
         pytest.skip("the bundled data/ folder has not been written yet")
-    pytest.importorskip(
-        "portfolio_lib.simulate", reason="portfolio_lib.simulate is not written yet"
-    )
     crm = load_sample()
     assert len(crm.customers) > 0
     assert crm.transactions["customer_id"].isin(crm.customers["customer_id"]).all()

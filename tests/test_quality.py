@@ -454,3 +454,28 @@ def test_inject_errors_refuses_dirty_input():
         inject_errors(dirty_input, seed=0)
     with pytest.raises(DataValidationError, match="amount"):
         inject_errors(clean_batch().drop(columns="amount"), seed=0)
+
+
+# --- the one schema: the committed sample company passes it ---------------------------------
+
+
+def test_committed_sample_company_passes_validation_under_the_same_schema():
+    # The simulator writes data/ with portfolio_lib.crm.SCHEMAS; validating it against the
+    # schema quality re-exports must reject nothing and give back the same dtypes.
+    from portfolio_lib import crm
+    from portfolio_lib.datasets import load_sample
+
+    assert SCHEMAS is crm.SCHEMAS
+    sample = load_sample()
+    for name, frame in sample.tables.items():
+        report = validate_table(frame, name)
+        assert report.rejected.empty, (name, report.rejected["reason"].value_counts().to_dict())
+        kept = len(report.clean) + (0 if report.returns is None else len(report.returns))
+        assert kept == len(frame), name
+        dtypes = crm.SCHEMAS[name].dtypes()
+        for column in frame.columns:
+            assert str(report.clean[column].dtype) == dtypes[column], (name, column)
+    # the returns of the sample are set aside as returns, not errors
+    assert len(validate_table(sample.transactions, "transactions").returns) == int(
+        sample.transactions["is_return"].sum()
+    )

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from scipy import optimize, special
 from threadpoolctl import threadpool_limits
 
+from portfolio_lib.crm import SCHEMAS, TRUTH_CUSTOMERS
 from portfolio_lib.simulate import (
     MYSTERY_CHECKLIST_WEIGHTS,
-    TABLE_SCHEMAS,
     CRMData,
     simulate_crm,
     simulate_main,
@@ -84,17 +84,15 @@ def check_invariants(crm: CRMData) -> None:
         crm.mystery_shopping,
     )
     truth = crm.truth.customers
-    # schema: exact columns and dtypes
+    # schema (portfolio_lib.crm): exact columns and dtypes; no gaps where the sample has none
     for name, frame in {**crm.tables, "truth_customers": truth}.items():
-        assert list(frame.columns) == list(TABLE_SCHEMAS[name]), name
-        for col, kind in TABLE_SCHEMAS[name].items():
-            base = kind.rstrip("?")
-            if not kind.endswith("?") and base != "str":
+        schema = TRUTH_CUSTOMERS if name == "truth_customers" else SCHEMAS[name]
+        assert tuple(frame.columns) == schema.sample_columns, name
+        dtypes = schema.dtypes()
+        for col in schema.sample_columns:
+            assert str(frame[col].dtype) == dtypes[col], (name, col)
+            if schema.column(col).sample == "complete":
                 assert not frame[col].isna().any(), (name, col)
-            if base == "str":
-                assert frame[col].dtype == "str", (name, col)
-                if not kind.endswith("?"):
-                    assert not frame[col].isna().any(), (name, col)
     # ids unique
     for frame, col in [
         (cust, "customer_id"),

@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import crm
 from portfolio_lib._errors import DataValidationError, format_examples, require_columns
 
 __all__ = [
@@ -38,23 +39,12 @@ __all__ = [
     "validate_events",
 ]
 
-STAGES: tuple[str, ...] = ("discovery", "first_contact", "decision", "purchase", "deepening")
-"""The course's journey stages, in order."""
+STAGES: tuple[str, ...] = crm.STAGES
+"""The course's journey stages, in order (defined in :mod:`portfolio_lib.crm`)."""
 
-
-def _turkish_names() -> dict[str, str]:
-    """Turkish stage names from the course glossary (:func:`portfolio_lib.glossary.stage_names`)."""
-    from portfolio_lib.glossary import stage_names
-
-    names = stage_names()
-    missing = [s for s in STAGES if s not in names]
-    if missing:  # pragma: no cover - guards against the glossary drifting from STAGES
-        raise ImportError(f"portfolio_lib.glossary.stage_names() lacks stages {missing}")
-    return {stage: names[stage] for stage in STAGES}
-
-
-STAGE_NAMES_TR: Mapping[str, str] = _turkish_names()
-"""Turkish course names of :data:`STAGES` (``{"discovery": "Keşfetme", ...}``), from the glossary."""
+STAGE_NAMES_TR: Mapping[str, str] = crm.STAGE_NAMES_TR
+"""Turkish course names of :data:`STAGES` (``{"discovery": "Keşfetme", ...}``), from
+:mod:`portfolio_lib.crm`."""
 
 
 def stage_label(stage: str, language: Literal["en", "tr", "both"] = "both") -> str:

@@ -1,23 +1,61 @@
-"""Default parameters of the simulated company (Anadolu Market).
+"""Default parameters of the simulated company (Anadolu Market), and the checks of
+:func:`~portfolio_lib.simulate.simulate_crm`'s arguments.
 
 Everything the simulator draws from is written here as plain, JSON-serialisable
 data, so that ``truth.params`` can be a deep copy of it (plus a few quantities
 derived from the realised sample). The processes themselves live in
-``portfolio_lib._sim_people`` (customers, journeys, purchases) and
-``portfolio_lib._sim_tables`` (campaigns, surveys, complaints, mystery shopping).
+:mod:`portfolio_lib.simulate.people` (customers, journeys, purchases) and
+:mod:`portfolio_lib.simulate.tables` (campaigns, surveys, complaints, mystery shopping).
+The vocabulary the tables share with the rest of the package (stages, channels, survey and
+checklist items) comes from :mod:`portfolio_lib.crm`; what only the sample company has
+(personas, categories, regions, branches, complaint categories) is defined here.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from portfolio_lib._errors import as_generator
+from portfolio_lib.crm import (
+    ATTITUDE_FACTORS,
+    ATTITUDE_ITEMS,
+    MYSTERY_ITEMS,
+    RATING_ITEMS,
+    SALES_CHANNELS,
+    SATISFACTION_ITEMS,
+    STAGES,
+    TOUCH_CHANNELS,
+)
+
+__all__ = [
+    "ATTITUDE_FACTORS",
+    "ATTITUDE_ITEMS",
+    "BRANCHES",
+    "CATEGORIES",
+    "COMPLAINT_CATEGORIES",
+    "COMPLAINT_CHANNELS",
+    "MIN_WINDOW_DAYS",
+    "MYSTERY_CHECKLIST_WEIGHTS",
+    "MYSTERY_ITEMS",
+    "PERSONAS",
+    "RATING_ITEMS",
+    "REGIONS",
+    "SALES_CHANNELS",
+    "STAGES",
+    "TOUCH_CHANNELS",
+    "Streams",
+    "check_args",
+    "default_params",
+    "resolve_params",
+]
+
 PERSONAS: list[str] = ["bargain_hunter", "quality_seeker", "convenience_shopper", "eco_conscious"]
-ATTITUDE_FACTORS: list[str] = ["price", "quality", "convenience", "eco"]
-ATTITUDE_ITEMS: list[str] = [f"att_{f}_{k}" for f in ATTITUDE_FACTORS for k in (1, 2)]
-STAGES: list[str] = ["discovery", "first_contact", "decision", "purchase", "deepening"]
-TOUCH_CHANNELS: list[str] = ["search", "social", "email", "display", "referral", "store"]
-SALES_CHANNELS: list[str] = ["online", "store", "app"]
 CATEGORIES: list[str] = ["electronics", "home", "fashion", "beauty", "grocery", "sports"]
 REGIONS: list[str] = [
     "Marmara",
@@ -28,13 +66,6 @@ REGIONS: list[str] = [
     "Doğu Anadolu",
     "Güneydoğu Anadolu",
 ]
-RATING_ITEMS: list[str] = [
-    "rating_product_quality",
-    "rating_price_value",
-    "rating_delivery",
-    "rating_staff",
-    "rating_website",
-]
 COMPLAINT_CATEGORIES: list[str] = [
     "delivery",
     "product_quality",
@@ -44,26 +75,13 @@ COMPLAINT_CATEGORIES: list[str] = [
     "returns",
 ]
 COMPLAINT_CHANNELS: list[str] = ["call_center", "email", "store", "app"]
-MYSTERY_ITEMS: list[str] = [
-    "item_greeting",
-    "item_wait_time",
-    "item_product_knowledge",
-    "item_cleanliness",
-    "item_upsell_offer",
-    "item_checkout",
-    "item_farewell",
-]
 
-#: Weight of each mystery-shopping checklist item in the visit score (sums to 1).
-MYSTERY_CHECKLIST_WEIGHTS: dict[str, float] = {
-    "item_greeting": 0.10,
-    "item_wait_time": 0.20,
-    "item_product_knowledge": 0.20,
-    "item_cleanliness": 0.15,
-    "item_upsell_offer": 0.10,
-    "item_checkout": 0.15,
-    "item_farewell": 0.10,
-}
+#: Weight of each mystery-shopping checklist item in the visit score (sums to 1): greeting
+#: 0.10, wait_time 0.20, product_knowledge 0.20, cleanliness 0.15, upsell_offer 0.10,
+#: checkout 0.15, farewell 0.10.
+MYSTERY_CHECKLIST_WEIGHTS: dict[str, float] = dict(
+    zip(MYSTERY_ITEMS, (0.10, 0.20, 0.20, 0.15, 0.10, 0.15, 0.10), strict=True)
+)
 
 BRANCHES: list[tuple[str, str]] = [
     ("İstanbul Kadıköy", "Marmara"),
@@ -117,7 +135,7 @@ _DEFAULT_PARAMS: dict[str, Any] = {
         },
     },
     "personas": {
-        "names": PERSONAS,
+        "names": list(PERSONAS),
         "shares": {
             "bargain_hunter": 0.30,
             "quality_seeker": 0.25,
@@ -219,7 +237,7 @@ _DEFAULT_PARAMS: dict[str, Any] = {
         "nps_intercept": 7.5,
         "nps_scale": 2.0,
         "nps_extra_noise_sd": 0.35,
-        "scale_items": ["sat_1", "sat_2", "sat_3", "sat_4_r"],
+        "scale_items": list(SATISFACTION_ITEMS),
         "scale_intercept": 3.2,
         "scale_loading": 0.9,
         "scale_noise_sd": 0.9,
@@ -228,8 +246,8 @@ _DEFAULT_PARAMS: dict[str, Any] = {
         "comment_prob": 0.3,
     },
     "journey": {
-        "stages": STAGES,
-        "channels": TOUCH_CHANNELS,
+        "stages": list(STAGES),
+        "channels": list(TOUCH_CHANNELS),
         "outcomes": ["advance", "stay", "exit"],
         # logits relative to exit (= 0); null means structurally impossible
         "base_logits": {
@@ -311,7 +329,7 @@ _DEFAULT_PARAMS: dict[str, Any] = {
             "item_farewell": 1.3,
         },
         "quality_slope": 1.0,
-        "checklist_weights": MYSTERY_CHECKLIST_WEIGHTS,
+        "checklist_weights": dict(MYSTERY_CHECKLIST_WEIGHTS),
     },
 }
 
@@ -319,3 +337,71 @@ _DEFAULT_PARAMS: dict[str, Any] = {
 def default_params() -> dict[str, Any]:
     """Return a fresh deep copy of the default simulation parameters (plain nested dict)."""
     return copy.deepcopy(_DEFAULT_PARAMS)
+
+
+#: Shortest observation window :func:`~portfolio_lib.simulate.simulate_crm` accepts, in days.
+MIN_WINDOW_DAYS = 28
+
+
+def resolve_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`default_params` with the partial nested ``params`` merged in (unknown keys raise)."""
+    out = default_params()
+    if params is not None:
+        _merge_params(out, params)
+    return out
+
+
+def _merge_params(base: dict[str, Any], override: Mapping[str, Any], path: str = "") -> None:
+    for key, value in override.items():
+        where = f"{path}{key}"
+        if key not in base:
+            raise ValueError(f"params: unknown key {where!r}; known keys: {sorted(base)}")
+        if isinstance(base[key], dict) and isinstance(value, Mapping):
+            _merge_params(base[key], value, where + ".")
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def check_args(
+    n_customers: int, start: str | pd.Timestamp, end: str | pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Check the size and the window; return the first and last day (midnights)."""
+    if isinstance(n_customers, bool) or not isinstance(n_customers, int | np.integer):
+        raise ValueError(f"n_customers must be a positive integer, got {n_customers!r}")
+    if n_customers <= 0:
+        raise ValueError(f"n_customers must be a positive integer, got {n_customers}")
+    try:
+        t0 = pd.Timestamp(start).normalize()
+        t1 = pd.Timestamp(end).normalize()
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"start and end must be dates, got {start!r} and {end!r}") from exc
+    if t1 <= t0:
+        raise ValueError(f"end ({t1.date()}) must be after start ({t0.date()})")
+    if (t1 - t0).days + 1 < MIN_WINDOW_DAYS:
+        raise ValueError(
+            f"the window from start ({t0.date()}) to end ({t1.date()}) must cover at least "
+            f"{MIN_WINDOW_DAYS} days"
+        )
+    return t0, t1
+
+
+@dataclass(frozen=True)
+class Streams:
+    """The simulation's random generators: one child of the seed per part, spawned in this
+    order, so that the draws of one part do not depend on how many another part makes."""
+
+    latents: np.random.Generator
+    journeys: np.random.Generator
+    customers: np.random.Generator
+    touches: np.random.Generator
+    purchases: np.random.Generator
+    transactions: np.random.Generator
+    campaigns: np.random.Generator
+    surveys: np.random.Generator
+    complaints: np.random.Generator
+    mystery: np.random.Generator
+
+    @classmethod
+    def spawn(cls, seed: int | np.random.Generator | None) -> Streams:
+        """Spawn the children of ``seed`` (an integer, a Generator or None)."""
+        return cls(*as_generator(seed).spawn(len(fields(cls))))

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from portfolio_lib._sim_params import (
+from portfolio_lib.simulate.params import (
     BRANCHES,
     COMPLAINT_CATEGORIES,
     COMPLAINT_CHANNELS,
@@ -20,7 +20,7 @@ from portfolio_lib._sim_params import (
     PERSONAS,
     RATING_ITEMS,
 )
-from portfolio_lib._sim_people import MINUTES_PER_DAY, categorical, round_sig
+from portfolio_lib.simulate.people import MINUTES_PER_DAY, categorical, round_sig
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Internal helpers of :mod:`portfolio_lib.simulate`; all times here are integers
 (days or minutes) counted from the first day of the observation window, so that
-the conversion to calendar dates happens once, in ``simulate.py``.
+the conversion to calendar dates happens once, in :mod:`portfolio_lib.simulate.assemble`.
+:func:`draw_customers` is the people step of ``simulate_crm``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from portfolio_lib._sim_params import (
+from portfolio_lib.simulate.params import (
     ATTITUDE_FACTORS,
     PERSONAS,
     REGIONS,
     STAGES,
     TOUCH_CHANNELS,
+    Streams,
 )
 
 MINUTES_PER_DAY = 1440
@@ -369,6 +371,72 @@ def draw_demographics(
     for fi, f in enumerate(ATTITUDE_FACTORS):
         out[f"factor_{f}"] = round_sig(factors[:, fi], 6)
     return out
+
+
+def acquisition_costs(
+    rng: np.random.Generator, channel: np.ndarray, params: dict[str, Any]
+) -> np.ndarray:
+    """Cost of acquiring each customer: the channel's mean times mean-one lognormal noise."""
+    acq = params["acquisition"]
+    mean = np.array([acq["cost_mean_by_channel"][c] for c in TOUCH_CHANNELS])
+    sig = acq["cost_lognormal_sigma"]
+    return np.round(mean[channel] * np.exp(sig * rng.standard_normal(channel.size) - sig**2 / 2), 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# The customers: the people step of simulate_crm
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Customers:
+    """The n customers with their traits and journeys; per-customer arrays have length n,
+    per-touch arrays follow ``journeys``."""
+
+    latents: Latents
+    journeys: Journeys
+    persona: np.ndarray  # persona index
+    acquisition_channel: np.ndarray  # touch-channel index of the discovery touch
+    acquisition_cost: np.ndarray
+    demographics: dict[str, np.ndarray]  # region, age, gender, att_* items, factor_* scores
+    minute: np.ndarray  # per touch: minute since the window start
+    touch_customer: np.ndarray  # per touch: customer index, -1 for prospects
+    loyalty_join: np.ndarray  # day of the first deepening touch, -1 for non-members
+    purchase_channel: np.ndarray  # touch-channel index of the purchase touch
+
+
+def draw_customers(streams: Streams, n: int, n_days: int, params: dict[str, Any]) -> Customers:
+    """Latent traits and journeys; journey buyers become customers, matched on value."""
+    lat = draw_latents(streams.latents, n, n_days, params)
+    jr = simulate_journeys(streams.journeys, n, params)
+    n_persons = jr.person_bought.size
+    first_touch = np.ones(jr.person.size, dtype=bool)
+    first_touch[1:] = jr.person[1:] != jr.person[:-1]
+    discovery_channel = np.zeros(n_persons, dtype=np.int64)
+    discovery_channel[jr.person[first_touch]] = jr.channel[first_touch]
+    buyer = np.flatnonzero(jr.person_bought)
+    match = match_buyers_to_customers(streams.customers, lat, discovery_channel[buyer], params)
+    person = buyer[match]  # the person behind each customer
+    persona = jr.person_persona[person]
+    channel = discovery_channel[person]
+    demographics = draw_demographics(streams.customers, persona, params)
+    cost = acquisition_costs(streams.customers, channel, params)
+    person_signup = np.zeros(n_persons, dtype=np.int64)
+    person_signup[person] = lat.signup_day
+    minute = journey_timestamps(streams.touches, jr, person_signup, n_days, params)
+    person_customer = np.full(n_persons, -1, dtype=np.int64)
+    person_customer[person] = np.arange(n)
+    touch_customer = person_customer[jr.person]
+    deep = jr.stage == DEEPENING_STAGE
+    never = np.iinfo(np.int64).max
+    loyalty_join = np.full(n, never, dtype=np.int64)
+    np.minimum.at(loyalty_join, touch_customer[deep], minute[deep] // MINUTES_PER_DAY)
+    loyalty_join[loyalty_join == never] = -1
+    purchase_touch = jr.stage == PURCHASE_STAGE
+    purchase_channel = np.zeros(n, dtype=np.int64)
+    purchase_channel[touch_customer[purchase_touch]] = jr.channel[purchase_touch]
+    return Customers(
+        lat, jr, persona, channel, cost, demographics, minute, touch_customer, loyalty_join,
+        purchase_channel,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

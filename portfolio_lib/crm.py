@@ -1,0 +1,687 @@
+"""The core of the package: the CRM data type and the vocabulary every module shares.
+
+Everything here is defined once; the simulator (:mod:`portfolio_lib.simulate`), the loaders
+(:mod:`portfolio_lib.datasets`, :mod:`portfolio_lib.course`), the quality checks
+(:mod:`portfolio_lib.quality`), the store and the analyses take it from this module.
+
+* :class:`CRMData` -- the eight tables of a company (customers, transactions, touchpoints,
+  campaigns, campaign_contacts, surveys, complaints, mystery_shopping), its observation window
+  and, for simulated data, the :class:`SimulationTruth` they were drawn from.
+* The journey stages :data:`STAGES` (with their Turkish course names :data:`STAGE_NAMES_TR`)
+  and the channels :data:`TOUCH_CHANNELS` (where a person meets the company) and
+  :data:`SALES_CHANNELS` (where a purchase happens).
+* The table schemas :data:`SCHEMAS`: per column its kind (and so its pandas dtype), whether
+  analyses require it, whether it may be missing, its range or allowed values, a description,
+  and how the sample company fills it (:attr:`Column.sample`). ``TRUTH_CUSTOMERS`` describes
+  the simulator's per-customer truth.
+
+Real data has no ground truth: ``CRMData(..., truth=None)`` (or leaving ``truth`` out) stores
+an empty :meth:`SimulationTruth.unknown`, so ``crm.truth.params`` and ``crm.truth.customers``
+still work (an empty dict-like note and a frame without rows) and ``crm.has_truth`` is False.
+
+Examples
+--------
+>>> from portfolio_lib.crm import SCHEMAS, STAGES, STAGE_NAMES_TR
+>>> STAGES[0], STAGE_NAMES_TR["decision"]
+('discovery', 'Karar anı')
+>>> SCHEMAS["transactions"].required_columns
+('customer_id', 'date', 'amount')
+>>> SCHEMAS["transactions"].dtypes()["amount"]
+'float64'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "STAGES",
+    "STAGE_NAMES_TR",
+    "TOUCH_CHANNELS",
+    "SALES_CHANNELS",
+    "ATTITUDE_FACTORS",
+    "ATTITUDE_ITEMS",
+    "RATING_ITEMS",
+    "SATISFACTION_ITEMS",
+    "MYSTERY_ITEMS",
+    "DATETIME_DTYPE",
+    "KIND_DTYPES",
+    "Column",
+    "ForeignKey",
+    "TableSchema",
+    "SCHEMAS",
+    "TRUTH_CUSTOMERS",
+    "TABLE_NAMES",
+    "TABLE_ORDER",
+    "get_schema",
+    "conform",
+    "SimulationTruth",
+    "CRMData",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------------------------
+
+#: The five customer-journey stages of the course, in the order a customer passes them.
+STAGES: tuple[str, ...] = ("discovery", "first_contact", "decision", "purchase", "deepening")
+
+#: Turkish course name of each stage (read-only; iteration follows :data:`STAGES`).
+STAGE_NAMES_TR: Mapping[str, str] = MappingProxyType(
+    {
+        "discovery": "Keşfetme",
+        "first_contact": "İlk temas",
+        "decision": "Karar anı",
+        "purchase": "Hizmet alımı",
+        "deepening": "Derinleşme",
+    }
+)
+
+#: Channels of journey touches and of acquisition (``touchpoints.channel``).
+TOUCH_CHANNELS: tuple[str, ...] = ("search", "social", "email", "display", "referral", "store")
+
+#: Channels where purchases happen (``transactions.channel``).
+SALES_CHANNELS: tuple[str, ...] = ("online", "store", "app")
+
+#: The four attitude factors behind the ``att_*`` survey items of ``customers``.
+ATTITUDE_FACTORS: tuple[str, ...] = ("price", "quality", "convenience", "eco")
+
+#: Two Likert items per attitude factor: ``att_price_1``, ``att_price_2``, ...
+ATTITUDE_ITEMS: tuple[str, ...] = tuple(f"att_{f}_{k}" for f in ATTITUDE_FACTORS for k in (1, 2))
+
+#: Attribute ratings of ``surveys`` (drivers of satisfaction), 1-5.
+RATING_ITEMS: tuple[str, ...] = (
+    "rating_product_quality",
+    "rating_price_value",
+    "rating_delivery",
+    "rating_staff",
+    "rating_website",
+)
+
+#: Satisfaction scale items of ``surveys``, 1-5; ``sat_4_r`` is reverse-coded.
+SATISFACTION_ITEMS: tuple[str, ...] = ("sat_1", "sat_2", "sat_3", "sat_4_r")
+
+#: Checklist items of ``mystery_shopping``, 0/1.
+MYSTERY_ITEMS: tuple[str, ...] = (
+    "item_greeting",
+    "item_wait_time",
+    "item_product_knowledge",
+    "item_cleanliness",
+    "item_upsell_offer",
+    "item_checkout",
+    "item_farewell",
+)
+
+# ---------------------------------------------------------------------------------------------
+# Schemas
+# ---------------------------------------------------------------------------------------------
+
+ColumnKind = Literal["str", "date", "timestamp", "float", "int", "bool"]
+SampleFill = Literal["complete", "gaps", "absent"]
+
+#: pandas dtype used for every date and timestamp column.
+DATETIME_DTYPE = "datetime64[ns]"
+
+#: pandas dtype of each column kind (when the column has no missing values).
+KIND_DTYPES: dict[str, str] = {
+    "str": "str",
+    "date": DATETIME_DTYPE,
+    "timestamp": DATETIME_DTYPE,
+    "float": "float64",
+    "int": "int64",
+    "bool": "bool",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table.
+
+    Parameters
+    ----------
+    name : str
+        snake_case column name.
+    kind : {"str", "date", "timestamp", "float", "int", "bool"}
+        Logical type. ``date`` has day resolution, ``timestamp`` minute resolution;
+        both are held as ``datetime64`` in pandas (:data:`KIND_DTYPES`).
+    required : bool
+        The column must be present in every batch (analysis and storage).
+    nullable : bool
+        Values may be missing (NaN/NaT/None/blank) in a batch that passes the quality checks.
+    minimum, maximum : float, optional
+        Inclusive range for numeric values (in the column's unit).
+    allowed : tuple of str, optional
+        The only permitted values (for a small closed vocabulary).
+    description : str
+        What the column holds, with its unit.
+    sample : {"complete", "gaps", "absent"}
+        How the sample company (:func:`portfolio_lib.simulate.simulate_crm`, ``data/``)
+        fills the column: a value in every row, some values missing (NaN/NaT; an empty CSV
+        field reads back as missing), or not at all (a column only real data has, e.g.
+        ``transactions.quantity``). In a ``"complete"`` text column an empty CSV field is
+        the empty string ``""``.
+    """
+
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    nullable: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    allowed: tuple[str, ...] | None = None
+    description: str = ""
+    sample: SampleFill = "complete"
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``column`` of this table refers to ``references`` (a column) of ``table``."""
+
+    column: str
+    table: str
+    references: str
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """A canonical table: its columns, primary key and foreign keys.
+
+    Examples
+    --------
+    >>> SCHEMAS["transactions"].required_columns
+    ('customer_id', 'date', 'amount')
+    >>> "quantity" in SCHEMAS["transactions"].sample_columns
+    False
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    description: str = ""
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """All column names, in canonical order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns every batch must have (for analysis)."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def storage_columns(self) -> tuple[str, ...]:
+        """Columns a batch must have to be stored: the required ones plus the primary key."""
+        names = list(self.required_columns)
+        names += [k for k in self.primary_key if k not in names]
+        return tuple(names)
+
+    @property
+    def sample_columns(self) -> tuple[str, ...]:
+        """Columns of the sample company's table, in canonical order (``sample != "absent"``)."""
+        return tuple(c.name for c in self.columns if c.sample != "absent")
+
+    def column(self, name: str) -> Column:
+        """The :class:`Column` called ``name`` (KeyError if absent)."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name} has no column {name!r}; columns: {list(self.column_names)}")
+
+    def dtypes(self) -> dict[str, str]:
+        """pandas dtype of each column when it has no missing values."""
+        return {c.name: KIND_DTYPES[c.kind] for c in self.columns}
+
+    def empty_frame(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """A frame without rows holding ``columns`` (default: all) with their dtypes."""
+        dtypes = self.dtypes()
+        names = self.column_names if columns is None else tuple(columns)
+        return pd.DataFrame({name: pd.Series(dtype=dtypes[name]) for name in names})
+
+
+def _likert(name: str, description: str = "") -> Column:
+    return Column(name, "int", minimum=1, maximum=5, description=description or "Likert 1-5")
+
+
+def _key(name: str, description: str = "") -> Column:
+    return Column(name, "str", required=True, nullable=False, description=description)
+
+
+def _optional_campaign(description: str = "") -> Column:
+    return Column("campaign_id", "str", description=description, sample="gaps")
+
+
+SCHEMAS: dict[str, TableSchema] = {
+    "customers": TableSchema(
+        "customers",
+        (
+            _key("customer_id", "customer identifier"),
+            Column(
+                "signup_date",
+                "date",
+                required=True,
+                nullable=False,
+                description="first purchase day",
+            ),
+            Column("acquisition_channel", "str"),
+            Column("acquisition_cost", "float", minimum=0, description="currency units"),
+            Column("region", "str"),
+            Column("age", "int", minimum=18, maximum=100, description="years"),
+            Column("gender", "str"),
+            Column("loyalty_member", "bool"),
+            Column("loyalty_join_date", "date", sample="gaps"),
+            *(_likert(item, "attitude item, Likert 1-5") for item in ATTITUDE_ITEMS),
+        ),
+        primary_key=("customer_id",),
+        description="one row per customer",
+    ),
+    "campaigns": TableSchema(
+        "campaigns",
+        (
+            _key("campaign_id", "campaign identifier"),
+            Column("name", "str"),
+            Column("type", "str"),
+            Column("channel", "str"),
+            Column("start_date", "date"),
+            Column("end_date", "date"),
+            Column("target_group", "str"),
+            Column("n_contacts", "int", minimum=0, description="customers contacted"),
+            Column("cost_per_contact", "float", minimum=0, description="currency units"),
+            Column("fixed_cost", "float", minimum=0, description="currency units"),
+            Column("total_cost", "float", minimum=0, description="currency units"),
+        ),
+        primary_key=("campaign_id",),
+        description="one row per marketing campaign",
+    ),
+    "transactions": TableSchema(
+        "transactions",
+        (
+            Column("transaction_id", "str", description="line or invoice identifier"),
+            _key("customer_id"),
+            Column("date", "date", required=True, nullable=False, description="purchase day"),
+            Column(
+                "amount",
+                "float",
+                required=True,
+                nullable=False,
+                description="currency units; negative for returns",
+            ),
+            Column(
+                "quantity",
+                "int",
+                description="items (e.g. CDs) in the purchase",
+                sample="absent",
+            ),
+            Column("category", "str"),
+            Column("channel", "str"),
+            Column("is_return", "bool", description="a return or cancellation"),
+            Column("points_earned", "int", minimum=0, description="loyalty points"),
+            Column("points_redeemed", "int", minimum=0, description="loyalty points"),
+            _optional_campaign(),
+        ),
+        primary_key=("transaction_id",),
+        foreign_keys=(
+            ForeignKey("customer_id", "customers", "customer_id"),
+            ForeignKey("campaign_id", "campaigns", "campaign_id"),
+        ),
+        description="one row per purchase (or return) line",
+    ),
+    "touchpoints": TableSchema(
+        "touchpoints",
+        (
+            _key("event_id", "touchpoint identifier"),
+            _key("customer_id", "C... for buyers, P... for prospects (not in customers)"),
+            Column("timestamp", "timestamp", required=True, nullable=False),
+            Column("stage", "str", required=True, nullable=False, allowed=STAGES),
+            Column("channel", "str"),
+            _optional_campaign(),
+        ),
+        primary_key=("event_id",),
+        foreign_keys=(ForeignKey("campaign_id", "campaigns", "campaign_id"),),
+        description="one row per contact between a person and the company",
+    ),
+    "campaign_contacts": TableSchema(
+        "campaign_contacts",
+        (
+            _key("campaign_id"),
+            _key("customer_id"),
+            Column("arm", "str", allowed=("treatment", "control")),
+            Column("contact_date", "date"),
+            Column("responded", "bool"),
+        ),
+        primary_key=("campaign_id", "customer_id"),
+        foreign_keys=(
+            ForeignKey("campaign_id", "campaigns", "campaign_id"),
+            ForeignKey("customer_id", "customers", "customer_id"),
+        ),
+        description="one row per customer targeted by a campaign",
+    ),
+    "surveys": TableSchema(
+        "surveys",
+        (
+            _key("response_id", "survey response identifier"),
+            _key("customer_id"),
+            Column("wave", "int", minimum=0),
+            Column("date", "date"),
+            Column("stage", "str", allowed=STAGES),
+            Column(
+                "nps", "int", minimum=0, maximum=10, description="likelihood to recommend, 0-10"
+            ),
+            Column("csat", "int", minimum=1, maximum=5),
+            *(_likert(item, "driver rating, 1-5") for item in RATING_ITEMS),
+            *(_likert(item, "satisfaction scale item, 1-5") for item in SATISFACTION_ITEMS[:3]),
+            _likert(SATISFACTION_ITEMS[3], "satisfaction scale item, reverse-coded, 1-5"),
+            Column("comment", "str", description='free text; "" in the sample when none'),
+        ),
+        primary_key=("response_id",),
+        foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+        description="one row per survey response",
+    ),
+    "complaints": TableSchema(
+        "complaints",
+        (
+            _key("complaint_id", "complaint identifier"),
+            _key("customer_id"),
+            Column("opened", "timestamp", required=True, nullable=False),
+            Column("resolved", "timestamp", description="NaT while still open", sample="gaps"),
+            Column("category", "str"),
+            Column("channel", "str"),
+            Column("text", "str"),
+            Column(
+                "resolution_satisfaction",
+                "float",  # float so the dtype does not depend on whether some are still open
+                minimum=1,
+                maximum=5,
+                description="1-5 rating of the resolution, NaN while open",
+                sample="gaps",
+            ),
+        ),
+        primary_key=("complaint_id",),
+        foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+        description="one row per complaint",
+    ),
+    "mystery_shopping": TableSchema(
+        "mystery_shopping",
+        (
+            _key("visit_id", "visit identifier"),
+            Column("branch", "str", required=True, nullable=False),
+            Column("region", "str"),
+            Column("visit_date", "date"),
+            Column("shopper_id", "str"),
+            *(
+                Column(item, "int", minimum=0, maximum=1, description="0/1")
+                for item in MYSTERY_ITEMS
+            ),
+        ),
+        primary_key=("visit_id",),
+        description="one row per mystery-shopper visit",
+    ),
+}
+
+
+def _latent(
+    name: str, kind: ColumnKind, description: str, sample: SampleFill = "complete"
+) -> Column:
+    return Column(name, kind, nullable=sample == "gaps", description=description, sample=sample)
+
+
+#: The simulator's per-customer truth (``crm.truth.customers``; not observable in practice).
+TRUTH_CUSTOMERS = TableSchema(
+    "truth_customers",
+    (
+        _key("customer_id", "customer identifier (same order as customers)"),
+        _latent("persona", "str", "latent segment"),
+        _latent("purchase_rate_per_week", "float", "BG/NBD purchase rate while active, per week"),
+        _latent("dropout_prob", "float", "BG/NBD dropout probability after each repeat purchase"),
+        _latent("spend_scale", "float", "Gamma-Gamma scale nu, 1 / currency units"),
+        _latent("dropout_date", "date", "day the customer left; NaT if alive at the end", "gaps"),
+        _latent("alive_at_end", "bool", "still active on the last day"),
+        _latent("satisfaction_latent", "float", "latent satisfaction, standard units"),
+        _latent("exposure_weeks", "float", "operational weeks from first purchase to the end"),
+        _latent("n_repeat_purchases", "int", "organic repeat purchases in the window"),
+        _latent("n_incremental_purchases", "int", "purchases caused by the retention treatment"),
+        *(
+            _latent(f"factor_{f}", "float", "latent attitude factor score, standard units")
+            for f in ATTITUDE_FACTORS
+        ),
+    ),
+    primary_key=("customer_id",),
+    foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+    description="one row per customer: the latent values the sample company was drawn from",
+)
+
+#: The observable tables of a :class:`CRMData`, in the order of its fields.
+TABLE_NAMES: tuple[str, ...] = (
+    "customers",
+    "transactions",
+    "touchpoints",
+    "campaigns",
+    "campaign_contacts",
+    "surveys",
+    "complaints",
+    "mystery_shopping",
+)
+
+#: Tables in an order that respects foreign keys (parents first).
+TABLE_ORDER: tuple[str, ...] = (
+    "customers",
+    "campaigns",
+    "transactions",
+    "touchpoints",
+    "campaign_contacts",
+    "surveys",
+    "complaints",
+    "mystery_shopping",
+)
+
+
+def get_schema(table: str | TableSchema) -> TableSchema:
+    """Return the canonical schema of ``table`` (a name from :data:`SCHEMAS`, or a schema).
+
+    Examples
+    --------
+    >>> get_schema("customers").primary_key
+    ('customer_id',)
+    """
+    if isinstance(table, TableSchema):
+        return table
+    try:
+        return SCHEMAS[table]
+    except KeyError:
+        raise ValueError(f"unknown table {table!r}; known tables: {list(SCHEMAS)}") from None
+
+
+def conform(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+    """``frame`` with exactly the schema's sample columns, in order, with their dtypes.
+
+    The simulator passes every table through this, so its dtypes are the schema's
+    (:meth:`TableSchema.dtypes`); the index becomes ``0 .. n-1``.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"visit_id": ["V1"], "branch": ["Bursa"], "region": ["Marmara"],
+    ...                     "visit_date": ["2024-01-02"], "shopper_id": ["MS01"],
+    ...                     **{item: [1] for item in MYSTERY_ITEMS}})
+    >>> str(conform(raw, SCHEMAS["mystery_shopping"])["visit_date"].dtype)
+    'datetime64[ns]'
+    """
+    dtypes = schema.dtypes()
+    out = {name: frame[name].astype(dtypes[name]) for name in schema.sample_columns}
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _read_csv_table(path: Path, schema: TableSchema) -> pd.DataFrame:
+    """Read one CSV written by :meth:`CRMData.to_csv` back with its exact dtypes."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    missing = [c for c in schema.sample_columns if c not in raw.columns]
+    if missing:
+        raise ValueError(f"{path.name} is missing column(s) {missing}")
+    out = {}
+    for name in schema.sample_columns:
+        col = schema.column(name)
+        gaps = col.sample == "gaps"
+        text = raw[name].to_numpy(dtype=object)
+        empty = text == ""
+        if empty.any() and not gaps and col.kind != "str":
+            raise ValueError(f"{path.name}: column {name!r} has empty values")
+        if col.kind == "str":
+            values = text.copy()
+            if gaps:
+                values[empty] = np.nan
+            out[name] = pd.Series(values, dtype=object)
+        elif col.kind == "int":
+            out[name] = pd.Series(np.array([int(v) for v in text], dtype=np.int64))
+        elif col.kind == "float":
+            out[name] = pd.Series(np.array([float(v) if v else np.nan for v in text], dtype=float))
+        elif col.kind == "bool":
+            if (~np.isin(text, ["True", "False"])).any():
+                raise ValueError(f"{path.name}: column {name!r} must hold True/False")
+            out[name] = pd.Series(text == "True")
+        else:
+            values = pd.Series(np.where(empty, None, text), dtype=object)
+            out[name] = pd.to_datetime(values, format="ISO8601")
+    return conform(pd.DataFrame(out), schema)
+
+
+# ---------------------------------------------------------------------------------------------
+# The data type
+# ---------------------------------------------------------------------------------------------
+
+#: ``truth.params["note"]`` of data without a ground truth.
+NO_TRUTH_NOTE = "real data: no ground truth"
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationTruth:
+    """What a simulated company was drawn from (or, with ``known=False``, that nothing is known).
+
+    Attributes
+    ----------
+    params : dict
+        JSON-serialisable nested dict of every parameter (``bgnbd``, ``gamma_gamma``,
+        ``journey``, ``satisfaction``, ``campaigns``, ``mystery_shopping``, ``personas``,
+        ``seasonality``, ...) plus realised sample facts (``observation``, ``realised``).
+        For real data only a ``note`` (and the ``source``, when given).
+    customers : pandas.DataFrame
+        One row per customer with the latent values (schema :data:`TRUTH_CUSTOMERS`:
+        persona, purchase_rate_per_week, dropout_prob, spend_scale, dropout_date,
+        alive_at_end, satisfaction_latent, ...); no rows for real data.
+    known : bool
+        False for real data (see :meth:`unknown`).
+    """
+
+    params: dict[str, Any]
+    customers: pd.DataFrame
+    known: bool = True
+
+    @classmethod
+    def unknown(cls, source: str | None = None) -> SimulationTruth:
+        """The truth of real data: none. ``params`` holds a note (and ``source``), ``customers``
+        has the truth columns and no rows, so code written for simulated data still runs.
+
+        Examples
+        --------
+        >>> truth = SimulationTruth.unknown("CDNOW sample")
+        >>> truth.known, truth.params["source"], len(truth.customers)
+        (False, 'CDNOW sample', 0)
+        """
+        params: dict[str, Any] = {"note": NO_TRUTH_NOTE}
+        if source is not None:
+            params = {"source": source, **params}
+        return cls(params=params, customers=TRUTH_CUSTOMERS.empty_frame(), known=False)
+
+
+@dataclass(frozen=True, eq=False)
+class CRMData:
+    """The tables of a company, its observation window and (for simulated data) the truth.
+
+    See ``data/README.md`` for every column of the sample company, its type, unit and
+    meaning, and :data:`SCHEMAS` for the canonical schema.
+
+    ``truth`` is optional: leave it out (or pass ``None``) for real data and
+    :meth:`SimulationTruth.unknown` is stored, so ``crm.truth.params`` and
+    ``crm.truth.customers`` stay readable; :attr:`has_truth` says which case it is.
+
+    Examples
+    --------
+    >>> from portfolio_lib.simulate import simulate_crm
+    >>> crm = simulate_crm(n_customers=300, seed=7)
+    >>> crm.customers.columns[:3].tolist()
+    ['customer_id', 'signup_date', 'acquisition_channel']
+    >>> crm.has_truth
+    True
+    """
+
+    customers: pd.DataFrame
+    transactions: pd.DataFrame
+    touchpoints: pd.DataFrame
+    campaigns: pd.DataFrame
+    campaign_contacts: pd.DataFrame
+    surveys: pd.DataFrame
+    complaints: pd.DataFrame
+    mystery_shopping: pd.DataFrame
+    observation_start: pd.Timestamp
+    observation_end: pd.Timestamp
+    truth: SimulationTruth = field(default_factory=SimulationTruth.unknown)
+
+    def __post_init__(self) -> None:
+        if self.truth is None:  # documented: None means "no ground truth"
+            object.__setattr__(self, "truth", SimulationTruth.unknown())
+
+    @property
+    def has_truth(self) -> bool:
+        """True when the data were simulated and the truth they were drawn from is known."""
+        return self.truth.known
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The observable tables by name (truth excluded), in :data:`TABLE_NAMES` order."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    def summary(self) -> pd.DataFrame:
+        """Rows and columns of every table (a quick overview)."""
+        rows = [
+            {"table": name, "rows": len(frame), "columns": frame.shape[1]}
+            for name, frame in self.tables.items()
+        ]
+        return pd.DataFrame(rows)
+
+    def to_csv(self, directory: str | Path) -> Path:
+        """Write every table as ``<name>.csv`` plus ``truth_params.json`` and
+        ``truth_customers.csv`` into ``directory`` (created if needed); returns the path."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        frames = dict(self.tables)
+        frames["truth_customers"] = self.truth.customers
+        for name, frame in frames.items():
+            frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+        text = json.dumps(self.truth.params, indent=2, ensure_ascii=False)
+        (folder / "truth_params.json").write_text(text + "\n", encoding="utf-8")
+        return folder
+
+    @classmethod
+    def from_csv(cls, directory: str | Path) -> CRMData:
+        """Read a folder written by :meth:`to_csv` from a simulated company; the frames equal
+        the originals exactly."""
+        folder = Path(directory)
+        params = json.loads((folder / "truth_params.json").read_text(encoding="utf-8"))
+        frames = {
+            name: _read_csv_table(folder / f"{name}.csv", SCHEMAS[name]) for name in TABLE_NAMES
+        }
+        customers = _read_csv_table(folder / "truth_customers.csv", TRUTH_CUSTOMERS)
+        obs = params["observation"]
+        return cls(
+            **frames,
+            truth=SimulationTruth(params=params, customers=customers),
+            observation_start=pd.Timestamp(obs["start"]),
+            observation_end=pd.Timestamp(obs["end"]),
+        )
