@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -434,3 +437,18 @@ def test_channel_value_without_costs_says_so():
             customers.drop(columns="acquisition_channel"), tx, clv=clv, margin=0.3,
             observation_end="2024-06-30",
         )  # fmt: skip
+
+
+# --- the old place -----------------------------------------------------------------------------
+
+
+def test_old_module_path_names_the_new_place():
+    # clv imports no course material, so portfolio_lib.clv.lesson cannot re-export the helpers;
+    # importing it (either way) raises an ImportError that says where they went.
+    for attempt in (
+        lambda: importlib.import_module("portfolio_lib.clv.lesson"),
+        lambda: exec("from portfolio_lib.clv import lesson", {}),
+    ):
+        with pytest.raises(ImportError, match=r"portfolio_lib\.lessons\.clv"):
+            attempt()
+        assert "portfolio_lib.clv.lesson" not in sys.modules
