@@ -87,7 +87,7 @@ def test_mean_spend_predictions_and_interval():
     # Parameter uncertainty of the mean reaches customers without a repeat purchase.
     newcomers = value[~repeat]
     assert (newcomers["clv_high"] > newcomers["clv_low"]).any()
-    assert value.attrs["n_draws_used"] == 60
+    assert value.n_draws_used == 60 and value.spend_model_name == "Mean spend"
 
 
 def test_mean_spend_recovers_the_population_mean_of_gamma_gamma_data():

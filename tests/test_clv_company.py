@@ -56,7 +56,7 @@ def test_chapter_figures_draw(company):
         n_draws=30,
         seed=0,
     )
-    ax = clv_plots.plot_clv_intervals(value, ax=axes[1, 0], top=10)
+    ax = clv_plots.plot_clv_intervals(value.table, ax=axes[1, 0], top=10)
     assert len(ax.get_yticks()) == 10
     sbg = clv.ShiftedBetaGeometric().fit([1000, 631, 468, 382, 326, 289, 262, 241])
     clv_plots.plot_retention_projection(sbg.projected_customers(12), ax=axes[1, 1])

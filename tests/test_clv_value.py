@@ -83,7 +83,7 @@ def test_clv_point_interval_and_reproducibility(fitted):
     data, purchases, spend = fitted
     kwargs = dict(horizon=52, unit="W", annual_discount_rate=0.1, margin=0.3, n_draws=60)
     result = customer_lifetime_value(purchases, spend, data, seed=7, **kwargs)
-    assert list(result.index) == list(data.index)
+    assert list(result.table.index) == list(data.index)
     expected_point = (
         0.3
         * spend.conditional_expected_spend(data["frequency"], data["monetary_value"])
@@ -96,8 +96,8 @@ def test_clv_point_interval_and_reproducibility(fitted):
     assert (result["clv"] <= result["clv_high"]).all()
     assert (result["clv_high"] > result["clv_low"]).mean() > 0.99
     again = customer_lifetime_value(purchases, spend, data, seed=7, **kwargs)
-    pd.testing.assert_frame_equal(result, again)
-    assert result.attrs["n_draws_used"] <= 60
+    pd.testing.assert_frame_equal(result.table, again.table)
+    assert result.n_draws_used <= 60 and result.n_draws == 60
 
 
 def test_more_customers_give_narrower_intervals():
@@ -132,7 +132,8 @@ def test_works_with_pareto_nbd(fitted):
     result = customer_lifetime_value(
         pareto, spend, sample, horizon=26, unit="W", annual_discount_rate=0.1, n_draws=30, seed=1
     )
-    assert np.isfinite(result.to_numpy()).all() and (result["clv"] >= 0).all()
+    assert np.isfinite(result.table.to_numpy()).all() and (result["clv"] >= 0).all()
+    assert result.purchase_model_name == "Pareto/NBD"
 
 
 def test_unit_must_match_the_fitted_summary():
@@ -214,4 +215,84 @@ def test_a_non_finite_parameter_draw_is_dropped_not_spread_to_every_interval(fit
     assert (result["clv_low"] <= result["clv"]).all() and (
         result["clv"] <= result["clv_high"]
     ).all()
-    assert result.attrs["n_draws_used"] < 40
+    assert result.n_draws_used < 40
+
+
+# -- the result object ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def clv_result(fitted):
+    data, purchases, spend = fitted
+    return customer_lifetime_value(
+        purchases, spend, data.iloc[:400], horizon=26, unit="W", annual_discount_rate=0.1,
+        margin=0.3, step=2.0, interval=0.8, n_draws=50, seed=11,
+    )  # fmt: skip
+
+
+def test_result_carries_the_settings_and_reaches_its_table(clv_result):
+    from portfolio_lib.clv import CLVResult
+
+    r = clv_result
+    assert isinstance(r, CLVResult) and isinstance(r.table, pd.DataFrame)
+    assert (r.horizon, r.unit, r.annual_discount_rate, r.margin) == (26, "W", 0.1, 0.3)
+    assert (r.step, r.interval, r.n_draws) == (2.0, 0.8, 50) and 0 < r.n_draws_used <= 50
+    assert (r.purchase_model_name, r.spend_model_name) == ("BG/NBD", "Gamma-Gamma")
+    assert len(r) == 400 and r["clv"] is not None
+    pd.testing.assert_series_equal(r["clv"], r.table["clv"])
+    assert list(r[["clv", "clv_low"]].columns) == ["clv", "clv_low"]
+    with pytest.raises(TypeError):
+        iter(r)
+    with pytest.raises(AttributeError):
+        r.horizon = 52  # frozen
+    # Back compatibility: the table still carries the settings in attrs.
+    assert r.table.attrs == {"horizon": 26, "unit": "W", "annual_discount_rate": 0.1,
+                             "margin": 0.3, "interval": 0.8, "n_draws_used": r.n_draws_used}  # fmt: skip
+
+
+def test_the_settings_survive_a_join_because_they_live_on_the_result(clv_result):
+    other = pd.DataFrame({"group": "a"}, index=clv_result.table.index)
+    joined = other.join(clv_result[["clv", "clv_low", "clv_high"]])
+    assert list(joined.columns) == ["group", "clv", "clv_low", "clv_high"]
+    assert clv_result.interval == 0.8  # whatever pandas does with attrs on the join
+
+
+def test_total_clv_interval_comes_from_the_draws_of_the_total(clv_result):
+    r = clv_result
+    assert r.total_clv == pytest.approx(r["clv"].sum(), rel=1e-12)
+    assert r.total_clv_low <= r.total_clv <= r.total_clv_high
+    # Per-customer bounds do not move together, so their sums bracket the total's interval.
+    assert r["clv_low"].sum() <= r.total_clv_low and r.total_clv_high <= r["clv_high"].sum()
+
+
+def test_summary_html_and_repr_name_the_numbers(clv_result):
+    r = clv_result
+    text = str(r.summary())
+    assert text.startswith("Customer lifetime value: BG/NBD x Gamma-Gamma")
+    assert text.splitlines()[2].split() == ["customers", "400"]
+    total = f"{r.total_clv:,.2f} (80% interval {r.total_clv_low:,.2f} to {r.total_clv_high:,.2f})"
+    assert total in text
+    assert "26 weeks, discounted in steps of 2" in text and "10%" in text
+    assert f"{r.n_draws_used} of 50 used" in text
+    frame = r.summary().to_frame()
+    assert frame.loc["customers", "value"] == "400"
+    html = r._repr_html_()
+    assert "<table>" in html and "Gamma-Gamma" in html and "clv_high" in html
+    assert repr(r).startswith("CLVResult(400 customers, total_clv=")
+
+
+def test_dataframe_methods_on_the_result_still_work_with_a_future_warning(clv_result):
+    with pytest.warns(FutureWarning, match=r"result\.table\.nlargest"):
+        top = clv_result.nlargest(3, "clv")
+    pd.testing.assert_frame_equal(top, clv_result.table.nlargest(3, "clv"))
+    with pytest.raises(AttributeError):
+        clv_result.no_such_attribute  # noqa: B018
+
+
+def test_the_documented_examples_hold():
+    import doctest
+
+    import portfolio_lib._results
+    import portfolio_lib.clv.value
+
+    for module in (portfolio_lib.clv.value, portfolio_lib._results):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

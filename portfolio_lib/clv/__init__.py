@@ -8,11 +8,15 @@ From a transaction log to per-customer value in four steps::
     spend = clv.GammaGamma().fit(summary)
     value = clv.customer_lifetime_value(purchases, spend, summary, horizon=52, unit="W",
                                         annual_discount_rate=0.10, margin=0.3, seed=1)
+    value.table                                     # per customer: clv, clv_low, clv_high, ...
+    print(value.summary())                          # total CLV with its interval, settings
 
 Every model is a maximum-likelihood fit (statsmodels ``GenericLikelihoodModel``
 on log-parameters, identical rows collapsed into weights) with ``params_``,
 ``loglik_``, ``summary()`` (SEs, CIs, AIC/BIC) and a :class:`ConvergenceError`
-instead of a silently bad fit. Simple formulas (:func:`margin_multiple_clv`),
+instead of a silently bad fit; the models are scikit-learn estimators (``get_params``,
+``set_params``, ``sklearn.base.clone``). :func:`customer_lifetime_value` returns a
+:class:`CLVResult`: the per-customer ``table`` with the settings and the total CLV beside it. Simple formulas (:func:`margin_multiple_clv`),
 historical value and the CLV/CAC ratio sit beside them; model-only simulators
 serve lessons and recovery tests.
 """
@@ -36,6 +40,7 @@ from portfolio_lib.clv.simulation import (
 from portfolio_lib.clv.spend import MeanSpend
 from portfolio_lib.clv.summary import calibration_holdout, summary_from_transactions
 from portfolio_lib.clv.value import (
+    CLVResult,
     clv_cac_ratio,
     customer_lifetime_value,
     discounted_expected_purchases,
@@ -45,6 +50,7 @@ from portfolio_lib.clv.value import (
 
 __all__ = [
     "BetaGeo",
+    "CLVResult",
     "ConvergenceError",
     "FitDiagnostics",
     "FrequencySpendCorrelation",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator
 
 from portfolio_lib._errors import as_generator
 from portfolio_lib.clv._fitting import (
@@ -18,7 +21,11 @@ from portfolio_lib.clv._fitting import (
 )
 from portfolio_lib.clv._validation import validate_summary, validate_weights
 
-__all__ = ["MLEModel", "PurchaseModel", "unpack", "wrap_like"]
+__all__ = ["MLEModel", "PurchaseModel", "Prediction", "unpack", "wrap_like"]
+
+#: What the prediction methods return: a float for scalar input, a Series indexed like a
+#: pandas input, else an array.
+Prediction = float | np.ndarray | pd.Series
 
 
 def unpack(params: np.ndarray) -> list[np.ndarray]:
@@ -33,7 +40,7 @@ def unpack(params: np.ndarray) -> list[np.ndarray]:
     return [params[:, i : i + 1] for i in range(params.shape[1])]
 
 
-def wrap_like(values: np.ndarray, *inputs) -> np.ndarray | pd.Series:
+def wrap_like(values: np.ndarray, *inputs: object) -> Prediction:
     """Return a Series indexed like the first pandas input, else the array (0-d -> float)."""
     for item in inputs:
         if isinstance(item, pd.Series) and np.ndim(values) == 1 and len(item) == len(values):
@@ -43,14 +50,19 @@ def wrap_like(values: np.ndarray, *inputs) -> np.ndarray | pd.Series:
     return values
 
 
-class MLEModel:
-    """Base class: fitted parameters, covariance, summary and parameter draws."""
+class MLEModel(BaseEstimator):
+    """Base class: fitted parameters, covariance, summary and parameter draws.
+
+    The models are scikit-learn estimators: constructor arguments are stored unchanged
+    (``get_params``/``set_params``, so ``sklearn.base.clone`` gives an unfitted copy) and
+    everything learnt by ``fit`` ends in ``_``.
+    """
 
     _model_name = "model"
     _param_names: tuple[str, ...] = ()
 
-    def __init__(self) -> None:
-        self.params_: pd.Series | None = None
+    def __sklearn_is_fitted__(self) -> bool:
+        return getattr(self, "params_", None) is not None
 
     # -- fitted state -----------------------------------------------------------------------
     def _store(self, outcome: MLEOutcome, *, n_obs: float, n_rows: int) -> None:
@@ -71,10 +83,11 @@ class MLEModel:
         return self.params_.to_numpy(dtype=float)
 
     @classmethod
-    def from_params(cls, params: Mapping[str, float], **kwargs):
+    def from_params(cls, params: Mapping[str, float], **kwargs: Any) -> Self:
         """A model with given parameters (e.g. published ones), ready for predictions.
 
-        It has no covariance, so it cannot give intervals or a summary.
+        It has no covariance, so it cannot give intervals or a summary. ``kwargs`` go to
+        the constructor.
 
         Examples
         --------
@@ -138,7 +151,7 @@ class MLEModel:
 
     def __repr__(self) -> str:
         if getattr(self, "params_", None) is None:
-            return f"{type(self).__name__}()"
+            return super().__repr__()  # scikit-learn's: the constructor arguments changed
         inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
         return f"{type(self).__name__}({inner})"
 
@@ -146,11 +159,22 @@ class MLEModel:
 class PurchaseModel(MLEModel):
     """Base of the buy-till-you-die purchase models (BG/NBD, Pareto/NBD).
 
+    Parameters
+    ----------
+    prior_sd : float, optional
+        Standard deviation of a weak normal prior on each log-parameter, centred on the
+        starting values (a MAP fit); ``None`` (default) is plain maximum likelihood.
+        :func:`~portfolio_lib.clv.fit_purchase_model` uses a prior only when the
+        likelihood has no maximum.
+
     Subclasses provide vectorised static functions of natural-scale parameters:
     ``_loglik_rows``, ``_expected_if_alive``, ``_prob_alive``, ``_prob_purchases``.
     """
 
     unit_: str | None = None
+
+    def __init__(self, *, prior_sd: float | None = None) -> None:
+        self.prior_sd = prior_sd
 
     # subclasses implement ------------------------------------------------------------------
     @staticmethod
@@ -187,10 +211,10 @@ class PurchaseModel(MLEModel):
         self,
         summary: pd.DataFrame,
         *,
-        weights=None,
+        weights: ArrayLike | None = None,
         start_params: Mapping[str, float] | None = None,
         prior_sd: float | None = None,
-    ):
+    ) -> Self:
         """Fit by maximum likelihood to a customer summary.
 
         Parameters
@@ -205,10 +229,8 @@ class PurchaseModel(MLEModel):
         start_params : mapping, optional
             Natural-scale starting values; sensible defaults are derived from the data.
         prior_sd : float, optional
-            Standard deviation of a weak normal prior on each log-parameter, centred
-            on the starting values (a MAP fit). ``None`` (default) is plain maximum
-            likelihood; :func:`~portfolio_lib.clv.fit_purchase_model` uses a prior only
-            when the likelihood has no maximum.
+            Overrides the constructor's ``prior_sd`` for this fit (``None``: use it).
+            The value used is kept as ``prior_sd_``.
 
         Returns
         -------
@@ -242,6 +264,8 @@ class PurchaseModel(MLEModel):
         start, alt = self._start_values(x, t_x, T, counts)
         if start_params is not None:
             start = np.array([float(start_params[n]) for n in self._param_names])
+        if prior_sd is None:
+            prior_sd = self.prior_sd
         cls = type(self)
         outcome = fit_log_mle(
             model_name=self._model_name,
@@ -270,7 +294,7 @@ class PurchaseModel(MLEModel):
         )
         return pd.Series(values, index=frame.index, name="loglik")
 
-    def expected_purchases(self, t):
+    def expected_purchases(self, t: ArrayLike) -> Prediction:
         """Expected number of repeat purchases in ``(0, t]`` for a new customer.
 
         Parameters
@@ -283,7 +307,9 @@ class PurchaseModel(MLEModel):
         zero = np.zeros_like(t_arr)
         return wrap_like(self._cond_exp(params, t_arr, zero, zero, zero), t)
 
-    def conditional_expected_purchases(self, t, frequency, recency, T):
+    def conditional_expected_purchases(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Prediction:
         """Expected repeat purchases in the next ``t`` time units given the history.
 
         Parameters
@@ -302,13 +328,13 @@ class PurchaseModel(MLEModel):
         values = self._cond_exp(params, np.asarray(t, dtype=float), x, t_x, T_)
         return wrap_like(values, frequency, recency, T)
 
-    def prob_alive(self, frequency, recency, T):
+    def prob_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Prediction:
         """Probability that each customer is still active ("alive") at age ``T``."""
         params = self._check_fitted()
         x, t_x, T_ = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
         return wrap_like(self._prob_alive(params, x, t_x, T_), frequency, recency, T)
 
-    def prob_purchases(self, n, t):
+    def prob_purchases(self, n: ArrayLike, t: ArrayLike) -> Prediction:
         """Probability that a new customer makes exactly ``n`` repeat purchases in ``(0, t]``."""
         params = self._check_fitted()
         n_arr = np.asarray(n, dtype=float)

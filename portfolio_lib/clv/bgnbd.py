@@ -33,6 +33,9 @@ _A_NEAR_ONE = 1e-7
 class BetaGeo(PurchaseModel):
     """BG/NBD model: Poisson purchasing, dropout after each purchase.
 
+    ``prior_sd`` (optional, the one constructor argument): a weak normal prior on the
+    log-parameters for a MAP fit, as :class:`~portfolio_lib.clv._base.PurchaseModel` explains.
+
     Fitted attributes: ``params_`` (Series r, alpha, a, b), ``loglik_``,
     ``cov_log_params_``, ``diagnostics_``, ``result_`` (statsmodels results),
     ``n_obs_`` (customers), ``n_rows_`` (distinct rows fitted), ``unit_``.

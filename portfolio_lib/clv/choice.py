@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+from sklearn.base import clone
 
 from portfolio_lib.clv._base import MLEModel, PurchaseModel
 from portfolio_lib.clv._fitting import ConvergenceError
@@ -85,8 +87,8 @@ def _why(error: ConvergenceError, limits: dict[str, float]) -> str:
 def fit_purchase_model(
     summary: pd.DataFrame,
     *,
-    model: type[PurchaseModel] = BetaGeo,
-    weights=None,
+    model: type[PurchaseModel] | PurchaseModel = BetaGeo,
+    weights: ArrayLike | None = None,
 ) -> ModelChoice:
     """Fit a purchase model by maximum likelihood, or by MAP with a weak prior if there is no maximum.
 
@@ -94,8 +96,9 @@ def fit_purchase_model(
     ----------
     summary : pandas.DataFrame
         ``frequency``, ``recency`` and ``T`` per customer (one time unit).
-    model : class
-        :class:`~portfolio_lib.clv.BetaGeo` (default) or :class:`~portfolio_lib.clv.ParetoNBD`.
+    model : class or unfitted model
+        :class:`~portfolio_lib.clv.BetaGeo` (default) or :class:`~portfolio_lib.clv.ParetoNBD`,
+        or an instance: it is cloned (``sklearn.base.clone``), not changed.
     weights : array-like, optional
         Customers per row.
 
@@ -120,12 +123,13 @@ def fit_purchase_model(
     (False, True)
     """
     name = model._model_name
+    base = model() if isinstance(model, type) else model
     try:
-        fitted = model().fit(summary, weights=weights)
+        fitted = clone(base).fit(summary, weights=weights)
     except ConvergenceError as error:
         if "no customer made a repeat purchase" in str(error):
             raise
-        fitted = model().fit(summary, weights=weights, prior_sd=PRIOR_SD)
+        fitted = clone(base).set_params(prior_sd=PRIOR_SD).fit(summary, weights=weights)
         note = (
             f"{name} has no maximum-likelihood estimate on these {int(fitted.n_obs_)} customers "
             f"({_why(error, dict.fromkeys(model._param_names, _RAN_AWAY))}): the data cannot tell how customers differ in that respect. "
@@ -138,7 +142,7 @@ def fit_purchase_model(
     return ModelChoice(fitted, note)
 
 
-def fit_spend_model(summary: pd.DataFrame, *, weights=None) -> ModelChoice:
+def fit_spend_model(summary: pd.DataFrame, *, weights: ArrayLike | None = None) -> ModelChoice:
     """Fit Gamma-Gamma; when it has no reliable maximum, fall back to :class:`MeanSpend`.
 
     Parameters

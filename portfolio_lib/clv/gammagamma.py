@@ -20,15 +20,18 @@ repeat buyers and stores it in ``independence_``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.special import gammaln
 from scipy.stats import pearsonr, spearmanr
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.clv._base import MLEModel, unpack, wrap_like
+from portfolio_lib.clv._base import MLEModel, Prediction, unpack, wrap_like
 from portfolio_lib.clv._fitting import compress_rows, fit_log_mle
 from portfolio_lib.clv._validation import validate_summary, validate_weights
 
@@ -97,7 +100,13 @@ class GammaGamma(MLEModel):
         """Draws with q > 1, the ones whose mean spend is finite."""
         return np.asarray(draws)[:, 1] > 1
 
-    def fit(self, summary: pd.DataFrame, *, weights=None, start_params=None):
+    def fit(
+        self,
+        summary: pd.DataFrame,
+        *,
+        weights: ArrayLike | None = None,
+        start_params: Mapping[str, float] | None = None,
+    ) -> Self:
         """Fit to the repeat buyers of a customer summary.
 
         Parameters
@@ -151,7 +160,9 @@ class GammaGamma(MLEModel):
         self._store(outcome, n_obs=counts.sum(), n_rows=len(counts))
         return self
 
-    def conditional_expected_spend(self, frequency, monetary_value):
+    def conditional_expected_spend(
+        self, frequency: ArrayLike, monetary_value: ArrayLike
+    ) -> Prediction:
         """Expected mean spend per future purchase given a customer's history.
 
         A weighted average of the population mean ``p*gamma/(q-1)`` and the

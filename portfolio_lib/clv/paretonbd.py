@@ -133,6 +133,9 @@ def _log_alive_term(r, alpha, s, beta, x, T):
 class ParetoNBD(PurchaseModel):
     """Pareto/NBD model: Poisson purchasing, exponential lifetimes, gamma heterogeneity.
 
+    ``prior_sd`` (optional, the one constructor argument): a weak normal prior on the
+    log-parameters for a MAP fit, as :class:`~portfolio_lib.clv._base.PurchaseModel` explains.
+
     Fitted attributes: ``params_`` (Series r, alpha, s, beta), ``loglik_``,
     ``cov_log_params_``, ``diagnostics_``, ``result_``, ``n_obs_``, ``n_rows_``, ``unit_``.
 

@@ -18,8 +18,12 @@ Fitting uses the counts of a cohort still active at the start of periods
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Self
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.special import betaln
 
 from portfolio_lib._errors import DataValidationError
@@ -60,7 +64,7 @@ class ShiftedBetaGeometric(MLEModel):
         alpha, beta = unpack(params)
         return np.exp(betaln(alpha, beta + t) - betaln(alpha, beta))
 
-    def fit(self, survivors, *, start_params=None):
+    def fit(self, survivors: ArrayLike, *, start_params: Mapping[str, float] | None = None) -> Self:
         """Fit to the numbers of a cohort still active at the start of periods 0..T.
 
         Parameters
@@ -114,12 +118,12 @@ class ShiftedBetaGeometric(MLEModel):
         self.survivors_ = counts.copy()
         return self
 
-    def survival(self, t):
+    def survival(self, t: ArrayLike) -> np.ndarray:
         """Share of a cohort still active after ``t`` periods, ``S(t)`` (S(0) = 1)."""
         params = self._check_fitted()
         return self._survival(params, np.asarray(t, dtype=float))
 
-    def retention_rate(self, t):
+    def retention_rate(self, t: ArrayLike) -> np.ndarray:
         """Retention rate in period ``t >= 1``: ``S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1)``."""
         alpha, beta = self._check_fitted()
         t = np.asarray(t, dtype=float)
@@ -127,7 +131,9 @@ class ShiftedBetaGeometric(MLEModel):
             raise ValueError("retention_rate is defined for periods t >= 1")
         return (beta + t - 1) / (alpha + beta + t - 1)
 
-    def projected_customers(self, periods, cohort_size: float | None = None) -> pd.DataFrame:
+    def projected_customers(
+        self, periods: int | ArrayLike, cohort_size: float | None = None
+    ) -> pd.DataFrame:
         """Expected active customers, survival and retention rate for ``periods``.
 
         Parameters

@@ -17,10 +17,13 @@ tries Gamma-Gamma first and says in ``note`` which model it kept and why.
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from portfolio_lib.clv._base import MLEModel, unpack, wrap_like
+from portfolio_lib.clv._base import MLEModel, Prediction, unpack, wrap_like
 from portfolio_lib.clv.gammagamma import frequency_spend_correlation, repeat_buyers
 
 __all__ = ["MeanSpend"]
@@ -64,7 +67,7 @@ class MeanSpend(MLEModel):
         """Every draw of a positive mean gives a finite spend."""
         return np.ones(len(draws), dtype=bool)
 
-    def fit(self, summary: pd.DataFrame, *, weights=None):
+    def fit(self, summary: pd.DataFrame, *, weights: ArrayLike | None = None) -> Self:
         """Estimate the mean repeat spend and its standard error.
 
         Parameters
@@ -100,7 +103,9 @@ class MeanSpend(MLEModel):
         self.n_rows_ = len(x)
         return self
 
-    def conditional_expected_spend(self, frequency, monetary_value):
+    def conditional_expected_spend(
+        self, frequency: ArrayLike, monetary_value: ArrayLike
+    ) -> Prediction:
         """Expected spend per future purchase: own mean for repeat buyers, else the mean.
 
         Currency units.

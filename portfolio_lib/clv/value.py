@@ -17,10 +17,13 @@ in lifetimes' ``_customer_lifetime_value``; ``d`` is an **annual** rate.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
+from portfolio_lib._results import ResultSummary, TableResult
 from portfolio_lib.clv._base import PurchaseModel
 from portfolio_lib.clv._validation import YEARS_PER_UNIT, check_unit, validate_summary
 from portfolio_lib.clv.gammagamma import GammaGamma
@@ -28,12 +31,129 @@ from portfolio_lib.clv.spend import MeanSpend
 from portfolio_lib.clv.summary import purchase_occasions
 
 __all__ = [
+    "CLVResult",
     "customer_lifetime_value",
     "discounted_expected_purchases",
     "margin_multiple_clv",
     "historical_clv",
     "clv_cac_ratio",
 ]
+
+
+_UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months"}
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class CLVResult(TableResult):
+    """Per-customer CLV and the settings that produced it (what
+    :func:`customer_lifetime_value` returns).
+
+    ``result["clv"]`` and ``len(result)`` reach the table directly; ``result.summary()``
+    gives the customers, the total CLV with its interval and the settings. The table is a
+    plain DataFrame: join or merge it freely, the settings stay on the result (its
+    ``attrs`` hold them too, for code written when the function returned the table).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed like the summary: ``expected_purchases`` (undiscounted, over the horizon),
+        ``discounted_purchases``, ``expected_spend`` (per purchase, currency units),
+        ``clv`` (at the estimates), ``clv_low``, ``clv_high`` (currency units).
+    horizon : float
+        Length of the future period, in ``unit``.
+    unit : str
+        Time unit of the summary and the models (``"D"``, ``"W"`` or ``"M"``).
+    annual_discount_rate : float
+        Discount rate per year (0.10 = 10 %).
+    margin : float
+        Profit margin as a share of revenue.
+    step : float
+        Length of one discounting step, in ``unit``.
+    interval : float
+        Central probability of the intervals (0.9: the 5 % and 95 % points).
+    n_draws : int
+        Parameter draws asked for.
+    n_draws_used : int
+        Draws the intervals rest on (draws with an infinite mean spend or an overflowing
+        CLV are left out).
+    purchase_model_name, spend_model_name : str
+        The models combined, e.g. ``"BG/NBD"`` and ``"Gamma-Gamma"``.
+    total_clv : float
+        Sum of ``clv`` over the customers (currency units).
+    total_clv_low, total_clv_high : float
+        Interval of the total from the same draws: the quantiles of the total of each
+        draw, narrower than the sum of the per-customer bounds (NaN without usable draws).
+    """
+
+    table: pd.DataFrame
+    horizon: float
+    unit: str
+    annual_discount_rate: float
+    margin: float
+    step: float
+    interval: float
+    n_draws: int
+    n_draws_used: int
+    purchase_model_name: str
+    spend_model_name: str
+    total_clv: float
+    total_clv_low: float
+    total_clv_high: float
+
+    def summary(self) -> ResultSummary:
+        """Customers, total CLV with its interval, and the settings, as a short table.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> table = pd.DataFrame({"clv": [10.0, 30.0]}, index=["a", "b"])
+        >>> result = CLVResult(table, 52, "W", 0.1, 0.3, 1.0, 0.9, 100, 98, "BG/NBD",
+        ...                    "Gamma-Gamma", 40.0, 31.5, 52.25)
+        >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+        Customer lifetime value: BG/NBD x Gamma-Gamma
+        ---------------------------------------------
+        customers                2
+        total CLV                40.00 (90% interval 31.50 to 52.25)
+        mean CLV per customer    20.00
+        horizon                  52 weeks, discounted in steps of 1
+        annual discount rate     10%
+        margin                   0.3 of revenue
+        parameter draws          98 of 100 used
+        The interval reflects the uncertainty of the model parameters only, not the randomness of a single customer's future.
+        """
+        level = f"{100 * self.interval:g}%"
+        n = len(self.table)
+        rows = (
+            ("customers", f"{n:,}"),
+            (
+                "total CLV",
+                f"{self.total_clv:,.2f} ({level} interval "
+                f"{self.total_clv_low:,.2f} to {self.total_clv_high:,.2f})",
+            ),
+            ("mean CLV per customer", f"{self.total_clv / n:,.2f}" if n else "n/a"),
+            (
+                "horizon",
+                f"{self.horizon:g} {_UNIT_NAMES.get(self.unit, self.unit)}, "
+                f"discounted in steps of {self.step:g}",
+            ),
+            ("annual discount rate", f"{100 * self.annual_discount_rate:g}%"),
+            ("margin", f"{self.margin:g} of revenue"),
+            ("parameter draws", f"{self.n_draws_used} of {self.n_draws} used"),
+        )
+        note = (
+            "The interval reflects the uncertainty of the model parameters only, "
+            "not the randomness of a single customer's future."
+        )
+        title = f"Customer lifetime value: {self.purchase_model_name} x {self.spend_model_name}"
+        return ResultSummary(title, rows, (note,))
+
+    def __repr__(self) -> str:
+        return (
+            f"CLVResult({len(self.table)} customers, total_clv={self.total_clv:,.2f} "
+            f"[{100 * self.interval:g}%: {self.total_clv_low:,.2f} to {self.total_clv_high:,.2f}], "
+            f"horizon={self.horizon:g} {self.unit!r}, "
+            f"annual_discount_rate={self.annual_discount_rate:g}, margin={self.margin:g})"
+        )
 
 
 def _time_grid(horizon: float, step: float) -> np.ndarray:
@@ -139,7 +259,7 @@ def customer_lifetime_value(
     interval: float = 0.9,
     n_draws: int = 200,
     seed: int | np.random.Generator | None = None,
-) -> pd.DataFrame:
+) -> CLVResult:
     """Per-customer CLV over a finite horizon, with an interval from parameter uncertainty.
 
     Parameters
@@ -173,12 +293,18 @@ def customer_lifetime_value(
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed like ``summary``: ``expected_purchases`` (undiscounted, over the
-        horizon), ``discounted_purchases``, ``expected_spend`` (per purchase,
-        currency units), ``clv`` (at the estimates), ``clv_low``, ``clv_high``.
-        The interval reflects estimation uncertainty of the model parameters
-        only, not the randomness of a single customer's future.
+    CLVResult
+        ``table`` indexed like ``summary``: ``expected_purchases`` (undiscounted, over
+        the horizon), ``discounted_purchases``, ``expected_spend`` (per purchase,
+        currency units), ``clv`` (at the estimates), ``clv_low``, ``clv_high``; the
+        settings, the draws used and the total CLV with its interval beside it
+        (``result["clv"]`` is the column, ``result.summary()`` the overview). The
+        intervals reflect estimation uncertainty of the model parameters only, not the
+        randomness of a single customer's future.
+
+        Before, the function returned the table itself with the settings in ``attrs``
+        (which pandas drops on ``join``); ``result.table.attrs`` still holds them, and
+        DataFrame methods called on the result still work with a ``FutureWarning``.
 
     Examples
     --------
@@ -191,6 +317,8 @@ def customer_lifetime_value(
     ...     horizon=52, unit="W", annual_discount_rate=0.1, n_draws=50, seed=0)
     >>> bool((clv["clv_low"] <= clv["clv"]).all() and (clv["clv"] <= clv["clv_high"]).all())
     True
+    >>> len(clv), bool(clv.total_clv_low <= clv.total_clv <= clv.total_clv_high)
+    (1500, True)
     """
     check_unit(unit)
     _check_unit_against_model(purchase_model, unit)
@@ -237,10 +365,14 @@ def customer_lifetime_value(
     finite = np.isfinite(clv_draws).all(axis=1)
     clv_draws = clv_draws[finite]
     tail = (1 - interval) / 2
+    total = float(point.sum())
     if len(clv_draws):
         low, high = np.quantile(clv_draws, [tail, 1 - tail], axis=0)
+        total_low, total_high = np.quantile(clv_draws.sum(axis=1), [tail, 1 - tail])
+        total_low, total_high = min(float(total_low), total), max(float(total_high), total)
     else:
         low = high = np.full(len(point), np.nan)
+        total_low = total_high = float("nan")
     out = pd.DataFrame(
         {
             "expected_purchases": undisc[hist_codes],
@@ -252,7 +384,7 @@ def customer_lifetime_value(
         },
         index=frame.index,
     )
-    out.attrs = {
+    settings = {
         "horizon": horizon,
         "unit": unit,
         "annual_discount_rate": annual_discount_rate,
@@ -260,7 +392,18 @@ def customer_lifetime_value(
         "interval": interval,
         "n_draws_used": int(finite.sum()),
     }
-    return out
+    out.attrs = dict(settings)  # kept for code written when the table was the result
+    return CLVResult(
+        table=out,
+        step=step,
+        n_draws=int(n_draws),
+        purchase_model_name=getattr(purchase_model, "_model_name", type(purchase_model).__name__),
+        spend_model_name=getattr(spend_model, "_model_name", type(spend_model).__name__),
+        total_clv=total,
+        total_clv_low=total_low,
+        total_clv_high=total_high,
+        **settings,
+    )
 
 
 def margin_multiple_clv(
@@ -314,7 +457,7 @@ def historical_clv(
     tx: pd.DataFrame,
     *,
     margin: float = 1.0,
-    observation_end=None,
+    observation_end: str | pd.Timestamp | None = None,
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",

@@ -356,7 +356,7 @@ def customer_values(
         interval=INTERVAL,
         n_draws=N_DRAWS,
         seed=seeded_rng(seed, chapter=3).spawn(1)[0],  # a stream of its own for the draws
-    )
+    ).table
     past = historical_clv(transactions, margin=MARGIN, observation_end=observation_end)
     return pd.DataFrame(
         {
