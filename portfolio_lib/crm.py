@@ -16,8 +16,9 @@ Everything here is defined once; the simulator (:mod:`portfolio_lib.simulate`), 
   the simulator's per-customer truth.
 
 Real data has no ground truth: ``CRMData(..., truth=None)`` (or leaving ``truth`` out) stores
-an empty :meth:`SimulationTruth.unknown`, so ``crm.truth.params`` and ``crm.truth.customers``
-still work (an empty dict-like note and a frame without rows) and ``crm.has_truth`` is False.
+:meth:`SimulationTruth.unknown`, so code written for simulated data still runs --
+``crm.truth.params`` is a dict holding only a note (and the source), ``crm.truth.customers``
+a frame with the truth columns and no rows -- and ``crm.has_truth`` is False.
 
 Examples
 --------
@@ -124,9 +125,6 @@ MYSTERY_ITEMS: tuple[str, ...] = (
 # Schemas
 # ---------------------------------------------------------------------------------------------
 
-ColumnKind = Literal["str", "date", "timestamp", "float", "int", "bool"]
-SampleFill = Literal["complete", "gaps", "absent"]
-
 #: pandas dtype used for every date and timestamp column.
 DATETIME_DTYPE = "datetime64[ns]"
 
@@ -139,6 +137,8 @@ KIND_DTYPES: dict[str, str] = {
     "int": "int64",
     "bool": "bool",
 }
+ColumnKind = Literal["str", "date", "timestamp", "float", "int", "bool"]
+SampleFill = Literal["complete", "gaps", "absent"]
 
 
 @dataclass(frozen=True)
@@ -260,6 +260,9 @@ def _optional_campaign(description: str = "") -> Column:
     return Column("campaign_id", "str", description=description, sample="gaps")
 
 
+_TO_CUSTOMER = ForeignKey("customer_id", "customers", "customer_id")
+_TO_CAMPAIGN = ForeignKey("campaign_id", "campaigns", "campaign_id")
+
 SCHEMAS: dict[str, TableSchema] = {
     "customers": TableSchema(
         "customers",
@@ -329,10 +332,7 @@ SCHEMAS: dict[str, TableSchema] = {
             _optional_campaign(),
         ),
         primary_key=("transaction_id",),
-        foreign_keys=(
-            ForeignKey("customer_id", "customers", "customer_id"),
-            ForeignKey("campaign_id", "campaigns", "campaign_id"),
-        ),
+        foreign_keys=(_TO_CUSTOMER, _TO_CAMPAIGN),
         description="one row per purchase (or return) line",
     ),
     "touchpoints": TableSchema(
@@ -346,7 +346,7 @@ SCHEMAS: dict[str, TableSchema] = {
             _optional_campaign(),
         ),
         primary_key=("event_id",),
-        foreign_keys=(ForeignKey("campaign_id", "campaigns", "campaign_id"),),
+        foreign_keys=(_TO_CAMPAIGN,),
         description="one row per contact between a person and the company",
     ),
     "campaign_contacts": TableSchema(
@@ -359,10 +359,7 @@ SCHEMAS: dict[str, TableSchema] = {
             Column("responded", "bool"),
         ),
         primary_key=("campaign_id", "customer_id"),
-        foreign_keys=(
-            ForeignKey("campaign_id", "campaigns", "campaign_id"),
-            ForeignKey("customer_id", "customers", "customer_id"),
-        ),
+        foreign_keys=(_TO_CAMPAIGN, _TO_CUSTOMER),
         description="one row per customer targeted by a campaign",
     ),
     "surveys": TableSchema(
@@ -383,7 +380,7 @@ SCHEMAS: dict[str, TableSchema] = {
             Column("comment", "str", description='free text; "" in the sample when none'),
         ),
         primary_key=("response_id",),
-        foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+        foreign_keys=(_TO_CUSTOMER,),
         description="one row per survey response",
     ),
     "complaints": TableSchema(
@@ -406,7 +403,7 @@ SCHEMAS: dict[str, TableSchema] = {
             ),
         ),
         primary_key=("complaint_id",),
-        foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+        foreign_keys=(_TO_CUSTOMER,),
         description="one row per complaint",
     ),
     "mystery_shopping": TableSchema(
@@ -455,7 +452,7 @@ TRUTH_CUSTOMERS = TableSchema(
         ),
     ),
     primary_key=("customer_id",),
-    foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+    foreign_keys=(_TO_CUSTOMER,),
     description="one row per customer: the latent values the sample company was drawn from",
 )
 
@@ -556,8 +553,7 @@ def _read_csv_table(path: Path, schema: TableSchema) -> pd.DataFrame:
 # The data type
 # ---------------------------------------------------------------------------------------------
 
-#: ``truth.params["note"]`` of data without a ground truth.
-NO_TRUTH_NOTE = "real data: no ground truth"
+NO_TRUTH_NOTE = "real data: no ground truth"  # truth.params["note"] of real data
 
 
 @dataclass(frozen=True, eq=False)
