@@ -33,9 +33,9 @@ from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.portfolio import cac_by_channel
-from portfolio_lib.rfm import _as_day, _check_numeric, _clean_transactions
 
 __all__ = [
     "PROFILE_COLUMNS",
@@ -88,6 +88,7 @@ def payback_times(
     cost_col: str = "acquisition_cost",
     signup_col: str = "signup_date",
     customer_col: str = "customer_id",
+    late: _validate.Late = "raise",
 ) -> pd.DataFrame:
     """Days until each customer's cumulative margin covers their acquisition cost.
 
@@ -101,9 +102,12 @@ def payback_times(
     margin : float
         Gross margin as a fraction of revenue.
     observation_end : date-like, optional
-        Last day of the data (inclusive); default the last transaction date.
+        Last day of the data (inclusive); default the last transaction date. Later
+        transactions raise unless ``late="drop"``.
     cost_col, signup_col, customer_col : str
         Column names.
+    late : {"raise", "drop"}
+        What transactions after ``observation_end`` do: raise, or be left out.
 
     Returns
     -------
@@ -127,25 +131,12 @@ def payback_times(
         customers, customers[customer_col].duplicated(keep=False), column=customer_col,
         problem="has duplicate customers", name="customers",
     )  # fmt: skip
-    cost = _check_numeric(customers, cost_col, name="customers")
+    cost = _validate.numeric(customers, cost_col, name="customers")
     raise_for_rows(customers, cost < 0, column=cost_col, problem="must be >= 0", name="customers")
-    signup = customers[signup_col]
-    if not pd.api.types.is_datetime64_any_dtype(signup):
-        raise_for_rows(
-            customers, pd.Series(True, index=customers.index), column=signup_col,
-            problem=f"must be datetime64 (dtype is {signup.dtype})", name="customers",
-        )  # fmt: skip
-    raise_for_rows(customers, signup.isna(), column=signup_col, problem="must not be missing",
-                   name="customers")  # fmt: skip
-    tx = _clean_transactions(
-        transactions, customer_col=customer_col, date_col="date", amount_col="amount",
-        is_return_col="is_return", observation_end=None,
-    )  # fmt: skip
-    end = tx["day"].max() if observation_end is None else _as_day(observation_end)
-    raise_for_rows(
-        transactions, (tx["day"] > end).to_numpy(), column="date",
-        problem=f"has dates after observation_end {end.date()}", name="transactions",
-    )  # fmt: skip
+    signup = _validate.dates(customers, signup_col, name="customers")
+    end = None if observation_end is None else _validate.day(observation_end)
+    tx = _validate.transactions(transactions, customer_col=customer_col, end=end, late=late)
+    end = tx["day"].max() if end is None else end
     ids = customers[customer_col].to_numpy()
     start = pd.Series(signup.dt.normalize().to_numpy(), index=ids)
     raise_for_rows(
@@ -225,6 +216,7 @@ def acquisition_economics(
     cut_ratio: float = 1.0,
     confidence: float = 0.95,
     if_missing: Literal["raise", "note"] = "raise",
+    late: _validate.Late = "raise",
 ) -> AcquisitionEconomics:
     """CAC, CLV/CAC and payback per acquisition channel, with a verdict.
 
@@ -241,7 +233,8 @@ def acquisition_economics(
     margin : float
         Gross margin as a fraction of revenue (for payback).
     observation_end : date-like, optional
-        Last day of the data; default the last transaction date.
+        Last day of the data; default the last transaction date. Later transactions raise
+        unless ``late="drop"`` (as in :func:`payback_times`).
     spend : mapping or Series, optional
         Total acquisition spend per channel (currency units) instead of the per-customer
         ``acquisition_cost`` (see :func:`portfolio_lib.portfolio.cac_by_channel`); each
@@ -260,6 +253,8 @@ def acquisition_economics(
         ``"raise"`` a :class:`DataValidationError`, or keep the customer counts and CLV per
         channel, leave everything that needs a cost NaN (unknown, not zero; verdict
         "unknown (no cost)", no payback rows) and say so in ``note``.
+    late : {"raise", "drop"}
+        What transactions after ``observation_end`` do: raise, or be left out.
 
     Returns
     -------
@@ -281,8 +276,7 @@ def acquisition_economics(
     [[20.0, 5.0, 'invest more'], [20.0, 0.5, 'cut back']]
     """
     _check_margin(margin)
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    confidence = _validate.confidence(confidence)
     if not 0 <= cut_ratio <= invest_ratio:
         raise ValueError(
             f"need 0 <= cut_ratio <= invest_ratio, got {cut_ratio!r} and {invest_ratio!r}"
@@ -291,7 +285,7 @@ def acquisition_economics(
     if not isinstance(clv, pd.Series):
         raise DataValidationError(f"clv must be a pandas Series, got {type(clv).__name__}")
     clv_frame = clv.rename("clv").to_frame()
-    clv_values = _check_numeric(clv_frame, "clv", name="clv")
+    clv_values = _validate.numeric(clv_frame, "clv", name="clv")
     cac = cac_by_channel(
         customers, channel_col=channel_col, cost_col=cost_col, spend=spend,
         value=clv_values, customer_col=customer_col, if_missing=if_missing,
@@ -318,7 +312,7 @@ def acquisition_economics(
     if not no_cost:
         payback = payback_times(
             costed, transactions, margin=margin, observation_end=observation_end,
-            cost_col=cost_col, signup_col=signup_col, customer_col=customer_col,
+            cost_col=cost_col, signup_col=signup_col, customer_col=customer_col, late=late,
         )  # fmt: skip
         payback.insert(0, "channel", channel)
     values = clv_values.reindex(customers[customer_col]).to_numpy(dtype=float)
@@ -478,8 +472,7 @@ def best_customer_profile(
     >>> profile.table["index"].tolist()
     [2.0, 0.0]
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    confidence = _validate.confidence(confidence)
     require_columns(customers, [customer_col], name="customers")
     raise_for_rows(
         customers, customers[customer_col].duplicated(keep=False), column=customer_col,

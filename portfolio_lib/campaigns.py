@@ -39,9 +39,10 @@ from statsmodels.stats.proportion import (
 )
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.portfolio import GROUPS, portfolio_groups
-from portfolio_lib.rfm import _as_day, _clean_transactions, rfm_table
+from portfolio_lib.rfm import rfm_table
 
 __all__ = [
     "INTENDED_GROUPS",
@@ -71,22 +72,9 @@ NO_CAMPAIGNS = (
 )
 
 
-def _check_confidence(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    return float(confidence)
-
-
-def _dates(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
-    values = frame[column]
-    if not pd.api.types.is_datetime64_any_dtype(values):
-        raise_for_rows(
-            frame, pd.Series(True, index=frame.index), column=column,
-            problem=f"must be datetime64 (dtype is {values.dtype}; convert with pd.to_datetime)",
-            name=name,
-        )  # fmt: skip
-    raise_for_rows(frame, values.isna(), column=column, problem="must not be missing", name=name)
-    return values.dt.normalize()
+def _days(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
+    """A date column of ``frame`` as midnight days (the package's date contract)."""
+    return _validate.dates(frame, column, name=name).dt.normalize()
 
 
 def _campaign_row(campaigns: pd.DataFrame, campaign_id: str) -> pd.Series:
@@ -161,7 +149,7 @@ def campaign_audience(
     require_columns(campaigns, ["campaign_id", "type", "start_date"], name="campaigns")
     needed = ["campaign_id", "customer_id"] + (["arm"] if arm is not None else [])
     require_columns(contacts, needed, name="contacts")
-    starts = _dates(campaigns, "start_date", name="campaigns")
+    starts = _days(campaigns, "start_date", name="campaigns")
     intended = INTENDED_GROUPS if intended is None else intended
     columns = ["type", "n_contacts", *(f"share_{g}" for g in (*GROUPS, "no_purchase")),
                "intended", "share_intended"]  # fmt: skip
@@ -173,12 +161,11 @@ def campaign_audience(
     if unknown:
         raise ValueError(f"intended names unknown group(s) {unknown}; groups are {list(GROUPS)}")
     chosen = contacts if arm is None else contacts.loc[contacts["arm"] == arm]
-    _clean_transactions(transactions, customer_col="customer_id", date_col="date",
-                        amount_col="amount", is_return_col="is_return", observation_end=None)  # fmt: skip
+    days = _validate.transactions(transactions)["day"].to_numpy()
     rows = []
     for (_, campaign), start in zip(campaigns.iterrows(), starts, strict=True):
         ids = chosen.loc[chosen["campaign_id"] == campaign["campaign_id"], "customer_id"]
-        before = transactions.loc[transactions["date"] < start]
+        before = transactions.loc[days < start]
         groups = pd.Series("no_purchase", index=pd.Index(ids.unique()))
         if len(before):
             table = rfm_table(before, observation_end=start - pd.Timedelta(days=1))
@@ -289,13 +276,10 @@ def _contact_outcomes(
     window_end: pd.Series,
 ) -> pd.DataFrame:
     """Per contact: responded (any purchase in [contact_date, window_end]) and spend."""
-    tx = _clean_transactions(
-        transactions, customer_col="customer_id", date_col="date", amount_col="amount",
-        is_return_col="is_return", observation_end=None,
-    )  # fmt: skip
+    tx = _validate.transactions(transactions)
     buys = tx.loc[~tx["is_return"], ["customer", "day", "amount"]]
     out = contacts[["customer_id", "arm", "contact_date"]].copy()
-    out["contact_date"] = _dates(contacts, "contact_date", name="contacts")
+    out["contact_date"] = _days(contacts, "contact_date", name="contacts")
     out["window_end"] = window_end.to_numpy()
     out["row"] = np.arange(len(out))
     merged = out.merge(buys, left_on="customer_id", right_on="customer", how="inner")
@@ -407,7 +391,7 @@ def ab_test(
     >>> r.arms["response_rate"].tolist(), r.uplift, r.spend_difference
     ([0.5, 0.5], 0.0, 9.0)
     """
-    confidence = _check_confidence(confidence)
+    confidence = _validate.confidence(confidence)
     require_columns(contacts, ["campaign_id", "customer_id", "arm", "contact_date"],
                     name="contacts")  # fmt: skip
     if (campaigns is None) == (window_days is None):
@@ -432,7 +416,7 @@ def ab_test(
                 f"contacts: column 'arm' has no {arm!r} rows for campaign {campaign_id!r}; "
                 "an A/B test needs both arms"
             )
-    contact_day = _dates(part, "contact_date", name="contacts")
+    contact_day = _days(part, "contact_date", name="contacts")
     if window_days is not None:
         if isinstance(window_days, bool) or not window_days >= 1:
             raise ValueError(
@@ -441,7 +425,7 @@ def ab_test(
         window_end = contact_day + pd.Timedelta(days=int(window_days) - 1)
     else:
         row = _campaign_row(campaigns, campaign_id)
-        end = _as_day(row["end_date"], what="campaigns end_date")
+        end = _validate.day(row["end_date"], what="campaigns end_date")
         window_end = pd.Series(end, index=part.index)
         raise_for_rows(
             part, (contact_day > end).to_numpy(), column="contact_date",
@@ -539,7 +523,7 @@ def campaign_ab_test(
     >>> campaign_ab_test(cmp.iloc[:0], con.iloc[:0], tx).is_empty
     True
     """
-    confidence = _check_confidence(confidence)
+    confidence = _validate.confidence(confidence)
     require_columns(campaigns, ["campaign_id", "start_date", "end_date"], name="campaigns")
     require_columns(contacts, ["campaign_id", "customer_id", "arm", "contact_date"],
                     name="contacts")  # fmt: skip
@@ -555,13 +539,13 @@ def campaign_ab_test(
                 "customers would have bought anyway.",
                 confidence,
             )
-        starts = _dates(candidates, "start_date", name="campaigns")
+        starts = _days(candidates, "start_date", name="campaigns")
         campaign_id = str(candidates["campaign_id"].to_numpy()[int(np.argmax(starts.to_numpy()))])
     row = _campaign_row(campaigns, campaign_id)
     if window_days is None:
         result = ab_test(contacts, transactions, campaign_id=campaign_id, campaigns=campaigns,
                          confidence=confidence)  # fmt: skip
-        window = f"from the contact day to the campaign end {_as_day(row['end_date']).date()}"
+        window = f"from the contact day to the campaign end {_validate.day(row['end_date']).date()}"
     else:
         result = ab_test(contacts, transactions, campaign_id=campaign_id,
                          window_days=window_days, confidence=confidence)  # fmt: skip
@@ -624,7 +608,7 @@ def uplift_by_segment(
     >>> uplift_by_segment(r, seg)["uplift"].tolist()
     [1.0, 0.5]
     """
-    confidence = result.confidence if confidence is None else _check_confidence(confidence)
+    confidence = result.confidence if confidence is None else _validate.confidence(confidence)
     if result.is_empty:
         columns = ["n_treatment", "n_control", "rate_treatment", "rate_control", "uplift",
                    "ci_low", "ci_high", "p_value", "spend_difference", "p_value_holm"]  # fmt: skip

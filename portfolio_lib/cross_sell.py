@@ -29,8 +29,8 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 from statsmodels.stats.proportion import proportion_confint
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.rfm import _clean_transactions
 
 __all__ = [
     "SegmentCategoryMatrix",
@@ -51,10 +51,7 @@ def _purchases(transactions: pd.DataFrame, *, category_col: str, customer_col: s
         transactions, transactions[category_col].isna(), column=category_col,
         problem="must not be missing", name="transactions",
     )  # fmt: skip
-    tx = _clean_transactions(
-        transactions, customer_col=customer_col, date_col="date", amount_col="amount",
-        is_return_col="is_return", observation_end=None,
-    )  # fmt: skip
+    tx = _validate.transactions(transactions, customer_col=customer_col)
     tx["category"] = transactions[category_col].astype(str).to_numpy()
     buys = tx.loc[~tx["is_return"], ["customer", "category", "amount"]]
     if buys.empty:

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from portfolio_lib._errors import raise_for_rows, require_columns
+from portfolio_lib import _validate
+from portfolio_lib._errors import require_columns
 
 __all__ = ["table_overview", "monthly_new_customers", "monthly_revenue", "channel_mix"]
 
@@ -53,7 +54,11 @@ def table_overview(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for name, frame in tables.items():
         require_columns(frame, [], name=name)
         date_col = next((c for c in _DATE_COLUMNS if c in frame.columns), None)
-        dates = pd.to_datetime(frame[date_col]) if date_col else pd.Series(dtype="datetime64[ns]")
+        dates = (
+            _validate.dates(frame, date_col, name=name, missing="keep")
+            if date_col
+            else pd.Series(dtype="datetime64[ns]")
+        )
         cells = frame.size
         rows.append(
             {
@@ -101,10 +106,7 @@ def monthly_new_customers(
     """
     needed = [date_col] + ([by] if by else [])
     require_columns(customers, needed, name="customers")
-    dates = pd.to_datetime(customers[date_col], errors="coerce", format="mixed")
-    raise_for_rows(
-        customers, dates.isna(), column=date_col, problem="must be a date", name="customers"
-    )
+    dates = _validate.dates(customers, date_col, name="customers")
     month = dates.dt.to_period("M").rename("month")
     if by is None:
         return month.value_counts().sort_index().rename("new_customers").to_frame()
@@ -119,13 +121,15 @@ def monthly_revenue(
     date_col: str = "date",
     amount_col: str = "amount",
     customer_col: str = "customer_id",
+    return_col: str | None = "is_return",
 ) -> pd.DataFrame:
     """Revenue, returns, orders and active customers per calendar month.
 
     Parameters
     ----------
     transactions : DataFrame
-        Canonical transactions (``customer_id, date, amount``; returns are negative).
+        Canonical transactions (``customer_id, date, amount``; returns are negative; a
+        ``return_col`` flag, when present, is checked as in :func:`portfolio_lib.rfm.rfm_table`).
 
     Returns
     -------
@@ -143,19 +147,15 @@ def monthly_revenue(
     >>> monthly_revenue(tx)["net_revenue"].tolist()
     [80.0]
     """
-    require_columns(transactions, [customer_col, date_col, amount_col], name="transactions")
-    amount = pd.to_numeric(transactions[amount_col], errors="coerce")
-    raise_for_rows(
-        transactions,
-        amount.isna(),
-        column=amount_col,
-        problem="must be numeric",
-        name="transactions",
-    )
+    tx = _validate.transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+        return_col=return_col,
+    )  # fmt: skip
+    amount = tx["amount"]
     frame = pd.DataFrame(
         {
-            "month": pd.to_datetime(transactions[date_col]).dt.to_period("M"),
-            "customer": transactions[customer_col],
+            "month": tx["day"].dt.to_period("M"),
+            "customer": tx["customer"],
             "gross": amount.clip(lower=0),
             "returns": amount.clip(upper=0),
             "order": amount > 0,
@@ -198,7 +198,7 @@ def channel_mix(
     [0.75, 0.25]
     """
     require_columns(transactions, [customer_col, amount_col, by], name="transactions")
-    purchases = transactions[pd.to_numeric(transactions[amount_col], errors="coerce") > 0]
+    purchases = transactions[_validate.numeric(transactions, amount_col, name="transactions") > 0]
     grouped = purchases.groupby(purchases[by].fillna("unknown"))
     out = pd.DataFrame(
         {

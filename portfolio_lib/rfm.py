@@ -13,11 +13,14 @@ Three steps, each a pure function:
 
 Returns policy
 --------------
-A transaction row is a *return* when its ``is_return`` flag is True (if that column is present)
-or its amount is negative. Returns reduce the customer's monetary total (net spend) but are never
-purchase occasions: they change neither frequency nor recency. A row flagged as a return must have
-an amount <= 0. Several purchase rows of one customer on the same calendar day are one purchase
-occasion (frequency counts distinct days), as in Fader, Hardie & Lee (2005).
+A transaction row is a *return* when its ``return_col`` flag (default ``is_return``) is True (if
+that column is present) or its amount is negative. Returns reduce the customer's monetary total
+(net spend) but are never purchase occasions: they change neither frequency nor recency. A row
+flagged as a return must have an amount <= 0. Several purchase rows of one customer on the same
+calendar day are one purchase occasion (frequency counts distinct days), as in Fader, Hardie & Lee
+(2005). This is the package's one transaction contract (dates, amounts, returns, rows after the
+observation end), shared by every module that takes transactions; see
+:mod:`portfolio_lib._validate`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 
 __all__ = [
@@ -60,119 +64,6 @@ SEGMENT_NAMES = (
 
 
 # --------------------------------------------------------------------------------------------
-# Validation shared by the chapter-2 modules
-# --------------------------------------------------------------------------------------------
-def _as_day(value: object, *, what: str = "observation_end") -> pd.Timestamp:
-    """Parse a date-like value to a midnight :class:`pandas.Timestamp`."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} must be a date, got {value!r}") from exc
-    if pd.isna(stamp):
-        raise ValueError(f"{what} must be a date, got {value!r}")
-    return stamp.normalize()
-
-
-def _check_numeric(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
-    """Return ``frame[column]`` as float after checking it is numeric and not missing."""
-    values = frame[column]
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        parsed = pd.to_numeric(values, errors="coerce")
-        bad = parsed.isna() & values.notna()
-        if not bad.any():  # e.g. numeric text: still refuse, the schema says numeric
-            bad = pd.Series(True, index=frame.index)
-        raise_for_rows(
-            frame,
-            bad,
-            column=column,
-            problem=f"must be numeric (dtype is {values.dtype}; convert with pd.to_numeric)",
-            name=name,
-        )
-    raise_for_rows(frame, values.isna(), column=column, problem="must not be missing", name=name)
-    raise_for_rows(
-        frame, ~np.isfinite(values.to_numpy(dtype=float)), column=column,
-        problem="must be finite", name=name,
-    )  # fmt: skip
-    return values.astype(float)
-
-
-def _clean_transactions(
-    transactions: pd.DataFrame,
-    *,
-    customer_col: str,
-    date_col: str,
-    amount_col: str,
-    is_return_col: str | None,
-    observation_end: pd.Timestamp | None,
-    name: str = "transactions",
-) -> pd.DataFrame:
-    """Validate a transaction log and return columns ``customer, day, amount, is_return``.
-
-    Raises :class:`DataValidationError` naming the column for a missing column, a missing
-    customer id, a non-date or missing date, a non-numeric or missing amount, a return flag that is
-    not boolean, a flagged return with a positive amount, or a date after ``observation_end``.
-    """
-    require_columns(transactions, [customer_col, date_col, amount_col], name=name)
-    frame = transactions
-    raise_for_rows(
-        frame, frame[customer_col].isna(), column=customer_col, problem="must not be missing",
-        name=name,
-    )  # fmt: skip
-    dates = frame[date_col]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        raise_for_rows(
-            frame,
-            pd.Series(True, index=frame.index),
-            column=date_col,
-            problem=f"must be datetime64 (dtype is {dates.dtype}; convert with pd.to_datetime)",
-            name=name,
-        )
-    raise_for_rows(frame, dates.isna(), column=date_col, problem="must not be missing", name=name)
-    amount = _check_numeric(frame, amount_col, name=name)
-    if is_return_col is not None and is_return_col in frame.columns:
-        flag = frame[is_return_col]
-        if not pd.api.types.is_bool_dtype(flag):
-            raise_for_rows(
-                frame,
-                pd.Series(True, index=frame.index),
-                column=is_return_col,
-                problem=f"must be boolean (dtype is {flag.dtype})",
-                name=name,
-            )
-        flag = flag.astype(bool).to_numpy()
-        raise_for_rows(
-            frame,
-            flag & (amount.to_numpy() > 0),
-            column=[is_return_col, amount_col],
-            problem="marks returns, which must have an amount <= 0",
-            name=name,
-        )
-    else:
-        flag = np.zeros(len(frame), dtype=bool)
-    day = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
-    day = day.dt.normalize()
-    if observation_end is not None:
-        raise_for_rows(
-            frame,
-            (day > observation_end).to_numpy(),
-            column=date_col,
-            problem=(
-                f"has dates after observation_end {observation_end.date()}; "
-                "select the rows up to that date first"
-            ),
-            name=name,
-        )
-    return pd.DataFrame(
-        {
-            "customer": frame[customer_col].to_numpy(),
-            "day": day.to_numpy(),
-            "amount": amount.to_numpy(),
-            "is_return": flag | (amount.to_numpy() < 0),
-        }
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # RFM table
 # --------------------------------------------------------------------------------------------
 def rfm_table(
@@ -182,22 +73,30 @@ def rfm_table(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
-    is_return_col: str | None = "is_return",
+    return_col: str | None = "is_return",
+    late: Literal["raise", "drop"] = "raise",
+    is_return_col: str | None = _validate.UNSET,  # type: ignore[assignment]
 ) -> pd.DataFrame:
     """One row per customer: recency (days), frequency (purchase occasions), monetary value.
 
     Parameters
     ----------
     transactions : pandas.DataFrame
-        Transaction log, one row per purchase or return, all dated on or before
-        ``observation_end`` (later rows raise: select them out first, nothing is dropped silently).
+        Transaction log, one row per purchase or return, dated on or before
+        ``observation_end`` (later rows raise unless ``late="drop"``: nothing is dropped
+        silently).
     observation_end : date-like
         The day the analysis is made (recency is measured up to this day, inclusive).
     customer_col, date_col, amount_col : str
-        Column names for customer id, transaction date (datetime64) and amount (currency units).
-    is_return_col : str or None
+        Column names for customer id, transaction date (datetime64 or ISO 8601 text) and amount
+        (currency units).
+    return_col : str or None
         Boolean column flagging return rows, used when present. Rows with a negative amount are
         returns whether flagged or not (see the module docstring for the returns policy).
+    late : {"raise", "drop"}
+        Rows dated after ``observation_end`` raise (default) or, with ``"drop"``, are left out.
+    is_return_col : str or None
+        Deprecated former name of ``return_col`` (warns).
 
     Returns
     -------
@@ -234,21 +133,26 @@ def rfm_table(
     >>> table.loc["b", ["recency_days", "frequency", "monetary_total"]].tolist()
     [6.0, 1.0, 12.0]
     """
-    end = _as_day(observation_end)
-    tx = _clean_transactions(
+    return_col = _validate.renamed(
+        return_col, is_return_col, new_name="return_col", old_name="is_return_col",
+        default="is_return",
+    )  # fmt: skip
+    end = _validate.day(observation_end)
+    tx = _validate.transactions(
         transactions,
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
-        is_return_col=is_return_col,
-        observation_end=end,
+        return_col=return_col,
+        end=end,
+        late=late,
     )
     if tx.empty:
         raise DataValidationError(f"transactions has no rows; column {customer_col!r} is empty")
     buys = tx.loc[~tx["is_return"]]
     orphan = ~tx["customer"].isin(buys["customer"])
     raise_for_rows(
-        transactions,
+        transactions.iloc[tx.index],
         orphan.to_numpy(),
         column=customer_col,
         problem="has customers with return rows but no purchase on or before observation_end",
@@ -439,7 +343,9 @@ def rfm_scores(
     require_columns(table, list(columns.values()), name="RFM table")
     if len(table) == 0:
         raise DataValidationError(f"RFM table has no rows; column {frequency_col!r} is empty")
-    values = {d: _check_numeric(table, c, name="RFM table").to_numpy() for d, c in columns.items()}
+    values = {
+        d: _validate.numeric(table, c, name="RFM table").to_numpy() for d, c in columns.items()
+    }
     custom = dict(thresholds or {})
     unknown = set(custom) - set(DIMENSIONS)
     if unknown:
@@ -633,7 +539,7 @@ def _rules_frame(rules: pd.DataFrame | Sequence[object] | None, bins: int) -> pd
         frame = pd.DataFrame(rows)
     require_columns(frame, _RULE_COLUMNS, name="segment rules")
     for col in _RULE_COLUMNS[1:]:
-        _check_numeric(frame, col, name="segment rules")
+        _validate.numeric(frame, col, name="segment rules")
     covered = np.zeros((bins, bins), dtype=int)  # [R - 1, FM - 1]
     for row in frame.itertuples(index=False):
         r0, r1, f0, f1 = (int(getattr(row, c)) for c in _RULE_COLUMNS[1:])
@@ -696,7 +602,7 @@ def rfm_segments(
     bins = _check_bins(bins)
     require_columns(frame, ["R", "F", "M"], name="scores")
     for dim in DIMENSIONS:
-        values = _check_numeric(frame, dim, name="scores")
+        values = _validate.numeric(frame, dim, name="scores")
         raise_for_rows(
             frame, (values < 1) | (values > bins) | (values != np.round(values)), column=dim,
             problem=f"must be whole scores in 1..{bins}", name="scores",
@@ -761,7 +667,7 @@ def rfm_grid(
         if table is None:
             raise ValueError("table is required when value is given")
         require_columns(table, [value], name="RFM table")
-        data = _check_numeric(table.reindex(frame.index), value, name="RFM table")
+        data = _validate.numeric(table.reindex(frame.index), value, name="RFM table")
         grid = data.groupby([frame[rows], frame[cols]]).mean().unstack()
     # separate index objects: one shared object would give rows and columns the same name
     grid = grid.reindex(index=levels.rename(rows), columns=levels.rename(cols))

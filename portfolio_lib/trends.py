@@ -25,8 +25,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows, require_columns
-from portfolio_lib.rfm import _as_day, _clean_transactions
 
 __all__ = [
     "KPIForecast",
@@ -52,6 +52,7 @@ def period_kpis(
     unit: Literal["W", "M", "Q"] = "M",
     observation_end: str | pd.Timestamp | None = None,
     customer_col: str = "customer_id",
+    late: _validate.Late = "raise",
 ) -> pd.DataFrame:
     """Portfolio KPIs per calendar period.
 
@@ -66,8 +67,10 @@ def period_kpis(
         Period length.
     observation_end : date-like, optional
         Last day of the data; default the last transaction date. Periods run from the first
-        transaction's period to this day's.
+        transaction's period to this day's. Later transactions raise unless ``late="drop"``.
     customer_col : str
+    late : {"raise", "drop"}
+        What transactions after ``observation_end`` do: raise, or be left out.
 
     Returns
     -------
@@ -88,17 +91,11 @@ def period_kpis(
     [[2, 2], [0, 0], [1, 0]]
     """
     freq = _check_unit(unit)
-    tx = _clean_transactions(
-        transactions, customer_col=customer_col, date_col="date", amount_col="amount",
-        is_return_col="is_return", observation_end=None,
-    )  # fmt: skip
+    end = None if observation_end is None else _validate.day(observation_end)
+    tx = _validate.transactions(transactions, customer_col=customer_col, end=end, late=late)
     if tx.empty:
         raise DataValidationError(f"transactions has no rows; column {customer_col!r} is empty")
-    end = tx["day"].max() if observation_end is None else _as_day(observation_end)
-    raise_for_rows(
-        transactions, (tx["day"] > end).to_numpy(), column="date",
-        problem=f"has dates after observation_end {end.date()}", name="transactions",
-    )  # fmt: skip
+    end = tx["day"].max() if end is None else end
     periods = pd.period_range(tx["day"].min().to_period(freq), end.to_period(freq), freq=freq)
     tx["period"] = tx["day"].dt.to_period(freq)
     buys = tx.loc[~tx["is_return"]]
@@ -117,13 +114,7 @@ def period_kpis(
             surveys, score.isna() | (score < 0) | (score > 10), column="nps",
             problem="must be numbers 0-10", name="surveys",
         )  # fmt: skip
-        dates = surveys["date"]
-        if not pd.api.types.is_datetime64_any_dtype(dates):
-            raise_for_rows(
-                surveys, pd.Series(True, index=surveys.index), column="date",
-                problem=f"must be datetime64 (dtype is {dates.dtype})", name="surveys",
-            )  # fmt: skip
-        period = dates.dt.to_period(freq)
+        period = _validate.dates(surveys, "date", name="surveys", missing="keep").dt.to_period(freq)
         grouped = pd.DataFrame({"period": period, "score": score}).groupby("period")["score"]
         promoters = grouped.apply(lambda s: (s >= 9).mean())
         detractors = grouped.apply(lambda s: (s <= 6).mean())

@@ -184,7 +184,7 @@ def test_acquisition_bad_inputs(crm, historical_value):
         acquisition_economics(customers.drop(columns="acquisition_channel"), tx,
                               clv=historical_value, margin=0.3)  # fmt: skip
     with pytest.raises(DataValidationError, match=col("signup_date")):
-        payback_times(customers.assign(signup_date="2024-01-01"), tx, margin=0.3)
+        payback_times(customers.assign(signup_date="01/02/2024"), tx, margin=0.3)  # not ISO
     with pytest.raises(DataValidationError, match=col("acquisition_cost")):
         payback_times(customers.assign(acquisition_cost=-1.0), tx, margin=0.3)
     with pytest.raises(DataValidationError, match=col("clv")):

@@ -178,7 +178,7 @@ def test_ab_test_bad_inputs(crm):
     with pytest.raises(DataValidationError, match=col("campaign_id")):
         ab_test(contacts, tx, campaign_id="nope", window_days=5)
     with pytest.raises(DataValidationError, match=col("contact_date")):
-        ab_test(contacts.assign(contact_date="2024-03-01"), tx, campaign_id="X", window_days=5)
+        ab_test(contacts.assign(contact_date="01/03/2024"), tx, campaign_id="X", window_days=5)
     with pytest.raises(DataValidationError, match=col("amount")):
         ab_test(contacts, tx.assign(amount="x"), campaign_id="X", window_days=5)
     with pytest.raises(ValueError, match="exactly one"):

@@ -287,7 +287,7 @@ def test_bad_inputs_name_the_column(crm):
     with pytest.raises(DataValidationError, match=col("amount")):
         churn_features(tx.assign(amount="x"), cutoff="2024-03-01")
     with pytest.raises(DataValidationError, match=col("timestamp")):
-        churn_features(tx, crm.touchpoints.assign(timestamp="2024-01-01"), cutoff="2024-03-01")
+        churn_features(tx, crm.touchpoints.assign(timestamp="01/01/2024"), cutoff="2024-03-01")
     with pytest.raises(DataValidationError, match=col("nps")):
         churn_features(tx, surveys=crm.surveys.assign(nps=11), cutoff="2024-03-01")
     with pytest.raises(DataValidationError, match=col("resolved")):

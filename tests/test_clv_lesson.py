@@ -144,7 +144,7 @@ def test_tracking_ends_at_the_totals_of_calibration_holdout():
             rows.append((cid, first + pd.Timedelta(days=d), 10.0))
     tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
     cal_end, obs_end = "2024-06-30", "2025-03-31"
-    table = calibration_holdout(tx, calibration_end=cal_end, observation_end=obs_end)
+    table = calibration_holdout(tx, calibration_end=cal_end, observation_end=obs_end, late="drop")
     track = lesson.cumulative_repeat_purchases(
         tx, MODEL, calibration_end=cal_end, observation_end=obs_end
     )

@@ -121,10 +121,15 @@ def test_non_numeric_amount_is_named():
     assert "abc" in str(info.value)  # the example row is shown
 
 
-def test_text_dates_and_missing_ids_are_named():
+def test_iso_text_dates_are_read_other_text_dates_and_missing_ids_are_named():
     tx = _tx()
-    tx["date"] = tx["date"].dt.strftime("%Y-%m-%d")
-    with pytest.raises(DataValidationError, match="date"):
+    tx["date"] = tx["date"].dt.strftime("%Y-%m-%d")  # ISO 8601 text: read as dates
+    pd.testing.assert_frame_equal(
+        rfm_table(tx, observation_end=END), rfm_table(_tx(), observation_end=END),
+        check_dtype=False,
+    )  # fmt: skip
+    tx["date"] = _tx()["date"].dt.strftime("%d/%m/%Y")  # day first: ambiguous, refused
+    with pytest.raises(DataValidationError, match="date.*ISO 8601"):
         rfm_table(tx, observation_end=END)
     tx = _tx()
     tx.loc[tx.index[0], "customer_id"] = None

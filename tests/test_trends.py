@@ -176,7 +176,7 @@ def test_projection_matches_the_holdout(crm):
     an average half-year, which the model (no seasonality) does not know.
     """
     cal = calibration_holdout(
-        crm.transactions, calibration_end="2024-06-30", observation_end="2024-12-29"
+        crm.transactions, calibration_end="2024-06-30", observation_end="2024-12-29", late="drop"
     )
     model = BetaGeo().fit(cal)
     proj = repeat_purchase_projection(model, cal, horizon=26, step=13, n_draws=60, seed=0)
@@ -192,7 +192,7 @@ def test_projection_matches_the_holdout(crm):
 
 def test_projection_bad_inputs(crm):
     cal = calibration_holdout(
-        crm.transactions, calibration_end="2024-06-30", observation_end="2024-12-29"
+        crm.transactions, calibration_end="2024-06-30", observation_end="2024-12-29", late="drop"
     )
     with pytest.raises(TypeError, match="purchase model"):
         repeat_purchase_projection(object(), cal, horizon=4)

@@ -31,8 +31,6 @@ KNOWN_UNANNOTATED = {
     "portfolio_lib.clv.simulation.simulate_bgnbd",
     "portfolio_lib.clv.simulation.simulate_gamma_gamma_spend",
     "portfolio_lib.clv.simulation.simulate_pareto_nbd",
-    "portfolio_lib.clv.summary.calibration_holdout",
-    "portfolio_lib.clv.summary.summary_from_transactions",
 }
 
 

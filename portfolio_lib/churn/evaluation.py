@@ -25,6 +25,7 @@ import pandas as pd
 from scipy.stats import norm, rankdata
 from statsmodels.stats.proportion import proportion_confint
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
 from portfolio_lib._progress import with_progress
 
@@ -37,12 +38,6 @@ __all__ = [
     "calibration_table",
     "gains_table",
 ]
-
-
-def _check_confidence(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    return float(confidence)
 
 
 def _labels_scores(
@@ -174,7 +169,7 @@ def roc_auc(
     >>> r.auc
     0.75
     """
-    confidence = _check_confidence(confidence)
+    confidence = _validate.confidence(confidence)
     labels, values = _labels_scores(y_true, score)
     auc, v10, v01 = _delong_components(labels, values[None, :])
     m, n = int(labels.sum()), int((~labels).sum())
@@ -245,7 +240,7 @@ def delong_test(
     >>> bool(delong_test(y, good, noise).p_value < 0.001)
     True
     """
-    confidence = _check_confidence(confidence)
+    confidence = _validate.confidence(confidence)
     labels, a = _labels_scores(y_true, score_a, score_name="score_a")
     _, b = _labels_scores(y_true, score_b, score_name="score_b")
     auc, v10, v01 = _delong_components(labels, np.vstack([a, b]))
@@ -367,7 +362,7 @@ def calibration_table(
     >>> t[["mean_predicted", "observed_rate"]].round(2).values.tolist()
     [[0.15, 0.0], [0.8, 1.0]]
     """
-    confidence = _check_confidence(confidence)
+    confidence = _validate.confidence(confidence)
     labels, p = _labels_scores(y_true, prob, score_name="prob")
     raise_for_rows(
         pd.DataFrame({"prob": p}), (p < 0) | (p > 1), column="prob",

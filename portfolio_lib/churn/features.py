@@ -41,11 +41,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.rfm import _as_day, _clean_transactions
 
 __all__ = [
     "FEATURE_DESCRIPTIONS",
@@ -151,27 +150,6 @@ class ChurnSplit:
         return self.test.note
 
 
-def _positive_days(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer | float | np.floating):
-        raise ValueError(f"{name} must be a whole number of days > 0, got {value!r}")
-    if not np.isfinite(value) or value <= 0 or float(value) != int(value):
-        raise ValueError(f"{name} must be a whole number of days > 0, got {value!r}")
-    return int(value)
-
-
-def _event_times(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
-    values = frame[column]
-    if not pd.api.types.is_datetime64_any_dtype(values):
-        raise_for_rows(
-            frame,
-            pd.Series(True, index=frame.index),
-            column=column,
-            problem=f"must be datetime64 (dtype is {values.dtype}; convert with pd.to_datetime)",
-            name=name,
-        )
-    return values.dt.tz_localize(None) if values.dt.tz is not None else values
-
-
 def _events_before(
     frame: pd.DataFrame,
     column: str,
@@ -183,8 +161,7 @@ def _events_before(
 ) -> pd.DataFrame:
     """``customer``, ``time`` (and ``extra`` columns) of the events before ``cutoff``."""
     require_columns(frame, [customer, column], name=name)
-    times = _event_times(frame, column, name=name)
-    raise_for_rows(frame, times.isna(), column=column, problem="must not be missing", name=name)
+    times = _validate.dates(frame, column, name=name)
     raise_for_rows(
         frame, frame[customer].isna(), column=customer, problem="must not be missing", name=name
     )
@@ -222,6 +199,7 @@ def churn_features(
     observation_end: str | pd.Timestamp | None = None,
     active_within_days: int | None = None,
     customer_col: str = "customer_id",
+    late: _validate.Late = "raise",
 ) -> ChurnFeatures:
     """At-risk features up to ``cutoff`` and the churn label in the window after it.
 
@@ -251,12 +229,15 @@ def churn_features(
         Build the label (the whole outcome window must be observed: it must end by
         ``observation_end``). ``False`` gives features only, e.g. to score today's customers.
     observation_end : date-like, optional
-        Last day the data cover (inclusive); default the last transaction date.
+        Last day the data cover (inclusive); default the last transaction date. Later
+        transactions raise unless ``late="drop"``.
     active_within_days : int, optional
         Keep only customers whose last purchase before the cut-off is at most this many days
         old (e.g. 365 to leave out long-lost customers); default everyone who ever bought.
     customer_col : str
         Customer id column of every table.
+    late : {"raise", "drop"}
+        What transactions after ``observation_end`` do: raise, or be left out.
 
     Returns
     -------
@@ -281,29 +262,16 @@ def churn_features(
     >>> data.label.to_dict()
     {'a': False, 'b': True}
     """
-    cut = _as_day(cutoff, what="cutoff")
-    window = _positive_days(window_days, "window_days")
-    lookback = _positive_days(lookback_days, "lookback_days")
+    cut = _validate.day(cutoff, what="cutoff")
+    window = _validate.positive_days(window_days, "window_days")
+    lookback = _validate.positive_days(lookback_days, "lookback_days")
     if active_within_days is not None:
-        active_within_days = _positive_days(active_within_days, "active_within_days")
-    tx = _clean_transactions(
-        transactions,
-        customer_col=customer_col,
-        date_col="date",
-        amount_col="amount",
-        is_return_col="is_return",
-        observation_end=None,
-    )
+        active_within_days = _validate.positive_days(active_within_days, "active_within_days")
+    end = None if observation_end is None else _validate.day(observation_end)
+    tx = _validate.transactions(transactions, customer_col=customer_col, end=end, late=late)
     if tx.empty:
         raise DataValidationError(f"transactions has no rows; column {customer_col!r} is empty")
-    end = tx["day"].max() if observation_end is None else _as_day(observation_end)
-    raise_for_rows(
-        transactions,
-        (tx["day"] > end).to_numpy(),
-        column="date",
-        problem=f"has dates after observation_end {end.date()}",
-        name="transactions",
-    )
+    end = tx["day"].max() if end is None else end
     if with_label and cut + pd.Timedelta(days=window) > end + pd.Timedelta(days=1):
         raise DataValidationError(
             f"transactions: column 'date' ends on {end.date()}, before the outcome window "
@@ -357,7 +325,7 @@ def churn_features(
             customers, customers[customer_col].duplicated(keep=False), column=customer_col,
             problem="has duplicate customers", name="customers",
         )  # fmt: skip
-        joined = _event_times(customers, "loyalty_join_date", name="customers")
+        joined = _validate.dates(customers, "loyalty_join_date", name="customers", missing="keep")
         member = pd.Series((joined < cut).to_numpy(), index=customers[customer_col].to_numpy())
         missing = index.difference(member.index)
         if len(missing):
@@ -390,7 +358,7 @@ def churn_features(
             .reindex(index, fill_value=0)
             .astype(float)
         )
-        resolved = _event_times(complaints, "resolved", name="complaints")
+        resolved = _validate.dates(complaints, "resolved", name="complaints", missing="keep")
         still_open = _events_before(
             complaints.loc[~(resolved < cut)], "opened", customer_col, cut, name="complaints"
         )
@@ -420,6 +388,7 @@ def churn_time_split(
     observation_end: str | pd.Timestamp | None = None,
     active_within_days: int | None = None,
     customer_col: str = "customer_id",
+    late: _validate.Late = "raise",
 ) -> ChurnSplit:
     """Training table one window before the test table (a time-based split).
 
@@ -432,7 +401,7 @@ def churn_time_split(
         observed, ``observation_end + 1 day - window_days``. The training cut-off is
         ``test_cutoff - window_days``, so its outcome window ends the day before the test
         cut-off.
-    window_days, lookback_days, observation_end, active_within_days, customer_col
+    window_days, lookback_days, observation_end, active_within_days, customer_col, late
         As in :func:`churn_features`.
 
     Returns
@@ -452,19 +421,24 @@ def churn_time_split(
     ('2024-03-02', '2024-04-01')
     """
     require_columns(transactions, ["date"], name="transactions")
-    window = _positive_days(window_days, "window_days")
+    window = _validate.positive_days(window_days, "window_days")
     if observation_end is None:
-        dates = _event_times(transactions, "date", name="transactions")
-        end = _as_day(dates.max(), what="observation_end")
+        dates = _validate.dates(transactions, "date", name="transactions", missing="keep")
+        end = _validate.day(dates.max(), what="observation_end")
     else:
-        end = _as_day(observation_end)
-    test_cut = end + pd.Timedelta(days=1 - window) if test_cutoff is None else _as_day(test_cutoff)
+        end = _validate.day(observation_end)
+    test_cut = (
+        end + pd.Timedelta(days=1 - window)
+        if test_cutoff is None
+        else _validate.day(test_cutoff, what="test_cutoff")
+    )
     common = {
         "window_days": window,
         "lookback_days": lookback_days,
         "observation_end": end,
         "active_within_days": active_within_days,
         "customer_col": customer_col,
+        "late": late,
     }
     tables = (transactions, touchpoints, surveys, complaints, customers)
     train = churn_features(*tables, cutoff=test_cut - pd.Timedelta(days=window), **common)

@@ -29,7 +29,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
 from threadpoolctl import threadpool_limits
 
-from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
+from portfolio_lib import _validate
+from portfolio_lib._errors import DataValidationError, raise_for_rows
 from portfolio_lib.churn.features import ChurnFeatures
 from portfolio_lib.clv import (
     BetaGeo,
@@ -37,7 +38,6 @@ from portfolio_lib.clv import (
     fit_purchase_model,
     summary_from_transactions,
 )
-from portfolio_lib.rfm import _as_day
 
 __all__ = [
     "LOG2_FEATURES",
@@ -58,11 +58,9 @@ LOG2_FEATURES: tuple[str, ...] = (
 )
 
 
-def _random_state(seed: int | np.random.Generator | None) -> int:
-    """An int for scikit-learn's ``random_state`` drawn from ``seed`` (ints pass through)."""
-    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
-        return int(seed)
-    return int(as_generator(seed).integers(0, 2**31 - 1))
+#: scikit-learn's ``random_state`` from ``seed``: the package's one rule (see
+#: :func:`portfolio_lib._validate.random_state`), the same as in segmentation.
+_random_state = _validate.random_state
 
 
 def _feature_frame(data: ChurnFeatures | pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
@@ -434,14 +432,14 @@ def bgnbd_churn_scores(
     >>> bool((bg.scores["p_no_purchase"] >= bg.scores["p_dead"]).all())
     True
     """
-    cut = _as_day(cutoff, what="cutoff")
+    cut = _validate.day(cutoff, what="cutoff")
     if isinstance(window_days, bool) or not isinstance(window_days, int | float | np.number):
         raise ValueError(f"window_days must be a number of days > 0, got {window_days!r}")
     if not window_days > 0:
         raise ValueError(f"window_days must be a number of days > 0, got {window_days!r}")
     summary = summary_from_transactions(
         transactions, observation_end=cut - pd.Timedelta(days=1), unit="W",
-        customer_col=customer_col,
+        customer_col=customer_col, late="drop",  # the rows from the cut-off on are the outcome
     )  # fmt: skip
     if index is not None:
         missing = pd.Index(index).difference(summary.index)

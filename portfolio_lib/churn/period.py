@@ -15,15 +15,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, require_columns
-from portfolio_lib.churn.features import (
-    ChurnFeatures,
-    ChurnSplit,
-    _event_times,
-    _positive_days,
-    churn_features,
-)
-from portfolio_lib.rfm import _as_day
+from portfolio_lib.churn.features import ChurnFeatures, ChurnSplit, churn_features
 
 __all__ = [
     "DEFAULT_WINDOW_DAYS",
@@ -103,10 +97,10 @@ class ChurnPeriod:
 
 def _span(transactions: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
     require_columns(transactions, ["date"], name="transactions")
-    dates = _event_times(transactions, "date", name="transactions")
+    dates = _validate.dates(transactions, "date", name="transactions", missing="keep")
     if dates.notna().sum() == 0:
         raise DataValidationError("transactions has no rows; column 'date' is empty")
-    return _as_day(dates.min(), what="observation_start"), _as_day(dates.max())
+    return _validate.day(dates.min(), what="observation_start"), _validate.day(dates.max())
 
 
 def churn_period(
@@ -160,7 +154,7 @@ def churn_period(
     (180, '1998-01-02', '1997-07-06', 93)
     """
     start, last = _span(transactions)
-    end = last if observation_end is None else _as_day(observation_end)
+    end = last if observation_end is None else _validate.day(observation_end)
     if end < start:
         raise DataValidationError(
             f"transactions: column 'date' starts on {start.date()}, after observation_end "
@@ -174,12 +168,12 @@ def churn_period(
                 f"transactions: column 'date' spans only {span} day(s); too short for churn"
             )
     else:
-        window = _positive_days(window_days, "window_days")
+        window = _validate.positive_days(window_days, "window_days")
     one_day = pd.Timedelta(days=1)
     cut = (
         end + one_day - pd.Timedelta(days=window)
         if cutoff is None
-        else _as_day(cutoff, what="cutoff")
+        else _validate.day(cutoff, what="cutoff")
     )
     if cut + pd.Timedelta(days=window) > end + one_day:
         raise DataValidationError(
@@ -198,7 +192,7 @@ def churn_period(
     if lookback_days is None:
         lookback = max(1, min(window, history // 2))
     else:
-        lookback = _positive_days(lookback_days, "lookback_days")
+        lookback = _validate.positive_days(lookback_days, "lookback_days")
     return ChurnPeriod(cut, window, lookback, start, end)
 
 

@@ -4,7 +4,9 @@ A *purchase occasion* is a (customer, calendar day) with at least one purchase
 row; several purchases on one day count once and their amounts are added.
 Rows flagged as returns (``is_return`` True) or with negative amounts are not
 purchase occasions and are ignored here (net revenue belongs to
-:func:`portfolio_lib.clv.historical_clv`).
+:func:`portfolio_lib.clv.historical_clv`). Input is checked with the package's one
+transaction contract (:mod:`portfolio_lib._validate`: dates, amounts, returns, and
+rows after the observation end, which raise unless ``late="drop"``).
 
 Per customer, with time measured in fractional units from the first purchase
 (days / 7 for ``unit="W"``):
@@ -20,23 +22,22 @@ Everything is vectorised (one sort plus ``numpy`` reductions), no per-customer l
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
-from portfolio_lib._errors import raise_for_rows, require_columns
+from portfolio_lib import _validate
 from portfolio_lib.clv._validation import UNIT_DAYS, check_unit
 
 __all__ = ["summary_from_transactions", "calibration_holdout", "purchase_occasions"]
 
+# Former local name, still imported by the CLV lesson helpers; the one helper is _validate.day.
+_as_day = _validate.day
 
-def _as_day(value, what: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} must be a date, got {value!r}") from exc
-    if pd.isna(stamp):
-        raise ValueError(f"{what} must be a date, got {value!r}")
-    return stamp.normalize()
+
+def _epoch_day(stamp: pd.Timestamp) -> int:
+    return int(stamp.to_datetime64().astype("datetime64[D]").astype(np.int64))
 
 
 def purchase_occasions(
@@ -50,49 +51,35 @@ def purchase_occasions(
 ) -> pd.DataFrame:
     """One row per (customer, day) with purchases: ``customer``, ``day`` (int days), ``amount``.
 
-    Validates the table (missing columns, unparseable dates, non-numeric amounts
-    raise :class:`~portfolio_lib.DataValidationError` naming the column). Returns
-    are excluded. Rows are sorted by customer code, then day; ``customer`` is
-    the integer code into ``attrs["customers"]`` (sorted unique customer ids).
+    Validates the table with the package's transaction contract (see
+    :mod:`portfolio_lib._validate`: missing columns, missing ids, dates that are neither
+    datetime64 nor ISO 8601 text, non-numeric amounts raise
+    :class:`~portfolio_lib.DataValidationError` naming the column). Returns are excluded.
+    ``until`` is a cut: rows dated after that day are left out (the explicit
+    ``late="drop"`` of the contract); None keeps every row. Rows are sorted by customer
+    code, then day; ``customer`` is the integer code into ``attrs["customers"]`` (sorted
+    unique customer ids).
     """
-    needed = [customer_col, date_col] + ([amount_col] if amount_col else [])
-    require_columns(tx, needed, name="transactions")
-    raise_for_rows(
+    end = None if until is None else _validate.day(until, what="until")
+    clean = _validate.transactions(
         tx,
-        tx[customer_col].isna(),
-        column=customer_col,
-        problem="must not be empty",
-        name="transactions",
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        return_col=return_col,
+        end=end,
+        late="drop",
+        end_name="until",
     )
-    dates = pd.to_datetime(tx[date_col], errors="coerce")
-    raise_for_rows(
-        tx, dates.isna(), column=date_col, problem="must hold valid dates", name="transactions"
-    )
-    keep = np.ones(len(tx), dtype=bool)
-    if amount_col:
-        amounts = pd.to_numeric(tx[amount_col], errors="coerce")
-        raise_for_rows(
-            tx,
-            ~np.isfinite(amounts.to_numpy(dtype=float, na_value=np.nan)),
-            column=amount_col,
-            problem="must be numeric",
-            name="transactions",
-        )
-        amount_values = amounts.to_numpy(dtype=float)
-        keep &= amount_values >= 0
-    else:
-        amount_values = np.zeros(len(tx))
-    if return_col and return_col in tx.columns:
-        flags = tx[return_col]
-        valid = flags.isin([True, False, 0, 1]).to_numpy()
-        raise_for_rows(
-            tx, ~valid, column=return_col, problem="must be True/False", name="transactions"
-        )
-        keep &= ~flags.astype(bool).to_numpy()
-    day = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    if until is not None:
-        keep &= day <= pd.Timestamp(until).to_datetime64().astype("datetime64[D]").astype(np.int64)
-    codes, customers = pd.factorize(tx[customer_col], sort=True)
+    return _occasions(clean)
+
+
+def _occasions(clean: pd.DataFrame) -> pd.DataFrame:
+    """Purchase occasions of a validated log (see :func:`purchase_occasions`)."""
+    keep = ~clean["is_return"].to_numpy()
+    day = clean["day"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    amount_values = clean["amount"].to_numpy()
+    codes, customers = pd.factorize(clean["customer"], sort=True)
     codes, day, amount_values = codes[keep], day[keep], amount_values[keep]
     if codes.size == 0:
         out = pd.DataFrame({"customer": np.array([], dtype=np.int64), "day": [], "amount": []})
@@ -148,12 +135,13 @@ def _summarise(occ: pd.DataFrame, end_day: int, days_per_unit: float) -> pd.Data
 def summary_from_transactions(
     tx: pd.DataFrame,
     *,
-    observation_end,
+    observation_end: str | pd.Timestamp,
     unit: str = "W",
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
     return_col: str | None = "is_return",
+    late: Literal["raise", "drop"] = "raise",
 ) -> pd.DataFrame:
     """Per-customer frequency, recency, T and monetary value from a transaction log.
 
@@ -164,13 +152,15 @@ def summary_from_transactions(
         An optional boolean ``return_col`` marks returns; returns and negative
         amounts are not purchase occasions.
     observation_end : date-like
-        Last day of the observation period (inclusive). Later rows are outside
-        the period and are not used; customers whose first purchase is later
-        do not appear.
+        Last day of the observation period (inclusive).
     unit : {"D", "W", "M"}
         Time unit of recency and T: days, weeks (7 days) or months (365.25/12 days).
     customer_col, date_col, amount_col, return_col : str
-        Column names.
+        Column names (dates: datetime64 or ISO 8601 text).
+    late : {"raise", "drop"}
+        Rows dated after ``observation_end`` raise :class:`~portfolio_lib.DataValidationError`
+        (default), or with ``"drop"`` are left out (then customers whose first purchase is
+        later do not appear): pass ``"drop"`` to summarise a longer log up to an earlier day.
 
     Returns
     -------
@@ -191,17 +181,17 @@ def summary_from_transactions(
      'b': {'frequency': 0, 'recency': 0.0, 'T': 3.0, 'monetary_value': 0.0}}
     """
     check_unit(unit)
-    end = _as_day(observation_end, "observation_end")
-    occ = purchase_occasions(
+    end = _validate.day(observation_end)
+    clean = _validate.transactions(
         tx,
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
         return_col=return_col,
-        until=end,
+        end=end,
+        late=late,
     )
-    end_day = int(end.to_datetime64().astype("datetime64[D]").astype(np.int64))
-    summary = _summarise(occ, end_day, UNIT_DAYS[unit])
+    summary = _summarise(_occasions(clean), _epoch_day(end), UNIT_DAYS[unit])
     summary.index.name = customer_col
     summary.attrs = {"unit": unit, "observation_end": str(end.date())}
     return summary
@@ -210,13 +200,14 @@ def summary_from_transactions(
 def calibration_holdout(
     tx: pd.DataFrame,
     *,
-    calibration_end,
-    observation_end,
+    calibration_end: str | pd.Timestamp,
+    observation_end: str | pd.Timestamp,
     unit: str = "W",
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
     return_col: str | None = "is_return",
+    late: Literal["raise", "drop"] = "raise",
 ) -> pd.DataFrame:
     """Calibration summary plus what each calibration customer did in the holdout period.
 
@@ -227,9 +218,13 @@ def calibration_holdout(
     calibration_end : date-like
         Last day of the calibration period (inclusive).
     observation_end : date-like
-        Last day of the holdout period (inclusive); after ``calibration_end``.
+        Last day of the holdout period (inclusive); after ``calibration_end``. The rows
+        after ``calibration_end`` make the holdout; rows after ``observation_end`` raise
+        unless ``late="drop"``.
     unit : {"D", "W", "M"}
         Time unit.
+    customer_col, date_col, amount_col, return_col, late
+        As in :func:`summary_from_transactions`.
 
     Returns
     -------
@@ -251,31 +246,27 @@ def calibration_holdout(
     [1]
     """
     check_unit(unit)
-    cal_end = _as_day(calibration_end, "calibration_end")
-    obs_end = _as_day(observation_end, "observation_end")
+    cal_end = _validate.day(calibration_end, what="calibration_end")
+    obs_end = _validate.day(observation_end)
     if obs_end <= cal_end:
         raise ValueError(
             f"observation_end ({obs_end.date()}) must be after calibration_end ({cal_end.date()})"
         )
-    cal = summary_from_transactions(
-        tx,
-        observation_end=cal_end,
-        unit=unit,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        return_col=return_col,
-    )
-    occ = purchase_occasions(
+    clean = _validate.transactions(
         tx,
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
         return_col=return_col,
-        until=obs_end,
+        end=obs_end,
+        late=late,
     )
-    cal_day = int(cal_end.to_datetime64().astype("datetime64[D]").astype(np.int64))
-    hold = occ[occ["day"].to_numpy() > cal_day]
+    occ = _occasions(clean)
+    cal_day = _epoch_day(cal_end)
+    in_calibration = occ["day"].to_numpy() <= cal_day
+    cal = _summarise(occ[in_calibration], cal_day, UNIT_DAYS[unit])
+    cal.index.name = customer_col
+    hold = occ[~in_calibration]
     ids = np.asarray(occ.attrs["customers"])[hold["customer"].to_numpy()]
     grouped = pd.DataFrame({"id": ids, "amount": hold["amount"].to_numpy()}).groupby("id")
     counts = grouped["amount"].size()

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, format_examples
 from portfolio_lib.journey.stages import validate_events
 
@@ -94,8 +95,5 @@ def wilson(
 
 
 def check_alpha(alpha: float) -> float:
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(
-            f"alpha must be between 0 and 1 (e.g. 0.05 for 95% intervals), got {alpha}"
-        )
-    return float(alpha)
+    """``alpha`` (1 - confidence, e.g. 0.05 for 95 % intervals), checked like a confidence."""
+    return _validate.confidence(alpha, name="alpha")

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.journey._common import check_alpha, wilson
 
@@ -91,56 +92,42 @@ def _validated_transactions(
     *,
     columns: dict[str, str],
     return_col: str | None,
+    end: pd.Timestamp,
+    late: _validate.Late,
 ) -> pd.DataFrame:
-    require_columns(transactions, list(columns.values()), name="transactions")
-    frame = transactions.copy()
+    """The log under the package's transaction contract plus the deepening columns.
+
+    Columns: the customer, date (midnight) and amount columns under their own names,
+    ``category``, ``points_earned``, ``points_redeemed`` under theirs, ``_return`` and
+    ``_campaign`` (bool).
+    """
     cust, date, amount = columns["customer"], columns["date"], columns["amount"]
-    raise_for_rows(
-        frame, frame[cust].isna(), column=cust, problem="is missing", name="transactions"
+    extra = [columns[k] for k in ("category", "points_earned", "points_redeemed", "campaign")]
+    require_columns(transactions, [cust, date, amount, *extra], name="transactions")
+    tx = _validate.transactions(
+        transactions, customer_col=cust, date_col=date, amount_col=amount,
+        return_col=return_col, end=end, late=late,
+    )  # fmt: skip
+    rows = transactions.iloc[tx.index]
+    frame = pd.DataFrame(
+        {cust: tx["customer"], date: tx["day"], amount: tx["amount"], "_return": tx["is_return"]}
     )
-    if not pd.api.types.is_datetime64_any_dtype(frame[date]):
-        parsed = pd.to_datetime(frame[date], errors="coerce", format="mixed")
-        raise_for_rows(
-            frame,
-            parsed.isna(),
-            column=date,
-            problem="must be a date",
-            name="transactions",
-        )
-        frame[date] = parsed
-    raise_for_rows(
-        frame, frame[date].isna(), column=date, problem="is missing", name="transactions"
-    )
-    for key in ("amount", "points_earned", "points_redeemed"):
+    for key in ("points_earned", "points_redeemed"):
         col = columns[key]
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.fillna(0.0))
-        if key != "amount":
-            bad |= values < 0
-        problem = "must be a finite number" + ("" if key == "amount" else " >= 0")
-        raise_for_rows(frame, bad, column=col, problem=problem, name="transactions")
-        frame[col] = values.astype(float)
+        values = _validate.numeric(rows, col, name="transactions")
+        raise_for_rows(rows, values < 0, column=col, problem="must be >= 0", name="transactions")
+        frame[col] = values.to_numpy()
+    category = rows[columns["category"]]
     raise_for_rows(
-        frame,
-        frame[columns["category"]].isna() & (frame[amount] > 0),
+        rows,
+        category.isna().to_numpy() & (tx["amount"] > 0).to_numpy(),
         column=columns["category"],
         problem="is missing on a purchase",
         name="transactions",
     )
-    if return_col is not None and return_col in frame.columns:
-        raise_for_rows(
-            frame,
-            frame[return_col].isna(),
-            column=return_col,
-            problem="is missing",
-            name="transactions",
-        )
-        frame["_return"] = frame[return_col].astype(bool) | (frame[amount] < 0)
-    else:
-        frame["_return"] = frame[amount] < 0
-    campaign = frame[columns["campaign"]]
-    frame["_campaign"] = campaign.notna() & (campaign.astype(str).str.strip() != "")
-    frame[date] = frame[date].dt.normalize()
+    frame[columns["category"]] = category.to_numpy()
+    campaign = rows[columns["campaign"]]
+    frame["_campaign"] = (campaign.notna() & (campaign.astype(str).str.strip() != "")).to_numpy()
     return frame
 
 
@@ -159,6 +146,7 @@ def deepening_summary(
     points_redeemed_col: str = "points_redeemed",
     campaign_col: str = "campaign_id",
     return_col: str | None = "is_return",
+    late: _validate.Late = "raise",
 ) -> Deepening:
     """Deepening behaviour after the first purchase and its association with later value.
 
@@ -169,7 +157,7 @@ def deepening_summary(
         for returns), category, points earned and redeemed (non-negative
         numbers), campaign id (missing or empty = no campaign).
     observation_end : pandas.Timestamp or str
-        Last day of the data.
+        Last day of the data; later rows raise unless ``late="drop"``.
     window_days : float
         Length of the deepening window after the first purchase day (days).
     value_days : float
@@ -182,6 +170,8 @@ def deepening_summary(
         Optional bool column marking returns (returns are also recognised by a
         negative amount). Returns never count as purchases; they do reduce
         later value.
+    late : {"raise", "drop"}
+        Rows dated after ``observation_end`` raise (default) or are left out.
 
     Returns
     -------
@@ -207,9 +197,7 @@ def deepening_summary(
     for label, value in (("window_days", window_days), ("value_days", value_days)):
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{label} must be a positive number of days, got {value}")
-    end = pd.Timestamp(observation_end)
-    if pd.isna(end):
-        raise ValueError("observation_end must be a date")
+    end = _validate.day(observation_end)
     columns = {
         "customer": customer_col,
         "date": date_col,
@@ -219,13 +207,8 @@ def deepening_summary(
         "points_redeemed": points_redeemed_col,
         "campaign": campaign_col,
     }
-    frame = _validated_transactions(transactions, columns=columns, return_col=return_col)
-    raise_for_rows(
-        frame,
-        frame[date_col] > end,
-        column=date_col,
-        problem=f"is after observation_end {end.date()}",
-        name="transactions",
+    frame = _validated_transactions(
+        transactions, columns=columns, return_col=return_col, end=end, late=late
     )
     purchases = frame.loc[~frame["_return"]]
     if purchases.empty:

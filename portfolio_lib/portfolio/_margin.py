@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.rfm import _check_numeric
 
 
 def _margin_times(
@@ -20,7 +20,7 @@ def _margin_times(
             raise DataValidationError(
                 f"{name} has no value for {len(missing)} customer(s), e.g. {list(missing[:5])}"
             )
-        m = _check_numeric(margin.reindex(revenue.index).to_frame(name), name, name=name)
+        m = _validate.numeric(margin.reindex(revenue.index).to_frame(name), name, name=name)
     else:
         if isinstance(margin, bool) or not isinstance(margin, int | float | np.number):
             raise ValueError(f"{name} must be a number (fraction of revenue), got {margin!r}")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows
-from portfolio_lib.rfm import _check_numeric
 
 
 def _values(values: pd.Series | np.ndarray | Sequence[float], *, name: str) -> pd.Series:
@@ -18,7 +18,7 @@ def _values(values: pd.Series | np.ndarray | Sequence[float], *, name: str) -> p
     label = str(series.name) if series.name is not None else name
     if len(series) == 0:
         raise DataValidationError(f"{label} is empty")
-    return _check_numeric(series.to_frame(label), label, name=name)
+    return _validate.numeric(series.to_frame(label), label, name=name)
 
 
 def pareto_table(

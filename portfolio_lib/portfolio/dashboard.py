@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.portfolio.groups import GROUPS
 from portfolio_lib.portfolio.strategy import strategy_table
-from portfolio_lib.rfm import _as_day, _check_numeric, _clean_transactions
 
 #: The KPI columns of :func:`kpi_dashboard` that :func:`~portfolio_lib.plotting.portfolio.
 #: plot_kpi_dashboard` draws, with their labels.
@@ -44,6 +44,7 @@ def kpi_dashboard(
     observation_end: str | pd.Timestamp | None = None,
     strategies: pd.DataFrame | None = None,
     confidence: float = 0.95,
+    late: _validate.Late = "raise",
 ) -> pd.DataFrame:
     """The portfolio KPIs per segment in one table (with the strategy, when segments are groups).
 
@@ -76,13 +77,16 @@ def kpi_dashboard(
         Day the segments were assigned; default ``observation_end - window_days``. The
         retention window after it must end by ``observation_end``.
     observation_end : date-like, optional
-        Last day of the data; default the last transaction date.
+        Last day of the data; default the last transaction date. Later transactions raise
+        unless ``late="drop"``.
     strategies : pandas.DataFrame, optional
         Strategy per segment (index = segment labels) with columns ``strategy`` and
         ``target``; default :func:`strategy_table` when the segments are the portfolio groups
         (at_risk, profitable, loyal, potential), otherwise none.
     confidence : float
         Level of the Wilson (retention, churn) and adjusted-Wald (NPS) intervals.
+    late : {"raise", "drop"}
+        What transactions after ``observation_end`` do: raise, or be left out.
 
     Returns
     -------
@@ -111,8 +115,7 @@ def kpi_dashboard(
         raise ValueError(f"margin must be a number (fraction of revenue), got {margin!r}")
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ValueError(f"window_days must be a whole number of days >= 1, got {window_days!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    confidence = _validate.confidence(confidence)
     transactions = _crm_table(data, "transactions")
     if transactions is None:
         raise DataValidationError("data has no 'transactions' table")
@@ -122,14 +125,11 @@ def kpi_dashboard(
         segments.to_frame("segment"), segments.isna(), column="segment",
         problem="must not be missing", name="segments",
     )  # fmt: skip
-    end = None if observation_end is None else _as_day(observation_end)
-    tx = _clean_transactions(
-        transactions, customer_col="customer_id", date_col="date", amount_col="amount",
-        is_return_col="is_return", observation_end=end,
-    )  # fmt: skip
+    end = None if observation_end is None else _validate.day(observation_end)
+    tx = _validate.transactions(transactions, end=end, late=late)
     end = tx["day"].max() if end is None else end
     span = pd.Timedelta(days=window_days)
-    start = end - span if as_of is None else _as_day(as_of, what="as_of")
+    start = end - span if as_of is None else _validate.day(as_of, what="as_of")
     if start + span > end:
         raise DataValidationError(
             f"transactions: column 'date' ends on {end.date()}, before the retention window "
@@ -147,7 +147,7 @@ def kpi_dashboard(
     cost = pd.Series(np.nan, index=ids)
     if customers is not None and "acquisition_cost" in customers.columns:
         require_columns(customers, ["customer_id"], name="customers")
-        known = _check_numeric(customers, "acquisition_cost", name="customers")
+        known = _validate.numeric(customers, "acquisition_cost", name="customers")
         cost = pd.Series(known.to_numpy(), index=customers["customer_id"]).reindex(ids)
     profit = float(margin) * revenue - cost.fillna(0.0)
     # forward retention after as_of
@@ -212,7 +212,7 @@ def _aligned_values(values: pd.Series | None, ids: pd.Index, name: str) -> pd.Se
         raise DataValidationError(
             f"{name} has no value for {len(missing)} customer(s), e.g. {list(missing[:5])}"
         )
-    return _check_numeric(values.reindex(ids).to_frame(name), name, name=name)
+    return _validate.numeric(values.reindex(ids).to_frame(name), name, name=name)
 
 
 def _recent_nps(
@@ -227,7 +227,8 @@ def _recent_nps(
         surveys, score.isna() | (score < 0) | (score > 10), column="nps",
         problem="must be numbers 0-10", name="surveys",
     )  # fmt: skip
-    recent = (surveys["date"] > after) & (surveys["date"] <= until)
+    when = _validate.dates(surveys, "date", name="surveys", missing="keep")
+    recent = (when > after) & (when <= until)
     answers = pd.DataFrame(
         {"segment": surveys.loc[recent, "customer_id"].map(seg), "score": score[recent]}
     )

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from portfolio_lib import glossary
+from portfolio_lib import _validate, glossary
 from portfolio_lib._errors import DataValidationError, require_columns
 from portfolio_lib.portfolio._margin import _margin_times
-from portfolio_lib.rfm import _check_numeric
 
 #: The four portfolio groups, in priority order, with their glossary keys.
 GROUPS: dict[str, str] = {
@@ -123,9 +122,9 @@ def portfolio_groups(
         raise ValueError(f"profitable_quantile must be in (0, 1), got {profitable_quantile!r}")
     if not (at_risk_after_days >= 0 and math.isfinite(at_risk_after_days)):
         raise ValueError(f"at_risk_after_days must be >= 0 days, got {at_risk_after_days!r}")
-    recency = _check_numeric(table, "recency_days", name="table")
-    frequency = _check_numeric(table, "frequency", name="table")
-    revenue = _check_numeric(table, value_col, name="table")
+    recency = _validate.numeric(table, "recency_days", name="table")
+    frequency = _validate.numeric(table, "frequency", name="table")
+    revenue = _validate.numeric(table, value_col, name="table")
     value = revenue if margin is None else _margin_times(revenue, margin)
     min_value = float(np.quantile(value, profitable_quantile))
     min_freq = (

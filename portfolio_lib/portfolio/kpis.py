@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.portfolio._margin import _margin_times
-from portfolio_lib.rfm import _as_day, _check_numeric, _clean_transactions
-from portfolio_lib.segmentation import _aligned_labels
 
 
 @dataclass(frozen=True)
@@ -102,8 +101,7 @@ def retention_rate(
             "end_customers - new_customers (retained) must lie in 0..start_customers, "
             f"got {e} - {n} = {retained} for start_customers = {s}"
         )
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    confidence = _validate.confidence(confidence)
     low, high = proportion_confint(retained, s, alpha=1 - confidence, method=method)
     return RateEstimate(retained / s, float(low), float(high), retained, s, confidence, method)
 
@@ -181,7 +179,9 @@ def cohort_retention(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
-    is_return_col: str | None = "is_return",
+    return_col: str | None = "is_return",
+    late: _validate.Late = "raise",
+    is_return_col: str | None = _validate.UNSET,  # type: ignore[assignment]
 ) -> CohortRetention:
     """Share of each signup cohort that buys again in each later period.
 
@@ -195,11 +195,16 @@ def cohort_retention(
     transactions : pandas.DataFrame
         Transaction log.
     observation_end : date-like, optional
-        End of the data; default the last transaction date. Later rows raise.
+        End of the data; default the last transaction date. Later rows raise unless
+        ``late="drop"``.
     unit : {"W", "M", "Q"}
         Period length: weeks, calendar months ("by signup month") or quarters.
-    customer_col, date_col, amount_col, is_return_col : str
+    customer_col, date_col, amount_col, return_col : str
         Column names.
+    late : {"raise", "drop"}
+        What rows after ``observation_end`` do: raise, or be left out.
+    is_return_col : str or None
+        Deprecated former name of ``return_col`` (warns).
 
     Returns
     -------
@@ -217,14 +222,19 @@ def cohort_retention(
     """
     if unit not in ("W", "M", "Q"):
         raise ValueError(f"unit must be 'W', 'M' or 'Q', got {unit!r}")
-    end = None if observation_end is None else _as_day(observation_end)
-    tx = _clean_transactions(
+    return_col = _validate.renamed(
+        return_col, is_return_col, new_name="return_col", old_name="is_return_col",
+        default="is_return",
+    )  # fmt: skip
+    end = None if observation_end is None else _validate.day(observation_end)
+    tx = _validate.transactions(
         transactions,
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
-        is_return_col=is_return_col,
-        observation_end=end,
+        return_col=return_col,
+        end=end,
+        late=late,
     )
     buys = tx.loc[~tx["is_return"]]
     if buys.empty:
@@ -333,7 +343,7 @@ def cac_by_channel(
             total = pd.Series(np.nan, index=n.index)
         else:
             require_columns(customers, [cost_col], name="customers")
-            total = _check_numeric(customers, cost_col, name="customers").groupby(channel).sum()
+            total = _validate.numeric(customers, cost_col, name="customers").groupby(channel).sum()
     out = pd.DataFrame({"n_customers": n, "total_cost": total})
     out["cac"] = out["total_cost"] / out["n_customers"]
     if value is not None:
@@ -382,14 +392,14 @@ def profit_per_customer(
     [20.0, -5.0]
     """
     require_columns(table, [revenue_col], name="table")
-    profit = _margin_times(_check_numeric(table, revenue_col, name="table"), margin)
+    profit = _margin_times(_validate.numeric(table, revenue_col, name="table"), margin)
     if costs is not None:
         missing = table.index.difference(costs.index)
         if len(missing):
             raise DataValidationError(
                 f"costs has no entry for {len(missing)} customer(s), e.g. {list(missing[:5])}"
             )
-        profit = profit - _check_numeric(costs.reindex(table.index).to_frame("costs"), "costs",
+        profit = profit - _validate.numeric(costs.reindex(table.index).to_frame("costs"), "costs",
                                          name="costs")  # fmt: skip
     return profit.rename("profit")
 
@@ -418,7 +428,7 @@ def profit_by_segment(
     [75.0, 5.0]
     """
     profit = profit_per_customer(table, margin=margin, revenue_col=revenue_col, costs=costs)
-    seg = _aligned_labels(labels, table.index, name="table")
+    seg = _validate.aligned_labels(labels, table.index, name="table")
     grouped = pd.DataFrame({"revenue": table[revenue_col].astype(float), "profit": profit}).groupby(
         seg, observed=True
     )

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, require_columns
 from portfolio_lib.portfolio._margin import _margin_times
-from portfolio_lib.rfm import _check_numeric
 
 #: Reinartz & Kumar quadrants: (high value, high loyalty) -> (English, Turkish, strategy).
 QUADRANTS: dict[tuple[bool, bool], tuple[str, str, str]] = {
@@ -131,8 +131,8 @@ def value_loyalty_matrix(
     require_columns(table, [value_col, loyalty_col], name="table")
     if len(table) == 0:
         raise DataValidationError(f"table has no rows; column {value_col!r} is empty")
-    revenue = _check_numeric(table, value_col, name="table")
-    loyalty = _check_numeric(table, loyalty_col, name="table")
+    revenue = _validate.numeric(table, value_col, name="table")
+    loyalty = _validate.numeric(table, loyalty_col, name="table")
     value = revenue if margin is None else _margin_times(revenue, margin)
     v_cut = float(value.median()) if value_threshold is None else float(value_threshold)
     l_cut = float(loyalty.median()) if loyalty_threshold is None else float(loyalty_threshold)

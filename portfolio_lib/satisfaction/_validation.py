@@ -16,9 +16,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 
 MissingPolicy = Literal["raise", "drop"]
+
+#: The package's one confidence check (a real number strictly between 0 and 1).
+check_confidence = _validate.confidence
 
 __all__ = [
     "MissingPolicy",
@@ -43,15 +47,6 @@ def bad_value_text(values: pd.Series, max_values: int = 5) -> str:
     )
     more = len(unique) - max_values
     return shown + (f" (and {more} more distinct value(s))" if more > 0 else "")
-
-
-def check_confidence(confidence: float) -> float:
-    """Return ``confidence`` if it lies strictly between 0 and 1, else raise ``ValueError``."""
-    if not isinstance(confidence, Real) or not 0.0 < float(confidence) < 1.0:
-        raise ValueError(
-            f"confidence must be a number strictly between 0 and 1, got {confidence!r}"
-        )
-    return float(confidence)
 
 
 def check_missing_policy(missing: str, allowed: Sequence[str] = ("raise", "drop")) -> None:

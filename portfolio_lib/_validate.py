@@ -1,0 +1,367 @@
+"""The one input contract of the analysis modules: transactions, dates, numbers, confidence, seeds.
+
+Every public function that takes a transaction log validates it with :func:`transactions`
+(not with a copy of its own), so the same malformed table gives the same
+:class:`~portfolio_lib._errors.DataValidationError` - naming the column and showing example
+rows - whichever function it is passed to. The rules, once:
+
+Dates
+    A date column is ``datetime64`` or text in ISO 8601 (``"2024-01-31"``,
+    ``"2024-01-31T14:05"``), which is parsed; Python ``date``/``datetime`` objects are accepted
+    too. Anything else (``"31/01/2024"``, ``"yesterday"``, numbers) is refused with the same
+    message everywhere: convert such a column yourself with ``pd.to_datetime(..., format=...)``,
+    because only you know whether ``"01/02/2024"`` is January or February. A time-zone aware
+    column is read at its local wall-clock time. Missing dates are refused.
+Amounts
+    ``numeric`` dtype, finite and not missing. Numbers stored as text are refused
+    (convert with ``pd.to_numeric``), as are booleans.
+Customer ids
+    Must not be missing.
+Returns
+    A row is a *return* when its ``return_col`` flag is true (when that column is present;
+    ``bool`` or 0/1, not missing) or its amount is negative. A flagged return must have an
+    amount <= 0. Returns reduce net spend but are never purchase occasions: they change
+    neither frequency nor recency. The argument is called ``return_col`` in every function;
+    the former ``is_return_col`` still works with a :class:`DeprecationWarning`.
+Rows after the observation end
+    Raise by default (``late="raise"``): the message names the date column and shows the
+    rows, so nothing is dropped silently. ``late="drop"`` is the explicit opt-in for a log
+    that runs on past the end (e.g. the calibration summary of a longer log, or a churn
+    cut-off inside the data); those rows are then left out before any computation.
+Confidence levels
+    A real number strictly between 0 and 1 (:func:`confidence`), else ``ValueError``.
+Seeds
+    One rule for every function that hands randomness to scikit-learn
+    (:func:`random_state`): the ``seed`` first becomes a ``numpy.random.Generator``
+    (``numpy.random.default_rng(seed)`` for an int or None; a Generator is used as it is and
+    advances), and scikit-learn gets one integer drawn from it. So an int seed gives the same
+    result on every run, and the same int means the same thing in every module.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Real
+from typing import Literal, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from portfolio_lib._errors import (
+    DataValidationError,
+    as_generator,
+    raise_for_rows,
+    require_columns,
+)
+
+__all__ = [
+    "Late",
+    "TRANSACTION_COLUMNS",
+    "day",
+    "dates",
+    "numeric",
+    "transactions",
+    "positive_days",
+    "aligned_labels",
+    "confidence",
+    "random_state",
+    "renamed",
+    "UNSET",
+]
+
+Late = Literal["raise", "drop"]
+_T = TypeVar("_T")
+
+#: The canonical columns :func:`transactions` returns.
+TRANSACTION_COLUMNS = ("customer", "day", "amount", "is_return")
+
+_DATE_HINT = (
+    "must hold dates: datetime64, or ISO 8601 text such as '2024-01-31' "
+    "(convert other text with pd.to_datetime(..., format=...))"
+)
+
+
+class _Unset:
+    """Marker for an argument that was not passed (None is a meaningful value)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
+def day(value: object, what: str = "observation_end") -> pd.Timestamp:
+    """Parse a date-like argument to a midnight :class:`pandas.Timestamp`.
+
+    A time-zone aware value gives its wall-clock day (time-zone naive, like :func:`dates`).
+    Raises ``ValueError`` naming ``what`` when ``value`` is not a date.
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} must be a date, got {value!r}") from exc
+    if pd.isna(stamp):
+        raise ValueError(f"{what} must be a date, got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp.normalize()
+
+
+def dates(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    name: str = "data",
+    missing: Literal["raise", "keep"] = "raise",
+) -> pd.Series:
+    """``frame[column]`` as time-zone naive ``datetime64`` (times of day kept).
+
+    ``datetime64`` columns pass (a time-zone aware one at its wall-clock time); text and
+    ``date``/``datetime`` objects are parsed as ISO 8601; anything else raises
+    :class:`DataValidationError` naming the column and showing the rows. Missing values raise
+    unless ``missing="keep"`` (e.g. a ``resolved`` date that is empty while a complaint is
+    open).
+    """
+    values = frame[column]
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            raise_for_rows(
+                frame, pd.Series(True, index=frame.index), column=column,
+                problem=f"{_DATE_HINT}; dtype is {values.dtype}", name=name,
+            )  # fmt: skip
+        try:
+            parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        except (TypeError, ValueError) as exc:  # e.g. several time-zone offsets in one column
+            raise DataValidationError(
+                f"{name}: column {column!r} {_DATE_HINT}; it could not be read: {exc}"
+            ) from exc
+        raise_for_rows(
+            frame, parsed.isna() & values.notna(), column=column, problem=_DATE_HINT, name=name
+        )
+        values = pd.Series(parsed, index=frame.index, name=column)
+    if values.dt.tz is not None:
+        values = values.dt.tz_localize(None)
+    if missing == "raise":
+        raise_for_rows(frame, values.isna(), column=column, problem="must not be missing",
+                       name=name)  # fmt: skip
+    return values
+
+
+def numeric(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
+    """``frame[column]`` as float after checking it is numeric, finite and not missing."""
+    values = frame[column]
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        parsed = pd.to_numeric(values, errors="coerce")
+        bad = parsed.isna() & values.notna()
+        if not bad.any():  # e.g. numeric text: still refuse, the schema says numeric
+            bad = pd.Series(True, index=frame.index)
+        raise_for_rows(
+            frame,
+            bad,
+            column=column,
+            problem=f"must be numeric (dtype is {values.dtype}; convert with pd.to_numeric)",
+            name=name,
+        )
+    raise_for_rows(frame, values.isna(), column=column, problem="must not be missing", name=name)
+    raise_for_rows(
+        frame, ~np.isfinite(values.to_numpy(dtype=float)), column=column,
+        problem="must be finite", name=name,
+    )  # fmt: skip
+    return values.astype(float)
+
+
+def _return_flags(frame: pd.DataFrame, column: str, *, name: str) -> np.ndarray:
+    """The return flag as a bool array: ``bool`` dtype or the values True/False/1/0."""
+    flag = frame[column]
+    raise_for_rows(frame, flag.isna(), column=column, problem="must not be missing", name=name)
+    if not pd.api.types.is_bool_dtype(flag):
+        raise_for_rows(
+            frame, ~flag.isin([True, False]).to_numpy(), column=column,
+            problem=f"must be boolean: True/False or 1/0 (dtype is {flag.dtype})", name=name,
+        )  # fmt: skip
+    return flag.astype(bool).to_numpy()
+
+
+def transactions(
+    frame: pd.DataFrame,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str | None = "amount",
+    return_col: str | None = "is_return",
+    end: pd.Timestamp | None = None,
+    late: Late = "raise",
+    what: str = "transactions",
+    end_name: str = "observation_end",
+) -> pd.DataFrame:
+    """Validate a transaction log and return its canonical columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The log, one row per purchase or return.
+    customer_col, date_col, amount_col : str
+        Column names. ``amount_col=None`` skips the amounts (they are 0 in the result).
+    return_col : str or None
+        Boolean return flag, used when the column is present (see the module docstring).
+    end : pandas.Timestamp, optional
+        The observation end (a day, see :func:`day`); rows dated later follow ``late``.
+        None: no end, every row is kept.
+    late : {"raise", "drop"}
+        What rows after ``end`` do: raise :class:`DataValidationError` (default) or be
+        left out.
+    what : str
+        What the table is called in messages.
+    end_name : str
+        What ``end`` is called in messages (the caller's argument name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``customer`` (the ids), ``day`` (midnight ``datetime64``, time-zone naive),
+        ``amount`` (float, currency units) and ``is_return`` (bool: flagged or negative).
+        The index holds each row's position in ``frame`` (``frame.iloc[out.index]`` are the
+        rows kept), a ``RangeIndex`` when nothing was dropped.
+
+    Raises
+    ------
+    DataValidationError
+        A missing column, a missing customer id, a date that is missing or not a date, an
+        amount that is missing, not numeric or not finite, a return flag that is missing or
+        not boolean, a flagged return with a positive amount, or (``late="raise"``) a date
+        after ``end``.
+    """
+    if late not in ("raise", "drop"):
+        raise ValueError(f"late must be 'raise' or 'drop', got {late!r}")
+    needed = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
+    require_columns(frame, needed, name=what)
+    raise_for_rows(
+        frame, frame[customer_col].isna(), column=customer_col, problem="must not be missing",
+        name=what,
+    )  # fmt: skip
+    when = dates(frame, date_col, name=what)
+    if amount_col is None:
+        amount = np.zeros(len(frame))
+    else:
+        amount = numeric(frame, amount_col, name=what).to_numpy()
+    if return_col is not None and return_col in frame.columns:
+        flag = _return_flags(frame, return_col, name=what)
+        if amount_col is not None:
+            raise_for_rows(
+                frame, flag & (amount > 0), column=[return_col, amount_col],
+                problem="marks returns, which must have an amount <= 0", name=what,
+            )  # fmt: skip
+    else:
+        flag = np.zeros(len(frame), dtype=bool)
+    day_values = when.dt.normalize()
+    out = pd.DataFrame(
+        {
+            "customer": frame[customer_col].to_numpy(),
+            "day": day_values.to_numpy(),
+            "amount": amount,
+            "is_return": flag | (amount < 0),
+        }
+    )
+    if end is not None:
+        after = (day_values > end).to_numpy()
+        if late == "raise":
+            raise_for_rows(
+                frame, after, column=date_col,
+                problem=(
+                    f"has dates after {end_name} {end.date()}; select the rows up to that date "
+                    "first, or pass late='drop' to leave them out"
+                ),
+                name=what,
+            )  # fmt: skip
+        elif after.any():
+            out = out.loc[~after]
+    return out
+
+
+def positive_days(value: object, name: str) -> int:
+    """``value`` as a whole number of days > 0, else ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer | float | np.floating):
+        raise ValueError(f"{name} must be a whole number of days > 0, got {value!r}")
+    if not np.isfinite(value) or value <= 0 or float(value) != int(value):
+        raise ValueError(f"{name} must be a whole number of days > 0, got {value!r}")
+    return int(value)
+
+
+def aligned_labels(labels: pd.Series | np.ndarray, index: pd.Index, *, name: str) -> pd.Series:
+    """Segment labels aligned to ``index`` (a Series by its index, an array by position).
+
+    Raises :class:`DataValidationError` when a row of ``name`` has no label, the lengths
+    differ, or a label is missing. The result is named ``"segment"``.
+    """
+    if isinstance(labels, pd.Series):
+        missing = index.difference(labels.index)
+        if len(missing):
+            raise DataValidationError(
+                f"labels has no entry for {len(missing)} row(s) of {name}, e.g. {list(missing[:5])}"
+            )
+        aligned = labels.reindex(index)
+    else:
+        values = np.asarray(labels)
+        if len(values) != len(index):
+            raise DataValidationError(
+                f"labels has {len(values)} entries but {name} has {len(index)} rows"
+            )
+        aligned = pd.Series(values, index=index)
+    if aligned.isna().any():
+        raise DataValidationError(f"labels must not be missing ({int(aligned.isna().sum())} are)")
+    return aligned.rename("segment")
+
+
+def confidence(value: object, *, name: str = "confidence") -> float:
+    """``value`` as a float if it is a real number strictly between 0 and 1, else ValueError."""
+    if (
+        isinstance(value, bool | np.bool_)
+        or not isinstance(value, Real)
+        or not 0.0 < float(value) < 1.0
+    ):
+        raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def random_state(seed: int | np.random.Generator | None) -> int:
+    """The integer ``random_state`` for scikit-learn, drawn from ``seed``.
+
+    One rule in every module: ``seed`` becomes a Generator (``numpy.random.default_rng(seed)``
+    for an int or None; a Generator is used as it is, and advances), and one integer in
+    ``[0, 2**31 - 1)`` is drawn from it. The same int seed therefore gives the same
+    ``random_state`` everywhere; drawing twice from one Generator gives two different ones.
+
+    Examples
+    --------
+    >>> random_state(7) == random_state(7)
+    True
+    """
+    return int(as_generator(seed).integers(0, 2**31 - 1))
+
+
+def renamed(
+    new: _T,
+    old: _T | _Unset,
+    *,
+    new_name: str,
+    old_name: str,
+    default: _T,
+    stacklevel: int = 3,
+) -> _T:
+    """Resolve a renamed argument: the deprecated ``old`` (when passed) warns and is used.
+
+    ``old`` defaults to :data:`UNSET` in the signature, ``new`` to ``default``. Passing both
+    (``new`` other than its default) raises ``TypeError``.
+    """
+    if isinstance(old, _Unset):
+        return new
+    if new != default:
+        raise TypeError(f"pass {new_name} only ({old_name} is its deprecated former name)")
+    warnings.warn(
+        f"{old_name} is deprecated; use {new_name} (same meaning; every function that takes "
+        "transactions calls it that)",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+    return old
