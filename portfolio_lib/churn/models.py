@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy.stats import norm
+from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
 from threadpoolctl import threadpool_limits
@@ -127,8 +128,11 @@ def _separating(X: pd.DataFrame, y: pd.Series) -> str:
     )
 
 
-class ChurnLogit:
+class ChurnLogit(BaseEstimator):
     """Logistic regression of churn on the at-risk features, with odds ratios.
+
+    A scikit-learn estimator: the arguments are kept as given (``get_params``,
+    ``set_params``), so ``sklearn.base.clone`` gives an unfitted copy.
 
     Parameters
     ----------
@@ -178,7 +182,7 @@ class ChurnLogit:
         min_variation: int = 10,
     ) -> None:
         self.features = features
-        self.log2_features = tuple(log2_features)
+        self.log2_features = log2_features
         self.confidence = confidence
         self.min_variation = min_variation
 
@@ -264,7 +268,7 @@ class ChurnLogit:
         return pd.Series(np.asarray(p, dtype=float), index=X.index, name="p_churn")
 
 
-class ChurnBoosting:
+class ChurnBoosting(BaseEstimator):
     """Gradient-boosted trees (``HistGradientBoostingClassifier``) for churn.
 
     Parameters
@@ -273,15 +277,21 @@ class ChurnBoosting:
         Feature columns; default all of the :class:`ChurnFeatures`.
     seed : int or numpy.random.Generator
         Source of randomness (``random_state`` of the classifier).
+    max_depth, learning_rate, max_iter, min_samples_leaf
+        Of ``HistGradientBoostingClassifier``; the defaults here are shallow trees with a
+        small learning rate that suit a few thousand customers.
     **params
-        Passed to ``HistGradientBoostingClassifier``; defaults here are shallow trees with a
-        small learning rate (``max_depth=3``, ``learning_rate=0.05``, ``max_iter=150``,
-        ``min_samples_leaf=20``) that suit a few thousand customers.
+        Any other ``HistGradientBoostingClassifier`` argument (e.g. ``l2_regularization``).
+
+    A scikit-learn estimator: ``get_params`` lists every argument (the ``**params`` too),
+    ``set_params`` changes them, and ``sklearn.base.clone`` gives an unfitted copy.
 
     Attributes
     ----------
     model_ : HistGradientBoostingClassifier
     feature_names_ : list of str
+    params : dict
+        Everything passed to ``HistGradientBoostingClassifier`` besides ``random_state``.
 
     Examples
     --------
@@ -303,11 +313,44 @@ class ChurnBoosting:
         *,
         features: Sequence[str] | None = None,
         seed: int | np.random.Generator | None = 0,
+        max_depth: int | None = 3,
+        learning_rate: float = 0.05,
+        max_iter: int = 150,
+        min_samples_leaf: int = 20,
         **params: object,
     ) -> None:
         self.features = features
         self.seed = seed
-        self.params = {**self.DEFAULTS, **params}
+        self.max_depth = max_depth
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.min_samples_leaf = min_samples_leaf
+        self.classifier_params = params  # the other HistGradientBoostingClassifier arguments
+
+    @property
+    def params(self) -> dict[str, object]:
+        """Everything passed to ``HistGradientBoostingClassifier`` besides ``random_state``."""
+        named = {name: getattr(self, name) for name in self.DEFAULTS}
+        return {**named, **self.classifier_params}
+
+    def get_params(self, deep: bool = True) -> dict[str, object]:
+        """Constructor arguments, the extra classifier arguments (``**params``) included."""
+        return {**super().get_params(deep=deep), **self.classifier_params}
+
+    def set_params(self, **params: object) -> ChurnBoosting:
+        """Change constructor arguments or classifier arguments; returns self."""
+        named = self._get_param_names()
+        extra = {k: v for k, v in params.items() if k not in named}
+        allowed = set(HistGradientBoostingClassifier().get_params()) - {"random_state"}
+        unknown = sorted(set(extra) - allowed)
+        if unknown:
+            raise ValueError(
+                f"Invalid parameter(s) {unknown} for ChurnBoosting: use its arguments "
+                f"{sorted(named)} or HistGradientBoostingClassifier's ({sorted(allowed)})"
+            )
+        super().set_params(**{k: v for k, v in params.items() if k in named})
+        self.classifier_params = {**self.classifier_params, **extra}
+        return self
 
     def fit(self, data: ChurnFeatures) -> ChurnBoosting:
         """Fit on a labelled :class:`ChurnFeatures`; returns self."""
