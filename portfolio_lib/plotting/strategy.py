@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from portfolio_lib import glossary
+from portfolio_lib import _terms
 from portfolio_lib.acquisition import AcquisitionEconomics, BestCustomerProfile
 from portfolio_lib.campaigns import ABTestResult
 from portfolio_lib.churn import ChurnLogit
@@ -384,7 +384,7 @@ def plot_campaign_audience(audience: pd.DataFrame, ax: Axes | None = None) -> Ax
     shown = audience.iloc[::-1]
     labels = [f"{i} {t}" for i, t in zip(shown.index, shown["type"], strict=True)]
     left = np.zeros(len(shown))
-    parts = [(g, glossary.term(key).english) for g, key in GROUPS.items()]
+    parts = [(g, _terms.term(key).english) for g, key in GROUPS.items()]
     parts.append(("no_purchase", "no purchase yet"))
     for group, name in parts:
         width = shown[f"share_{group}"].fillna(0.0).to_numpy(float)

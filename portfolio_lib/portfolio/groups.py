@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from portfolio_lib import _validate, glossary
+from portfolio_lib import _terms, _validate
 from portfolio_lib._errors import DataValidationError, require_columns
 from portfolio_lib.portfolio._margin import _margin_times
 
@@ -60,7 +60,7 @@ class PortfolioGroups:
         out["value"] = out["value"].fillna(0.0)
         out.insert(1, "share_customers", out["n_customers"] / len(t))
         out.insert(3, "share_value", out["value"] / total if total else np.nan)
-        out.insert(0, "group_tr", [glossary.turkish(GROUPS[g]) for g in out.index])
+        out.insert(0, "group_tr", [_terms.turkish(GROUPS[g]) for g in out.index])
         out.index.name = "group"
         return out
 
@@ -141,8 +141,8 @@ def portfolio_groups(
         {"value": value, "frequency": frequency, "recency_days": recency, "group": group},
         index=table.index,
     )
-    out["group_en"] = out["group"].map({g: glossary.term(k).english for g, k in GROUPS.items()})
-    out["group_tr"] = out["group"].map({g: glossary.turkish(k) for g, k in GROUPS.items()})
+    out["group_en"] = out["group"].map({g: _terms.term(k).english for g, k in GROUPS.items()})
+    out["group_tr"] = out["group"].map({g: _terms.turkish(k) for g, k in GROUPS.items()})
     thresholds = {
         "at_risk_after_days": float(at_risk_after_days),
         "profitable_min_value": min_value,

@@ -1,6 +1,6 @@
 """The overridable strategy, KPIs and target for each portfolio group.
 
-Group names in Turkish come from :mod:`portfolio_lib.glossary`.
+Group names in Turkish come from the glossary data (:mod:`portfolio_lib.glossary`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from portfolio_lib import glossary
+from portfolio_lib import _terms
 from portfolio_lib.portfolio.groups import GROUPS, PortfolioGroups
 
 _STRATEGIES = {
@@ -36,7 +36,7 @@ _STRATEGIES = {
     ),
     "at_risk": (
         "Win-back",
-        glossary.turkish("win_back"),
+        _terms.turkish("win_back"),
         "personal win-back offer, ask why (survey), resolve open complaints",
         "reactivation rate; churn rate; win-back campaign return on spend",
         "reactivate 15 % within 60 days at a cost below their expected profit",
@@ -66,8 +66,8 @@ def default_strategies() -> pd.DataFrame:
     rows = [
         {
             "group": group,
-            "group_en": glossary.term(GROUPS[group]).english,
-            "group_tr": glossary.turkish(GROUPS[group]),
+            "group_en": _terms.term(GROUPS[group]).english,
+            "group_tr": _terms.turkish(GROUPS[group]),
             **dict(zip(_STRATEGY_COLUMNS, _STRATEGIES[group], strict=True)),
         }
         for group in ("profitable", "loyal", "potential", "at_risk")
