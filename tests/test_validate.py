@@ -250,18 +250,7 @@ def test_one_seed_rule_in_segmentation_and_churn():
 #: private module, as ``portfolio_lib._validate`` does), and then its line here:
 #: test_known_private_imports_still_exist fails until it is, so the list only shrinks.
 #: Never add a line to make a new import pass.
-KNOWN = {
-    ("portfolio_lib/lessons/clv.py", "portfolio_lib.clv.summary", "_as_day"),
-    ("portfolio_lib/plotting/portfolio.py", "portfolio_lib.plotting.segmentation",
-     "_annotated_heatmap"),
-    ("portfolio_lib/plotting/strategy.py", "portfolio_lib.plotting.segmentation",
-     "_annotated_heatmap"),
-    *{("portfolio_lib/quality/validation.py", "portfolio_lib.quality.parsing", name)
-      for name in ("_finish_bool", "_finish_int", "_is_missing", "_parse_bool",
-                   "_parse_datetimes", "_parse_numbers")},
-    ("portfolio_lib/report/build.py", "portfolio_lib.report.notebooks", "_progress"),
-    ("portfolio_lib/report/build.py", "portfolio_lib.report.notebooks", "_select"),
-}  # fmt: skip
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 def _private_imports() -> set[tuple[str, str, str]]:

@@ -33,7 +33,6 @@ from portfolio_lib.clv._validation import UNIT_DAYS, check_unit
 __all__ = ["summary_from_transactions", "calibration_holdout", "purchase_occasions"]
 
 # Former local name, still imported by the CLV lesson helpers; the one helper is _validate.day.
-_as_day = _validate.day
 
 
 def _epoch_day(stamp: pd.Timestamp) -> int:

@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._validate import day as _day
 from portfolio_lib.clv._base import MLEModel, PurchaseModel
 from portfolio_lib.clv._validation import UNIT_DAYS, check_unit
-from portfolio_lib.clv.summary import _as_day as _day
 from portfolio_lib.clv.summary import purchase_occasions
 
 __all__ = [

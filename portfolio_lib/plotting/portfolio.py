@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._heatmap import annotated_heatmap
 from portfolio_lib.plotting._intervals import (
     MIN_GROUP_SIZE,
     draw_intervals,
@@ -22,7 +23,6 @@ from portfolio_lib.plotting._intervals import (
     small_groups,
     small_note,
 )
-from portfolio_lib.plotting.segmentation import _annotated_heatmap
 from portfolio_lib.portfolio import (
     KPI_LABELS,
     QUADRANTS,
@@ -139,7 +139,7 @@ def plot_cohort_retention(
         table = table.iloc[:, :max_periods]
     ax = get_ax(ax, figsize=(min(0.45 * table.shape[1] + 3, 14), 0.35 * len(table) + 1.5))
     percent = table * 100
-    _annotated_heatmap(ax, percent, cmap="YlGnBu", fmt=".0f", colorbar_label="active (%)")
+    annotated_heatmap(ax, percent, cmap="YlGnBu", fmt=".0f", colorbar_label="active (%)")
     ax.set_xlabel(f"periods since first purchase ({cohort.unit})")
     ax.set_ylabel(f"signup cohort ({cohort.unit})")
     ax.set_title("Cohort retention (% of cohort buying)")

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._heatmap import annotated_heatmap
 from portfolio_lib.segmentation import AttitudeFactors, SegmentProfile, SegmentStability
 
 __all__ = [
@@ -24,38 +25,6 @@ __all__ = [
     "plot_snake",
     "plot_segment_transitions",
 ]
-
-
-def _annotated_heatmap(
-    ax: Axes,
-    grid: pd.DataFrame,
-    *,
-    cmap: str,
-    fmt: str,
-    center: float | None = None,
-    colorbar_label: str = "",
-) -> None:
-    values = grid.to_numpy(dtype=float)
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:  # nothing to colour (e.g. no period observed yet)
-        ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center")
-        return
-    if center is None:
-        vmin, vmax, span = float(finite.min()), float(finite.max()), 0.0
-    else:  # symmetric around the centre, e.g. loadings around 0
-        span = float(np.max(np.abs(finite - center))) or 1.0
-        vmin, vmax = center - span, center + span
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
-    ax.grid(False)
-    mid = (vmin + vmax) / 2
-    for (i, j), v in np.ndenumerate(values):
-        if np.isfinite(v):
-            dark = (v > mid) if center is None else abs(v - center) > span / 2
-            ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=8,
-                    color="white" if dark else "black")  # fmt: skip
-    ax.figure.colorbar(image, ax=ax, label=colorbar_label)
 
 
 def plot_rfm_heatmap(
@@ -90,7 +59,7 @@ def plot_rfm_heatmap(
     ordered = grid.sort_index(ascending=False)
     if fmt is None:
         fmt = ".0f" if pd.api.types.is_integer_dtype(grid.to_numpy().dtype) else ".1f"
-    _annotated_heatmap(ax, ordered, cmap="Blues", fmt=fmt, colorbar_label=value_label)
+    annotated_heatmap(ax, ordered, cmap="Blues", fmt=fmt, colorbar_label=value_label)
     ax.set_ylabel(f"{grid.index.name or 'R'} score")
     ax.set_xlabel(f"{grid.columns.name or 'F'} score")
     ax.set_title(f"RFM grid: {value_label}")
@@ -200,7 +169,7 @@ def plot_factor_loadings(
         ax.set_title("Factor loadings (varimax)")
         return ax
     ax = get_ax(ax, figsize=(1.2 * loadings.shape[1] + 3, 0.4 * len(loadings) + 1.5))
-    _annotated_heatmap(ax, loadings, cmap="RdBu", fmt=".2f", center=0.0, colorbar_label="loading")
+    annotated_heatmap(ax, loadings, cmap="RdBu", fmt=".2f", center=0.0, colorbar_label="loading")
     ax.set_xlabel("factor")
     ax.set_ylabel("item")
     ax.set_title("Factor loadings (varimax)")
@@ -278,7 +247,7 @@ def plot_segment_transitions(
     shares = stability.transition_shares(i) * 100
     shares.index = [f"{segment} ({int(n)})" for segment, n in counts.sum(axis=1).items()]
     ax = get_ax(ax, figsize=(0.75 * shares.shape[1] + 3.5, 0.4 * len(shares) + 2))
-    _annotated_heatmap(ax, shares, cmap="Greens", fmt=".0f", colorbar_label="% of the row")
+    annotated_heatmap(ax, shares, cmap="Greens", fmt=".0f", colorbar_label="% of the row")
     ax.set_xticks(range(shares.shape[1]), [str(c) for c in shares.columns], rotation=35,
                   ha="right")  # fmt: skip
     ax.set_ylabel(str(counts.index.name))

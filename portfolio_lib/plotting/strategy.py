@@ -23,6 +23,7 @@ from portfolio_lib.campaigns import ABTestResult
 from portfolio_lib.churn import ChurnLogit
 from portfolio_lib.cross_sell import SegmentCategoryMatrix
 from portfolio_lib.plotting import PALETTE, get_ax
+from portfolio_lib.plotting._heatmap import annotated_heatmap
 from portfolio_lib.plotting._intervals import (
     MIN_GROUP_SIZE,
     draw_band,
@@ -35,7 +36,6 @@ from portfolio_lib.plotting._intervals import (
     small_groups,
     small_note,
 )
-from portfolio_lib.plotting.segmentation import _annotated_heatmap
 from portfolio_lib.portfolio import GROUPS
 from portfolio_lib.trends import KPIForecast
 
@@ -551,10 +551,10 @@ def plot_category_matrix(
     grid = matrix.penetration * 100 if value == "penetration" else matrix.index
     ax = get_ax(ax, figsize=(0.9 * grid.shape[1] + 3, 0.5 * grid.shape[0] + 1.8))
     if value == "penetration":
-        _annotated_heatmap(ax, grid, cmap="YlGnBu", fmt=".0f", colorbar_label="bought (%)")
+        annotated_heatmap(ax, grid, cmap="YlGnBu", fmt=".0f", colorbar_label="bought (%)")
         ax.set_title("Share of each segment that bought the category")
     else:
-        _annotated_heatmap(ax, grid, cmap="RdBu_r", fmt=".2f", center=1.0,
+        annotated_heatmap(ax, grid, cmap="RdBu_r", fmt=".2f", center=1.0,
                            colorbar_label="index (1 = average)")  # fmt: skip
         ax.set_title("Category index by segment (> 1: over-represented)")
     ax.tick_params(axis="x", labelrotation=30)

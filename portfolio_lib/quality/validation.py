@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, require_columns
-from portfolio_lib.quality.parsing import (
+from portfolio_lib.quality._parsing import (
     _finish_bool,
     _finish_int,
     _is_missing,

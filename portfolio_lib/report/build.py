@@ -11,12 +11,12 @@ from portfolio_lib.report.index import ChapterPage, write_index
 from portfolio_lib.report.notebooks import (
     DEFAULT_NOTEBOOK_DIR,
     REPO_ROOT,
-    _progress,
-    _select,
     discover_notebooks,
     execute_notebook,
     notebook_parameters,
     notebook_title,
+    print_progress,
+    select_notebooks,
 )
 from portfolio_lib.report.pages import (
     MATHJAX_CONFIG,
@@ -70,7 +70,7 @@ def build_report(
     notebook_dir: Path | str = DEFAULT_NOTEBOOK_DIR,
     only: Sequence[str] | None = None,
     parameters: Mapping[str, Any] | None = None,
-    progress: Callable[[str], None] = _progress,
+    progress: Callable[[str], None] = print_progress,
     progress_bar: bool | None = None,
     glance: bool = True,
     data_home: Any = None,
@@ -113,7 +113,7 @@ def build_report(
     from portfolio_lib import __version__
 
     out_dir = Path(out_dir).resolve()
-    paths = _select(discover_notebooks(notebook_dir), only)
+    paths = select_notebooks(discover_notebooks(notebook_dir), only)
     if not paths:
         raise ValueError(f"no notebooks found in {notebook_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 # The values a notebook ran with: its ``parameters`` cell, then papermill's injected cell.
 from portfolio_lib.exercises.grader import notebook_parameters
@@ -157,7 +157,8 @@ def execute_notebook(
     return time.perf_counter() - started
 
 
-def _select(paths: Sequence[Path], only: Sequence[str] | None) -> list[Path]:
+def select_notebooks(paths: Sequence[Path], only: Sequence[str] | None) -> list[Path]:
+    """The notebooks of ``paths`` named in ``only`` (all when empty); unknown names raise."""
     if not only:
         return list(paths)
     wanted = {Path(o).name for o in only}
@@ -168,7 +169,8 @@ def _select(paths: Sequence[Path], only: Sequence[str] | None) -> list[Path]:
     return chosen
 
 
-def _progress(message: str, stream=None) -> None:
+def print_progress(message: str, stream: TextIO | None = None) -> None:
+    """Print one progress line to ``stream`` (stdout by default), flushed at once."""
     print(message, file=stream or sys.stdout, flush=True)
 
 
@@ -176,14 +178,14 @@ def execute_in_place(
     notebook_dir: Path | str = DEFAULT_NOTEBOOK_DIR,
     *,
     only: Sequence[str] | None = None,
-    progress: Callable[[str], None] = _progress,
+    progress: Callable[[str], None] = print_progress,
 ) -> list[Path]:
     """Re-execute notebooks in place with their default parameters and clean their metadata.
 
     This is ``make notebooks``: the only way the stored outputs that nbval
     checks are allowed to change.
     """
-    paths = _select(discover_notebooks(notebook_dir), only)
+    paths = select_notebooks(discover_notebooks(notebook_dir), only)
     for i, path in enumerate(paths, start=1):
         progress(f"[{i}/{len(paths)}] executing {path.name} ...")
         seconds = execute_notebook(path, path)

@@ -1,0 +1,207 @@
+"""Reading raw values (e.g. strings from a CSV) as the kinds of a schema column.
+
+:func:`parse_values` reads one column and reports which values could not be read;
+:func:`apply_dtypes` gives already-valid columns their canonical pandas dtypes.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from portfolio_lib.quality.schemas import DATETIME_DTYPE, ColumnKind, TableSchema, get_schema
+
+# ---------------------------------------------------------------------------------------------
+# Parsing one column
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_missing(values: pd.Series) -> np.ndarray:
+    """True where a value is NaN/NaT/None or a blank string."""
+    missing = values.isna().to_numpy(dtype=bool).copy()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        try:
+            blank = values.str.strip().eq("")
+        except AttributeError:  # object column holding no strings at all
+            blank = values.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore")
+        missing |= blank.astype(object).fillna(False).to_numpy(dtype=bool)
+    return missing
+
+
+def _parse_datetimes(values: pd.Series) -> pd.Series:
+    """datetime64 Series; NaT where a value cannot be read as a date."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        # Numbers are not dates (e.g. 20240101 must be converted explicitly by a loader).
+        return pd.Series(pd.NaT, index=values.index, dtype=DATETIME_DTYPE)
+    text = values.where(~pd.Series(_is_missing(values), index=values.index))
+    try:
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):
+        parsed = pd.Series(pd.NaT, index=values.index, dtype=DATETIME_DTYPE)
+    retry = parsed.isna() & text.notna()
+    if retry.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                again = pd.to_datetime(text[retry], errors="coerce", format="mixed")
+            except (ValueError, TypeError):
+                again = text[retry].map(_timestamp_or_nat)
+        if len(again) and not pd.api.types.is_datetime64_any_dtype(again.dtype):
+            again = pd.to_datetime(again, errors="coerce")
+        parsed = parsed.copy()
+        parsed[retry] = again
+    if getattr(parsed.dt, "tz", None) is None:
+        parsed = parsed.astype(DATETIME_DTYPE)
+    return parsed
+
+
+def _timestamp_or_nat(value: object) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return pd.NaT
+
+
+def _parse_numbers(values: pd.Series) -> pd.Series:
+    """float64 Series; NaN where a value is not a finite number."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = values.astype("float64")
+    else:
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    return numbers.where(np.isfinite(numbers))
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def _parse_bool(values: pd.Series) -> pd.Series:
+    """object Series of True/False/None (None where unreadable or missing)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype(object).where(values.notna(), None)
+
+    def one(v: object) -> object:
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        text = str(v).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return None
+
+    return values.map(one, na_action="ignore").astype(object)
+
+
+def parse_values(values: pd.Series, kind: ColumnKind) -> tuple[pd.Series, np.ndarray]:
+    """Read raw values as one of the schema kinds, without losing track of failures.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw values (e.g. strings from a CSV).
+    kind : {"str", "date", "timestamp", "float", "int", "bool"}
+        Target kind (see :class:`Column`).
+
+    Returns
+    -------
+    parsed : pandas.Series
+        datetime64 for dates, float64 for numbers (int64 for ints when
+        nothing is missing), bool/boolean for flags, unchanged for ``"str"``.
+        Missing or unreadable values become NaN/NaT/NA.
+    unreadable : numpy.ndarray of bool
+        True where a value was present but could not be read (a blank
+        string counts as missing, not unreadable).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parsed, bad = parse_values(pd.Series(["2024-01-31", "2024-02-30", None]), "date")
+    >>> bad.tolist()
+    [False, True, False]
+    """
+    missing = _is_missing(values)
+    if kind in ("date", "timestamp"):
+        parsed = _parse_datetimes(values)
+    elif kind in ("float", "int"):
+        parsed = _parse_numbers(values)
+        if kind == "int":
+            fractional = (parsed.fillna(0) != np.round(parsed.fillna(0))).to_numpy()
+            parsed = parsed.where(~fractional)
+            parsed = _finish_int(parsed)
+    elif kind == "bool":
+        parsed = _finish_bool(_parse_bool(values))
+    elif kind == "str":
+        return values, np.zeros(len(values), dtype=bool)
+    else:
+        raise ValueError(f"unknown column kind {kind!r}")
+    unreadable = parsed.isna().to_numpy(dtype=bool) & ~missing
+    return parsed, unreadable
+
+
+def _finish_int(numbers: pd.Series) -> pd.Series:
+    return numbers.astype("int64") if numbers.notna().all() else numbers
+
+
+def _finish_bool(flags: pd.Series) -> pd.Series:
+    if flags.notna().all():
+        return flags.astype(bool)
+    return flags.astype("boolean")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dtypes
+# ---------------------------------------------------------------------------------------------
+
+
+def apply_dtypes(frame: pd.DataFrame, table: str | TableSchema) -> pd.DataFrame:
+    """Give the schema columns of ``frame`` their canonical pandas dtypes.
+
+    ``str`` columns become pandas' string dtype, dates/timestamps
+    :data:`DATETIME_DTYPE`, floats ``float64``, ints ``int64`` (``float64`` if a
+    value is missing), bools ``bool`` (``boolean`` if a value is missing).
+    Values must already be valid (e.g. read back from
+    :class:`~portfolio_lib.store.CRMStore`); unreadable values raise.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    table : str or TableSchema
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; columns not in the schema are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = apply_dtypes(pd.DataFrame({"customer_id": ["C1"], "date": ["2024-01-02"],
+    ...                                  "amount": ["3.5"]}), "transactions")
+    >>> str(out["date"].dtype), str(out["amount"].dtype)
+    ('datetime64[ns]', 'float64')
+    """
+    schema = get_schema(table)
+    out = frame.copy()
+    for col in schema.columns:
+        if col.name not in out.columns:
+            continue
+        values = out[col.name]
+        if col.kind == "str":
+            out[col.name] = values.astype("str").where(values.notna())
+        elif col.kind in ("date", "timestamp"):
+            out[col.name] = pd.to_datetime(values, format="ISO8601").astype(DATETIME_DTYPE)
+        elif col.kind == "float":
+            out[col.name] = pd.to_numeric(values).astype("float64")
+        elif col.kind == "int":
+            out[col.name] = _finish_int(pd.to_numeric(values).astype("float64"))
+        elif col.kind == "bool":
+            flags = values.astype(object).map(lambda v: bool(v), na_action="ignore")
+            out[col.name] = _finish_bool(flags)
+    return out
