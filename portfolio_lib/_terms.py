@@ -32,6 +32,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio_lib.crm import STAGES
+
 __all__ = [
     "CHAPTERS",
     "DATA_FILE",
@@ -49,7 +51,7 @@ __all__ = [
 LANGUAGES: tuple[str, ...] = ("english", "turkish", "persian")
 """The languages every term is given in, in the order tables show them."""
 
-STAGE_KEYS: tuple[str, ...] = ("discovery", "first_contact", "decision", "purchase", "deepening")
+STAGE_KEYS: tuple[str, ...] = STAGES  # the five journey stages, defined once in crm
 """Keys of the five customer journey stages, in the order a customer passes them."""
 
 CHAPTERS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)

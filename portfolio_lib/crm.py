@@ -52,6 +52,7 @@ __all__ = [
     "ATTITUDE_ITEMS",
     "RATING_ITEMS",
     "SATISFACTION_ITEMS",
+    "MYSTERY_CHECKLIST_WEIGHTS",
     "MYSTERY_ITEMS",
     "DATETIME_DTYPE",
     "KIND_DTYPES",
@@ -119,6 +120,13 @@ MYSTERY_ITEMS: tuple[str, ...] = (
     "item_upsell_offer",
     "item_checkout",
     "item_farewell",
+)
+
+#: Weight of each mystery-shopping checklist item in the sample company's visit score (sums to
+#: 1): greeting 0.10, wait_time 0.20, product_knowledge 0.20, cleanliness 0.15, upsell_offer
+#: 0.10, checkout 0.15, farewell 0.10. The simulator scores visits with it; analyses default to it.
+MYSTERY_CHECKLIST_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    dict(zip(MYSTERY_ITEMS, (0.10, 0.20, 0.20, 0.15, 0.10, 0.15, 0.10), strict=True))
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, test_propor
 
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows, require_columns
 from portfolio_lib._progress import with_progress
+from portfolio_lib.crm import MYSTERY_CHECKLIST_WEIGHTS
 from portfolio_lib.satisfaction._validation import bad_value_text, check_confidence
 
 __all__ = [
@@ -55,7 +56,7 @@ def checklist_weights(weights: Mapping[str, float] | None = None) -> MysteryWeig
     Parameters
     ----------
     weights : mapping item column → non-negative weight, optional
-        Default: :data:`portfolio_lib.simulate.MYSTERY_CHECKLIST_WEIGHTS`, the
+        Default: :data:`portfolio_lib.crm.MYSTERY_CHECKLIST_WEIGHTS`, the
         sample company's checklist. Weights are rescaled to sum to 1.
 
     Returns
@@ -68,13 +69,6 @@ def checklist_weights(weights: Mapping[str, float] | None = None) -> MysteryWeig
     [0.25, 0.75]
     """
     if weights is None:
-        try:
-            from portfolio_lib.simulate import MYSTERY_CHECKLIST_WEIGHTS
-        except ImportError as error:  # pragma: no cover - only before simulate exists
-            raise ValueError(
-                "no checklist weights given and portfolio_lib.simulate is unavailable; "
-                "pass weights={'item_...': weight, ...}"
-            ) from error
         weights = MYSTERY_CHECKLIST_WEIGHTS
     if not weights:
         raise ValueError("weights must name at least one checklist item")

@@ -32,6 +32,7 @@ from portfolio_lib.crm import (
     STAGES,
     TOUCH_CHANNELS,
 )
+from portfolio_lib.crm import MYSTERY_CHECKLIST_WEIGHTS as _CRM_CHECKLIST_WEIGHTS
 
 __all__ = [
     "ATTITUDE_FACTORS",
@@ -76,12 +77,8 @@ COMPLAINT_CATEGORIES: list[str] = [
 ]
 COMPLAINT_CHANNELS: list[str] = ["call_center", "email", "store", "app"]
 
-#: Weight of each mystery-shopping checklist item in the visit score (sums to 1): greeting
-#: 0.10, wait_time 0.20, product_knowledge 0.20, cleanliness 0.15, upsell_offer 0.10,
-#: checkout 0.15, farewell 0.10.
-MYSTERY_CHECKLIST_WEIGHTS: dict[str, float] = dict(
-    zip(MYSTERY_ITEMS, (0.10, 0.20, 0.20, 0.15, 0.10, 0.15, 0.10), strict=True)
-)
+#: Weight of each mystery-shopping checklist item in the visit score: defined once in crm.
+MYSTERY_CHECKLIST_WEIGHTS: dict[str, float] = dict(_CRM_CHECKLIST_WEIGHTS)
 
 BRANCHES: list[tuple[str, str]] = [
     ("İstanbul Kadıköy", "Marmara"),
