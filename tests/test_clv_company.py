@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import pytest
 
@@ -58,6 +60,15 @@ def test_chapter_figures_draw(company):
     )
     ax = clv_plots.plot_clv_intervals(value.table, ax=axes[1, 0], top=10)
     assert len(ax.get_yticks()) == 10
+    # The result object itself plots the same, without a FutureWarning.
+    _, same_ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        clv_plots.plot_clv_intervals(value, ax=same_ax, top=10)
+    assert [t.get_text() for t in same_ax.get_yticklabels()] == [
+        t.get_text() for t in ax.get_yticklabels()
+    ]
+    plt.close(same_ax.figure)
     sbg = clv.ShiftedBetaGeometric().fit([1000, 631, 468, 382, 326, 289, 262, 241])
     clv_plots.plot_retention_projection(sbg.projected_customers(12), ax=axes[1, 1])
     plt.close(fig)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from portfolio_lib._errors import as_generator
 
@@ -44,7 +45,7 @@ def simulate_bgnbd(
     alpha: float,
     a: float,
     b: float,
-    T=52.0,
+    T: float | ArrayLike = 52.0,
     seed: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Customer summaries drawn from the BG/NBD model.
@@ -103,7 +104,7 @@ def simulate_pareto_nbd(
     alpha: float,
     s: float,
     beta: float,
-    T=52.0,
+    T: float | ArrayLike = 52.0,
     seed: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Customer summaries drawn from the Pareto/NBD model.
@@ -156,7 +157,7 @@ def simulate_pareto_nbd(
 
 
 def simulate_gamma_gamma_spend(
-    frequency,
+    frequency: ArrayLike,
     *,
     p: float,
     q: float,

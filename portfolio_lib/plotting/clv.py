@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from portfolio_lib.clv import CLVResult
 from portfolio_lib.plotting import PALETTE, get_ax
 from portfolio_lib.plotting._intervals import (
     draw_intervals,
@@ -76,13 +77,17 @@ def plot_prob_alive_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
     return ax
 
 
-def plot_clv_intervals(clv_table: pd.DataFrame, ax: Axes | None = None, *, top: int = 25) -> Axes:
+def plot_clv_intervals(
+    clv_table: pd.DataFrame | CLVResult, ax: Axes | None = None, *, top: int = 25
+) -> Axes:
     """CLV (dot) with its interval (line from ``clv_low`` to ``clv_high``) for the ``top`` customers.
 
-    ``clv_table`` is :func:`portfolio_lib.clv.customer_lifetime_value` output. The interval
-    comes from parameter draws and need not be centred on the point estimate; it is drawn
-    from its bounds as computed.
+    ``clv_table`` is :func:`portfolio_lib.clv.customer_lifetime_value` output (the
+    :class:`~portfolio_lib.clv.CLVResult` or its ``table``). The interval comes from parameter
+    draws and need not be centred on the point estimate; it is drawn from its bounds as computed.
     """
+    if isinstance(clv_table, CLVResult):
+        clv_table = clv_table.table
     ax = get_ax(ax)
     shown = clv_table.nlargest(top, "clv").iloc[::-1]
     y = np.arange(len(shown))
