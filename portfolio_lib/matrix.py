@@ -59,7 +59,7 @@ class ChapterRange:
     """
 
     datasets: tuple[str, ...]
-    n_customers: tuple[int, int] = (100, 100_000)
+    n_customers: tuple[int, int] = (100, 10_000)
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -161,7 +161,7 @@ def full_grid(
     sizes: Sequence[int] = (100, 150, 400, 1500, 10_000),
     seeds: Sequence[int] = (1, 2, 3),
     *,
-    large_sizes: Sequence[int] = (100_000,),
+    large_sizes: Sequence[int] = (),
     include_cdnow: bool = True,
     chapters: Iterable[str] | None = None,
 ) -> list[MatrixCase]:

@@ -57,7 +57,7 @@ def test_papermill_reads_every_parameter(path: Path):
 
 def test_readme_states_the_ranges():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "100 to 100,000" in readme and "make test-matrix" in readme
+    assert "100 to 10,000" in readme and "make test-matrix" in readme
 
 
 def _cases() -> list:
