@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.journey.paths import Journeys, as_journeys
+from portfolio_lib.journey.paths import EventOptions, Journeys, as_journeys
 from portfolio_lib.journey.stages import STAGES
 
 __all__ = [
@@ -142,14 +142,16 @@ def heuristic_attribution(
     """
     journeys = as_journeys(
         data,
+        EventOptions(
+            touchpoint_col=touchpoint_col,
+            conversion_stage=conversion_stage,
+            window_days=window_days,
+            customer_col=customer_col,
+            time_col=time_col,
+            stage_col=stage_col,
+            stages=stages,
+        ),
         separator=separator,
-        touchpoint_col=touchpoint_col,
-        conversion_stage=conversion_stage,
-        window_days=window_days,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
     )
     _check_half_life(half_life_days, journeys)
     _total_conversions(journeys)
@@ -319,14 +321,16 @@ def markov_attribution(
     """
     journeys = as_journeys(
         data,
+        EventOptions(
+            touchpoint_col=touchpoint_col,
+            conversion_stage=conversion_stage,
+            window_days=window_days,
+            customer_col=customer_col,
+            time_col=time_col,
+            stage_col=stage_col,
+            stages=stages,
+        ),
         separator=separator,
-        touchpoint_col=touchpoint_col,
-        conversion_stage=conversion_stage,
-        window_days=window_days,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
     )
     return _markov(journeys)
 
@@ -398,14 +402,16 @@ def compare_attribution(
     """
     journeys = as_journeys(
         data,
+        EventOptions(
+            touchpoint_col=touchpoint_col,
+            conversion_stage=conversion_stage,
+            window_days=window_days,
+            customer_col=customer_col,
+            time_col=time_col,
+            stage_col=stage_col,
+            stages=stages,
+        ),
         separator=separator,
-        touchpoint_col=touchpoint_col,
-        conversion_stage=conversion_stage,
-        window_days=window_days,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
     )
     _check_half_life(half_life_days, journeys)
     markov = _markov(journeys)

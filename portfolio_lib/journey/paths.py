@@ -38,6 +38,19 @@ class Journeys:
     has_times: bool
 
 
+@dataclass(frozen=True)
+class EventOptions:
+    """Internal: how a raw event log becomes journeys (the options of :func:`conversion_paths`)."""
+
+    touchpoint_col: str
+    conversion_stage: str
+    window_days: float | None
+    customer_col: str
+    time_col: str
+    stage_col: str
+    stages: Sequence[str]
+
+
 def journeys_from_paths(paths: pd.DataFrame, separator: str) -> Journeys:
     require_columns(paths, PATH_COLUMNS, name="paths")
     frame = paths.reset_index(drop=True)
@@ -80,18 +93,11 @@ def journeys_from_paths(paths: pd.DataFrame, separator: str) -> Journeys:
     return Journeys(touches=touches, journeys=journeys, has_times=False)
 
 
-def journeys_from_events(
-    events: pd.DataFrame,
-    *,
-    touchpoint_col: str,
-    conversion_stage: str,
-    window_days: float | None,
-    customer_col: str,
-    time_col: str,
-    stage_col: str,
-    stages: Sequence[str],
-) -> Journeys:
-    order = tuple(stages)
+def journeys_from_events(events: pd.DataFrame, options: EventOptions) -> Journeys:
+    """Journeys of a raw event log: each person's touches before ``conversion_stage``."""
+    customer_col, time_col, stage_col = options.customer_col, options.time_col, options.stage_col
+    touchpoint_col, window_days = options.touchpoint_col, options.window_days
+    conversion_stage, order = options.conversion_stage, tuple(options.stages)
     if conversion_stage not in order:
         raise ValueError(f"conversion_stage {conversion_stage!r} is not one of {list(order)}")
     if window_days is not None and not window_days > 0:
@@ -154,36 +160,17 @@ def journeys_from_events(
     return Journeys(touches=touches, journeys=journeys, has_times=True)
 
 
-def as_journeys(
-    data: pd.DataFrame,
-    *,
-    separator: str,
-    touchpoint_col: str,
-    conversion_stage: str,
-    window_days: float | None,
-    customer_col: str,
-    time_col: str,
-    stage_col: str,
-    stages: Sequence[str],
-) -> Journeys:
+def as_journeys(data: pd.DataFrame, options: EventOptions, *, separator: str) -> Journeys:
+    """Journeys of aggregated paths (detected by :data:`PATH_COLUMNS`) or of raw events."""
     if not isinstance(data, pd.DataFrame):
         raise DataValidationError(
             f"data must be a pandas DataFrame (events or paths), got {type(data).__name__}"
         )
     if set(PATH_COLUMNS) <= set(data.columns):
-        if window_days is not None:
+        if options.window_days is not None:
             raise ValueError("window_days needs touch times: pass raw events, not aggregated paths")
         return journeys_from_paths(data, separator)
-    return journeys_from_events(
-        data,
-        touchpoint_col=touchpoint_col,
-        conversion_stage=conversion_stage,
-        window_days=window_days,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
-    )
+    return journeys_from_events(data, options)
 
 
 def conversion_paths(
@@ -242,13 +229,15 @@ def conversion_paths(
     """
     journeys = journeys_from_events(
         events,
-        touchpoint_col=touchpoint_col,
-        conversion_stage=conversion_stage,
-        window_days=window_days,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
+        EventOptions(
+            touchpoint_col=touchpoint_col,
+            conversion_stage=conversion_stage,
+            window_days=window_days,
+            customer_col=customer_col,
+            time_col=time_col,
+            stage_col=stage_col,
+            stages=stages,
+        ),
     )
     paths = journeys.touches.groupby("journey", sort=True)["touchpoint"].agg(separator.join)
     table = journeys.journeys.set_index("journey").assign(path=paths)
