@@ -30,14 +30,19 @@ import urllib.request
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.crm import DATETIME_DTYPE, SCHEMAS, CRMData
-from portfolio_lib.quality import parse_values
+from portfolio_lib.quality import ValueFormat, parse_amounts, parse_values, read_raw
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from portfolio_lib.quality import FormatOptions
 
 __all__ = [
     "CDNOW_BASE_URL",
@@ -413,29 +418,14 @@ _ID_COLUMNS = ("customer_id", "transaction_id", "campaign_id")
 def _read_source(
     path_or_frame: str | os.PathLike[str] | pd.DataFrame,
     read_options: Mapping[str, Any] | None,
-    text_columns: tuple[str, ...] = (),
+    *,
+    encoding: str = "auto",
+    sep: str | None = None,
 ) -> pd.DataFrame:
-    """A DataFrame (copied) or a CSV/TSV/Excel file, with ``text_columns`` read as text."""
+    """A DataFrame (copied) or a file read as it is (CSV cells as text; see ``read_raw``)."""
     if isinstance(path_or_frame, pd.DataFrame):
         return path_or_frame.copy()
-    path = Path(path_or_frame)
-    options = dict(read_options or {})
-    if text_columns and "dtype" not in options:
-        options["dtype"] = dict.fromkeys(text_columns, str)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        if suffix == ".tsv":
-            options.setdefault("sep", "\t")
-        return pd.read_csv(path, **options)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        sheet = options.pop("sheet_name", None)
-        sheets = pd.read_excel(path, sheet_name=sheet, **options)
-        if isinstance(sheets, dict):  # every sheet (e.g. the two years of Online Retail II)
-            return pd.concat(list(sheets.values()), ignore_index=True)
-        return sheets
-    raise ValueError(
-        f"cannot read {path}: use a .csv, .tsv, .txt, .xlsx, .xlsm or .xls file, or a DataFrame"
-    )
+    return read_raw(path_or_frame, encoding=encoding, sep=sep, read_options=read_options)
 
 
 def _id_text(values: pd.Series) -> pd.Series:
@@ -463,9 +453,16 @@ def _one_id_text(value: Any) -> str:
 
 
 def _typed(
-    frame: pd.DataFrame, errors: Errors, name: str, sources: Mapping[str, str]
+    frame: pd.DataFrame,
+    errors: Errors,
+    name: str,
+    sources: Mapping[str, str],
+    fmt: ValueFormat,
 ) -> pd.DataFrame:
-    """Parse canonical columns by their schema kind; raise (or keep raw) on unreadable values."""
+    """Parse canonical columns by their schema kind; raise (or keep raw) on unreadable values.
+
+    A money column converted from several currencies gets them in a ``currency`` column.
+    """
     if errors not in ("raise", "keep"):
         raise ValueError(f"errors must be 'raise' or 'keep', got {errors!r}")
     schema = SCHEMAS["transactions"]
@@ -479,7 +476,10 @@ def _typed(
             if column in _ID_COLUMNS:
                 parsed_columns[column] = _id_text(out[column])
             continue
-        parsed, unreadable = parse_values(out[column], kind)
+        money = schema.column(column).description.startswith("currency")
+        parsed, unreadable = parse_values(out[column], kind, fmt, money=money)
+        if money and fmt.currency_rates is not None:
+            parsed_columns["currency"] = parse_amounts(out[column], fmt, column=column).currency
         if unreadable.any():
             if errors == "keep":
                 continue
@@ -489,8 +489,10 @@ def _typed(
                 out,
                 unreadable,
                 column=column,
-                problem=f"{where} has values that cannot be read as {kind}; use errors='keep' "
-                "and quality.validate_transactions to set such rows aside",
+                problem=f"{where} has values that cannot be read as {kind}; fix the reading "
+                "options (locale=, dayfirst=, date_format=, decimal=) if the export uses another "
+                "format, or use errors='keep' and quality.validate_transactions to set such rows "
+                "aside",
                 name=name,
             )
         parsed_columns[column] = parsed
@@ -505,16 +507,19 @@ def read_transactions(
     *,
     errors: Errors = "raise",
     read_options: Mapping[str, Any] | None = None,
+    encoding: str = "auto",
+    sep: str | None = None,
+    **formats: Unpack[FormatOptions],
 ) -> pd.DataFrame:
-    """Map a CSV, Excel file or DataFrame onto the canonical transaction columns.
+    """Map a CSV, Excel or Parquet file or a DataFrame onto the canonical transaction columns.
 
     Parameters
     ----------
     path_or_frame : path or pandas.DataFrame
-        ``.csv``/``.txt``/``.tsv`` (read with :func:`pandas.read_csv`) or
-        ``.xlsx``/``.xlsm``/``.xls`` (:func:`pandas.read_excel`, needs
-        ``openpyxl``; all sheets are stacked unless ``read_options`` names
-        ``sheet_name``), or a DataFrame.
+        ``.csv``/``.txt``/``.tsv`` (every cell read as text, then parsed by the rules below),
+        ``.xlsx``/``.xlsm``/``.xls`` (all sheets stacked unless ``read_options`` names
+        ``sheet_name``), ``.parquet``, or a DataFrame. See
+        :func:`portfolio_lib.quality.read_raw`.
     columns : mapping, optional
         Canonical name -> source column name, e.g. ``{"customer_id": "Cust",
         "date": "OrderDate", "amount": "Total"}``. Canonical names: any column
@@ -530,15 +535,27 @@ def read_transactions(
         :func:`portfolio_lib.quality.validate_transactions` to sort out row by row.
         Missing values never raise (they stay NaN/NaT).
     read_options : mapping, optional
-        Extra keyword arguments for the pandas reader (e.g. ``{"sep": ";",
-        "decimal": ","}``).
+        Extra keyword arguments for the pandas reader (e.g. ``{"skiprows": 2}``).
+    encoding : str
+        Text files: ``"auto"`` (UTF-8 with or without BOM; another encoding is refused with
+        a suggestion), or a codec such as ``"cp1254"`` (Windows Turkish) or ``"iso-8859-9"``.
+        Text decoded wrongly (replacement characters, UTF-8 read as a code page) is refused.
+    sep : str, optional
+        Text files: the delimiter; default sniffed among ``, ; tab |``.
+    **formats
+        How dates and amounts written as text are read: ``locale="tr"`` (03.01.2024 is
+        3 January; 1.234,56 TL), ``dayfirst``, ``date_format``, ``decimal``, ``thousands``,
+        ``timezone``, ``currency_rates``; see :class:`portfolio_lib.quality.ValueFormat`.
+        Without them the day order and decimal separator are inferred from each column and
+        an ambiguous column is refused; ``yyyymmdd`` dates (text or integer) are read.
 
     Returns
     -------
     pandas.DataFrame
         Only the canonical columns found, in canonical order: ids as text,
-        ``date`` as datetime64, ``amount`` as float64 (currency units),
-        ``quantity`` as int64 (float64 if some are missing).
+        ``date`` as datetime64, ``amount`` as float64 (currency units; currency symbols and
+        codes stripped), ``quantity`` as int64 (float64 if some are missing); plus
+        ``currency`` (ISO code per row) when amounts were converted with ``currency_rates``.
 
     Raises
     ------
@@ -566,8 +583,8 @@ def read_transactions(
             f"columns maps unknown canonical name(s) {unknown}; canonical transaction columns: "
             f"{list(_TRANSACTION_COLUMNS)}"
         )
-    wanted_text = tuple(mapping.get(c, c) for c in _ID_COLUMNS)
-    source = _read_source(path_or_frame, read_options, wanted_text)
+    fmt = ValueFormat.resolve(**formats)
+    source = _read_source(path_or_frame, read_options, encoding=encoding, sep=sep)
     available = list(source.columns)
     sources: dict[str, str] = {}
     missing: list[str] = []
@@ -583,7 +600,7 @@ def read_transactions(
             f"available columns: {available}. Map them with columns={{canonical: source}}."
         )
     out = pd.DataFrame({canonical: source[origin] for canonical, origin in sources.items()})
-    return _typed(out, errors, "transactions", sources)
+    return _typed(out, errors, "transactions", sources, fmt)
 
 
 #: Source column of the UCI Online Retail II layout for each role (Online Retail I names second).
@@ -604,6 +621,8 @@ def read_online_retail(
     *,
     errors: Errors = "raise",
     read_options: Mapping[str, Any] | None = None,
+    encoding: str = "auto",
+    **formats: Unpack[FormatOptions],
 ) -> pd.DataFrame:
     """Read the UCI "Online Retail II" layout as canonical transaction lines.
 
@@ -623,6 +642,10 @@ def read_online_retail(
         As in :func:`read_transactions`.
     read_options : mapping, optional
         Extra keyword arguments for the pandas reader.
+    encoding : str
+        Text files: as in :func:`read_transactions`.
+    **formats
+        Reading options for dates and numbers, as in :func:`read_transactions`.
 
     Returns
     -------
@@ -653,9 +676,8 @@ def read_online_retail(
     0         489434       13085    83.4      False
     1        C489449       16321   -35.4       True
     """
-    text_columns = (*ONLINE_RETAIL_COLUMNS["invoice"], *ONLINE_RETAIL_COLUMNS["customer_id"])
-    text_columns += ONLINE_RETAIL_COLUMNS["stock_code"]
-    source = _read_source(path_or_frame, read_options, text_columns)
+    fmt = ValueFormat.resolve(**formats)
+    source = _read_source(path_or_frame, read_options, encoding=encoding)
     found: dict[str, str] = {}
     missing: list[str] = []
     for role, candidates in ONLINE_RETAIL_COLUMNS.items():
@@ -672,9 +694,9 @@ def read_online_retail(
     name = "Online Retail"
     if errors not in ("raise", "keep"):
         raise ValueError(f"errors must be 'raise' or 'keep', got {errors!r}")
-    stamp, bad_stamp = parse_values(source[found["date"]], "timestamp")
-    quantity, bad_quantity = parse_values(source[found["quantity"]], "float")
-    price, bad_price = parse_values(source[found["unit_price"]], "float")
+    stamp, bad_stamp = parse_values(source[found["date"]], "timestamp", fmt)
+    quantity, bad_quantity = parse_values(source[found["quantity"]], "float", fmt)
+    price, bad_price = parse_values(source[found["unit_price"]], "float", fmt, money=True)
     if errors == "raise":
         for column, bad, kind in (
             (found["date"], bad_stamp, "a date"),

@@ -17,6 +17,11 @@ Modules
 - :mod:`~portfolio_lib.quality.schemas`: :class:`Column`, :class:`ForeignKey`,
   :class:`TableSchema`, :data:`SCHEMAS`, :data:`TABLE_ORDER`, :func:`get_schema`.
 - :mod:`~portfolio_lib.quality.parsing`: :func:`parse_values`, :func:`apply_dtypes`.
+- :mod:`~portfolio_lib.quality.formats`: :class:`ValueFormat` (``locale="tr"``, ``dayfirst``,
+  ``decimal``, currency, time zone), :func:`parse_dates`, :func:`parse_amounts`: dates and
+  amounts read exactly or refused, never misread.
+- :mod:`~portfolio_lib.quality.files`: :func:`read_raw` (CSV in any delimiter and a stated
+  encoding, Excel, Parquet).
 - :mod:`~portfolio_lib.quality.validation`: :func:`validate_table`,
   :func:`validate_transactions`, :func:`validate_customers` and their reasons.
 - :mod:`~portfolio_lib.quality.report`: :class:`ValidationReport` (clean / returns / rejected).
@@ -37,6 +42,16 @@ Examples
 """
 
 from portfolio_lib._errors import DataValidationError
+from portfolio_lib.quality.files import read_raw
+from portfolio_lib.quality.formats import (
+    CURRENCY_CODES,
+    LOCALES,
+    FormatOptions,
+    ParsedAmounts,
+    ValueFormat,
+    parse_amounts,
+    parse_dates,
+)
 from portfolio_lib.quality.injection import INJECTED_REASONS, inject_errors
 from portfolio_lib.quality.parsing import apply_dtypes, parse_values
 from portfolio_lib.quality.report import FAILED_COLUMN as FAILED_COLUMN  # not in __all__
@@ -56,6 +71,7 @@ from portfolio_lib.quality.schemas import (
 from portfolio_lib.quality.schemas import ColumnKind as ColumnKind  # not in __all__, as before
 from portfolio_lib.quality.validation import (
     CUSTOMER_REASONS,
+    RETURN_ONLY_REASON,
     TRANSACTION_REASONS,
     validate_customers,
     validate_table,
@@ -83,4 +99,13 @@ __all__ = [
     "validate_transactions",
     "validate_customers",
     "inject_errors",
+    "ValueFormat",
+    "FormatOptions",
+    "ParsedAmounts",
+    "LOCALES",
+    "CURRENCY_CODES",
+    "RETURN_ONLY_REASON",
+    "parse_dates",
+    "parse_amounts",
+    "read_raw",
 ]

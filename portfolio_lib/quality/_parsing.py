@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
+from portfolio_lib.quality.formats import DEFAULT_FORMAT, ValueFormat, parse_amounts, parse_dates
 from portfolio_lib.quality.schemas import DATETIME_DTYPE, ColumnKind, TableSchema, get_schema
 
 # ---------------------------------------------------------------------------------------------
@@ -30,51 +29,16 @@ def _is_missing(values: pd.Series) -> np.ndarray:
     return missing
 
 
-def _parse_datetimes(values: pd.Series) -> pd.Series:
-    """datetime64 Series; NaT where a value cannot be read as a date."""
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
-        # Numbers are not dates (e.g. 20240101 must be converted explicitly by a loader).
-        return pd.Series(pd.NaT, index=values.index, dtype=DATETIME_DTYPE)
-    text = values.where(~pd.Series(_is_missing(values), index=values.index))
-    try:
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-    except (ValueError, TypeError):
-        parsed = pd.Series(pd.NaT, index=values.index, dtype=DATETIME_DTYPE)
-    retry = parsed.isna() & text.notna()
-    if retry.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                again = pd.to_datetime(text[retry], errors="coerce", format="mixed")
-            except (ValueError, TypeError):
-                again = text[retry].map(_timestamp_or_nat)
-        if len(again) and not pd.api.types.is_datetime64_any_dtype(again.dtype):
-            again = pd.to_datetime(again, errors="coerce")
-        parsed = parsed.copy()
-        parsed[retry] = again
-    if getattr(parsed.dt, "tz", None) is None:
-        parsed = parsed.astype(DATETIME_DTYPE)
-    return parsed
+def _parse_datetimes(values: pd.Series, fmt: ValueFormat = DEFAULT_FORMAT) -> pd.Series:
+    """datetime64 Series; NaT where a value cannot be read as a date (see :mod:`.formats`)."""
+    return parse_dates(values, fmt)
 
 
-def _timestamp_or_nat(value: object) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return pd.NaT
-
-
-def _parse_numbers(values: pd.Series) -> pd.Series:
-    """float64 Series; NaN where a value is not a finite number."""
-    if pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("float64")
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        numbers = values.astype("float64")
-    else:
-        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    return numbers.where(np.isfinite(numbers))
+def _parse_numbers(
+    values: pd.Series, fmt: ValueFormat = DEFAULT_FORMAT, *, money: bool = False
+) -> pd.Series:
+    """float64 Series; NaN where a value is not a finite number (currency only if ``money``)."""
+    return parse_amounts(values, fmt, allow_currency=money).numbers
 
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -99,7 +63,9 @@ def _parse_bool(values: pd.Series) -> pd.Series:
     return values.map(one, na_action="ignore").astype(object)
 
 
-def parse_values(values: pd.Series, kind: ColumnKind) -> tuple[pd.Series, np.ndarray]:
+def parse_values(
+    values: pd.Series, kind: ColumnKind, fmt: ValueFormat = DEFAULT_FORMAT, *, money: bool = False
+) -> tuple[pd.Series, np.ndarray]:
     """Read raw values as one of the schema kinds, without losing track of failures.
 
     Parameters
@@ -108,6 +74,11 @@ def parse_values(values: pd.Series, kind: ColumnKind) -> tuple[pd.Series, np.nda
         Raw values (e.g. strings from a CSV).
     kind : {"str", "date", "timestamp", "float", "int", "bool"}
         Target kind (see :class:`Column`).
+    fmt : ValueFormat
+        How dates and numbers are written (day order, separators, time zone); by default
+        inferred from the column, refused when ambiguous (see :mod:`~portfolio_lib.quality.formats`).
+    money : bool
+        The column holds money: currency symbols and codes are accepted (and stripped).
 
     Returns
     -------
@@ -128,9 +99,9 @@ def parse_values(values: pd.Series, kind: ColumnKind) -> tuple[pd.Series, np.nda
     """
     missing = _is_missing(values)
     if kind in ("date", "timestamp"):
-        parsed = _parse_datetimes(values)
+        parsed = _parse_datetimes(values, fmt)
     elif kind in ("float", "int"):
-        parsed = _parse_numbers(values)
+        parsed = _parse_numbers(values, fmt, money=money)
         if kind == "int":
             fractional = (parsed.fillna(0) != np.round(parsed.fillna(0))).to_numpy()
             parsed = parsed.where(~fractional)

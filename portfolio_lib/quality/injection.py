@@ -142,7 +142,7 @@ def inject_errors(
 
 
 _BAD_DATES = ("2024-02-30", "31/31/2024", "not a date")
-_BAD_AMOUNTS = ("12,50 TL", "n/a", "abc")
+_BAD_AMOUNTS = ("12,5O TL", "n/a", "abc")  # 12,5O: a letter O typed for a zero
 
 
 def _damage(row: pd.Series, reason: str, k: int, start: pd.Timestamp, end: pd.Timestamp) -> None:

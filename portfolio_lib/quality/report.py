@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -38,6 +39,11 @@ class ValidationReport:
     reasons_checked : tuple of str
         Every reason this check could have produced (used to show zeros in
         :meth:`summary`).
+    kept_by_policy : mapping of str to int
+        Rows that a ``"keep"`` policy left in ``clean`` or ``returns`` although a rule would
+        have set them aside (e.g. ``{"zero amount": 8}``); shown in :meth:`summary`.
+    policies : mapping of str to str
+        The row policies the check ran with (e.g. ``{"zero_amounts": "reject", ...}``).
     """
 
     table: str
@@ -45,6 +51,8 @@ class ValidationReport:
     returns: pd.DataFrame
     rejected: pd.DataFrame
     reasons_checked: tuple[str, ...] = ()
+    kept_by_policy: Mapping[str, int] = field(default_factory=dict)
+    policies: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -68,8 +76,11 @@ class ValidationReport:
         -------
         pandas.DataFrame
             Indexed by ``outcome`` (``"clean"``, ``"return"``, then each
-            rejection reason) with columns ``rows`` (count), ``share`` (fraction
-            of input rows, 0-1) and ``column`` (the column a reason is about).
+            rejection reason, then each reason a ``"keep"`` policy overrode) with columns
+            ``rows`` (count), ``share`` (fraction of input rows, 0-1), ``column`` (the
+            column a reason is about) and ``action`` (``"kept"``, ``"set aside"`` for
+            returns, ``"rejected"``, or ``"kept (policy=value)"``: those rows are also
+            counted in ``clean`` or ``return``).
 
         Examples
         --------
@@ -89,12 +100,21 @@ class ValidationReport:
         reasons = list(self.reasons_checked) if include_zero else []
         if counts is not None:
             reasons += [r for r in counts.index if r not in reasons]
-        rows = [("clean", len(self.clean), ""), ("return", len(self.returns), "")]
+        rows = [
+            ("clean", len(self.clean), "", "kept"),
+            ("return", len(self.returns), "", "set aside"),
+        ]
         for reason in reasons:
             n = int(counts.get(reason, 0)) if counts is not None else 0
             if n or include_zero:
-                rows.append((reason, n, columns.get(reason, _reason_column(reason))))
-        out = pd.DataFrame(rows, columns=["outcome", "rows", "column"]).set_index("outcome")
+                rows.append((reason, n, columns.get(reason, _reason_column(reason)), "rejected"))
+        for reason, n in self.kept_by_policy.items():
+            if n or include_zero:
+                policy = _POLICY_OF.get(reason, "")
+                action = f"kept ({policy}={self.policies.get(policy, 'keep')!r})"
+                rows.append((reason, n, _reason_column(reason), action))
+        out = pd.DataFrame(rows, columns=["outcome", "rows", "column", "action"])
+        out = out.set_index("outcome")
         total = max(self.n_rows, 1)
         out.insert(1, "share", out["rows"] / total)
         return out
@@ -115,7 +135,17 @@ class ValidationReport:
         )
 
 
+#: Which policy argument of ``validate_transactions`` decides each overridable reason.
+_POLICY_OF = {
+    "zero amount": "zero_amounts",
+    "duplicate row": "duplicates",
+    "return without purchase": "return_only",
+}
+
+
 def _reason_column(reason: str) -> str:
+    if reason == "return without purchase":
+        return "customer_id"
     if reason in ("duplicate row",):
         return "(row)"
     if reason == "zero amount":

@@ -10,22 +10,33 @@ can be traced back to its source.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from portfolio_lib._errors import DataValidationError, require_columns
-from portfolio_lib.quality._parsing import (
-    _finish_bool,
-    _finish_int,
-    _is_missing,
-    _parse_bool,
-    _parse_datetimes,
-    _parse_numbers,
-)
+from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib.quality._parsing import _finish_bool, _finish_int, _is_missing, _parse_bool
+from portfolio_lib.quality.formats import FormatOptions, ValueFormat, parse_amounts, parse_dates
 from portfolio_lib.quality.report import FAILED_COLUMN, REASON_COLUMN, ValidationReport
-from portfolio_lib.quality.schemas import ANNOTATION_COLUMNS, SCHEMAS, TableSchema, get_schema
+from portfolio_lib.quality.schemas import (
+    ANNOTATION_COLUMNS,
+    SCHEMAS,
+    Column,
+    TableSchema,
+    get_schema,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+#: What a validation does with zero amounts and repeated rows: reject them or keep them.
+Policy = Literal["reject", "keep"]
+#: What it does with return rows of a customer without a purchase.
+ReturnOnly = Literal["keep", "reject", "raise"]
+#: Reason given to return rows rejected by ``return_only="reject"``.
+RETURN_ONLY_REASON = "return without purchase"
 
 #: Rejection reasons of :func:`validate_transactions`, in the order they are checked.
 TRANSACTION_REASONS: tuple[str, ...] = (
@@ -37,7 +48,7 @@ TRANSACTION_REASONS: tuple[str, ...] = (
     "zero amount",
     "date outside window",
     "duplicate row",
-)
+)  # and RETURN_ONLY_REASON, with return_only="reject"
 
 #: Rejection reasons of :func:`validate_customers` (besides type problems of optional columns).
 CUSTOMER_REASONS: tuple[str, ...] = (
@@ -72,8 +83,18 @@ class _Verdicts:
         self._open &= ~hit
 
 
-def _check_columns(frame: pd.DataFrame, schema: TableSchema, verdicts: _Verdicts) -> pd.DataFrame:
-    """Check every schema column present in ``frame``; return the frame with parsed columns."""
+def _is_money(column: Column) -> bool:
+    return column.description.startswith("currency")
+
+
+def _check_columns(
+    frame: pd.DataFrame, schema: TableSchema, verdicts: _Verdicts, fmt: ValueFormat
+) -> pd.DataFrame:
+    """Check every schema column present in ``frame``; return the frame with parsed columns.
+
+    A money column written in several currencies and converted with ``fmt.currency_rates``
+    gets its currencies in a ``currency`` column.
+    """
     converted = frame.copy()
     for col in schema.columns:
         if col.name not in frame.columns:
@@ -83,11 +104,14 @@ def _check_columns(frame: pd.DataFrame, schema: TableSchema, verdicts: _Verdicts
         if not col.nullable:
             verdicts.flag(missing, f"missing {col.name}", col.name)
         if col.kind in ("date", "timestamp"):
-            parsed = _parse_datetimes(raw)
+            parsed = parse_dates(raw, fmt, column=col.name)
             verdicts.flag(parsed.isna().to_numpy() & ~missing, f"unparseable {col.name}", col.name)
             converted[col.name] = parsed
         elif col.kind in ("float", "int"):
-            numbers = _parse_numbers(raw)
+            amounts = parse_amounts(raw, fmt, column=col.name, allow_currency=_is_money(col))
+            numbers = amounts.numbers
+            if amounts.converted:
+                converted["currency"] = amounts.currency
             present = numbers.notna().to_numpy()
             verdicts.flag(~present & ~missing, f"non-numeric {col.name}", col.name)
             if col.kind == "int":
@@ -146,10 +170,17 @@ def _finish_dtypes(converted: pd.DataFrame, schema: TableSchema) -> pd.DataFrame
 _Rule = Callable[[pd.DataFrame, pd.DataFrame, _Verdicts], None]
 
 
-def _transaction_rules(window: tuple[object, object] | None) -> _Rule:
+def _transaction_rules(
+    window: tuple[object, object] | None,
+    zero_amounts: Policy = "reject",
+    kept: dict[str, int] | None = None,
+) -> _Rule:
     def rules(frame: pd.DataFrame, converted: pd.DataFrame, verdicts: _Verdicts) -> None:
-        amount = converted["amount"]
-        verdicts.flag((amount == 0).to_numpy(), "zero amount", "amount")
+        zero = (converted["amount"] == 0).to_numpy() & verdicts.open
+        if zero_amounts == "reject":
+            verdicts.flag(zero, "zero amount", "amount")
+        elif kept is not None:
+            kept["zero amount"] = int(zero.sum())
         if window is not None:
             start, end = window
             day = converted["date"].dt.normalize()
@@ -163,6 +194,24 @@ def _transaction_rules(window: tuple[object, object] | None) -> _Rule:
     return rules
 
 
+@dataclass(frozen=True)
+class _Policies:
+    """What a validation does with rows that are valid but suspicious (transactions)."""
+
+    zero_amounts: Policy = "reject"
+    duplicates: Policy = "reject"
+    return_only: ReturnOnly = "keep"
+
+    def __post_init__(self) -> None:
+        for name in ("zero_amounts", "duplicates"):
+            if getattr(self, name) not in ("reject", "keep"):
+                raise ValueError(f"{name} must be 'reject' or 'keep'; got {getattr(self, name)!r}")
+        if self.return_only not in ("keep", "reject", "raise"):
+            raise ValueError(
+                f"return_only must be 'keep', 'reject' or 'raise'; got {self.return_only!r}"
+            )
+
+
 def _validate(
     frame: pd.DataFrame,
     schema: TableSchema,
@@ -173,6 +222,9 @@ def _validate(
     check_duplicates: bool,
     check_keys: bool,
     split_returns: bool,
+    fmt: ValueFormat,
+    policies: _Policies | None = None,
+    kept: dict[str, int] | None = None,
 ) -> ValidationReport:
     require_columns(frame, schema.required_columns, name=schema.name)
     clash = [c for c in (REASON_COLUMN, FAILED_COLUMN) if c in frame.columns]
@@ -182,19 +234,23 @@ def _validate(
             f"rename them first. Columns present: {list(frame.columns)}"
         )
     verdicts = _Verdicts(len(frame))
-    converted = _check_columns(frame, schema, verdicts)
+    kept = {} if kept is None else kept
+    converted = _check_columns(frame, schema, verdicts, fmt)
     reasons = _possible_reasons(schema, frame)
     if rules is not None:
         rules(frame, converted, verdicts)
     reasons += [r for r in extra_reasons if r not in reasons]
     data_columns = [c for c in converted.columns if c not in ANNOTATION_COLUMNS]
     if check_duplicates:
-        reasons.append("duplicate row")
         open_pos = np.flatnonzero(verdicts.open)
+        mask = np.zeros(len(frame), dtype=bool)
         if len(open_pos):
             dup = converted.iloc[open_pos][data_columns].duplicated(keep="first").to_numpy()
-            mask = np.zeros(len(frame), dtype=bool)
             mask[open_pos[dup]] = True
+        if policies is not None and policies.duplicates == "keep":
+            kept["duplicate row"] = int(mask.sum())
+        else:
+            reasons.append("duplicate row")
             verdicts.flag(mask, "duplicate row", "(row)")
     key = [k for k in schema.primary_key if k in frame.columns]
     if check_keys and key and len(key) == len(schema.primary_key):
@@ -215,6 +271,23 @@ def _validate(
         if "is_return" in converted.columns:
             flagged = converted["is_return"].map(lambda v: v is True).to_numpy(dtype=bool)
         is_return = is_ok & (negative | flagged)
+        if policies is not None:
+            only = _return_only_rows(converted, is_ok, is_return)
+            if policies.return_only == "reject":
+                reasons.append(RETURN_ONLY_REASON)
+                verdicts.flag(only, RETURN_ONLY_REASON, "customer_id")
+                is_ok, is_return = verdicts.open, is_return & ~only
+            elif policies.return_only == "raise" and only.any():
+                raise_for_rows(
+                    frame,
+                    only,
+                    column="customer_id",
+                    problem=" has customers with return rows but no purchase (return_only='raise'); "
+                    "use return_only='reject' to set them aside with a reason, or 'keep'",
+                    name=schema.name,
+                )
+            else:
+                kept[RETURN_ONLY_REASON] = int(only.sum())
     converted = _finish_dtypes(converted, schema)
     clean = converted.iloc[np.flatnonzero(is_ok & ~is_return)]
     returns = converted.iloc[np.flatnonzero(is_return)]
@@ -232,10 +305,32 @@ def _validate(
         returns=returns,
         rejected=rejected,
         reasons_checked=tuple(dict.fromkeys(reasons)),
+        kept_by_policy={reason: n for reason, n in kept.items()},
+        policies=_policy_text(policies),
     )
     if strict:
         report.raise_if_rejected()
     return report
+
+
+def _return_only_rows(
+    converted: pd.DataFrame, is_ok: np.ndarray, is_return: np.ndarray
+) -> np.ndarray:
+    """Valid rows of customers whose valid rows are all returns."""
+    customer = converted["customer_id"].astype(object)
+    purchase = pd.Series(is_ok & ~is_return, index=converted.index)
+    buys = purchase.groupby(customer.to_numpy(), dropna=False).transform("any").to_numpy(dtype=bool)
+    return is_return & ~buys
+
+
+def _policy_text(policies: _Policies | None) -> dict[str, str]:
+    if policies is None:
+        return {}
+    return {
+        "zero_amounts": policies.zero_amounts,
+        "duplicates": policies.duplicates,
+        "return_only": policies.return_only,
+    }
 
 
 def validate_table(
@@ -245,6 +340,7 @@ def validate_table(
     strict: bool = False,
     check_duplicates: bool = True,
     check_keys: bool = True,
+    **formats: Unpack[FormatOptions],
 ) -> ValidationReport:
     """Check a batch of any canonical table against its schema.
 
@@ -271,6 +367,12 @@ def validate_table(
         Reject exact repeats of an earlier row.
     check_keys : bool
         Reject repeats of an earlier row's primary key (when the key columns are present).
+    **formats
+        How dates and numbers written as text are read: ``locale`` (``"tr"``, ``"us"``, ...),
+        ``dayfirst``, ``date_format``, ``decimal``, ``thousands``, ``timezone``,
+        ``currency_rates``; see :class:`~portfolio_lib.quality.ValueFormat`. By default the
+        day order and decimal separator are inferred from each column and an ambiguous
+        column is refused.
 
     Returns
     -------
@@ -301,6 +403,7 @@ def validate_table(
         check_duplicates=check_duplicates,
         check_keys=check_keys,
         split_returns=is_transactions,
+        fmt=ValueFormat.resolve(**formats),
     )
 
 
@@ -309,6 +412,10 @@ def validate_transactions(
     *,
     strict: bool = False,
     window: tuple[object, object] | None = None,
+    zero_amounts: Policy = "reject",
+    duplicates: Policy = "reject",
+    return_only: ReturnOnly = "keep",
+    **formats: Unpack[FormatOptions],
 ) -> ValidationReport:
     """Check a batch of transactions and sort every row into clean / returns / rejected.
 
@@ -329,6 +436,11 @@ def validate_transactions(
     A valid row is a *return* when ``is_return`` is true or the amount is
     negative; returns go to ``report.returns``, not to the rejects.
 
+    Rows kept by a ``"keep"`` policy are counted in ``report.kept_by_policy`` and shown in
+    :meth:`ValidationReport.summary`, so nothing changes without a trace. To keep a published
+    data set exactly (CDNOW: 8 zero-dollar and 21 repeated lines are genuine records), pass
+    ``zero_amounts="keep", duplicates="keep"``.
+
     ``"duplicate row"`` flags a *suspected* double entry. Without a line
     identifier, two genuine identical purchases look the same (CDNOW has such
     lines): look at ``report.rejected`` before discarding it.
@@ -342,7 +454,25 @@ def validate_transactions(
         shows up to five examples).
     window : (start, end), optional
         Inclusive range of allowed dates (anything ``pandas.Timestamp`` reads;
-        either end may be None). Compared by calendar day.
+        either end may be None). Compared by calendar day. Rows outside it are rejected
+        as ``"date outside window"`` (e.g. rows after the observation end).
+    zero_amounts : {"reject", "keep"}
+        Zero-amount rows (free items, data-entry slips) are rejected as ``"zero amount"``, or
+        kept as clean purchases.
+    duplicates : {"reject", "keep"}
+        Exact repeats of an earlier row are rejected as ``"duplicate row"``, or kept.
+    return_only : {"keep", "reject", "raise"}
+        Return rows of a customer with no valid purchase in the batch: kept in
+        ``report.returns`` (the default, right for monthly batches, where the purchase was
+        in an earlier batch), rejected as ``"return without purchase"``, or refused with a
+        :class:`DataValidationError`. Analyses of a whole log (e.g. ``rfm_table``) need a
+        purchase per customer, so ``"reject"`` is the choice there.
+    **formats
+        How dates and amounts written as text are read: ``locale`` (``"tr"``: 03.01.2024 is
+        3 January, 1.234,56 has a decimal comma), ``dayfirst``, ``date_format``,
+        ``decimal``, ``thousands``, ``timezone``, ``currency_rates``; see
+        :class:`~portfolio_lib.quality.ValueFormat`. By default the day order and decimal
+        separator are inferred from each column, and an ambiguous column is refused.
 
     Returns
     -------
@@ -367,15 +497,21 @@ def validate_transactions(
     (1, 1, ['duplicate row'])
     """
     schema = SCHEMAS["transactions"]
+    policies = _Policies(zero_amounts, duplicates, return_only)
+    kept: dict[str, int] = {}
+    zero = ("zero amount",) if zero_amounts == "reject" else ()
     return _validate(
         frame,
         schema,
         strict=strict,
-        rules=_transaction_rules(window),
-        extra_reasons=("zero amount",) + (("date outside window",) if window is not None else ()),
+        rules=_transaction_rules(window, zero_amounts, kept),
+        extra_reasons=zero + (("date outside window",) if window is not None else ()),
         check_duplicates=True,
         check_keys=False,
         split_returns=True,
+        fmt=ValueFormat.resolve(**formats),
+        policies=policies,
+        kept=kept,
     )
 
 
@@ -384,6 +520,7 @@ def validate_customers(
     *,
     strict: bool = False,
     age_range: tuple[float, float] | None = None,
+    **formats: Unpack[FormatOptions],
 ) -> ValidationReport:
     """Check a batch of customer records.
 
@@ -402,6 +539,9 @@ def validate_customers(
         Raise :class:`DataValidationError` if any row is rejected.
     age_range : (min, max), optional
         Inclusive allowed ages in years; default the schema's (18, 100).
+    **formats
+        How dates and numbers written as text are read (``locale``, ``dayfirst``,
+        ``date_format``, ...); see :class:`~portfolio_lib.quality.ValueFormat`.
 
     Returns
     -------
@@ -432,4 +572,5 @@ def validate_customers(
         check_duplicates=True,
         check_keys=True,
         split_returns=False,
+        fmt=ValueFormat.resolve(**formats),
     )
