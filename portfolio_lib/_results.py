@@ -18,12 +18,12 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["ResultSummary", "TableResult"]
+__all__ = ["ResultSummary", "TableResult", "SettingsResult", "as_table", "setting"]
 
 
 @dataclass(frozen=True)
@@ -139,3 +139,75 @@ class TableResult:
             stacklevel=2,
         )
         self.table[key] = value
+
+
+# -- shared by the result objects of the analysis modules --------------------------------------
+def _setting_text(value: Any) -> str:
+    """A setting as short, deterministic text (for reprs)."""
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else str(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
+class SettingsResult(TableResult):
+    """A :class:`TableResult` whose ``repr`` names its rows and its settings.
+
+    The repr lists every dataclass field but ``table`` (and fields declared with
+    ``repr=False``, such as long notes) in one line, the same in every run: what a
+    notebook stores as the text form of a displayed result.
+    """
+
+    #: What a row of ``table`` is, for the repr ("3 segments").
+    _row_name = "rows"
+
+    def __repr__(self) -> str:
+        parts = [f"{len(self.table):,} {self._row_name}"]
+        parts += [
+            f"{f.name}={_setting_text(getattr(self, f.name))}"
+            for f in fields(self)  # type: ignore[arg-type]
+            if f.name != "table" and f.repr
+        ]
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def as_table(result: TableResult | pd.DataFrame) -> pd.DataFrame:
+    """The per-row table of a result object; a plain DataFrame is returned as it is.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": [1]})
+    >>> as_table(frame) is frame
+    True
+    """
+    return result.table if isinstance(result, TableResult) else result
+
+
+def setting(result: TableResult | pd.DataFrame, name: str, default: Any = None) -> Any:
+    """A setting of a result object, or of a plain table's ``attrs`` (tables saved before).
+
+    Plot functions take the result or its ``table``; a table that went through a join has
+    lost its ``attrs``, so the setting falls back to ``default``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": [1]})
+    >>> frame.attrs["confidence"] = 0.9
+    >>> setting(frame, "confidence"), setting(frame, "note", "")
+    (0.9, '')
+    """
+    if isinstance(result, TableResult):
+        names = {f.name for f in fields(result)}  # type: ignore[arg-type]
+        return getattr(result, name) if name in names else default
+    return result.attrs.get(name, default)
+
+
+def percent(level: float) -> str:
+    """A share as a percentage without trailing zeros (0.95 -> ``"95%"``)."""
+    return f"{100 * level:g}%"
+
+
+def p_value_text(p: float) -> str:
+    """A p-value for a summary row (``"n/a"`` when there is no test)."""
+    return "n/a" if p != p else f"{p:.3g}"

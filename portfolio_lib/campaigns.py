@@ -26,7 +26,7 @@ purchase amounts in the window (currency units).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -41,12 +41,15 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._results import ResultSummary, SettingsResult, p_value_text, percent
 from portfolio_lib.portfolio import GROUPS, portfolio_groups
 from portfolio_lib.rfm import rfm_table
 
 __all__ = [
     "INTENDED_GROUPS",
     "ABTestResult",
+    "CampaignAudience",
+    "SegmentUplift",
     "CampaignReturn",
     "campaign_audience",
     "ab_test",
@@ -91,6 +94,68 @@ def _campaign_row(campaigns: pd.DataFrame, campaign_id: str) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 # Audience
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, repr=False, eq=False)
+class CampaignAudience(SettingsResult):
+    """Which portfolio groups each campaign reached (what :func:`campaign_audience` returns).
+
+    ``result["share_intended"]`` and ``len(result)`` reach the table directly;
+    ``result.summary()`` gives the campaigns, the contacts counted and the settings.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per campaign (index ``campaign_id``): ``type``, ``n_contacts``, the share
+        (0-1) of contacts in each group (``share_at_risk``, ``share_profitable``,
+        ``share_loyal``, ``share_potential``, ``share_no_purchase``), ``intended`` (the
+        groups, joined by "+") and ``share_intended`` (0-1).
+    arm : str or None
+        The arm whose contacts were counted (None: every contact row).
+    at_risk_after_days : float
+        Days without a purchase after which a contact counted as at risk.
+    note : str
+        How the groups were found or, with no campaigns (e.g. CDNOW), why the table is empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"n_contacts": [10, 30], "share_intended": [0.5, 0.9]},
+    ...                      index=pd.Index(["A", "B"], name="campaign_id"))
+    >>> result = CampaignAudience(table, "treatment", 180.0, "2 campaign(s).")
+    >>> result
+    CampaignAudience(2 campaigns, arm='treatment', at_risk_after_days=180)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    Campaign audience: portfolio group of each contact before the start
+    -------------------------------------------------------------------
+    campaigns                       2
+    contacts                        40 (arm 'treatment')
+    contacts in an intended group   80%
+    at risk after                   180 days without a purchase
+    2 campaign(s).
+    """
+
+    table: pd.DataFrame
+    arm: str | None
+    at_risk_after_days: float
+    note: str = field(default="", repr=False)
+    _row_name = "campaigns"
+
+    def summary(self) -> ResultSummary:
+        """Campaigns, contacts counted, the share reaching an intended group and the settings."""
+        n = pd.to_numeric(self.table.get("n_contacts", pd.Series(dtype=float)))
+        share = pd.to_numeric(self.table.get("share_intended", pd.Series(dtype=float)))
+        known = share.notna() & (n > 0)
+        reached = (share[known] * n[known]).sum() / n[known].sum() if known.any() else np.nan
+        arm = "every contact row" if self.arm is None else f"arm {self.arm!r}"
+        rows = (
+            ("campaigns", f"{len(self.table):,}"),
+            ("contacts", f"{int(n.sum()):,} ({arm})"),
+            ("contacts in an intended group", "n/a" if reached != reached else percent(reached)),
+            ("at risk after", f"{self.at_risk_after_days:g} days without a purchase"),
+        )
+        title = "Campaign audience: portfolio group of each contact before the start"
+        return ResultSummary(title, rows, (self.note,) if self.note else ())
+
+
 def campaign_audience(
     campaigns: pd.DataFrame,
     contacts: pd.DataFrame,
@@ -99,7 +164,7 @@ def campaign_audience(
     intended: Mapping[str, Sequence[str]] | None = None,
     arm: str | None = "treatment",
     at_risk_after_days: float = 180.0,
-) -> pd.DataFrame:
+) -> CampaignAudience:
     """Which portfolio groups each campaign reached, and the share it was meant for.
 
     For every campaign the customers' RFM table is built on the purchases before its
@@ -125,13 +190,14 @@ def campaign_audience(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per campaign (index ``campaign_id``): ``type``, ``n_contacts``, the share of
-        contacts in each group (``share_at_risk``, ``share_profitable``, ``share_loyal``,
-        ``share_potential``, ``share_no_purchase`` for contacts without a purchase before the
-        start), ``intended`` (the groups, joined by "+") and ``share_intended``.
-        ``attrs["note"]`` says how the groups were found or, with no campaigns (e.g. CDNOW),
-        why the table is empty.
+    CampaignAudience
+        ``table``: one row per campaign (index ``campaign_id``): ``type``, ``n_contacts``, the
+        share of contacts in each group (``share_at_risk``, ``share_profitable``,
+        ``share_loyal``, ``share_potential``, ``share_no_purchase`` for contacts without a
+        purchase before the start), ``intended`` (the groups, joined by "+") and
+        ``share_intended``; ``note`` says how the groups were found or, with no campaigns
+        (e.g. CDNOW), why the table is empty. (The table's ``attrs`` still hold the note for
+        code written when the function returned the table.)
 
     Examples
     --------
@@ -143,7 +209,7 @@ def campaign_audience(
     ...                     "start_date": pd.to_datetime(["2024-07-15"])})
     >>> con = pd.DataFrame({"campaign_id": ["W", "W"], "customer_id": ["a", "b"]})
     >>> audience = campaign_audience(cmp, con, tx, arm=None)
-    >>> audience.loc["W", ["share_at_risk", "share_intended"]].tolist()
+    >>> audience.table.loc["W", ["share_at_risk", "share_intended"]].tolist()
     [0.5, 0.5]
     """
     require_columns(campaigns, ["campaign_id", "type", "start_date"], name="campaigns")
@@ -155,8 +221,7 @@ def campaign_audience(
                "intended", "share_intended"]  # fmt: skip
     if campaigns.empty:
         empty = pd.DataFrame(columns=columns, index=pd.Index([], name="campaign_id"))
-        empty.attrs["note"] = NO_CAMPAIGNS
-        return empty
+        return _audience(empty, NO_CAMPAIGNS, arm, at_risk_after_days)
     unknown = sorted({g for groups in intended.values() for g in groups} - set(GROUPS))
     if unknown:
         raise ValueError(f"intended names unknown group(s) {unknown}; groups are {list(GROUPS)}")
@@ -188,11 +253,18 @@ def campaign_audience(
         )
         rows.append(row)
     out = pd.DataFrame(rows).set_index("campaign_id")
-    out.attrs["note"] = (
+    note = (
         f"{len(out)} campaign(s); each contact's portfolio group is taken from the purchases "
         f"before the campaign's start (at risk after {at_risk_after_days:g} days without one)."
     )
-    return out
+    return _audience(out, note, arm, at_risk_after_days)
+
+
+def _audience(
+    table: pd.DataFrame, note: str, arm: str | None, at_risk_after_days: float
+) -> CampaignAudience:
+    table.attrs["note"] = note  # kept for code written when the table was the result
+    return CampaignAudience(table, arm, float(at_risk_after_days), note)
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,12 +635,78 @@ def campaign_ab_test(
 # --------------------------------------------------------------------------------------------
 # Uplift by segment
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, repr=False, eq=False)
+class SegmentUplift(SettingsResult):
+    """Uplift of a randomised campaign within each segment (what :func:`uplift_by_segment`
+    returns).
+
+    ``result["uplift"]`` and ``len(result)`` reach the table directly; ``result.summary()``
+    gives the campaign, the segments tested and the test of equal uplift in all of them.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Per segment (index ``segment``): ``n_treatment``, ``n_control`` (contacts),
+        ``rate_treatment``, ``rate_control`` (response rates, 0-1), ``uplift`` (difference
+        of the rates), ``ci_low``, ``ci_high`` (Newcombe interval), ``p_value`` (z-test),
+        ``p_value_holm`` (adjusted over the segments) and ``spend_difference`` (currency
+        units per contact).
+    campaign_id : str
+        The tested campaign ("" for an empty test).
+    confidence : float
+        Level of the intervals (0.95 = 95 %).
+    heterogeneity_q : float
+        Cochran's Q statistic of equal uplift in all tested segments (Agresti-Caffo
+        variances); NaN with fewer than two tested segments.
+    heterogeneity_p_value : float
+        Its chi-square p-value (segments - 1 degrees of freedom).
+    note : str
+        The test's note (which campaign, or why there is none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"uplift": [0.1, 0.02], "p_value": [0.01, 0.6]},
+    ...                      index=pd.Index(["x", "y"], name="segment"))
+    >>> result = SegmentUplift(table, "R", 0.95, 3.2, 0.0736)
+    >>> result
+    SegmentUplift(2 segments, campaign_id='R', confidence=0.95, heterogeneity_q=3.2, heterogeneity_p_value=0.0736)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    Uplift by segment: campaign R
+    -----------------------------
+    segments                     2 (2 with both arms)
+    equal uplift in all (Q test) Q = 3.2, p = 0.0736
+    intervals                    95% Newcombe; p-values Holm-adjusted over the segments
+    """
+
+    table: pd.DataFrame
+    campaign_id: str
+    confidence: float
+    heterogeneity_q: float
+    heterogeneity_p_value: float
+    note: str = field(default="", repr=False)
+    _row_name = "segments"
+
+    def summary(self) -> ResultSummary:
+        """Segments tested, the heterogeneity test and the interval level."""
+        tested = int(self.table["p_value"].notna().sum()) if "p_value" in self.table else 0
+        q = "n/a" if self.heterogeneity_q != self.heterogeneity_q else f"{self.heterogeneity_q:.3g}"
+        rows = (
+            ("segments", f"{len(self.table):,} ({tested:,} with both arms)"),
+            ("equal uplift in all (Q test)", f"Q = {q}, p = {p_value_text(self.heterogeneity_p_value)}"),
+            ("intervals", f"{percent(self.confidence)} Newcombe; "
+                          "p-values Holm-adjusted over the segments"),
+        )  # fmt: skip
+        title = f"Uplift by segment: campaign {self.campaign_id or 'none'}"
+        return ResultSummary(title, rows, (self.note,) if self.note else ())
+
+
 def uplift_by_segment(
     result: ABTestResult,
     segments: pd.Series,
     *,
     confidence: float | None = None,
-) -> pd.DataFrame:
+) -> SegmentUplift:
     """Uplift of a randomised campaign within each segment of the contacted customers.
 
     Randomisation holds within every segment defined *before* the campaign (acquisition
@@ -587,14 +725,15 @@ def uplift_by_segment(
 
     Returns
     -------
-    pandas.DataFrame
-        Per segment: ``n_treatment``, ``n_control``, ``rate_treatment``, ``rate_control``,
-        ``uplift``, ``ci_low``, ``ci_high`` (Newcombe), ``p_value`` (z-test),
-        ``p_value_holm`` (adjusted over the segments), ``spend_difference`` (currency per
-        contact). ``attrs["heterogeneity_p_value"]`` holds Cochran's Q test of equal uplift
-        in all segments (Agresti-Caffo variances), ``attrs["heterogeneity_q"]`` its statistic.
-        An empty ``result`` (no randomised campaign) gives an empty table with its
-        ``attrs["note"]``.
+    SegmentUplift
+        ``table`` per segment: ``n_treatment``, ``n_control``, ``rate_treatment``,
+        ``rate_control``, ``uplift``, ``ci_low``, ``ci_high`` (Newcombe), ``p_value``
+        (z-test), ``p_value_holm`` (adjusted over the segments), ``spend_difference``
+        (currency per contact); ``heterogeneity_p_value`` holds Cochran's Q test of equal
+        uplift in all segments (Agresti-Caffo variances), ``heterogeneity_q`` its statistic.
+        An empty ``result`` (no randomised campaign) gives an empty table with the test's
+        ``note``. (The table's ``attrs`` still hold these, for code written when the
+        function returned the table.)
 
     Examples
     --------
@@ -613,9 +752,7 @@ def uplift_by_segment(
         columns = ["n_treatment", "n_control", "rate_treatment", "rate_control", "uplift",
                    "ci_low", "ci_high", "p_value", "spend_difference", "p_value_holm"]  # fmt: skip
         table = pd.DataFrame(columns=columns, index=pd.Index([], name="segment"), dtype=float)
-        table.attrs = {"heterogeneity_q": np.nan, "heterogeneity_p_value": np.nan,
-                       "note": result.note}  # fmt: skip
-        return table
+        return _segment_uplift(table, result, confidence, np.nan, np.nan)
     if not isinstance(segments, pd.Series):
         raise DataValidationError(
             f"segments must be a pandas Series indexed by customer_id, got {type(segments).__name__}"
@@ -667,12 +804,16 @@ def uplift_by_segment(
         w = 1.0 / np.array([q[1] for q in q_parts])
         pooled = float(np.sum(w * d) / np.sum(w))
         q = float(np.sum(w * (d - pooled) ** 2))
-        table.attrs["heterogeneity_q"] = q
-        table.attrs["heterogeneity_p_value"] = float(chi2.sf(q, len(q_parts) - 1))
-    else:
-        table.attrs["heterogeneity_q"] = np.nan
-        table.attrs["heterogeneity_p_value"] = np.nan
-    return table
+        return _segment_uplift(table, result, confidence, q, float(chi2.sf(q, len(q_parts) - 1)))
+    return _segment_uplift(table, result, confidence, np.nan, np.nan)
+
+
+def _segment_uplift(
+    table: pd.DataFrame, test: ABTestResult, confidence: float, q: float, p_value: float
+) -> SegmentUplift:
+    # kept for code written when the table was the result
+    table.attrs = {"heterogeneity_q": q, "heterogeneity_p_value": p_value, "note": test.note}
+    return SegmentUplift(table, str(test.campaign_id), float(confidence), q, p_value, test.note)
 
 
 # --------------------------------------------------------------------------------------------

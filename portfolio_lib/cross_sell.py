@@ -21,7 +21,7 @@ the sum of purchase amounts (currency units).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -31,10 +31,12 @@ from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._results import ResultSummary, SettingsResult
 
 __all__ = [
     "SegmentCategoryMatrix",
     "CategoryAffinity",
+    "WhiteSpace",
     "category_matrix",
     "category_affinity",
     "white_space",
@@ -269,11 +271,66 @@ def category_affinity(
     return CategoryAffinity(support, confidence, lift, n)
 
 
+@dataclass(frozen=True, repr=False, eq=False)
+class WhiteSpace(SettingsResult):
+    """Untapped cross-sell potential per segment and category (what :func:`white_space`
+    returns).
+
+    ``result["potential_revenue"]`` and ``len(result)`` reach the table directly;
+    ``result.summary()`` gives the total potential and the benchmark.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (segment, category), largest potential first: ``segment``,
+        ``category``, ``customers``, ``penetration`` and ``benchmark`` (shares of the
+        segment's customers, 0-1), ``gap_customers`` (>= 0, fractional),
+        ``revenue_per_buyer`` and ``potential_revenue`` (currency units).
+    benchmark : str
+        ``"best"`` (the highest penetration of any segment) or ``"overall"`` (the whole
+        base's).
+    note : str
+        The category matrix's note (e.g. a single category: no gap).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"segment": ["x", "y"], "category": ["home", "home"],
+    ...                       "gap_customers": [2.0, 0.0], "potential_revenue": [30.0, 0.0]})
+    >>> result = WhiteSpace(table, "best")
+    >>> result
+    WhiteSpace(2 segment-category pairs, benchmark='best')
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    Cross-sell white space
+    ----------------------
+    segment-category pairs with a gap  1 of 2
+    customers in the gaps              2.0
+    potential revenue                  30.00 (currency units)
+    benchmark penetration              best
+    """
+
+    table: pd.DataFrame
+    benchmark: str
+    note: str = field(default="", repr=False)
+    _row_name = "segment-category pairs"
+
+    def summary(self) -> ResultSummary:
+        """Pairs with a gap, the customers and revenue in the gaps, and the benchmark."""
+        gaps = self.table["potential_revenue"] > 0
+        rows = (
+            ("segment-category pairs with a gap", f"{int(gaps.sum()):,} of {len(self.table):,}"),
+            ("customers in the gaps", f"{self.table['gap_customers'].sum():,.1f}"),
+            ("potential revenue", f"{self.table['potential_revenue'].sum():,.2f} (currency units)"),
+            ("benchmark penetration", self.benchmark),
+        )
+        return ResultSummary("Cross-sell white space", rows, (self.note,) if self.note else ())
+
+
 def white_space(
     matrix: SegmentCategoryMatrix,
     *,
     benchmark: Literal["best", "overall"] = "best",
-) -> pd.DataFrame:
+) -> WhiteSpace:
     """Untapped cross-sell potential per segment and category.
 
     The benchmark penetration of a category is the highest penetration any segment reaches
@@ -290,11 +347,12 @@ def white_space(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per (segment, category), largest potential first: ``customers``,
-        ``penetration``, ``benchmark``, ``gap_customers`` (>= 0, fractional),
-        ``revenue_per_buyer`` and ``potential_revenue`` (currency units).
-        ``attrs["note"]`` carries the matrix's note (e.g. a single category: no gap).
+    WhiteSpace
+        ``table``: one row per (segment, category), largest potential first: ``segment``,
+        ``category``, ``customers``, ``penetration``, ``benchmark``, ``gap_customers`` (>= 0,
+        fractional), ``revenue_per_buyer`` and ``potential_revenue`` (currency units);
+        ``note`` carries the matrix's note (e.g. a single category: no gap), also kept in
+        the table's ``attrs`` for code written when the function returned the table.
 
     Examples
     --------
@@ -302,7 +360,7 @@ def white_space(
     >>> tx = pd.DataFrame({"customer_id": list("abcd"), "date": pd.Timestamp("2024-01-01"),
     ...     "amount": [10.0, 10.0, 10.0, 5.0], "category": ["home", "home", "beauty", "home"]})
     >>> m = category_matrix(tx, pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"}))
-    >>> top = white_space(m).iloc[0]
+    >>> top = white_space(m).table.iloc[0]
     >>> top["segment"], top["category"], float(top["gap_customers"]), float(top["potential_revenue"])
     ('x', 'beauty', 1.0, 10.0)
     """
@@ -338,8 +396,8 @@ def white_space(
     out = out.sort_values("potential_revenue", ascending=False, kind="stable").reset_index(
         drop=True
     )
-    out.attrs["note"] = matrix.note
-    return out
+    out.attrs["note"] = matrix.note  # kept for code written when the table was the result
+    return WhiteSpace(out, benchmark, matrix.note)
 
 
 def next_category(

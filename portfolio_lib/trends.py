@@ -27,9 +27,11 @@ import pandas as pd
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows, require_columns
+from portfolio_lib._results import ResultSummary, SettingsResult, percent
 
 __all__ = [
     "KPIForecast",
+    "BacktestResult",
     "period_kpis",
     "forecast_kpi",
     "forecast_backtest",
@@ -284,12 +286,70 @@ def forecast_kpi(
     )  # fmt: skip
 
 
+@dataclass(frozen=True, repr=False, eq=False)
+class BacktestResult(SettingsResult):
+    """Held-out periods against their forecast, and the accuracy (what
+    :func:`forecast_backtest` returns).
+
+    ``result["error"]`` and ``len(result)`` reach the table directly; ``result.summary()``
+    gives the errors, the coverage and the model.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Per held-out period: ``actual``, ``mean``, ``low``, ``high`` (in the series' units),
+        ``error`` (actual - mean) and ``inside`` (actual within the interval).
+    mae : float
+        Mean absolute error, in the series' units.
+    mape : float
+        Mean absolute percentage error, in % (periods with an actual of 0 left out).
+    coverage : float
+        Share of the held-out periods inside the prediction interval (0-1).
+    method : str
+        The forecast model, e.g. ``"ETS(A,Ad,N)"``.
+    confidence : float
+        Nominal level of the prediction interval (0.95 = 95 %).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"error": [2.0, -4.0], "inside": [True, False]})
+    >>> result = BacktestResult(table, 3.0, 12.5, 0.5, "ETS(A,Ad,N)", 0.95)
+    >>> result
+    BacktestResult(2 periods, mae=3, mape=12.5, coverage=0.5, method='ETS(A,Ad,N)', confidence=0.95)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    Forecast backtest: ETS(A,Ad,N)
+    ------------------------------
+    periods held out                2
+    mean absolute error             3 (12.5%)
+    inside the prediction interval  50% (nominal 95%)
+    """
+
+    table: pd.DataFrame
+    mae: float
+    mape: float
+    coverage: float
+    method: str
+    confidence: float
+    _row_name = "periods"
+
+    def summary(self) -> ResultSummary:
+        """Periods held out, the errors and the interval's coverage against its level."""
+        rows = (
+            ("periods held out", f"{len(self.table):,}"),
+            ("mean absolute error", f"{self.mae:,.3g} ({self.mape:.3g}%)"),
+            ("inside the prediction interval",
+             f"{percent(self.coverage)} (nominal {percent(self.confidence)})"),
+        )  # fmt: skip
+        return ResultSummary(f"Forecast backtest: {self.method}", rows)
+
+
 def forecast_backtest(
     series: pd.Series,
     *,
     holdout: int,
     **kwargs: object,
-) -> pd.DataFrame:
+) -> BacktestResult:
     """Forecast the last ``holdout`` values from the earlier ones and compare.
 
     Parameters
@@ -303,17 +363,19 @@ def forecast_backtest(
 
     Returns
     -------
-    pandas.DataFrame
-        Per held-out period: ``actual``, ``mean``, ``low``, ``high``, ``error`` (actual -
-        mean), ``inside`` (actual within the interval). ``attrs`` holds ``mae``, ``mape``
-        (mean absolute percentage error, %) and ``coverage`` (share inside).
+    BacktestResult
+        ``table`` per held-out period: ``actual``, ``mean``, ``low``, ``high``, ``error``
+        (actual - mean), ``inside`` (actual within the interval); ``mae``, ``mape`` (mean
+        absolute percentage error, %), ``coverage`` (share inside), the model ``method``
+        and its ``confidence`` beside it (the table's ``attrs`` still hold the first four,
+        for code written when the function returned the table).
 
     Examples
     --------
     >>> import pandas as pd
     >>> s = pd.Series([10.0, 12, 13, 15, 16, 18, 19, 21, 22, 24])
     >>> bt = forecast_backtest(s, holdout=2)
-    >>> list(bt.columns), 0 <= bt.attrs["coverage"] <= 1
+    >>> list(bt.table.columns), 0 <= bt.coverage <= 1
     (['actual', 'mean', 'low', 'high', 'error', 'inside'], True)
     """
     if isinstance(holdout, bool) or not isinstance(holdout, int) or holdout < 1:
@@ -329,13 +391,17 @@ def forecast_backtest(
     out["inside"] = (out["actual"] >= out["low"]) & (out["actual"] <= out["high"])
     with np.errstate(divide="ignore", invalid="ignore"):
         ape = np.abs(out["error"] / out["actual"]).replace(np.inf, np.nan)
-    out.attrs = {
-        "mae": float(out["error"].abs().mean()),
-        "mape": float(100 * ape.mean()),
-        "coverage": float(out["inside"].mean()),
-        "method": result.method,
-    }
-    return out
+    backtest = BacktestResult(
+        out,
+        mae=float(out["error"].abs().mean()),
+        mape=float(100 * ape.mean()),
+        coverage=float(out["inside"].mean()),
+        method=result.method,
+        confidence=result.confidence,
+    )
+    # kept for code written when the table was the result
+    out.attrs = {k: getattr(backtest, k) for k in ("mae", "mape", "coverage", "method")}
+    return backtest
 
 
 def repeat_purchase_projection(

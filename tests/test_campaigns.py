@@ -116,19 +116,21 @@ def test_retention_test_recovers_the_true_uplift(retention, crm):
 def test_uplift_by_persona_recovers_the_ranking(retention, crm):
     truth = crm.truth.params["campaigns"]["retention_test"]["by_persona"]
     persona = crm.truth.customers.set_index("customer_id")["persona"]
-    table = uplift_by_segment(retention, persona)
+    result = uplift_by_segment(retention, persona)
+    table = result.table
     for name, row in truth.items():
         assert table.loc[name, "ci_low"] < row["expected_uplift"] < table.loc[name, "ci_high"]
         assert table.loc[name, "n_treatment"] == row["n_treatment"]
     # bargain hunters respond most, quality seekers least (true 0.17 vs 0.02)
     assert table.loc["bargain_hunter", "uplift"] > table.loc["quality_seeker", "uplift"] + 0.05
     assert (table["p_value_holm"] >= table["p_value"]).all()
-    assert 0 <= table.attrs["heterogeneity_p_value"] <= 1
+    assert 0 <= result.heterogeneity_p_value <= 1 and result.heterogeneity_q >= 0
+    assert result.campaign_id == retention.campaign_id and result.confidence == 0.95
 
 
 def test_uplift_by_observable_segment(retention, crm):
     channel = crm.customers.set_index("customer_id")["acquisition_channel"]
-    table = uplift_by_segment(retention, channel)
+    table = uplift_by_segment(retention, channel).table
     assert table["n_treatment"].sum() == 469 and table["n_control"].sum() == 469
     weighted = (table["uplift"] * (table["n_treatment"] + table["n_control"])).sum() / 938
     # segments are not balanced exactly, so the weighted mean is near, not equal to, the total
@@ -210,7 +212,7 @@ def test_campaign_return(retention):
 
 # ------------------------------------------------------------------------------- audience
 def test_campaign_audience_on_sample(crm):
-    table = campaign_audience(crm.campaigns, crm.campaign_contacts, crm.transactions)
+    table = campaign_audience(crm.campaigns, crm.campaign_contacts, crm.transactions).table
     shares = table.filter(like="share_").drop(columns="share_intended")
     np.testing.assert_allclose(shares.sum(axis=1), 1.0)
     treated = crm.campaign_contacts.query("arm == 'treatment'").groupby("campaign_id").size()
@@ -256,14 +258,14 @@ def test_data_without_campaigns_gives_empty_results_with_a_note(crm):
                              crm.transactions)  # fmt: skip
     assert empty.is_empty and np.isnan(empty.uplift) and "no campaigns" in empty.note
     assert empty.summary()["difference"].isna().all()  # no made-up numbers
-    table = uplift_by_segment(empty, pd.Series(dtype="str"))
-    assert table.empty and table.attrs["note"] == empty.note
+    uplift = uplift_by_segment(empty, pd.Series(dtype="str"))
+    assert uplift.table.empty and uplift.note == empty.note
     returns = campaign_return(empty, margin=0.3, campaigns=crm.campaigns.iloc[:0])
     assert np.isnan(returns.roi) and returns.note == empty.note
     audience = campaign_audience(crm.campaigns.iloc[:0], crm.campaign_contacts.iloc[:0],
                                  crm.transactions)  # fmt: skip
-    assert audience.empty and "share_intended" in audience.columns
-    assert "no campaigns" in audience.attrs["note"]
+    assert audience.table.empty and "share_intended" in audience.table.columns
+    assert "no campaigns" in audience.note
     # campaigns, but none with a control group: nothing can be said about their effect
     treated = crm.campaign_contacts.loc[crm.campaign_contacts["arm"] == "treatment"]
     no_control = campaign_ab_test(crm.campaigns, treated, crm.transactions)

@@ -67,11 +67,11 @@ def test_category_matrix_by_hand():
     assert m.overall.loc["home", "buyers"] == 3 and m.overall.index[0] == "home"
     assert m.index.loc["x", "home"] == pytest.approx(1.0 / 0.75)
     ws = white_space(m)
-    row = ws.set_index(["segment", "category"]).loc[("y", "home")]
+    row = ws.table.set_index(["segment", "category"]).loc[("y", "home")]
     # y reaches 0.5 of home buyers, x shows 1.0 is possible: one customer's gap at y's 6.0
     assert row["gap_customers"] == pytest.approx(1.0)
     assert row["potential_revenue"] == pytest.approx(6.0)
-    overall = white_space(m, benchmark="overall").set_index(["segment", "category"])
+    overall = white_space(m, benchmark="overall").table.set_index(["segment", "category"])
     assert overall.loc[("y", "home"), "gap_customers"] == pytest.approx(0.5)
 
 
@@ -101,7 +101,7 @@ def test_persona_category_mix_is_recovered(crm, persona):
     ws = white_space(m)
     assert (ws["gap_customers"] >= 0).all()
     # at the "best" benchmark the best segment of every category has no gap
-    assert (ws.groupby("category")["gap_customers"].min() == 0).all()
+    assert (ws.table.groupby("category")["gap_customers"].min() == 0).all()
 
 
 # ------------------------------------------------------------------------------- next category
@@ -221,7 +221,7 @@ def test_a_single_category_says_so_instead_of_inventing_gaps():
     assert pairs.empty and list(pairs.columns) == ["if_bought", "then_buys", "support",
                                                    "confidence", "lift"]  # fmt: skip
     gaps = white_space(matrix)
-    assert (gaps["potential_revenue"] == 0).all() and gaps.attrs["note"] == matrix.note
+    assert (gaps["potential_revenue"] == 0).all() and gaps.note == matrix.note
 
 
 def test_matrix_note_describes_the_comparison(crm):

@@ -102,13 +102,14 @@ def answers() -> pd.DataFrame:
 
 @pytest.mark.parametrize("method", ["adjusted_wald", "wald"])
 def test_plot_nps_draws_the_computed_bounds_and_flags_small_groups(answers, method):
-    table = sat.nps_by(answers, "group", method=method)
+    result = sat.nps_by(answers, "group", method=method)
+    table = result.table
     one = table.loc["one detractor"]
     if method == "adjusted_wald":  # the case that crashed chapter 5
         assert one["nps"] < one["ci_low"]
     else:  # Wald: the unanimous group's interval has zero width
         assert table.loc["all promoters", "ci_low"] == table.loc["all promoters", "ci_high"]
-    ax = sat_plots.plot_nps(table)
+    ax = sat_plots.plot_nps(result)
     assert drawn(ax) == bounds(table["ci_low"], table["ci_high"])
     small = table["n"] < 30
     assert drawn(ax, small=True) == bounds(table["ci_low"], table["ci_high"], small)

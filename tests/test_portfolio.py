@@ -416,9 +416,11 @@ def test_kpi_dashboard_by_hand():
     segments = pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"})
     clv = pd.Series({"a": 100.0, "b": 20.0, "c": 5.0, "d": 7.0})
     p_churn = pd.Series({"a": 0.2, "b": 0.6, "c": 0.5, "d": 0.1})
-    table = kpi_dashboard(data, segments, margin=0.5, clv=clv, churn_probability=p_churn,
-                          window_days=90, observation_end="2024-06-29")  # fmt: skip
-    assert table.attrs["as_of"] == pd.Timestamp("2024-03-31")
+    result = kpi_dashboard(data, segments, margin=0.5, clv=clv, churn_probability=p_churn,
+                           window_days=90, observation_end="2024-06-29")  # fmt: skip
+    assert result.as_of == pd.Timestamp("2024-03-31")
+    assert result.observation_end == pd.Timestamp("2024-06-29") and result.window_days == 90
+    table = result.table
     x, y = table.loc["x"], table.loc["y"]
     # as of 03-31: a, b (x) and c (y) had bought; d signs up later and is not in the base
     assert (x["retention_base"], y["retention_base"]) == (2, 1)
@@ -445,7 +447,7 @@ def test_kpi_dashboard_on_portfolio_groups():
     as_of = end - pd.Timedelta(days=180)
     past = company.transactions[company.transactions["date"] <= as_of]
     groups = portfolio_groups(rfm_table(past, observation_end=as_of), margin=0.3).table["group"]
-    table = kpi_dashboard(company, groups, margin=0.3)
+    table = kpi_dashboard(company, groups, margin=0.3).table
     assert list(table.index) == ["at_risk", "profitable", "loyal", "potential"]
     assert table["n_customers"].sum() == len(groups)
     assert (table["retention_base"] == table["n_customers"]).all()  # everyone bought by as_of
@@ -466,7 +468,7 @@ def test_kpi_dashboard_on_portfolio_groups():
     recent = company.surveys[company.surveys["date"] > as_of]
     recent = recent.assign(group=recent["customer_id"].map(groups)).dropna(subset=["group"])
     reference = nps_by(recent, "group")
-    np.testing.assert_allclose(table["nps"], reference["nps"].reindex(table.index))
+    np.testing.assert_allclose(table["nps"], reference.table["nps"].reindex(table.index))
 
 
 def test_kpi_dashboard_bad_inputs():

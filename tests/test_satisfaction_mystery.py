@@ -90,7 +90,10 @@ def league_data(seed: int = 0) -> tuple[pd.DataFrame, dict[str, float]]:
 
 def test_branch_ranking_table():
     scores, quality = league_data()
-    table = branch_ranking(scores, n_boot=500, seed=1)
+    result = branch_ranking(scores, n_boot=500, seed=1)
+    assert (result.confidence, result.n_boot) == (0.95, 500)
+    assert result.network_mean == pytest.approx(scores["score"].mean())
+    table = result.table
     assert list(table.index[:2]) == ["best", "good"] and table.index[-1] == "poor"
     assert table["rank"].tolist() == [1, 2, 3, 4, 5]
     for branch, part in scores.groupby("branch"):
@@ -104,7 +107,7 @@ def test_branch_ranking_table():
     assert table.loc["best", "vs_network"] == "above"
     assert table.loc["poor", "vs_network"] == "below"
     again = branch_ranking(scores, n_boot=500, seed=1)
-    pd.testing.assert_frame_equal(table, again)
+    pd.testing.assert_frame_equal(table, again.table)
 
 
 def test_branch_ranking_bad_input():

@@ -143,7 +143,7 @@ def test_nps_by_matches_single_calls():
             "nps": [10, 9, 9, 7, 3, 0, 8, 8, 10, 2, 6],
         }
     )
-    table = nps_by(df, "branch", method="adjusted_wald")
+    table = nps_by(df, "branch", method="adjusted_wald").table
     for branch, part in df.groupby("branch"):
         single = nps(part["nps"], method="adjusted_wald")
         row = table.loc[branch]
@@ -156,7 +156,7 @@ def test_nps_by_two_keys_and_custom_column():
     df = pd.DataFrame(
         {"r": ["a", "a", "b", "b"], "s": ["u", "v", "u", "u"], "likely": [10, 0, 9, 8]}
     )
-    table = nps_by(df, ["r", "s"], score="likely")
+    table = nps_by(df, ["r", "s"], score="likely").table
     assert table.index.names == ["r", "s"]
     assert table.loc[("b", "u"), "nps"] == pytest.approx(50.0)
 
@@ -171,7 +171,7 @@ def test_trend_changes_and_holm():
         [(w, s, f"C{w}{i}") for w, scores in waves.items() for i, s in enumerate(scores)],
         columns=["wave", "nps", "customer_id"],
     )
-    trend = nps_trend(df)
+    trend = nps_trend(df).table
     assert list(trend.index) == [1, 2, 3]
     assert np.isnan(trend.loc[1, "change"])
     assert trend.loc[2, "change"] == pytest.approx(2.0)

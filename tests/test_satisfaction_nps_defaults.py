@@ -105,11 +105,13 @@ def test_default_interval_surrounds_the_adjusted_estimate_and_never_collapses(co
 def test_group_tables_record_the_method_and_level():
     df = pd.DataFrame({"wave": [1] * 3 + [2] * 4, "nps": [9, 10, 10, 0, 7, 9, 10]})
     by = nps_by(df, "wave", confidence=0.9)
-    assert by.attrs == {"method": "adjusted_wald", "confidence": 0.9}
-    assert by.loc[1, "ci_low"] < 100  # the unanimous wave is not certain
+    assert (by.method, by.confidence, by.groups) == ("adjusted_wald", 0.9, ("wave",))
+    assert by.table.loc[1, "ci_low"] < 100  # the unanimous wave is not certain
     trend = nps_trend(df, customer=None, method="wald")
-    assert trend.attrs == {"method": "wald", "confidence": 0.95}
-    assert sat.csat_by(df.assign(csat=[5, 4, 4, 1, 2, 5, 5]), "wave").attrs == {
-        "method": "wilson",
-        "confidence": 0.95,
-    }
+    assert (trend.method, trend.confidence, trend.period) == ("wald", 0.95, "wave")
+    csat = sat.csat_by(df.assign(csat=[5, 4, 4, 1, 2, 5, 5]), "wave")
+    assert (csat.confidence, csat.scale, csat.top_box) == (0.95, (1, 5), 2)
+    # the tables keep the settings in attrs for code written when they were the results
+    assert by.table.attrs == {"method": "adjusted_wald", "confidence": 0.9}
+    assert trend.table.attrs == {"method": "wald", "confidence": 0.95}
+    assert csat.table.attrs == {"method": "wilson", "confidence": 0.95}

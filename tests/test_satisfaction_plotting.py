@@ -25,8 +25,9 @@ def bar_widths(ax: Axes) -> list[float]:
 
 def test_plot_nps_bars_and_intervals():
     df = pd.DataFrame({"g": ["a"] * 5 + ["b"] * 5, "nps": [10, 9, 9, 3, 8, 10, 6, 5, 2, 9]})
-    table = sat.nps_by(df, "g")
-    ax = splot.plot_nps(table)
+    result = sat.nps_by(df, "g")
+    table = result.table
+    ax = splot.plot_nps(result)
     assert isinstance(ax, Axes)
     # bars are drawn top to bottom in table order
     assert bar_widths(ax) == pytest.approx(table["nps"].tolist())
@@ -39,7 +40,7 @@ def test_plot_nps_trend_marks_significant_changes():
     df = pd.DataFrame(
         {"wave": [1] * 200 + [2] * 200, "nps": [9] * 60 + [3] * 140 + [9] * 150 + [3] * 50}
     )
-    trend = sat.nps_trend(df, customer=None)
+    trend = sat.nps_trend(df, customer=None).table
     ax = splot.plot_nps_trend(trend)
     stars = [t for t in ax.texts if t.get_text() == "★"]
     assert len(stars) == int(trend["significant"].sum()) == 1
@@ -118,7 +119,7 @@ def test_plot_branch_league():
     scores = pd.DataFrame(
         {"branch": list("aaabbbccc"), "score": [90, 85, 95, 60, 55, 70, 20, 30, 25.0]}
     )
-    table = sat.branch_ranking(scores, n_boot=100)
+    table = sat.branch_ranking(scores, n_boot=100).table
     ax = splot.plot_branch_league(table)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0].startswith("a  (rank 1") and labels[-1].startswith("c  (rank 3")

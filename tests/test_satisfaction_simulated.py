@@ -71,7 +71,7 @@ def test_customers_who_later_drop_out_give_lower_nps(crm):
 
 
 def test_nps_trend_runs_on_waves(crm):
-    trend = sat.nps_trend(crm.surveys)
+    trend = sat.nps_trend(crm.surveys).table
     assert list(trend.index) == sorted(crm.surveys["wave"].unique())
     assert trend["n"].sum() == len(crm.surveys)
     assert ((trend["ci_low"] <= trend["nps"]) & (trend["nps"] <= trend["ci_high"])).all()
@@ -79,7 +79,7 @@ def test_nps_trend_runs_on_waves(crm):
 
 def test_branch_league_recovers_branch_quality(crm):
     quality = pd.Series(crm.truth.params["mystery_shopping"]["branch_quality"])
-    table = sat.branch_ranking(sat.mystery_scores(crm.mystery_shopping), n_boot=1000, seed=0)
+    table = sat.branch_ranking(sat.mystery_scores(crm.mystery_shopping), n_boot=1000, seed=0).table
     rho = stats.spearmanr(table["mean"], quality.reindex(table.index)).statistic
     assert rho > 0.75
     assert table.index[0] == quality.idxmax() and table.index[-1] == quality.idxmin()

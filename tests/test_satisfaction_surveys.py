@@ -43,7 +43,7 @@ def test_csat_top_box_and_scale():
 
 def test_csat_by_groups():
     df = pd.DataFrame({"wave": [1, 1, 1, 2, 2], "csat": [5, 4, 1, 2, 2]})
-    table = csat_by(df, "wave")
+    table = csat_by(df, "wave").table
     assert table["share"].tolist() == pytest.approx([2 / 3, 0.0])
     assert table.loc[2, "ci_low"] == 0.0 and 0 < table.loc[2, "ci_high"] < 1
 

@@ -71,7 +71,7 @@ def test_period_kpis_on_sample(crm, monthly):
     quarterly = period_kpis(crm.transactions, crm.surveys, unit="Q")
     surveys = crm.surveys.assign(quarter=crm.surveys["date"].dt.to_period("Q"))
     reference = nps_by(surveys, "quarter")
-    np.testing.assert_allclose(quarterly["nps"].to_numpy(), reference["nps"].to_numpy())
+    np.testing.assert_allclose(quarterly["nps"].to_numpy(), reference.table["nps"].to_numpy())
     weekly = period_kpis(crm.transactions, unit="W")
     assert weekly["purchases"].sum() == monthly["purchases"].sum()
 
@@ -121,12 +121,13 @@ def test_arima_interval_covers_about_as_promised():
 
 def test_backtest(monthly):
     bt = forecast_backtest(monthly["active_customers"], holdout=6)
-    assert len(bt) == 6 and list(bt.index) == list(monthly.index[-6:])
+    assert len(bt) == 6 and list(bt.table.index) == list(monthly.index[-6:])
     assert bt["actual"].tolist() == monthly["active_customers"].iloc[-6:].astype(float).tolist()
-    assert bt.attrs["mae"] == pytest.approx(bt["error"].abs().mean())
-    assert bt.attrs["coverage"] == pytest.approx(bt["inside"].mean())
-    assert bt.attrs["mape"] == pytest.approx(100 * (bt["error"].abs() / bt["actual"]).mean())
-    assert bt.attrs["mape"] < 25  # measured about 10 %
+    assert bt.mae == pytest.approx(bt["error"].abs().mean())
+    assert bt.coverage == pytest.approx(bt["inside"].mean())
+    assert bt.mape == pytest.approx(100 * (bt["error"].abs() / bt["actual"]).mean())
+    assert bt.mape < 25  # measured about 10 %
+    assert bt.method.startswith("ETS") and bt.confidence == 0.9  # forecast_kpi's default
 
 
 @settings(max_examples=20, deadline=None)

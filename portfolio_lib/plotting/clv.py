@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from portfolio_lib._results import as_table, setting
 from portfolio_lib.clv import CLVResult
 from portfolio_lib.plotting import PALETTE, get_ax
 from portfolio_lib.plotting._intervals import (
@@ -86,15 +87,13 @@ def plot_clv_intervals(
     :class:`~portfolio_lib.clv.CLVResult` or its ``table``). The interval comes from parameter
     draws and need not be centred on the point estimate; it is drawn from its bounds as computed.
     """
-    if isinstance(clv_table, CLVResult):
-        clv_table = clv_table.table
+    level = setting(clv_table, "interval")
     ax = get_ax(ax)
-    shown = clv_table.nlargest(top, "clv").iloc[::-1]
+    shown = as_table(clv_table).nlargest(top, "clv").iloc[::-1]
     y = np.arange(len(shown))
     draw_intervals(ax, y, shown["clv_low"], shown["clv_high"], colour=PALETTE[7], linewidth=1.2)
     draw_points(ax, shown["clv"], y, colour=PALETTE[0], size=25)
     ax.set_yticks(y, [str(i) for i in shown.index])
-    level = clv_table.attrs.get("interval")
     ax.legend(
         handles=legend_handles(point="CLV (point estimate)", interval=interval_label(level),
                                colour=PALETTE[7], point_colour=PALETTE[0]),

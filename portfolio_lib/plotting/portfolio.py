@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from portfolio_lib._results import as_table, setting
 from portfolio_lib.plotting import PALETTE, get_ax
 from portfolio_lib.plotting._heatmap import annotated_heatmap
 from portfolio_lib.plotting._intervals import (
@@ -27,6 +28,7 @@ from portfolio_lib.portfolio import (
     KPI_LABELS,
     QUADRANTS,
     CohortRetention,
+    KPIDashboard,
     LorenzCurve,
     ValueLoyalty,
 )
@@ -147,7 +149,7 @@ def plot_cohort_retention(
 
 
 def plot_kpi_dashboard(
-    table: pd.DataFrame,
+    table: KPIDashboard | pd.DataFrame,
     *,
     kpis: Sequence[str] | None = None,
     show_strategy: bool = True,
@@ -160,8 +162,9 @@ def plot_kpi_dashboard(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        Result of :func:`portfolio_lib.portfolio.kpi_dashboard`.
+    table : KPIDashboard or pandas.DataFrame
+        Result of :func:`portfolio_lib.portfolio.kpi_dashboard` or its ``table`` (the title
+        names the day retention was measured from, when known).
     kpis : sequence of str, optional
         KPI columns to draw (default the keys of :data:`portfolio_lib.portfolio.KPI_LABELS`
         present with at least one value); intervals are drawn where ``<kpi>_ci_low/high`` or,
@@ -189,6 +192,8 @@ def plot_kpi_dashboard(
     >>> len(plot_kpi_dashboard(kpis).axes)
     3
     """
+    as_of = setting(table, "as_of")
+    table = as_table(table)
     if kpis is None:
         kpis = [k for k in KPI_LABELS if k in table.columns and table[k].notna().any()]
     missing = [k for k in kpis if k not in table.columns]
@@ -238,7 +243,6 @@ def plot_kpi_dashboard(
         shown.auto_set_font_size(False)
         shown.set_fontsize(8)
         shown.scale(1, 1.3)
-    as_of = table.attrs.get("as_of")
     title = "Portfolio KPIs per segment"
     if as_of is not None:
         title += f" (retention after {pd.Timestamp(as_of).date()})"

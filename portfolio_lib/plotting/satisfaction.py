@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from portfolio_lib._results import as_table, setting
 from portfolio_lib.plotting import PALETTE, get_ax
 from portfolio_lib.plotting._intervals import (
     MIN_GROUP_SIZE,
@@ -29,7 +30,9 @@ from portfolio_lib.plotting._intervals import (
 )
 from portfolio_lib.satisfaction.complaints import ResolutionSurvival
 from portfolio_lib.satisfaction.drivers import DriverResult, ImportancePerformance
-from portfolio_lib.satisfaction.surveys import LikertSummary
+from portfolio_lib.satisfaction.mystery import BranchRanking
+from portfolio_lib.satisfaction.nps import NPSTable, NPSTrend
+from portfolio_lib.satisfaction.surveys import CSATTable, LikertSummary
 
 __all__ = [
     "plot_nps",
@@ -88,16 +91,16 @@ def _interval_bars(
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
-def _nps_interval_label(table: pd.DataFrame) -> str:
-    method = table.attrs.get("method")
-    label = interval_label(table.attrs.get("confidence"), method)
+def _nps_interval_label(result: NPSTable | NPSTrend | pd.DataFrame) -> str:
+    method = setting(result, "method")
+    label = interval_label(setting(result, "confidence"), method)
     if method == "adjusted_wald":  # centred on the adjusted, not the raw, NPS
         label = label[:-1] + ", around the adjusted NPS)"
     return label
 
 
 def plot_nps(
-    table: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
+    table: NPSTable | pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
 ) -> Axes:
     """NPS per group as bars, each with its interval drawn from its bounds.
 
@@ -108,10 +111,10 @@ def plot_nps(
 
     Parameters
     ----------
-    table : DataFrame
-        Output of :func:`~portfolio_lib.satisfaction.nps_by` (columns ``nps``,
-        ``ci_low``, ``ci_high``, ``n``; ``attrs`` ``method`` and ``confidence`` name the
-        interval in the legend).
+    table : NPSTable or DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.nps_by` or its ``table`` (columns
+        ``nps``, ``ci_low``, ``ci_high``, ``n``); the result's ``method`` and ``confidence``
+        (a plain table's ``attrs``) name the interval in the legend.
     ax : matplotlib Axes, optional
     min_group_size : int
         Groups with fewer respondents are drawn hollow and grey with a dotted interval
@@ -130,7 +133,7 @@ def plot_nps(
     ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
     _interval_bars(
         ax,
-        table,
+        as_table(table),
         "nps",
         colour=PALETTE[0],
         point="NPS (raw)",
@@ -145,7 +148,7 @@ def plot_nps(
 
 
 def plot_nps_trend(
-    trend: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
+    trend: NPSTrend | pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
 ) -> Axes:
     """NPS per wave with each wave's interval; changes significant after Holm marked with ★.
 
@@ -154,8 +157,8 @@ def plot_nps_trend(
 
     Parameters
     ----------
-    trend : DataFrame
-        Output of :func:`~portfolio_lib.satisfaction.nps_trend`.
+    trend : NPSTrend or DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.nps_trend` or its ``table``.
     ax : matplotlib Axes, optional
     min_group_size : int
         Waves with fewer respondents are drawn hollow and grey with a dotted interval
@@ -171,6 +174,8 @@ def plot_nps_trend(
     >>> df = pd.DataFrame({"wave": [1] * 4 + [2] * 4, "nps": [10, 9, 3, 8, 10, 10, 9, 2]})
     >>> ax = plot_nps_trend(nps_trend(df, customer=None))
     """
+    label = _nps_interval_label(trend)
+    trend = as_table(trend)
     ax = get_ax(ax)
     x = np.arange(len(trend))
     small = small_groups(trend["n"], min_group_size)
@@ -197,7 +202,7 @@ def plot_nps_trend(
     ax.set_title("NPS per wave (★ = change from previous wave beyond noise, Holm)")
     handles = legend_handles(
         point="NPS (raw)",
-        interval=_nps_interval_label(trend),
+        interval=label,
         colour=PALETTE[0],
         small=small,
         min_group_size=min_group_size,
@@ -207,14 +212,14 @@ def plot_nps_trend(
 
 
 def plot_csat(
-    table: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
+    table: CSATTable | pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_GROUP_SIZE
 ) -> Axes:
     """Top-box CSAT share per group (bars) with Wilson intervals drawn from their bounds.
 
     Parameters
     ----------
-    table : DataFrame
-        Output of :func:`~portfolio_lib.satisfaction.csat_by` (``share``,
+    table : CSATTable or DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.csat_by` or its ``table`` (``share``,
         ``ci_low``, ``ci_high`` as proportions, ``n``).
     ax : matplotlib Axes, optional
     min_group_size : int
@@ -233,11 +238,11 @@ def plot_csat(
     ax = get_ax(ax, figsize=(8, 0.5 * len(table) + 1.5))
     _interval_bars(
         ax,
-        table,
+        as_table(table),
         "share",
         colour=PALETTE[2],
         point="satisfied (top-box share)",
-        interval=interval_label(table.attrs.get("confidence"), "wilson"),
+        interval=interval_label(setting(table, "confidence"), "wilson"),
         min_group_size=min_group_size,
     )
     ax.set_xlim(0, 1)
@@ -476,14 +481,17 @@ def plot_resolution_survival(
 
 
 def plot_branch_league(
-    table: pd.DataFrame, *, ax: Axes | None = None, min_group_size: int = MIN_BRANCH_VISITS
+    table: BranchRanking | pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    min_group_size: int = MIN_BRANCH_VISITS,
 ) -> Axes:
     """Branch league table: mean mystery-shopping score with interval, best at the top.
 
     Parameters
     ----------
-    table : DataFrame
-        Output of :func:`~portfolio_lib.satisfaction.branch_ranking`.
+    table : BranchRanking or DataFrame
+        Output of :func:`~portfolio_lib.satisfaction.branch_ranking` or its ``table``.
     ax : matplotlib Axes, optional
     min_group_size : int
         Branches with fewer visits are drawn hollow and grey with a dotted interval
@@ -500,6 +508,8 @@ def plot_branch_league(
     >>> s = pd.DataFrame({"branch": list("aabb"), "score": [90.0, 80.0, 40.0, 50.0]})
     >>> ax = plot_branch_league(branch_ranking(s, n_boot=100))
     """
+    level = setting(table, "confidence")
+    table = as_table(table)
     ax = get_ax(ax, figsize=(8, 0.45 * len(table) + 1.5))
     y = np.arange(len(table))[::-1]
     small = small_groups(table["n_visits"], min_group_size)
@@ -521,7 +531,7 @@ def plot_branch_league(
     names = {"above": "above network", "below": "below network", "in line": "in line with network"}
     handles = [Patch(color=c, label=names[k]) for k, c in _VS_NETWORK_COLOURS.items()]
     handles += legend_handles(
-        interval=interval_label(table.attrs.get("confidence"), "t"),
+        interval=interval_label(level, "t"),
         colour="grey",
         small=small,
         min_group_size=min_group_size,

@@ -18,10 +18,11 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from portfolio_lib import _terms
+from portfolio_lib._results import as_table, setting
 from portfolio_lib.acquisition import AcquisitionEconomics, BestCustomerProfile
-from portfolio_lib.campaigns import ABTestResult
+from portfolio_lib.campaigns import ABTestResult, CampaignAudience, SegmentUplift
 from portfolio_lib.churn import ChurnLogit
-from portfolio_lib.cross_sell import SegmentCategoryMatrix
+from portfolio_lib.cross_sell import SegmentCategoryMatrix, WhiteSpace
 from portfolio_lib.plotting import PALETTE, get_ax
 from portfolio_lib.plotting._heatmap import annotated_heatmap
 from portfolio_lib.plotting._intervals import (
@@ -290,7 +291,7 @@ def plot_ab_test(
 
 
 def plot_uplift_by_segment(
-    table: pd.DataFrame,
+    table: SegmentUplift | pd.DataFrame,
     ax: Axes | None = None,
     *,
     overall: float | None = None,
@@ -300,8 +301,8 @@ def plot_uplift_by_segment(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        :func:`portfolio_lib.campaigns.uplift_by_segment` result.
+    table : SegmentUplift or pandas.DataFrame
+        :func:`portfolio_lib.campaigns.uplift_by_segment` result or its ``table``.
     overall : float, optional
         The overall uplift, drawn as a reference line.
     min_group_size : int
@@ -316,10 +317,10 @@ def plot_uplift_by_segment(
     >>> len(plot_uplift_by_segment(t, overall=0.05).lines) >= 2
     True
     """
-    shown = table.dropna(subset=["uplift"]).iloc[::-1]
+    shown = as_table(table).dropna(subset=["uplift"]).iloc[::-1]
     ax = get_ax(ax, figsize=(6.5, 0.45 * len(shown) + 1.5))
     if shown.empty:
-        return _show_note(ax, table.attrs.get("note", ""), "Uplift by segment")
+        return _show_note(ax, setting(table, "note", ""), "Uplift by segment")
     y = np.arange(len(shown))
     up = shown["uplift"].to_numpy(float)
     small = small_groups(np.minimum(shown["n_treatment"], shown["n_control"]), min_group_size)
@@ -359,13 +360,15 @@ _GROUP_COLOURS = {
 }
 
 
-def plot_campaign_audience(audience: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_campaign_audience(
+    audience: CampaignAudience | pd.DataFrame, ax: Axes | None = None
+) -> Axes:
     """Portfolio groups reached by each campaign (stacked shares) and the share intended.
 
     Parameters
     ----------
-    audience : pandas.DataFrame
-        :func:`portfolio_lib.campaigns.campaign_audience` result.
+    audience : CampaignAudience or pandas.DataFrame
+        :func:`portfolio_lib.campaigns.campaign_audience` result or its ``table``.
 
     Examples
     --------
@@ -377,11 +380,12 @@ def plot_campaign_audience(audience: pd.DataFrame, ax: Axes | None = None) -> Ax
     >>> len(plot_campaign_audience(a).patches)
     5
     """
-    ax = get_ax(ax, figsize=(8, 0.4 * len(audience) + 1.8))
+    table = as_table(audience)
+    ax = get_ax(ax, figsize=(8, 0.4 * len(table) + 1.8))
     title = "Who each campaign reached (portfolio group on the day before it started)"
-    if audience.empty:
-        return _show_note(ax, audience.attrs.get("note", ""), title)
-    shown = audience.iloc[::-1]
+    if table.empty:
+        return _show_note(ax, setting(audience, "note", ""), title)
+    shown = table.iloc[::-1]
     labels = [f"{i} {t}" for i, t in zip(shown.index, shown["type"], strict=True)]
     left = np.zeros(len(shown))
     parts = [(g, _terms.term(key).english) for g, key in GROUPS.items()]
@@ -563,8 +567,13 @@ def plot_category_matrix(
     return ax
 
 
-def plot_white_space(table: pd.DataFrame, ax: Axes | None = None, *, top: int = 10) -> Axes:
+def plot_white_space(
+    table: WhiteSpace | pd.DataFrame, ax: Axes | None = None, *, top: int = 10
+) -> Axes:
     """The largest cross-sell gaps: potential revenue per (segment, category).
+
+    ``table`` is :func:`portfolio_lib.cross_sell.white_space` output (the
+    :class:`~portfolio_lib.cross_sell.WhiteSpace` or its ``table``, e.g. filtered).
 
     Examples
     --------
@@ -574,11 +583,12 @@ def plot_white_space(table: pd.DataFrame, ax: Axes | None = None, *, top: int = 
     >>> len(plot_white_space(t).patches)
     1
     """
-    shown = table.loc[table["potential_revenue"] > 0].head(top).iloc[::-1]
+    frame = as_table(table)
+    shown = frame.loc[frame["potential_revenue"] > 0].head(top).iloc[::-1]
     ax = get_ax(ax, figsize=(7, 0.4 * len(shown) + 1.5))
     title = "White space: where cross-selling has most room"
     if shown.empty:
-        return _show_note(ax, table.attrs.get("note") or "no cross-sell gap found", title)
+        return _show_note(ax, setting(table, "note") or "no cross-sell gap found", title)
     labels = [f"{s} - {c}" for s, c in zip(shown["segment"], shown["category"], strict=True)]
     ax.barh(labels, shown["potential_revenue"], color=PALETTE[4])
     for i, gap in enumerate(shown["gap_customers"]):

@@ -10,7 +10,7 @@
   :func:`profit_by_segment`.
 - :func:`strategy_table`: the overridable strategy, KPIs and target for each group, with the
   Turkish group names of :mod:`portfolio_lib.glossary`.
-- :func:`kpi_dashboard`: the KPIs per segment in one table.
+- :func:`kpi_dashboard`: the KPIs per segment in one table (a :class:`KPIDashboard`).
 
 Money is in the currency units of the input; ``margin`` is always an explicit argument
 (a fraction of revenue, e.g. 0.3 for a 30 % gross margin).
@@ -26,7 +26,7 @@ Modules
 """
 
 from portfolio_lib.portfolio.concentration import LorenzCurve, gini, lorenz_curve, pareto_table
-from portfolio_lib.portfolio.dashboard import KPI_LABELS, kpi_dashboard
+from portfolio_lib.portfolio.dashboard import KPI_LABELS, KPIDashboard, kpi_dashboard
 from portfolio_lib.portfolio.groups import GROUPS, PortfolioGroups, portfolio_groups
 from portfolio_lib.portfolio.kpis import (
     CohortRetention,
@@ -63,5 +63,6 @@ __all__ = [
     "default_strategies",
     "strategy_table",
     "KPI_LABELS",
+    "KPIDashboard",
     "kpi_dashboard",
 ]

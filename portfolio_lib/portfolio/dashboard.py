@@ -1,8 +1,9 @@
-"""The portfolio KPIs per segment in one table: :func:`kpi_dashboard`."""
+"""The portfolio KPIs per segment in one table: :func:`kpi_dashboard` (a :class:`KPIDashboard`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._results import ResultSummary, SettingsResult, percent
+from portfolio_lib.crm import CRMData
 from portfolio_lib.portfolio.groups import GROUPS
 from portfolio_lib.portfolio.strategy import strategy_table
 
@@ -25,7 +28,81 @@ KPI_LABELS: dict[str, str] = {
 }
 
 
-def _crm_table(data: object, name: str) -> pd.DataFrame | None:
+__all__ = ["KPI_LABELS", "KPIDashboard", "kpi_dashboard"]
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class KPIDashboard(SettingsResult):
+    """The portfolio KPIs per segment and the window they were measured in (what
+    :func:`kpi_dashboard` returns).
+
+    ``result["retention_rate"]`` and ``len(result)`` reach the table directly;
+    ``result.summary()`` gives the segments, the customers and the dates.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per segment (index ``segment``): ``n_customers``, ``retention_base``,
+        ``retention_rate``, ``churn_rate`` (0-1) with ``_ci_low``/``_ci_high``,
+        ``expected_churn`` (0-1), ``clv_mean``, ``cac_mean`` (currency units), ``nps``
+        with ``nps_ci_low``, ``nps_ci_high`` (points) and ``nps_responses``,
+        ``revenue_per_customer``, ``profit_per_customer`` (currency units) and, with
+        strategies, ``strategy`` and ``target``.
+    as_of : pandas.Timestamp
+        Day the segments were assigned; retention counts purchases after it.
+    observation_end : pandas.Timestamp
+        Last day of the data used (revenue and profit up to it).
+    window_days : int
+        Length of the retention window after ``as_of`` (and of the recent-NPS window
+        before ``observation_end``), in days.
+    margin : float
+        Gross margin as a fraction of revenue, used for the profit.
+    confidence : float
+        Level of the retention, churn and NPS intervals (0.95 = 95 %).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"n_customers": [3, 5]}, index=pd.Index(["x", "y"], name="segment"))
+    >>> result = KPIDashboard(table, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-29"),
+    ...                       180, 0.3, 0.95)
+    >>> result
+    KPIDashboard(2 segments, as_of=2024-01-01, observation_end=2024-06-29, window_days=180, margin=0.3, confidence=0.95)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    Portfolio KPIs per segment
+    --------------------------
+    segments          2
+    customers         8
+    retention window  2024-01-01 to 2024-06-29 (180 days after the segments were assigned)
+    data up to        2024-06-29
+    margin            0.3 of revenue
+    intervals         95%
+    """
+
+    table: pd.DataFrame
+    as_of: pd.Timestamp
+    observation_end: pd.Timestamp
+    window_days: int
+    margin: float
+    confidence: float
+    _row_name = "segments"
+
+    def summary(self) -> ResultSummary:
+        """Segments, customers, the retention window and the settings."""
+        end = (self.as_of + pd.Timedelta(days=self.window_days)).date()
+        rows = (
+            ("segments", f"{len(self.table):,}"),
+            ("customers", f"{int(self.table['n_customers'].sum()):,}"),
+            ("retention window", f"{self.as_of.date()} to {end} ({self.window_days} days after "
+                                 "the segments were assigned)"),
+            ("data up to", f"{self.observation_end.date()}"),
+            ("margin", f"{self.margin:g} of revenue"),
+            ("intervals", percent(self.confidence)),
+        )  # fmt: skip
+        return ResultSummary("Portfolio KPIs per segment", rows)
+
+
+def _crm_table(data: CRMData | Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
     """``data.<name>`` (a CRMData-like object) or ``data[name]`` (a mapping), else None."""
     if isinstance(data, Mapping):
         return data.get(name)
@@ -33,7 +110,7 @@ def _crm_table(data: object, name: str) -> pd.DataFrame | None:
 
 
 def kpi_dashboard(
-    data: object,
+    data: CRMData | Mapping[str, pd.DataFrame],
     segments: pd.Series,
     *,
     margin: float,
@@ -45,7 +122,7 @@ def kpi_dashboard(
     strategies: pd.DataFrame | None = None,
     confidence: float = 0.95,
     late: _validate.Late = "raise",
-) -> pd.DataFrame:
+) -> KPIDashboard:
     """The portfolio KPIs per segment in one table (with the strategy, when segments are groups).
 
     Retention needs care: a segment defined on recent purchases (e.g. at-risk = no purchase for
@@ -90,16 +167,18 @@ def kpi_dashboard(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per segment (index ``segment``, portfolio groups in their priority order):
+    KPIDashboard
+        ``table``: one row per segment (index ``segment``, portfolio groups in their priority order):
         ``n_customers``, ``retention_base`` (customers who had bought by ``as_of``),
         ``retention_rate``, ``retention_ci_low``, ``retention_ci_high``, ``churn_rate``,
         ``churn_ci_low``, ``churn_ci_high``, ``expected_churn``, ``clv_mean``, ``cac_mean``,
         ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``nps_responses``,
         ``revenue_per_customer`` (net, up to ``observation_end``), ``profit_per_customer``
         (``margin x`` net revenue minus acquisition cost, currency units) and, with
-        strategies, ``strategy`` and ``target``. KPIs the data cannot give are NaN.
-        ``attrs`` holds ``as_of``, ``observation_end`` and ``window_days``.
+        strategies, ``strategy`` and ``target``. KPIs the data cannot give are NaN. The
+        result's ``as_of``, ``observation_end`` and ``window_days`` say when retention was
+        measured (the table's ``attrs`` still hold them, for code written when the function
+        returned the table).
 
     Examples
     --------
@@ -108,7 +187,7 @@ def kpi_dashboard(
     ...     "date": pd.to_datetime(["2024-01-10", "2024-04-10", "2024-01-20"])})
     >>> kpis = kpi_dashboard({"transactions": tx}, pd.Series({"a": "x", "b": "x"}), margin=0.5,
     ...                      window_days=90, observation_end="2024-06-28")
-    >>> kpis.loc["x", ["retention_rate", "profit_per_customer"]].tolist()
+    >>> kpis.table.loc["x", ["retention_rate", "profit_per_customer"]].tolist()
     [0.5, 8.75]
     """
     if isinstance(margin, bool) or not isinstance(margin, int | float | np.number):
@@ -198,8 +277,9 @@ def kpi_dashboard(
         require_columns(strategies, ["strategy", "target"], name="strategies")
         table["strategy"] = strategies["strategy"].reindex(table.index)
         table["target"] = strategies["target"].reindex(table.index)
+    # kept for code written when the table was the result
     table.attrs = {"as_of": start, "observation_end": end, "window_days": window_days}
-    return table
+    return KPIDashboard(table, start, end, window_days, float(margin), confidence)
 
 
 def _aligned_values(values: pd.Series | None, ids: pd.Index, name: str) -> pd.Series | None:

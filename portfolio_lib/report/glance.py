@@ -143,7 +143,7 @@ def _retention(crm: Any, tx: Any, end: Any, p: Mapping[str, Any]) -> KPI:
             window_days=days,
             observation_end=end,
             confidence=float(p["CONFIDENCE"]),
-        ).iloc[0]
+        ).table.iloc[0]
     except ValueError as exc:
         return KPI("Retention", None, f"not estimable on this data: {_error_text(exc)}", "02")
     if not row["retention_base"]:

@@ -41,6 +41,7 @@ from portfolio_lib.satisfaction.drivers import (
     ordered_logit,
 )
 from portfolio_lib.satisfaction.mystery import (
+    BranchRanking,
     MysteryWeights,
     branch_ranking,
     checklist_weights,
@@ -51,6 +52,8 @@ from portfolio_lib.satisfaction.nps import (
     NPSDifference,
     NPSResult,
     NPSScaleWarning,
+    NPSTable,
+    NPSTrend,
     nps,
     nps_by,
     nps_difference,
@@ -73,6 +76,7 @@ from portfolio_lib.satisfaction.reliability import (
 from portfolio_lib.satisfaction.surveys import (
     RATING_COLUMNS,
     CSATResult,
+    CSATTable,
     LikertSummary,
     csat,
     csat_by,
@@ -84,6 +88,8 @@ __all__ = [
     "NPSResult",
     "NPSDifference",
     "NPSScaleWarning",
+    "NPSTable",
+    "NPSTrend",
     "nps",
     "nps_from_counts",
     "nps_difference",
@@ -92,6 +98,7 @@ __all__ = [
     # surveys
     "RATING_COLUMNS",
     "CSATResult",
+    "CSATTable",
     "LikertSummary",
     "csat",
     "csat_by",
@@ -128,6 +135,7 @@ __all__ = [
     "latest_lapse_cutoff",
     # mystery shopping
     "MysteryWeights",
+    "BranchRanking",
     "checklist_weights",
     "mystery_scores",
     "branch_ranking",

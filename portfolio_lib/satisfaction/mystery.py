@@ -22,11 +22,13 @@ from statsmodels.stats.proportion import confint_proportions_2indep, test_propor
 
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows, require_columns
 from portfolio_lib._progress import with_progress
+from portfolio_lib._results import ResultSummary, SettingsResult, percent
 from portfolio_lib.crm import MYSTERY_CHECKLIST_WEIGHTS
 from portfolio_lib.satisfaction._validation import bad_value_text, check_confidence
 
 __all__ = [
     "MysteryWeights",
+    "BranchRanking",
     "checklist_weights",
     "mystery_scores",
     "branch_ranking",
@@ -188,6 +190,64 @@ def mystery_scores(
     )
 
 
+@dataclass(frozen=True, repr=False, eq=False)
+class BranchRanking(SettingsResult):
+    """League table of branches with mean and rank intervals (what :func:`branch_ranking`
+    returns).
+
+    ``result["rank"]`` and ``len(result)`` reach the table directly; ``result.summary()``
+    gives the branches, the visits, how many stand out and the settings.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed by branch, best first: ``n_visits``, ``mean``, ``sd``, ``ci_low``,
+        ``ci_high`` (score points, 0-100), ``rank`` (1 = best), ``rank_ci_low``,
+        ``rank_ci_high``, ``p_value_holm`` and ``vs_network`` ("above", "below",
+        "in line").
+    confidence : float
+        Level of the mean (t) and rank (bootstrap) intervals and of the tests.
+    n_boot : int
+        Bootstrap resamples behind the rank intervals.
+    network_mean : float
+        Mean score of all visits (score points), the reference of ``vs_network``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"n_visits": [6, 4], "vs_network": ["above", "in line"]},
+    ...                      index=pd.Index(["a", "b"], name="branch"))
+    >>> result = BranchRanking(table, 0.95, 2000, 71.5)
+    >>> result
+    BranchRanking(2 branches, confidence=0.95, n_boot=2000, network_mean=71.5)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    Mystery shopping league table
+    -----------------------------
+    branches            2 (1 above, 0 below the network)
+    visits              10
+    network mean        71.50 points
+    intervals           95% t (means), bootstrap of 2,000 resamples (ranks)
+    """
+
+    table: pd.DataFrame
+    confidence: float
+    n_boot: int
+    network_mean: float
+    _row_name = "branches"
+
+    def summary(self) -> ResultSummary:
+        """Branches, visits, those beyond the network mean and the interval settings."""
+        counts = self.table["vs_network"].value_counts()
+        rows = (
+            ("branches", f"{len(self.table):,} ({int(counts.get('above', 0))} above, "
+                         f"{int(counts.get('below', 0))} below the network)"),
+            ("visits", f"{int(self.table['n_visits'].sum()):,}"),
+            ("network mean", f"{self.network_mean:,.2f} points"),
+            ("intervals", f"{percent(self.confidence)} t (means), bootstrap of "
+                          f"{self.n_boot:,} resamples (ranks)"),
+        )  # fmt: skip
+        return ResultSummary("Mystery shopping league table", rows)
+
+
 def branch_ranking(
     scores: pd.DataFrame,
     *,
@@ -197,7 +257,7 @@ def branch_ranking(
     n_boot: int = 2000,
     seed: int | np.random.Generator | None = 0,
     progress: bool = False,
-) -> pd.DataFrame:
+) -> BranchRanking:
     """League table of branches: mean score, interval, rank and rank interval.
 
     Parameters
@@ -218,18 +278,19 @@ def branch_ranking(
 
     Returns
     -------
-    DataFrame
-        Indexed by branch, best first: ``n_visits``, ``mean``, ``sd``, ``ci_low``,
+    BranchRanking
+        ``table`` indexed by branch, best first: ``n_visits``, ``mean``, ``sd``, ``ci_low``,
         ``ci_high`` (score points), ``rank`` (1 = best), ``rank_ci_low``,
         ``rank_ci_high``, ``p_value_holm`` (Welch t-test of the branch against all
         other visits, Holm-adjusted over branches) and ``vs_network``
         ("above", "below" or "in line"). Branches with one visit get NaN intervals.
-        ``attrs["confidence"]`` holds the level.
+        The result's ``confidence`` holds the level (the table's ``attrs`` too, for code
+        written when the function returned the table).
 
     Examples
     --------
     >>> s = pd.DataFrame({"branch": list("aabb"), "score": [90.0, 80.0, 40.0, 50.0]})
-    >>> branch_ranking(s, n_boot=200).index.tolist()
+    >>> branch_ranking(s, n_boot=200).table.index.tolist()
     ['a', 'b']
     """
     confidence = check_confidence(confidence)
@@ -297,8 +358,8 @@ def branch_ranking(
         np.where(significant & (table["mean"] < network_mean), "below", "in line"),
     )
     table = table.sort_values(["rank", "mean"], ascending=[True, False])
-    table.attrs["confidence"] = confidence
-    return table
+    table.attrs["confidence"] = confidence  # kept for code written when the table was the result
+    return BranchRanking(table, confidence, int(n_boot), float(network_mean))
 
 
 def separating_items(

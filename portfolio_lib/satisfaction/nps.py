@@ -40,6 +40,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from portfolio_lib._errors import DataValidationError
+from portfolio_lib._results import ResultSummary, SettingsResult, percent
 from portfolio_lib.satisfaction._validation import (
     MissingPolicy,
     check_confidence,
@@ -64,6 +65,8 @@ __all__ = [
     "NPSResult",
     "NPSDifference",
     "NPSScaleWarning",
+    "NPSTable",
+    "NPSTrend",
     "nps",
     "nps_from_counts",
     "nps_difference",
@@ -478,6 +481,123 @@ def _table_row(result: NPSResult) -> dict[str, float]:
     }
 
 
+def _interval_text(method: str, confidence: float) -> str:
+    name = {"wald": "Wald", "adjusted_wald": "adjusted Wald"}.get(method, method)
+    return f"{percent(confidence)} {name}"
+
+
+def _respondents(table: pd.DataFrame) -> str:
+    return f"{int(table['n'].sum()):,}" if "n" in table else "0"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class NPSTable(SettingsResult):
+    """NPS with its interval per group (what :func:`nps_by` returns).
+
+    ``result["nps"]`` and ``len(result)`` reach the table directly; ``result.summary()``
+    gives the groups, the respondents and the interval.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed by group: ``n``, ``promoters``, ``passives``, ``detractors`` (answers),
+        ``promoters_pct``, ``detractors_pct`` (%), ``nps``, ``se``, ``ci_low``, ``ci_high``
+        (points, -100 to 100).
+    groups : tuple of str
+        The grouping column(s).
+    method : {"wald", "adjusted_wald"}
+        Interval method (the adjusted-Wald interval is centred on the adjusted NPS).
+    confidence : float
+        Level of the intervals (0.95 = 95 %).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"n": [40, 60], "nps": [10.0, -5.0]},
+    ...                      index=pd.Index(["a", "b"], name="stage"))
+    >>> result = NPSTable(table, ("stage",), "adjusted_wald", 0.95)
+    >>> result
+    NPSTable(2 groups, groups=('stage',), method='adjusted_wald', confidence=0.95)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    NPS by stage
+    ------------
+    groups       2
+    respondents  100
+    intervals    95% adjusted Wald
+    """
+
+    table: pd.DataFrame
+    groups: tuple[str, ...]
+    method: str
+    confidence: float
+    _row_name = "groups"
+
+    def summary(self) -> ResultSummary:
+        """Groups, respondents and the interval method and level."""
+        rows = (
+            ("groups", f"{len(self.table):,}"),
+            ("respondents", _respondents(self.table)),
+            ("intervals", _interval_text(self.method, self.confidence)),
+        )
+        return ResultSummary(f"NPS by {' x '.join(self.groups)}", rows)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class NPSTrend(SettingsResult):
+    """NPS per wave and the change from the previous wave (what :func:`nps_trend` returns).
+
+    ``result["change"]`` and ``len(result)`` reach the table directly; ``result.summary()``
+    gives the waves, the changes beyond noise and the interval.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed by period: the :class:`NPSTable` columns plus ``change``,
+        ``change_ci_low``, ``change_ci_high`` (points), ``z``, ``p_value``,
+        ``p_value_holm``, ``significant`` (Holm), ``min_detectable_change`` (points, 80 %
+        power) and, with a respondent id, ``n_repeat``.
+    period : str
+        The column holding the wave/period label.
+    method : {"wald", "adjusted_wald"}
+        Interval method.
+    confidence : float
+        Level of the intervals and of the tests (0.95: significant at 5 %).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"n": [40, 60], "nps": [10.0, -5.0],
+    ...                       "significant": [False, True]},
+    ...                      index=pd.Index([1, 2], name="wave"))
+    >>> result = NPSTrend(table, "wave", "wald", 0.9)
+    >>> result
+    NPSTrend(2 periods, period='wave', method='wald', confidence=0.9)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    NPS per wave
+    ------------
+    periods                  2
+    respondents              100
+    changes beyond noise     1 (Holm-adjusted, 10% level)
+    intervals                90% Wald
+    """
+
+    table: pd.DataFrame
+    period: str
+    method: str
+    confidence: float
+    _row_name = "periods"
+
+    def summary(self) -> ResultSummary:
+        """Periods, respondents, significant changes and the interval method and level."""
+        flags = self.table.get("significant", pd.Series(dtype=bool))
+        rows = (
+            ("periods", f"{len(self.table):,}"),
+            ("respondents", _respondents(self.table)),
+            ("changes beyond noise",
+             f"{int(flags.sum()):,} (Holm-adjusted, {percent(1 - self.confidence)} level)"),
+            ("intervals", _interval_text(self.method, self.confidence)),
+        )  # fmt: skip
+        return ResultSummary(f"NPS per {self.period}", rows)
+
+
 def nps_by(
     df: pd.DataFrame,
     group: str | Sequence[str],
@@ -486,7 +606,7 @@ def nps_by(
     method: NPSMethod = DEFAULT_METHOD,
     confidence: float = 0.95,
     missing: MissingPolicy = "raise",
-) -> pd.DataFrame:
+) -> NPSTable:
     """NPS with interval for each group (branch, stage, region, ...).
 
     Parameters
@@ -502,11 +622,12 @@ def nps_by(
 
     Returns
     -------
-    DataFrame
-        Indexed by group: n, promoters, passives, detractors, promoters_pct,
+    NPSTable
+        ``table`` indexed by group: n, promoters, passives, detractors, promoters_pct,
         detractors_pct, nps, se, ci_low, ci_high (points). Categorical groups keep
-        unobserved levels out (they have no NPS). ``attrs`` holds ``method`` and
-        ``confidence`` (figures name the interval with them).
+        unobserved levels out (they have no NPS). The result's ``method`` and
+        ``confidence`` name the interval (figures use them; the table's ``attrs`` still
+        hold them, for code written when the function returned the table).
 
     Examples
     --------
@@ -531,8 +652,10 @@ def nps_by(
             nps(part[score], method=method, confidence=confidence, check_scale=False)
         ),
     )
+    # kept for code written when the table was the result
     table.attrs.update(method=method, confidence=confidence)
-    return table
+    groups = (group,) if isinstance(group, str) else tuple(group)
+    return NPSTable(table, groups, method, confidence)
 
 
 def nps_trend(
@@ -544,7 +667,7 @@ def nps_trend(
     method: NPSMethod = DEFAULT_METHOD,
     confidence: float = 0.95,
     missing: MissingPolicy = "raise",
-) -> pd.DataFrame:
+) -> NPSTrend:
     """NPS per survey wave (or any ordered period) and the change from the previous one.
 
     Each change is tested with the independent-samples z-test of
@@ -572,12 +695,12 @@ def nps_trend(
 
     Returns
     -------
-    DataFrame
-        Indexed by period: the :func:`nps_by` columns plus ``change``,
+    NPSTrend
+        ``table`` indexed by period: the :func:`nps_by` columns plus ``change``,
         ``change_ci_low``, ``change_ci_high`` (points), ``z``, ``p_value``,
         ``p_value_holm``, ``significant`` (Holm), ``min_detectable_change``
-        (points, 80% power) and, with ``customer``, ``n_repeat``. ``attrs`` as in
-        :func:`nps_by`.
+        (points, 80% power) and, with ``customer``, ``n_repeat``; ``method`` and
+        ``confidence`` as in :func:`nps_by`.
 
     Examples
     --------
@@ -586,10 +709,10 @@ def nps_trend(
     [nan, 25.0]
     """
     confidence = check_confidence(confidence)
-    table = nps_by(
+    by_period = nps_by(
         responses, period, score=score, method=method, confidence=confidence, missing=missing
     )
-    attrs = dict(table.attrs)
+    table = by_period.table
     columns = ["change", "change_ci_low", "change_ci_high", "z", "p_value", "min_detectable_change"]
     extra = pd.DataFrame(np.nan, index=table.index, columns=columns)
     for i in range(1, len(table)):
@@ -620,8 +743,8 @@ def nps_trend(
             float(len(members.iloc[i] & members.iloc[i - 1])) for i in range(1, len(members))
         ]
         table["n_repeat"] = repeat
-    table.attrs.update(attrs)
-    return table
+    table.attrs = dict(by_period.table.attrs)  # kept for code written when the table was the result
+    return NPSTrend(table, period, method, confidence)
 
 
 def _result_from_row(row: pd.Series, method: str, confidence: float) -> NPSResult:

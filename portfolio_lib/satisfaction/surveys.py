@@ -19,6 +19,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib._errors import DataValidationError, require_columns
+from portfolio_lib._results import ResultSummary, SettingsResult, percent
 from portfolio_lib.satisfaction._validation import (
     MissingPolicy,
     check_confidence,
@@ -38,6 +39,7 @@ RATING_COLUMNS = (
 __all__ = [
     "RATING_COLUMNS",
     "CSATResult",
+    "CSATTable",
     "LikertSummary",
     "csat",
     "csat_by",
@@ -162,6 +164,62 @@ def csat(
     )
 
 
+@dataclass(frozen=True, repr=False, eq=False)
+class CSATTable(SettingsResult):
+    """Top-box CSAT with its Wilson interval per group (what :func:`csat_by` returns).
+
+    ``result["share"]`` and ``len(result)`` reach the table directly; ``result.summary()``
+    gives the groups, the respondents, what counts as satisfied and the interval.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed by group: ``n``, ``satisfied`` (answers), ``share``, ``ci_low``,
+        ``ci_high`` (proportions, 0-1) and ``mean`` (scale points).
+    groups : tuple of str
+        The grouping column(s).
+    scale : tuple of int
+        Lowest and highest level of the rating scale.
+    top_box : int
+        Number of top levels counted as satisfied.
+    confidence : float
+        Level of the Wilson intervals (0.95 = 95 %).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"n": [20, 30], "share": [0.5, 0.7]}, index=["a", "b"])
+    >>> result = CSATTable(table, ("wave",), (1, 5), 2, 0.95)
+    >>> result
+    CSATTable(2 groups, groups=('wave',), scale=(1, 5), top_box=2, confidence=0.95)
+    >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
+    CSAT by wave
+    ------------
+    groups       2
+    respondents  50
+    satisfied    4-5 on the 1-5 scale (top 2 boxes)
+    intervals    95% Wilson
+    """
+
+    table: pd.DataFrame
+    groups: tuple[str, ...]
+    scale: tuple[int, int]
+    top_box: int
+    confidence: float
+    _row_name = "groups"
+
+    def summary(self) -> ResultSummary:
+        """Groups, respondents, the satisfied levels and the interval level."""
+        low, high = self.scale
+        rows = (
+            ("groups", f"{len(self.table):,}"),
+            ("respondents", f"{int(self.table['n'].sum()):,}" if "n" in self.table else "0"),
+            ("satisfied", f"{high - self.top_box + 1}-{high} on the {low}-{high} scale "
+                          f"(top {self.top_box} boxes)"),
+            ("intervals", f"{percent(self.confidence)} Wilson"),
+        )  # fmt: skip
+        return ResultSummary(f"CSAT by {' x '.join(self.groups)}", rows)
+
+
 def csat_by(
     df: pd.DataFrame,
     group: str | Sequence[str],
@@ -171,7 +229,7 @@ def csat_by(
     top_box: int = 2,
     confidence: float = 0.95,
     missing: MissingPolicy = "raise",
-) -> pd.DataFrame:
+) -> CSATTable:
     """Top-box CSAT with Wilson interval per group.
 
     Parameters
@@ -187,9 +245,11 @@ def csat_by(
 
     Returns
     -------
-    DataFrame
-        Indexed by group: n, satisfied, share, ci_low, ci_high (0–1), mean; ``attrs``
-        holds ``method`` ("wilson") and ``confidence``.
+    CSATTable
+        ``table`` indexed by group: n, satisfied, share, ci_low, ci_high (0–1), mean; the
+        scale, top box and ``confidence`` beside it (the table's ``attrs`` still hold
+        ``method`` ("wilson") and ``confidence``, for code written when the function
+        returned the table).
 
     Examples
     --------
@@ -214,8 +274,10 @@ def csat_by(
         }
 
     table = table_by_group(frame, keys, row)
+    # kept for code written when the table was the result
     table.attrs.update(method="wilson", confidence=confidence)
-    return table
+    groups = (group,) if isinstance(group, str) else tuple(group)
+    return CSATTable(table, groups, (int(scale[0]), int(scale[1])), int(top_box), confidence)
 
 
 @dataclass(frozen=True, eq=False)
