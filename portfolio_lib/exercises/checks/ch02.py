@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib.exercises.checks import seeded_rng
+from portfolio_lib.exercises.checks._common import pick_from_first, purchases
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     as_real,
@@ -127,25 +128,19 @@ class Chapter2Data:
     month: str
 
 
-def _purchases(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Purchase rows only (not returns), as :mod:`portfolio_lib.rfm` defines them."""
-    is_return = transactions["is_return"].astype(bool) | (transactions["amount"] < 0)
-    return transactions.loc[~is_return]
-
-
 def _pick_customer(transactions: pd.DataFrame, rng: np.random.Generator) -> str:
     """A customer with >= 2 purchase days and a return, preferably one dated after the last buy."""
-    buys = _purchases(transactions)
+    buys = purchases(transactions)
     days = buys.groupby("customer_id")["date"].agg(["nunique", "max"])
     rows = transactions.groupby("customer_id")["date"].agg(["size", "max"])
     returns = set(transactions.loc[transactions["amount"] < 0, "customer_id"])
     eligible = days.index[(days["nunique"] >= 2) & days.index.isin(list(returns))]
     late_return = eligible[rows.loc[eligible, "max"] > days.loc[eligible, "max"]]
-    for pool in (late_return, eligible, days.index[days["nunique"] >= 2], days.index):
-        if len(pool):
-            ordered = sorted(map(str, pool))
-            return ordered[int(rng.integers(len(ordered)))]
-    raise ValueError("the simulated company has no purchases")  # pragma: no cover
+    pools = (late_return, eligible, days.index[days["nunique"] >= 2], days.index)
+    customer = pick_from_first(pools, rng)
+    if customer is None:  # pragma: no cover
+        raise ValueError("the simulated company has no purchases")
+    return customer
 
 
 def customer_base(
@@ -180,7 +175,7 @@ def customer_base(
     ['b']
     """
     end = pd.Timestamp(day).normalize()
-    buys = _purchases(transactions)
+    buys = purchases(transactions)
     window = (buys["date"] > end - pd.Timedelta(days=active_days)) & (buys["date"] <= end)
     return pd.Index(sorted(buys.loc[window, "customer_id"].unique()), name="customer_id")
 
@@ -222,7 +217,7 @@ def retention_counts(
     start = customer_base(transactions, first_day - pd.Timedelta(days=1), active_days=active_days)
     end = customer_base(transactions, last_day, active_days=active_days)
     joined = end.difference(start)
-    first_buy = _purchases(transactions).groupby("customer_id")["date"].min()
+    first_buy = purchases(transactions).groupby("customer_id")["date"].min()
     first_time = first_buy.index[(first_buy >= first_day) & (first_buy <= last_day)]
     return {
         "S": len(start),
@@ -310,7 +305,7 @@ def check_02_1(answer: object, *, seed: int) -> None:
     values = expect_fields(answer, RFM_FIELDS, name="your RFM values", table_hint=_TABLE_HINT)
     expected = _rfm(data).loc[data.customer]
     rows = data.transactions.loc[data.transactions["customer_id"] == data.customer]
-    buys = _purchases(rows)
+    buys = purchases(rows)
     end = data.observation_end
 
     recency = _count_of(values["recency_days"], "recency_days")
@@ -416,7 +411,7 @@ def check_02_2(answer: object, *, seed: int) -> None:
     counts = retention_counts(tx, data.month)
     period = pd.Period(data.month, "M")
     first_day, last_day = period.start_time.normalize(), period.end_time.normalize()
-    buys = _purchases(tx)
+    buys = purchases(tx)
 
     s_value = _count_of(values["S"], "S")
     expect_number(
@@ -540,7 +535,7 @@ def check_02_3(answer: object, *, seed: int) -> None:
     spend = _rfm(data)["monetary_total"]
     expected_top = float(pareto_table(spend, shares=[0.2])["value_share"].iloc[0])
     expected_gini = gini(spend)
-    gross = _purchases(data.transactions).groupby("customer_id")["amount"].sum()
+    gross = purchases(data.transactions).groupby("customer_id")["amount"].sum()
     rows = data.transactions["amount"].clip(lower=0)
     ordered = np.sort(spend.to_numpy())
     bottom = ordered[: math.ceil(0.2 * len(ordered) - 1e-9)].sum() / ordered.sum()

@@ -44,6 +44,7 @@ from portfolio_lib.clv import (
     summary_from_transactions,
 )
 from portfolio_lib.exercises.checks import seeded_rng
+from portfolio_lib.exercises.checks._common import pick_from_first
 from portfolio_lib.exercises.feedback import (
     expect_choice,
     expect_fields,
@@ -214,11 +215,12 @@ def _pick_customer(transactions: pd.DataFrame, start: pd.Timestamp, rng) -> str:
     days = buys.groupby("customer_id")["date"].agg(["nunique", "min", "max"])
     returners = set(transactions.loc[transactions["is_return"], "customer_id"])
     many = days.index[days["nunique"].between(4, 12) & (days["min"] > start)]
-    for pool in (many[many.isin(list(returners))], many, days.index[days["nunique"] >= 2]):
-        if len(pool):
-            ordered = sorted(map(str, pool))
-            return ordered[int(rng.integers(len(ordered)))]
-    raise ValueError("the simulated company has no repeat buyers")  # pragma: no cover
+    customer = pick_from_first(
+        (many[many.isin(list(returners))], many, days.index[days["nunique"] >= 2]), rng
+    )
+    if customer is None:  # pragma: no cover
+        raise ValueError("the simulated company has no repeat buyers")
+    return customer
 
 
 def split_baskets(
@@ -372,14 +374,14 @@ def customer_values(
 def _pick_alive_customer(summary: pd.DataFrame, avoid: str, rng) -> str:
     """A repeat buyer (>= 3 repeats) whom the model thinks more likely gone than alive."""
     others = summary.drop(index=avoid, errors="ignore")
-    for frequency, low, high in ((3, 0.03, 0.45), (2, 0.01, 0.5), (1, 0.0, 0.6)):
-        pool = others.index[
-            (others["frequency"] >= frequency) & others["p_alive"].between(low, high)
-        ]
-        if len(pool):
-            ordered = sorted(map(str, pool))
-            return ordered[int(rng.integers(len(ordered)))]
-    return str(others.loc[others["frequency"] > 0, "p_alive"].idxmin())  # pragma: no cover
+    pools = (
+        others.index[(others["frequency"] >= frequency) & others["p_alive"].between(low, high)]
+        for frequency, low, high in ((3, 0.03, 0.45), (2, 0.01, 0.5), (1, 0.0, 0.6))
+    )
+    customer = pick_from_first(pools, rng)
+    if customer is None:  # pragma: no cover
+        return str(others.loc[others["frequency"] > 0, "p_alive"].idxmin())
+    return customer
 
 
 def _offer_pair(values: pd.DataFrame, rng) -> tuple[str, str, float]:

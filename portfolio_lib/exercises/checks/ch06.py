@@ -43,6 +43,7 @@ from portfolio_lib.churn import ChurnLogit, ChurnSplit, churn_features, churn_ti
 from portfolio_lib.churn import gains_table as _gains_table
 from portfolio_lib.clv import historical_clv
 from portfolio_lib.exercises.checks import seeded_rng
+from portfolio_lib.exercises.checks._common import purchases
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     as_real,
@@ -174,15 +175,6 @@ class Chapter6Data:
     campaign: pd.Series
     contacts: pd.DataFrame
     channel: str
-
-
-def _is_return(transactions: pd.DataFrame) -> pd.Series:
-    """Return rows, as :mod:`portfolio_lib.rfm` defines them (flagged or negative amount)."""
-    return transactions["is_return"].astype(bool) | (transactions["amount"] < 0)
-
-
-def _purchases(transactions: pd.DataFrame) -> pd.DataFrame:
-    return transactions.loc[~_is_return(transactions)]
 
 
 def channel_economics(crm: CRMData) -> AcquisitionEconomics:
@@ -357,7 +349,7 @@ def _customers_active(
     with_returns: bool = False,
 ) -> pd.Index:
     """The population of task 1 and, with the flags, its usual slips."""
-    rows = transactions if with_returns else _purchases(transactions)
+    rows = transactions if with_returns else purchases(transactions)
     before = rows["date"] <= cutoff if include_cutoff else rows["date"] < cutoff
     last = rows.loc[before].groupby("customer_id")["date"].max()
     if active_days is not None:
@@ -376,7 +368,7 @@ def _churned(
     start_after: bool = False,
 ) -> int:
     """Customers of ``population`` without a purchase in the outcome window (and its slips)."""
-    rows = transactions if with_returns else _purchases(transactions)
+    rows = transactions if with_returns else purchases(transactions)
     end = cutoff + pd.Timedelta(days=WINDOW_DAYS)
     after = rows["date"] > cutoff if start_after else rows["date"] >= cutoff
     before_end = rows["date"] <= end if end_inclusive else rows["date"] < end
@@ -760,7 +752,7 @@ def _response_rates(
     end_exclusive: bool = False,
 ) -> pd.Series:
     """Response rate per arm by hand, with the usual slips as options."""
-    rows = data.transactions if with_returns else _purchases(data.transactions)
+    rows = data.transactions if with_returns else purchases(data.transactions)
     contacts = data.contacts[["customer_id", "arm", "contact_date"]]
     merged = contacts.merge(rows[["customer_id", "date"]], on="customer_id", how="left")
     start = (
@@ -962,7 +954,7 @@ def check_06_6(answer: object, *, seed: int) -> None:
     expected = float(row["clv_to_cac"])
     in_channel = data.customers["acquisition_channel"] == data.channel
     ids = data.customers.loc[in_channel, "customer_id"]
-    gross = MARGIN * _purchases(data.transactions).groupby("customer_id")["amount"].sum()
+    gross = MARGIN * purchases(data.transactions).groupby("customer_id")["amount"].sum()
     clv = historical_clv(data.transactions, margin=MARGIN, observation_end=data.observation_end)
     ratio = values["clv_to_cac"]
     slips = [
