@@ -7,6 +7,9 @@ Everything here is defined once; the simulator (:mod:`portfolio_lib.simulate`), 
 * :class:`CRMData` -- the eight tables of a company (customers, transactions, touchpoints,
   campaigns, campaign_contacts, surveys, complaints, mystery_shopping), its observation window
   and, for simulated data, the :class:`SimulationTruth` they were drawn from.
+  :meth:`CRMData.from_store` reads it back from a validated store (chapter 1's
+  :class:`portfolio_lib.store.CRMStore`); :func:`crm_table` gets one table by name from a
+  ``CRMData`` or a mapping of tables.
 * The journey stages :data:`STAGES` (with their Turkish course names :data:`STAGE_NAMES_TR`)
   and the channels :data:`TOUCH_CHANNELS` (where a person meets the company) and
   :data:`SALES_CHANNELS` (where a purchase happens).
@@ -38,7 +41,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -67,6 +70,7 @@ __all__ = [
     "conform",
     "SimulationTruth",
     "CRMData",
+    "crm_table",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -604,6 +608,92 @@ class SimulationTruth:
         return cls(params=params, customers=TRUTH_CUSTOMERS.empty_frame(), known=False)
 
 
+class TableReader(Protocol):
+    """Where :meth:`CRMData.from_store` reads tables from: a :class:`portfolio_lib.store.CRMStore`
+    (or anything else whose ``read(table)`` returns the table as a DataFrame).
+
+    A structural type for annotations only (``crm`` imports no other module of the package,
+    so it cannot name ``CRMStore``); not in ``__all__``.
+    """
+
+    def read(self, table: str) -> pd.DataFrame:
+        """Every stored row of ``table`` (a name from :data:`TABLE_NAMES`)."""
+        ...
+
+
+def _unreadable(values: pd.Series, kind: str) -> np.ndarray:
+    """True where a present value does not fit the column kind (for error messages)."""
+    present = values.notna().to_numpy(dtype=bool)
+    if kind in ("date", "timestamp"):
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+        return present & parsed.isna().to_numpy(dtype=bool)
+    if kind in ("int", "float", "bool"):
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        bad = numbers.isna()
+        if kind == "int":
+            bad = bad | (numbers.fillna(0) % 1 != 0)
+        if kind == "bool":
+            bad = bad | ~numbers.fillna(0).isin([0, 1])
+        return present & bad.to_numpy(dtype=bool)
+    return np.zeros(len(values), dtype=bool)
+
+
+def _conform_stored(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+    """A table read from a store with the schema's columns and dtypes (see :meth:`from_store`)."""
+    lost = [c for c in schema.sample_columns if c not in frame.columns]
+    if lost:
+        raise ValueError(
+            f"{schema.name}: the store returned no column(s) {lost}; "
+            f"columns returned: {list(frame.columns)}"
+        )
+    if len(frame) == 0:
+        return schema.empty_frame(schema.sample_columns)
+    names = [
+        c.name
+        for c in schema.columns
+        if c.sample != "absent" or (c.name in frame.columns and frame[c.name].notna().any())
+    ]
+    out = {}
+    for name in names:
+        col = schema.column(name)
+        values = frame[name].reset_index(drop=True)
+        gaps = values.isna()
+        dtype = KIND_DTYPES[col.kind]
+        if gaps.any() and col.kind == "int":
+            dtype = "float64"  # int64 cannot hold a missing value (as CRMStore.read gives it)
+        elif gaps.any() and col.kind == "bool":
+            dtype = "boolean"
+        try:
+            out[name] = values.astype(dtype)
+        except (TypeError, ValueError) as exc:
+            bad = _unreadable(values, col.kind)
+            rows = frame.reset_index(drop=True).loc[bad if bad.any() else slice(None)]
+            raise ValueError(
+                f"{schema.name}: column {name!r} cannot be read as {col.kind} ({dtype}): {exc}. "
+                f"Example rows:\n{rows.head(5).to_string()}"
+            ) from exc
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _window_from_data(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of the transactions (or, without any, of every dated column)."""
+    dates = frames["transactions"]["date"].dropna()
+    if dates.empty:
+        dated = [
+            frame[col.name].dropna()
+            for name, frame in frames.items()
+            for col in SCHEMAS[name].columns
+            if col.kind in ("date", "timestamp") and col.name in frame.columns
+        ]
+        dates = pd.concat(dated) if dated else pd.Series(dtype=DATETIME_DTYPE)
+    if dates.empty:
+        raise ValueError(
+            "the store holds no dated rows (transactions is empty and so is every date column); "
+            "pass observation_start and observation_end"
+        )
+    return pd.Timestamp(dates.min()).normalize(), pd.Timestamp(dates.max()).normalize()
+
+
 @dataclass(frozen=True, eq=False)
 class CRMData:
     """The tables of a company, its observation window and (for simulated data) the truth.
@@ -614,6 +704,13 @@ class CRMData:
     ``truth`` is optional: leave it out (or pass ``None``) for real data and
     :meth:`SimulationTruth.unknown` is stored, so ``crm.truth.params`` and
     ``crm.truth.customers`` stay readable; :attr:`has_truth` says which case it is.
+
+    ``validated`` (default False) says that every row of every table has passed the quality
+    checks of :mod:`portfolio_lib.quality` on its way in: True for data read back from a
+    store (:meth:`from_store`, ``load_course_data(..., via="store")``), whose ingestion
+    validates each row and keeps the rejected ones, with their reasons, in the store's
+    ``rejects`` table. It is a promise about the rows, not a check: the analyses still
+    validate their input today (skipping that for ``validated`` data is planned, not done).
 
     Examples
     --------
@@ -636,6 +733,7 @@ class CRMData:
     observation_start: pd.Timestamp
     observation_end: pd.Timestamp
     truth: SimulationTruth = field(default_factory=SimulationTruth.unknown)
+    validated: bool = False
 
     def __post_init__(self) -> None:
         if self.truth is None:  # documented: None means "no ground truth"
@@ -689,3 +787,126 @@ class CRMData:
             observation_start=pd.Timestamp(obs["start"]),
             observation_end=pd.Timestamp(obs["end"]),
         )
+
+    @classmethod
+    def from_store(
+        cls,
+        store: TableReader,
+        *,
+        observation_start: str | pd.Timestamp | None = None,
+        observation_end: str | pd.Timestamp | None = None,
+    ) -> CRMData:
+        """Read every table a store holds back as a validated :class:`CRMData`.
+
+        The one data flow of the course: chapter 1 validates the company's tables and
+        ingests them into a :class:`portfolio_lib.store.CRMStore` (rows that fail go to its
+        ``rejects`` table with a reason); the later chapters run on what this returns.
+
+        Parameters
+        ----------
+        store : CRMStore or TableReader
+            An open store (anything with ``read(table) -> DataFrame``). Every table of
+            :data:`TABLE_NAMES` is read.
+        observation_start, observation_end : date-like, optional
+            First and last day of the data (days). Default: the first and last transaction
+            day (without transactions: the earliest and latest date in any table).
+
+        Returns
+        -------
+        CRMData
+            Each table in insertion order with the schema's sample columns in canonical
+            order and their dtypes (:meth:`TableSchema.dtypes`; an ``int`` column with
+            missing values stays ``float64`` and a ``bool`` column ``boolean``, as
+            ``CRMStore.read`` gives them), plus a column only real data has (e.g.
+            ``transactions.quantity``) when it holds a value. A table without rows is the
+            schema's empty frame. ``truth`` is :meth:`SimulationTruth.unknown` (a store holds
+            no ground truth; ``has_truth`` is False) and ``validated`` is True.
+
+        Raises
+        ------
+        ValueError
+            The store returned a table without one of its schema columns (the message
+            names it), a column whose values do not fit its kind, or no dated rows at all
+            while the window was not given.
+
+        Examples
+        --------
+        >>> from portfolio_lib.simulate import simulate_crm
+        >>> from portfolio_lib.store import CRMStore
+        >>> crm = simulate_crm(n_customers=100, seed=7)
+        >>> with CRMStore(":memory:") as store:
+        ...     _ = store.ingest_tables(crm.tables)
+        ...     stored = CRMData.from_store(store)
+        >>> stored.validated, stored.has_truth, len(stored.customers) == len(crm.customers)
+        (True, False, True)
+        >>> str(stored.transactions["date"].dtype), str(stored.observation_end.date())
+        ('datetime64[ns]', '2024-12-31')
+        """
+        frames = {name: _conform_stored(store.read(name), SCHEMAS[name]) for name in TABLE_NAMES}
+        if observation_start is None or observation_end is None:
+            first, last = _window_from_data(frames)
+        start = first if observation_start is None else pd.Timestamp(observation_start)
+        end = last if observation_end is None else pd.Timestamp(observation_end)
+        if end < start:
+            raise ValueError(
+                f"observation_end {end.date()} is before observation_start {start.date()}"
+            )
+        return cls(
+            **frames,
+            observation_start=start,
+            observation_end=end,
+            truth=SimulationTruth.unknown(),
+            validated=True,
+        )
+
+
+def crm_table(data: CRMData | Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
+    """One table of ``data`` by name: the shared way analyses take a table from their input.
+
+    Analyses that accept "a :class:`CRMData` or a mapping of table name -> DataFrame"
+    (e.g. :func:`portfolio_lib.churn.crm_time_split`) read their tables through this.
+
+    Parameters
+    ----------
+    data : CRMData or mapping of str to pandas.DataFrame
+        The company, or some of its tables by name (e.g. ``{"transactions": tx}``).
+    name : str
+        A table name from :data:`TABLE_NAMES`.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``data.<name>`` of a CRMData; ``data[name]`` of a mapping, or None when the mapping
+        has no such table (or holds None for it).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not a table name.
+    TypeError
+        ``data`` is neither a CRMData nor a mapping, or the mapping holds something other
+        than a DataFrame under ``name``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["C1"], "date": pd.to_datetime(["2024-01-02"]),
+    ...                    "amount": [9.5]})
+    >>> crm_table({"transactions": tx}, "transactions")["amount"].tolist()
+    [9.5]
+    >>> crm_table({"transactions": tx}, "surveys") is None
+    True
+    """
+    if name not in TABLE_NAMES:
+        raise ValueError(f"unknown table {name!r}; tables: {list(TABLE_NAMES)}")
+    if isinstance(data, CRMData):
+        return getattr(data, name)
+    if not isinstance(data, Mapping):
+        raise TypeError(
+            "data must be a CRMData or a mapping of table name -> DataFrame, "
+            f"got {type(data).__name__}"
+        )
+    frame = data.get(name)
+    if frame is not None and not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"table {name!r} must be a pandas DataFrame, got {type(frame).__name__}")
+    return frame

@@ -18,6 +18,7 @@ import pandas as pd
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, require_columns
 from portfolio_lib.churn.features import ChurnFeatures, ChurnSplit, churn_features
+from portfolio_lib.crm import CRMData, crm_table
 
 __all__ = [
     "DEFAULT_WINDOW_DAYS",
@@ -196,23 +197,15 @@ def churn_period(
     return ChurnPeriod(cut, window, lookback, start, end)
 
 
-def _table(data: object, name: str) -> pd.DataFrame | None:
-    if isinstance(data, Mapping):
-        return data.get(name)
-    return getattr(data, name, None)
-
-
-def _available(data: object) -> tuple[dict[str, pd.DataFrame | None], list[str], list[str]]:
+def _available(
+    data: CRMData | Mapping[str, pd.DataFrame],
+) -> tuple[dict[str, pd.DataFrame | None], list[str], list[str]]:
     """The optional signal tables that are present, non-empty and have their columns."""
     tables: dict[str, pd.DataFrame | None] = {}
     used, missing = [], []
     for name, (columns, _, _) in SIGNAL_SOURCES.items():
-        frame = _table(data, name)
-        ok = (
-            isinstance(frame, pd.DataFrame)
-            and len(frame) > 0
-            and all(c in frame.columns for c in columns)
-        )
+        frame = crm_table(data, name)
+        ok = frame is not None and len(frame) > 0 and all(c in frame.columns for c in columns)
         if ok and name == "customers":
             ok = bool(frame["loyalty_join_date"].notna().any())
         tables[name] = frame if ok else None
@@ -238,7 +231,7 @@ def _note(used: list[str], missing: list[str]) -> str:
 
 
 def crm_churn_features(
-    data: object,
+    data: CRMData | Mapping[str, pd.DataFrame],
     *,
     cutoff: str | pd.Timestamp,
     window_days: int,
@@ -258,7 +251,7 @@ def crm_churn_features(
     Parameters
     ----------
     data : CRMData or mapping of table name -> DataFrame
-        Needs ``transactions``.
+        Needs ``transactions``; tables are taken with :func:`portfolio_lib.crm.crm_table`.
     cutoff, window_days, lookback_days, with_label, observation_end, active_within_days
         As in :func:`~portfolio_lib.churn.features.churn_features`.
 
@@ -276,7 +269,7 @@ def crm_churn_features(
     >>> f.sources, f.feature_names[:3]
     (('transactions',), ['recency_days', 'tenure_days', 'frequency'])
     """
-    transactions = _table(data, "transactions")
+    transactions = crm_table(data, "transactions")
     if transactions is None:
         raise DataValidationError("data has no 'transactions' table")
     tables, used, missing = _available(data)
@@ -297,7 +290,7 @@ def crm_churn_features(
 
 
 def crm_time_split(
-    data: object,
+    data: CRMData | Mapping[str, pd.DataFrame],
     period: ChurnPeriod,
     *,
     active_within_days: int | None = None,
