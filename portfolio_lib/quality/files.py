@@ -9,9 +9,9 @@ never guessed silently:
   UTF-16 with a BOM). A file that is not UTF-8 is refused, and the message shows how its
   first such line reads as Windows-1254 (Turkish Windows exports) so the right
   ``encoding=`` can be chosen.
-* With an explicit encoding, text that was decoded wrongly is detected and refused:
-  replacement characters (``\ufffd``), and UTF-8 read as a single-byte code page
-  (``ÅžÃ¼krÃ¼`` for ``Şükrü``).
+* With an explicit encoding, text that would be decoded wrongly is detected and refused: a
+  UTF-8 file named as a single-byte code page (it would read ``ÅžÃ¼krÃ¼`` for ``Şükrü``),
+  and replacement characters (``\ufffd``) in the decoded text.
 
 Examples
 --------
@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -43,6 +44,7 @@ _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _DELIMITERS = ",;\t|"
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_UTF = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be")
 
 
 def read_raw(
@@ -69,8 +71,10 @@ def read_raw(
     read_options : mapping, optional
         Extra keyword arguments for the pandas reader.
     text_only : bool
-        Text files only: keep every cell as text (the default, so the package's parsers
-        decide how numbers and dates are written); False lets pandas type the columns.
+        Text files only: keep every cell as text, exactly as written (the default, so the
+        package's parsers decide how numbers and dates are written, and a customer called
+        ``"NA"`` or ``"NULL"`` stays one: only an empty cell is missing); False lets pandas
+        type the columns and apply its missing-value markers.
 
     Returns
     -------
@@ -89,8 +93,10 @@ def read_raw(
     if suffix in TEXT_SUFFIXES:
         text, used = _decode(file.read_bytes(), encoding, file)
         delimiter = sep or options.pop("sep", None) or ("\t" if suffix == ".tsv" else _sniff(text))
-        if text_only:
+        if text_only:  # cells as written: only an empty cell is missing ("NA" is a name)
             options.setdefault("dtype", str)
+            options.setdefault("keep_default_na", False)
+            options.setdefault("na_values", [""])
         return pd.read_csv(io.StringIO(text), sep=delimiter, **options)
     if suffix in _EXCEL_SUFFIXES:
         sheet = options.pop("sheet_name", None)
@@ -108,56 +114,51 @@ def read_raw(
 
 def _decode(data: bytes, encoding: str, file: Path) -> tuple[str, str]:
     """The file's text and the codec used; refuse what cannot be decoded faithfully."""
+    utf8 = _as_utf8(data)
     if encoding == "auto":
-        codec = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError as error:
-            line_no, line = _line_at(data, error.start)
-            raise DataValidationError(
-                f"{file.name} is not UTF-8 (byte 0x{data[error.start]:02X} on line {line_no}). "
-                f"Read as Windows-1254 (Turkish Windows exports) that line is:\n"
-                f"    {line.decode('cp1254', errors='replace')!r}\n"
-                "If that reads right, pass encoding='cp1254' (or 'iso-8859-9' for Latin-5); "
-                "otherwise name the file's encoding."
-            ) from None
+        if utf8 is not None:
+            return utf8
+        raise DataValidationError(
+            f"{file.name} is not UTF-8. Read as Windows-1254 (Turkish Windows exports) its "
+            f"first lines with other letters are:\n{_preview(data, 'cp1254')}\n"
+            "If they read right, pass encoding='cp1254' (or 'iso-8859-9' for Latin-5); "
+            "otherwise name the file's encoding."
+        )
+    if utf8 is not None and not data.isascii() and codecs.lookup(encoding).name not in _UTF:
+        raise DataValidationError(
+            f"{file.name} is UTF-8, so reading it as {encoding!r} would misread its letters; "
+            f"as UTF-8 its first lines with other letters are:\n{_preview(data, 'utf-8')}\n"
+            "Use encoding='auto' (or 'utf-8')."
+        )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
-        line_no, line = _line_at(data, error.start)
         raise DataValidationError(
-            f"{file.name} cannot be read as {encoding!r}: byte 0x{data[error.start]:02X} on "
-            f"line {line_no} ({line!r}). Name the file's encoding, or use encoding='auto'."
+            f"{file.name} cannot be read as {encoding!r} (byte 0x{data[error.start]:02X} at "
+            f"position {error.start}). Name the file's encoding, or use encoding='auto'."
         ) from None
-    _check_decoded(text, encoding, file)
-    return text, encoding
-
-
-def _line_at(data: bytes, position: int) -> tuple[int, bytes]:
-    start = data.rfind(b"\n", 0, position) + 1
-    end = data.find(b"\n", position)
-    return data.count(b"\n", 0, position) + 1, data[start : end if end >= 0 else len(data)]
-
-
-def _check_decoded(text: str, encoding: str, file: Path) -> None:
-    """Refuse replacement characters and UTF-8 decoded as a single-byte code page."""
     for number, line in enumerate(text.splitlines(), start=1):
         if "\ufffd" in line:
             raise DataValidationError(
                 f"{file.name} read as {encoding!r} has unreadable characters (\\ufffd) on line "
                 f"{number}: {line!r}. The file is in another encoding; name it with encoding=."
             )
-        if line.isascii():
-            continue
-        try:
-            repaired = line.encode(encoding).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if repaired != line:
-            raise DataValidationError(
-                f"{file.name} looks like UTF-8 read as {encoding!r}: line {number} reads "
-                f"{line!r}, as UTF-8 {repaired!r}. Use encoding='auto' (or 'utf-8')."
-            )
+    return text, encoding
+
+
+def _as_utf8(data: bytes) -> tuple[str, str] | None:
+    """(text, codec) when ``data`` is UTF-8 (or UTF-16 with a BOM); else None."""
+    codec = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        return data.decode(codec), codec
+    except UnicodeDecodeError:
+        return None
+
+
+def _preview(data: bytes, codec: str, lines: int = 3) -> str:
+    """Up to ``lines`` lines holding non-ASCII bytes, decoded with ``codec``, indented."""
+    shown = [line for line in data.splitlines() if not line.isascii()][:lines]
+    return "\n".join("    " + line.decode(codec, errors="replace") for line in shown)
 
 
 def _sniff(text: str) -> str:

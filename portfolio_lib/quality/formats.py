@@ -479,8 +479,8 @@ _SYMBOLS = sorted(CURRENCY_CODES, key=len, reverse=True)
 _CURRENCY = "|".join(re.escape(s) for s in _SYMBOLS)
 _AMOUNT = re.compile(
     rf"^\s*(?P<open>\()?\s*(?P<cur1>{_CURRENCY})?\s*(?P<sign>[-+\u2212])?\s*(?P<cur2>{_CURRENCY})?"
-    rf"\s*(?P<num>\d[\d.,'\u00a0\u202f ]*\d|\d)\s*(?P<cur3>{_CURRENCY})?\s*(?P<trail>-)?\s*"
-    r"(?P<close>\))?\s*$",
+    rf"\s*(?P<num>\d[\d.,'\u00a0\u202f ]*\d|\d)\s*(?P<close1>\))?\s*(?P<cur3>{_CURRENCY})?"
+    r"\s*(?P<trail>-)?\s*(?P<close2>\))?\s*$",
     re.IGNORECASE,
 )
 _GROUPED = {
@@ -617,12 +617,15 @@ def parse_amounts(
         decimal = fmt.decimal or _infer_decimal(digits.dropna(), text, name)
         thousands = fmt.thousands if fmt.thousands is not None else ("." if decimal == "," else ",")
         value = digits.map(lambda d: _number(d, decimal, thousands), na_action="ignore")
+        closed = parts["close1"].notna() | parts["close2"].notna()
         negative = (
             parts["sign"].isin(["-", "\u2212"])
             | parts["trail"].eq("-")
-            | (parts["open"].eq("(") & parts["close"].eq(")"))
+            | (parts["open"].notna() & closed)
         ).fillna(False)
-        unbalanced = parts["open"].notna() != parts["close"].notna()
+        unbalanced = (parts["open"].notna() != closed) | (
+            parts["close1"].notna() & parts["close2"].notna()
+        )
         value = value.where(~unbalanced)
         numbers[text.index] = np.where(negative, -value, value).astype("float64")
         scientific = ~matched & text.str.fullmatch(r"\s*[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\s*")
