@@ -57,6 +57,8 @@ __all__ = [
     "load_cdnow_summary",
     "read_transactions",
     "read_online_retail",
+    "EXAMPLE_FILES",
+    "example_file",
 ]
 
 #: Where the CDNOW archives come from (Bruce Hardie's data sets page); the one place to change it.
@@ -116,6 +118,40 @@ def _check_kind(kind: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # The sample company
 # ---------------------------------------------------------------------------------------------
+
+
+#: Export files in ``data/examples/``, as a shop's systems write them, with what each shows.
+EXAMPLE_FILES: dict[str, str] = {
+    "siparisler_aralik2024_tr.csv": (
+        "14 December 2024 purchases of the sample company exported by a Turkish ERP: "
+        "Windows-1254, ';'-separated, dates dd.mm.yyyy, amounts '343,90 TL' / 'TRY 188,28'"
+    ),
+}
+
+
+def example_file(name: str) -> Path:
+    """Path of a bundled export file (see :data:`EXAMPLE_FILES`).
+
+    Parameters
+    ----------
+    name : str
+        File name, a key of :data:`EXAMPLE_FILES`.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> example_file("siparisler_aralik2024_tr.csv").name
+    'siparisler_aralik2024_tr.csv'
+    """
+    if name not in EXAMPLE_FILES:
+        raise ValueError(f"no example file {name!r}; bundled: {sorted(EXAMPLE_FILES)}")
+    path = _REPO_DATA / "examples" / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing (the examples live in the repository's data/)")
+    return path
 
 
 def load_sample(data_dir: str | os.PathLike[str] | None = None) -> CRMData:

@@ -414,3 +414,32 @@ def test_a_frame_written_in_any_supported_format_reads_back_equal(
     assert out["customer_id"].tolist() == [name for name, _, _ in rows]
     assert out["date"].tolist() == [pd.Timestamp(day) for _, day, _ in rows]
     np.testing.assert_array_equal(out["amount"].to_numpy(), [c / 100 for _, _, c in rows])
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundled export (chapter 1)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_bundled_turkish_export_reads_back_to_the_sample_rows(repo_root):
+    from portfolio_lib.datasets import example_file
+
+    path = example_file("siparisler_aralik2024_tr.csv")
+    columns = {
+        "transaction_id": "Fiş No",
+        "customer_id": "Müşteri No",
+        "date": "Sipariş Tarihi",
+        "amount": "Tutar",
+    }
+    with pytest.raises(DataValidationError, match="encoding='cp1254'"):
+        read_transactions(path, columns)
+    export = read_transactions(path, columns, encoding="cp1254", locale="tr")
+    sample = pd.read_csv(Path(repo_root) / "data" / "transactions.csv", parse_dates=["date"])
+    expected = sample.set_index("transaction_id").loc[export["transaction_id"]]
+    assert len(export) == 14
+    assert export["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert export["date"].tolist() == expected["date"].tolist()
+    assert export["amount"].tolist() == expected["amount"].tolist()
+    assert (export["date"].dt.day > 12).any()  # the day order is proven by the data
+    raw = read_raw(path, encoding="cp1254")
+    assert "İstanbul Kadıköy" in set(raw["Satış Kanalı"])
