@@ -46,7 +46,7 @@ def test_branch_ranking_progress(capsys, visits):
     assert out.out == "" and out.err == ""
     shown, out = _run(capsys, sat.branch_ranking, scores=visits, n_boot=300, seed=2, progress=True)
     assert "bootstrap branch ranks" in out.err and "3/3" in out.err
-    pd.testing.assert_frame_equal(quiet, shown)
+    pd.testing.assert_frame_equal(quiet.table, shown.table)
 
 
 def test_auc_bootstrap_progress(capsys):
