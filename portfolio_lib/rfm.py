@@ -25,6 +25,7 @@ observation end), shared by every module that takes transactions; see
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -75,6 +76,7 @@ def rfm_table(
     amount_col: str = "amount",
     return_col: str | None = "is_return",
     late: Literal["raise", "drop"] = "raise",
+    return_only: Literal["raise", "drop"] = "raise",
     is_return_col: str | None = _validate.UNSET,  # type: ignore[assignment]
 ) -> pd.DataFrame:
     """One row per customer: recency (days), frequency (purchase occasions), monetary value.
@@ -95,6 +97,11 @@ def rfm_table(
         returns whether flagged or not (see the module docstring for the returns policy).
     late : {"raise", "drop"}
         Rows dated after ``observation_end`` raise (default) or, with ``"drop"``, are left out.
+    return_only : {"raise", "drop"}
+        A customer with return rows but no purchase has no recency: raise (default, the
+        message shows them) or, with ``"drop"``, leave them out with a ``UserWarning`` that
+        counts and names them. To keep such rows with a reason instead, set them aside first
+        with ``quality.validate_transactions(..., return_only="reject")``.
     is_return_col : str or None
         Deprecated former name of ``return_col`` (warns).
 
@@ -149,13 +156,25 @@ def rfm_table(
     )
     if tx.empty:
         raise DataValidationError(f"transactions has no rows; column {customer_col!r} is empty")
+    if return_only not in ("raise", "drop"):
+        raise ValueError(f"return_only must be 'raise' or 'drop'; got {return_only!r}")
     buys = tx.loc[~tx["is_return"]]
     orphan = ~tx["customer"].isin(buys["customer"])
+    if return_only == "drop" and orphan.any():
+        customers = pd.unique(transactions.iloc[tx.index[orphan.to_numpy()]][customer_col])
+        warnings.warn(
+            f"rfm_table left out {len(customers)} customer(s) with return rows but no purchase "
+            f"on or before observation_end (return_only='drop'), e.g. {list(customers[:5])}",
+            UserWarning,
+            stacklevel=2,
+        )
+        tx = tx.loc[~orphan]
     raise_for_rows(
         transactions.iloc[tx.index],
-        orphan.to_numpy(),
+        orphan.reindex(tx.index).to_numpy(),
         column=customer_col,
-        problem="has customers with return rows but no purchase on or before observation_end",
+        problem="has customers with return rows but no purchase on or before observation_end "
+        "(return_only='drop' leaves them out with a warning)",
         name="transactions",
     )
     per_buy = buys.groupby("customer", sort=True).agg(

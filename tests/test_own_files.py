@@ -443,3 +443,23 @@ def test_the_bundled_turkish_export_reads_back_to_the_sample_rows(repo_root):
     assert (export["date"].dt.day > 12).any()  # the day order is proven by the data
     raw = read_raw(path, encoding="cp1254")
     assert "İstanbul Kadıköy" in set(raw["Satış Kanalı"])
+
+
+def test_rfm_table_lets_the_analyst_choose_for_return_only_customers():
+    from portfolio_lib.rfm import rfm_table
+
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "amount": [10.0, -5.0, -1.0],
+        }
+    )
+    with pytest.raises(DataValidationError, match="return rows but no purchase"):
+        rfm_table(tx, observation_end="2024-01-31")
+    with pytest.warns(UserWarning, match=r"left out 2 customer\(s\).*'b', 'c'"):
+        table = rfm_table(tx, observation_end="2024-01-31", return_only="drop")
+    assert table.index.tolist() == ["a"]
+    report = validate_transactions(tx, return_only="reject")
+    assert report.rejected["reason"].tolist() == ["return without purchase"] * 2
+    assert rfm_table(report.clean, observation_end="2024-01-31").index.tolist() == ["a"]
