@@ -63,6 +63,7 @@ __all__ = [
     "transactions",
     "positive_days",
     "aligned_labels",
+    "reindexed",
     "confidence",
     "random_state",
     "renamed",
@@ -71,13 +72,15 @@ __all__ = [
 
 Late = Literal["raise", "drop"]
 _T = TypeVar("_T")
+_Frame = TypeVar("_Frame", pd.Series, pd.DataFrame)
 
 #: The canonical columns :func:`transactions` returns.
 TRANSACTION_COLUMNS = ("customer", "day", "amount", "is_return")
 
 _DATE_HINT = (
     "must hold dates: datetime64, or ISO 8601 text such as '2024-01-31' "
-    "(convert other text with pd.to_datetime(..., format=...))"
+    "(read other text, e.g. '31.01.2024', with datasets.read_transactions(..., locale='tr') "
+    "or quality.validate_transactions, which take dayfirst= and date_format=)"
 )
 
 
@@ -288,6 +291,23 @@ def positive_days(value: object, name: str) -> int:
     return int(value)
 
 
+def reindexed(
+    values: _Frame, index: pd.Index, *, name: str, what: str = "value", of: str = "customer(s)"
+) -> _Frame:
+    """``values`` (a Series or frame indexed by id) reindexed to ``index``.
+
+    Raises :class:`DataValidationError` naming how many ids of ``index`` ``name`` lacks and
+    showing up to five, e.g. "best has no value for 2 customer(s) of column 'customer_id',
+    e.g. ['C7', 'C9']".
+    """
+    missing = index.difference(values.index)
+    if len(missing):
+        raise DataValidationError(
+            f"{name} has no {what} for {len(missing)} {of}, e.g. {list(missing[:5])}"
+        )
+    return values.reindex(index)
+
+
 def aligned_labels(labels: pd.Series | np.ndarray, index: pd.Index, *, name: str) -> pd.Series:
     """Segment labels aligned to ``index`` (a Series by its index, an array by position).
 
@@ -295,12 +315,7 @@ def aligned_labels(labels: pd.Series | np.ndarray, index: pd.Index, *, name: str
     differ, or a label is missing. The result is named ``"segment"``.
     """
     if isinstance(labels, pd.Series):
-        missing = index.difference(labels.index)
-        if len(missing):
-            raise DataValidationError(
-                f"labels has no entry for {len(missing)} row(s) of {name}, e.g. {list(missing[:5])}"
-            )
-        aligned = labels.reindex(index)
+        aligned = reindexed(labels, index, name="labels", what="entry", of=f"row(s) of {name}")
     else:
         values = np.asarray(labels)
         if len(values) != len(index):

@@ -483,13 +483,7 @@ def best_customer_profile(
             f"best must be a boolean Series indexed by customer id, got {type(best).__name__}"
         )
     ids = pd.Index(customers[customer_col])
-    missing = ids.difference(best.index)
-    if len(missing):
-        raise DataValidationError(
-            f"best has no value for {len(missing)} customer(s) of column {customer_col!r}, "
-            f"e.g. {list(missing[:5])}"
-        )
-    flag = best.reindex(ids)
+    flag = _validate.reindexed(best, ids, name="best", of=f"customer(s) of column {customer_col!r}")
     if not pd.api.types.is_bool_dtype(flag):
         raise DataValidationError(f"best must be boolean (True = best customer), got {flag.dtype}")
     flag = flag.to_numpy(dtype=bool)

@@ -44,6 +44,9 @@ __all__ = [
     "suggestion_hit_rate",
 ]
 
+#: How messages name the rows a per-customer input must cover.
+_BUYERS = "buyer(s) of column 'customer_id'"
+
 
 def _purchases(transactions: pd.DataFrame, *, category_col: str, customer_col: str) -> pd.DataFrame:
     """Purchase rows as ``customer``, ``category``, ``amount`` (returns removed, validated)."""
@@ -75,13 +78,7 @@ def _segments_for(segments: pd.Series, index: pd.Index) -> pd.Series:
         raise DataValidationError(
             f"segments must be a pandas Series indexed by customer id, got {type(segments).__name__}"
         )
-    missing = index.difference(segments.index)
-    if len(missing):
-        raise DataValidationError(
-            f"segments has no label for {len(missing)} buyer(s) of column 'customer_id', "
-            f"e.g. {list(missing[:5])}"
-        )
-    aligned = segments.reindex(index)
+    aligned = _validate.reindexed(segments, index, name="segments", what="label", of=_BUYERS)
     if aligned.isna().any():
         raise DataValidationError(f"segments must not be missing ({int(aligned.isna().sum())} are)")
     return aligned.rename("segment")
@@ -500,13 +497,7 @@ def _neighbour_scores(
             raise DataValidationError(
                 f"features must be a DataFrame indexed by customer id, got {type(features).__name__}"
             )
-        missing = bought.index.difference(features.index)
-        if len(missing):
-            raise DataValidationError(
-                f"features has no row for {len(missing)} buyer(s) of column 'customer_id', "
-                f"e.g. {list(missing[:5])}"
-            )
-        frame = features.reindex(bought.index)
+        frame = _validate.reindexed(features, bought.index, name="features", what="row", of=_BUYERS)
         for column in frame.columns:
             values = pd.to_numeric(frame[column], errors="coerce")
             raise_for_rows(

@@ -45,13 +45,9 @@ def _labels_scores(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate and align a 0/1 label and a finite score; need both classes."""
     if isinstance(y_true, pd.Series) and isinstance(score, pd.Series):
-        missing = y_true.index.difference(score.index)
-        if len(missing):
-            raise DataValidationError(
-                f"{score_name} has no value for {len(missing)} customer(s) of y_true, "
-                f"e.g. {list(missing[:5])}"
-            )
-        score = score.reindex(y_true.index)
+        score = _validate.reindexed(
+            score, y_true.index, name=score_name, of="customer(s) of y_true"
+        )
     y = pd.Series(np.asarray(y_true), name="churned")
     s = pd.Series(np.asarray(score, dtype=object), name=score_name)
     if len(y) != len(s):

@@ -17,57 +17,23 @@ This sub-package does I/O by design; the analysis modules never do, and never im
 Everything here needs the ``notebooks`` extra (``pip install "portfolio-lib[notebooks]"``).
 """
 
-from portfolio_lib.report.build import ChapterFailed, build_report, run_parameters
-from portfolio_lib.report.glance import KPI, Glance, portfolio_at_a_glance
-from portfolio_lib.report.index import ChapterPage, write_index
-from portfolio_lib.report.notebooks import (
-    DEFAULT_NOTEBOOK_DIR,
-    KERNEL_NAME,
-    NOTEBOOK_NAME_PATTERN,
-    REPO_ROOT,
-    VOLATILE_METADATA,
-    clean_notebook,
-    discover_notebooks,
-    execute_in_place,
-    execute_notebook,
-    kernel_config,
-    notebook_parameters,
-    notebook_title,
-)
-from portfolio_lib.report.pages import (
-    HEADLINE_TAG,
-    MATHJAX_CONFIG,
-    NavLink,
-    bundle_mathjax,
-    headline_png,
-    render_html,
-)
+# Each module declares its public names once, in its own ``__all__``; the package re-exports
+# them in the order of the pipeline (find and execute, render, glance, index, build).
+from portfolio_lib.report import build as _build
+from portfolio_lib.report import glance as _glance
+from portfolio_lib.report import index as _index
+from portfolio_lib.report import notebooks as _notebooks
+from portfolio_lib.report import pages as _pages
+from portfolio_lib.report.build import *  # noqa: F403
+from portfolio_lib.report.glance import *  # noqa: F403
+from portfolio_lib.report.index import *  # noqa: F403
+from portfolio_lib.report.notebooks import *  # noqa: F403
+from portfolio_lib.report.pages import *  # noqa: F403
 
 __all__ = [
-    "NOTEBOOK_NAME_PATTERN",
-    "REPO_ROOT",
-    "DEFAULT_NOTEBOOK_DIR",
-    "KERNEL_NAME",
-    "VOLATILE_METADATA",
-    "HEADLINE_TAG",
-    "MATHJAX_CONFIG",
-    "ChapterPage",
-    "ChapterFailed",
-    "NavLink",
-    "KPI",
-    "Glance",
-    "discover_notebooks",
-    "notebook_title",
-    "notebook_parameters",
-    "clean_notebook",
-    "kernel_config",
-    "execute_notebook",
-    "execute_in_place",
-    "bundle_mathjax",
-    "render_html",
-    "headline_png",
-    "portfolio_at_a_glance",
-    "write_index",
-    "run_parameters",
-    "build_report",
+    *_notebooks.__all__,
+    *_pages.__all__,
+    *_glance.__all__,
+    *_index.__all__,
+    *_build.__all__,
 ]

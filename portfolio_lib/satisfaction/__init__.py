@@ -12,137 +12,34 @@ Column-name arguments default to the sample company's tables
 and can be pointed at any other data.
 """
 
-from portfolio_lib.satisfaction.complaint_text import (
-    ComplaintClassification,
-    ComplaintClassifier,
-    ComplaintTopics,
-    complaint_topics,
-    train_complaint_classifier,
-)
-from portfolio_lib.satisfaction.complaints import (
-    ComplaintChurnLink,
-    ResolutionSurvival,
-    complaint_churn_link,
-    complaint_pareto,
-    lapse_labels,
-    latest_lapse_cutoff,
-    resolution_satisfaction,
-    resolution_survival,
-    resolution_times,
-)
-from portfolio_lib.satisfaction.drivers import (
-    MAX_DOMINANCE_DRIVERS,
-    DriverResult,
-    ImportancePerformance,
-    OrderedLogitResult,
-    dominance_weights,
-    driver_analysis,
-    importance_performance,
-    ordered_logit,
-)
-from portfolio_lib.satisfaction.mystery import (
-    BranchRanking,
-    MysteryWeights,
-    branch_ranking,
-    checklist_weights,
-    mystery_scores,
-    separating_items,
-)
-from portfolio_lib.satisfaction.nps import (
-    NPSDifference,
-    NPSResult,
-    NPSScaleWarning,
-    NPSTable,
-    NPSTrend,
-    nps,
-    nps_by,
-    nps_difference,
-    nps_from_counts,
-    nps_trend,
-)
-from portfolio_lib.satisfaction.priorities import (
-    SAMPLE_COMPANY_AREAS,
-    ExperiencePriorities,
-    experience_priorities,
-    improvement_priorities,
-)
-from portfolio_lib.satisfaction.reliability import (
-    SATISFACTION_SCALE_ITEMS,
-    AlphaResult,
-    ReverseCodedItemWarning,
-    cronbach_alpha,
-    reverse_code,
-)
-from portfolio_lib.satisfaction.surveys import (
-    RATING_COLUMNS,
-    CSATResult,
-    CSATTable,
-    LikertSummary,
-    csat,
-    csat_by,
-    likert_summary,
-)
+# Each module declares its public names once, in its own ``__all__``; the package re-exports
+# them in the order of the course (NPS, surveys, reliability, drivers, complaints, mystery
+# shopping, what to fix first). The modules are bound under private names because the
+# package's ``nps`` is the function, not the module.
+from portfolio_lib.satisfaction import complaint_text as _complaint_text
+from portfolio_lib.satisfaction import complaints as _complaints
+from portfolio_lib.satisfaction import drivers as _drivers
+from portfolio_lib.satisfaction import mystery as _mystery
+from portfolio_lib.satisfaction import nps as _nps
+from portfolio_lib.satisfaction import priorities as _priorities
+from portfolio_lib.satisfaction import reliability as _reliability
+from portfolio_lib.satisfaction import surveys as _surveys
+from portfolio_lib.satisfaction.complaint_text import *  # noqa: F403
+from portfolio_lib.satisfaction.complaints import *  # noqa: F403
+from portfolio_lib.satisfaction.drivers import *  # noqa: F403
+from portfolio_lib.satisfaction.mystery import *  # noqa: F403
+from portfolio_lib.satisfaction.nps import *  # noqa: F403
+from portfolio_lib.satisfaction.priorities import *  # noqa: F403
+from portfolio_lib.satisfaction.reliability import *  # noqa: F403
+from portfolio_lib.satisfaction.surveys import *  # noqa: F403
 
 __all__ = [
-    # NPS
-    "NPSResult",
-    "NPSDifference",
-    "NPSScaleWarning",
-    "NPSTable",
-    "NPSTrend",
-    "nps",
-    "nps_from_counts",
-    "nps_difference",
-    "nps_by",
-    "nps_trend",
-    # surveys
-    "RATING_COLUMNS",
-    "CSATResult",
-    "CSATTable",
-    "LikertSummary",
-    "csat",
-    "csat_by",
-    "likert_summary",
-    # reliability
-    "SATISFACTION_SCALE_ITEMS",
-    "AlphaResult",
-    "ReverseCodedItemWarning",
-    "cronbach_alpha",
-    "reverse_code",
-    # drivers
-    "MAX_DOMINANCE_DRIVERS",
-    "DriverResult",
-    "OrderedLogitResult",
-    "ImportancePerformance",
-    "driver_analysis",
-    "dominance_weights",
-    "ordered_logit",
-    "importance_performance",
-    # complaints
-    "ComplaintClassifier",
-    "ComplaintClassification",
-    "ComplaintTopics",
-    "ResolutionSurvival",
-    "ComplaintChurnLink",
-    "train_complaint_classifier",
-    "complaint_topics",
-    "complaint_pareto",
-    "resolution_times",
-    "resolution_survival",
-    "resolution_satisfaction",
-    "complaint_churn_link",
-    "lapse_labels",
-    "latest_lapse_cutoff",
-    # mystery shopping
-    "MysteryWeights",
-    "BranchRanking",
-    "checklist_weights",
-    "mystery_scores",
-    "branch_ranking",
-    "separating_items",
-    # what to fix first
-    "SAMPLE_COMPANY_AREAS",
-    "improvement_priorities",
-    "experience_priorities",
-    "ExperiencePriorities",
+    *_nps.__all__,
+    *_surveys.__all__,
+    *_reliability.__all__,
+    *_drivers.__all__,
+    *_complaint_text.__all__,
+    *_complaints.__all__,
+    *_mystery.__all__,
+    *_priorities.__all__,
 ]
