@@ -12,7 +12,7 @@ from statsmodels.stats.proportion import proportion_confint
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib._results import ResultSummary, SettingsResult, percent
-from portfolio_lib.crm import CRMData
+from portfolio_lib.crm import CRMData, crm_table
 from portfolio_lib.portfolio.groups import GROUPS
 from portfolio_lib.portfolio.strategy import strategy_table
 
@@ -102,13 +102,6 @@ class KPIDashboard(SettingsResult):
         return ResultSummary("Portfolio KPIs per segment", rows)
 
 
-def _crm_table(data: CRMData | Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
-    """``data.<name>`` (a CRMData-like object) or ``data[name]`` (a mapping), else None."""
-    if isinstance(data, Mapping):
-        return data.get(name)
-    return getattr(data, name, None)
-
-
 def kpi_dashboard(
     data: CRMData | Mapping[str, pd.DataFrame],
     segments: pd.Series,
@@ -195,7 +188,7 @@ def kpi_dashboard(
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ValueError(f"window_days must be a whole number of days >= 1, got {window_days!r}")
     confidence = _validate.confidence(confidence)
-    transactions = _crm_table(data, "transactions")
+    transactions = crm_table(data, "transactions")
     if transactions is None:
         raise DataValidationError("data has no 'transactions' table")
     if not isinstance(segments, pd.Series) or segments.empty:
@@ -222,7 +215,7 @@ def kpi_dashboard(
     }
     # net revenue and profit per customer
     revenue = tx.groupby("customer")["amount"].sum().reindex(ids, fill_value=0.0)
-    customers = _crm_table(data, "customers")
+    customers = crm_table(data, "customers")
     cost = pd.Series(np.nan, index=ids)
     if customers is not None and "acquisition_cost" in customers.columns:
         require_columns(customers, ["customer_id"], name="customers")
@@ -235,7 +228,7 @@ def kpi_dashboard(
     in_base = (first <= start).to_numpy()
     window = buys.loc[(buys["day"] > start) & (buys["day"] <= start + span), "customer"]
     stayed = ids.isin(window.unique())
-    answers = _recent_nps(_crm_table(data, "surveys"), seg, end - span, end)
+    answers = _recent_nps(crm_table(data, "surveys"), seg, end - span, end)
     from portfolio_lib.satisfaction import nps_from_counts
 
     alpha = 1 - confidence
