@@ -41,6 +41,7 @@ import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -196,11 +197,15 @@ class CRMStore:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
+        self._reader: sqlite3.Connection | None = None  # query()'s read-only connection
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the connection (safe to call twice)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -522,9 +527,22 @@ class CRMStore:
 
         Values are passed to SQLite through ``params`` and bound to ``?`` (or
         ``:name``) placeholders -- never format them into ``sql`` yourself
-        (that is how SQL injection happens). The statement runs with
-        ``PRAGMA query_only`` on, so it cannot change the database; use
-        :meth:`ingest` to add data.
+        (that is how SQL injection happens). Use :meth:`ingest` to add data.
+
+        The statement cannot change anything, on disk or in the connection:
+
+        * a file store is queried through a second connection opened read-only
+          (``file:...?mode=ro``) with ``PRAGMA query_only = ON``; a ``":memory:"``
+          store (which no second connection can open) through its own
+          connection with ``query_only`` on for the call;
+        * on both, an SQLite authorizer allows only reading: ``SELECT`` (with
+          CTEs, joins, sub-queries), the ``pragma_*`` table-valued functions and
+          PRAGMAs that only report (``PRAGMA foreign_keys``, ``table_info``, ...).
+          It refuses, before anything runs, INSERT, UPDATE, DELETE, CREATE, DROP,
+          ALTER, ATTACH, DETACH, VACUUM (also ``VACUUM INTO``, which would write a
+          file), ANALYZE, REINDEX, transactions and savepoints, every PRAGMA that
+          sets a value (``foreign_keys = OFF``, ``journal_mode = OFF``,
+          ``writable_schema = ON``, ...) and ``load_extension()``.
 
         Parameters
         ----------
@@ -533,7 +551,7 @@ class CRMStore:
         params : sequence or mapping, optional
             Values for the placeholders.
         parse_dates : sequence of str
-            Result columns to convert from ISO text to ``datetime64``.
+            Result columns to convert from ISO 8601 text to ``datetime64``.
 
         Returns
         -------
@@ -542,8 +560,14 @@ class CRMStore:
 
         Raises
         ------
-        ValueError
-            More than one statement, or a statement that would write.
+        DataValidationError
+            A refused statement (the message names its kind, e.g. ``ATTACH`` or
+            ``PRAGMA foreign_keys = OFF``, and nothing was run), more than one
+            statement, or a ``parse_dates`` name that is not a result column
+            (the message lists the result's columns). It subclasses
+            :class:`ValueError`.
+        TypeError
+            ``sql`` is not a string.
 
         Examples
         --------
@@ -557,31 +581,66 @@ class CRMStore:
         """
         if not isinstance(sql, str):
             raise TypeError(f"sql must be a str, got {type(sql).__name__}")
-        conn = self.connection
-        conn.execute("PRAGMA query_only = ON")
+        dates = [parse_dates] if isinstance(parse_dates, str) else list(parse_dates)
+        guard = _ReadOnlyGuard()
+        reader = self._read_connection()
+        shared = reader is self.connection
+        if shared:
+            reader.execute("PRAGMA query_only = ON")
+        reader.set_authorizer(guard)  # also re-prepares cached statements under it
+        cursor = None
         try:
-            cursor = conn.execute(sql, params if params is not None else ())
+            cursor = reader.execute(sql, params if params is not None else ())
             rows = cursor.fetchall()
             names = [d[0] for d in cursor.description or ()]
         except (sqlite3.ProgrammingError, sqlite3.Warning) as exc:
             if "one statement" in str(exc):
-                raise ValueError(
+                raise DataValidationError(
                     "query() runs exactly one SQL statement; split the script into "
                     f"separate calls. Got: {sql!r}"
                 ) from exc
             raise
-        except sqlite3.OperationalError as exc:
-            if "readonly" in str(exc) or "read-only" in str(exc):
-                raise ValueError(
+        except sqlite3.DatabaseError as exc:
+            if guard.refused:
+                raise DataValidationError(
+                    f"query() is read-only and refused {guard.refused} "
+                    f"(statement: {_leading_keyword(sql)}); nothing was run. Use ingest() "
+                    f"to add data. Got: {sql!r}"
+                ) from exc
+            if any(word in str(exc) for word in ("readonly", "read-only", "may not be modified")):
+                raise DataValidationError(
                     f"query() is read-only; use ingest() to add data. Got: {sql!r}"
                 ) from exc
             raise
         finally:
-            conn.execute("PRAGMA query_only = OFF")
+            if cursor is not None:
+                cursor.close()
+            if shared:
+                reader.set_authorizer(None)
+                reader.execute("PRAGMA query_only = OFF")
         out = pd.DataFrame.from_records(rows, columns=names)
-        for name in parse_dates:
+        unknown = [name for name in dates if name not in out.columns]
+        if unknown:
+            raise DataValidationError(
+                f"parse_dates names {unknown} which the query did not return; "
+                f"its columns are {list(out.columns)}"
+            )
+        for name in dates:
             out[name] = pd.to_datetime(out[name], format="ISO8601").astype(DATETIME_DTYPE)
         return out
+
+    def _read_connection(self) -> sqlite3.Connection:
+        """query()'s connection: a read-only one for a file, the store's own for memory."""
+        conn = self.connection
+        if self.path in ("", ":memory:"):
+            return conn
+        if self._reader is None:
+            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+            reader = sqlite3.connect(uri, uri=True, isolation_level=None)
+            reader.execute("PRAGMA foreign_keys = ON")  # reports as the store's connection
+            reader.execute("PRAGMA query_only = ON")
+            self._reader = reader
+        return self._reader
 
     def counts(self) -> pd.DataFrame:
         """Rows per table (including ``rejects``), as a DataFrame indexed by ``table``.
@@ -598,6 +657,140 @@ class CRMStore:
             for name in names
         ]
         return pd.DataFrame(rows, columns=["table", "rows"]).set_index("table")
+
+
+# ---------------------------------------------------------------------------------------------
+# query()'s guard: an SQLite authorizer that allows reading only
+# ---------------------------------------------------------------------------------------------
+
+#: Authorizer actions that only read.
+_READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
+#: PRAGMAs that only report, allowed with or without an argument (it names a table or index).
+_REPORTING_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "foreign_key_check",
+        "integrity_check",
+        "quick_check",
+        "database_list",
+        "collation_list",
+        "function_list",
+        "module_list",
+        "pragma_list",
+        "compile_options",
+    }
+)
+#: PRAGMAs whose current setting may be read (``PRAGMA name`` without ``= value``).
+_READABLE_SETTINGS = frozenset(
+    {
+        "foreign_keys",
+        "journal_mode",
+        "user_version",
+        "application_id",
+        "schema_version",
+        "data_version",
+        "page_size",
+        "page_count",
+        "freelist_count",
+        "encoding",
+        "auto_vacuum",
+        "synchronous",
+        "query_only",
+        "cache_size",
+        "busy_timeout",
+        "recursive_triggers",
+        "case_sensitive_like",
+    }
+)
+_REFUSED_FUNCTIONS = frozenset({"load_extension"})
+_SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_temp_master", "sqlite_schema"})
+_AUTHORIZER_ACTIONS = (
+    "CREATE_INDEX CREATE_TABLE CREATE_TEMP_INDEX CREATE_TEMP_TABLE CREATE_TEMP_TRIGGER "
+    "CREATE_TEMP_VIEW CREATE_TRIGGER CREATE_VIEW DELETE DROP_INDEX DROP_TABLE DROP_TEMP_INDEX "
+    "DROP_TEMP_TABLE DROP_TEMP_TRIGGER DROP_TEMP_VIEW DROP_TRIGGER DROP_VIEW INSERT PRAGMA READ "
+    "SELECT TRANSACTION UPDATE ATTACH DETACH ALTER_TABLE REINDEX ANALYZE CREATE_VTABLE "
+    "DROP_VTABLE FUNCTION SAVEPOINT RECURSIVE"
+).split()
+_ACTION_NAMES = {
+    getattr(sqlite3, "SQLITE_" + name): name.replace("_", " ")
+    for name in _AUTHORIZER_ACTIONS
+    if hasattr(sqlite3, "SQLITE_" + name)
+}
+
+
+class _ReadOnlyGuard:
+    """An authorizer (``sqlite3.Connection.set_authorizer``) that allows reading only.
+
+    It remembers the first action it refused, as words (``"ATTACH of '/tmp/x.db'"``,
+    ``"PRAGMA foreign_keys = OFF"``), for query()'s error message.
+    """
+
+    def __init__(self) -> None:
+        self._refused: list[tuple[bool, str]] = []
+
+    @property
+    def refused(self) -> str:
+        """The refused action to name: the first on a user's object, else the first ("")."""
+        own = [text for internal, text in self._refused if not internal]
+        return own[0] if own else (self._refused[0][1] if self._refused else "")
+
+    def __call__(
+        self, action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None
+    ) -> int:
+        if self._allowed(action, arg1, arg2):
+            return sqlite3.SQLITE_OK
+        self._refused.append((arg1 in _SCHEMA_TABLES, self._describe(action, arg1, arg2)))
+        return sqlite3.SQLITE_DENY
+
+    @staticmethod
+    def _allowed(action: int, arg1: str | None, arg2: str | None) -> bool:
+        if action in _READ_ACTIONS:
+            return True
+        if action == sqlite3.SQLITE_UPDATE and arg1 in _SCHEMA_TABLES:
+            # SQLite asks this when it loads the schema for a pragma_* function; a real
+            # change of the schema table is refused by SQLite itself (writable_schema is
+            # off and cannot be turned on here) and by query_only.
+            return True
+        if action == sqlite3.SQLITE_FUNCTION:
+            return (arg2 or "").lower() not in _REFUSED_FUNCTIONS
+        if action == sqlite3.SQLITE_PRAGMA:
+            name = (arg1 or "").lower()
+            return name in _REPORTING_PRAGMAS or (arg2 is None and name in _READABLE_SETTINGS)
+        return False
+
+    @staticmethod
+    def _describe(action: int, arg1: str | None, arg2: str | None) -> str:
+        if action == sqlite3.SQLITE_PRAGMA:
+            value = f" = {arg2}" if arg2 is not None else ""
+            return f"PRAGMA {arg1}{value}"
+        if action == sqlite3.SQLITE_ATTACH:
+            return f"ATTACH of {arg1!r}"
+        if action == sqlite3.SQLITE_FUNCTION:
+            return f"the function {arg2}()"
+        kind = _ACTION_NAMES.get(action, f"action {action}")
+        target = arg1 or arg2
+        return f"{kind} on {target!r}" if target else kind
+
+
+def _leading_keyword(sql: str) -> str:
+    """The first SQL keyword of ``sql``, upper-cased, after comments and blanks ("VACUUM")."""
+    text = sql
+    while True:
+        text = text.lstrip()
+        if text.startswith("--"):
+            text = text.partition("\n")[2]
+        elif text.startswith("/*"):
+            text = text.partition("*/")[2]
+        else:
+            break
+    word = text.split(None, 1)[0] if text.split() else ""
+    return "".join(ch for ch in word if ch.isalpha()).upper() or "(empty)"
 
 
 # ---------------------------------------------------------------------------------------------
