@@ -22,6 +22,7 @@ serve lessons and recovery tests.
 """
 
 from portfolio_lib.clv._fitting import ConvergenceError, FitDiagnostics, ModelSummary
+from portfolio_lib.clv.bgbb import BetaGeoBetaBinom, donations_summary, simulate_bgbb
 from portfolio_lib.clv.bgnbd import BetaGeo
 from portfolio_lib.clv.choice import ModelChoice, fit_purchase_model, fit_spend_model
 from portfolio_lib.clv.diagnostics import (
@@ -50,6 +51,7 @@ from portfolio_lib.clv.value import (
 
 __all__ = [
     "BetaGeo",
+    "BetaGeoBetaBinom",
     "CLVResult",
     "ConvergenceError",
     "FitDiagnostics",
@@ -64,6 +66,7 @@ __all__ = [
     "clv_cac_ratio",
     "customer_lifetime_value",
     "discounted_expected_purchases",
+    "donations_summary",
     "fit_purchase_model",
     "fit_spend_model",
     "historical_clv",
@@ -71,6 +74,7 @@ __all__ = [
     "margin_multiple_clv",
     "prob_alive_matrix",
     "repeat_purchase_distribution",
+    "simulate_bgbb",
     "simulate_bgnbd",
     "simulate_gamma_gamma_spend",
     "simulate_pareto_nbd",
