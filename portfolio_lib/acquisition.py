@@ -41,10 +41,60 @@ __all__ = [
     "PROFILE_COLUMNS",
     "AcquisitionEconomics",
     "BestCustomerProfile",
+    "INVEST_RATIO",
+    "CUT_RATIO",
     "acquisition_economics",
     "best_customer_profile",
+    "channel_verdict",
     "payback_times",
 ]
+
+
+#: CLV/CAC at or above which a channel deserves more money (the common rule of thumb).
+INVEST_RATIO = 3.0
+#: CLV/CAC below which a channel loses money on every customer it wins.
+CUT_RATIO = 1.0
+
+
+def channel_verdict(
+    ratio: float, *, invest_ratio: float = INVEST_RATIO, cut_ratio: float = CUT_RATIO
+) -> str:
+    """The invest / hold / cut verdict of one CLV/CAC ratio (the one source of the verdict).
+
+    :func:`acquisition_economics` writes it into its table and
+    :func:`portfolio_lib.decisions.acquisition_decision` reads it from there, so the table and
+    a sentence about it cannot disagree.
+
+    Parameters
+    ----------
+    ratio : float
+        Mean CLV of a channel's customers over its CAC (both in currency units); NaN when
+        the cost is unknown.
+    invest_ratio, cut_ratio : float
+        ``ratio >= invest_ratio`` -> ``"invest more"``, ``ratio < cut_ratio`` ->
+        ``"cut back"``, otherwise ``"hold / optimise"``.
+
+    Returns
+    -------
+    str
+        One of ``"invest more"``, ``"hold / optimise"``, ``"cut back"``,
+        ``"unknown (no cost)"``.
+
+    Examples
+    --------
+    >>> [channel_verdict(r) for r in (3.0, 2.99, 1.0, 0.99, float("nan"))]
+    ['invest more', 'hold / optimise', 'hold / optimise', 'cut back', 'unknown (no cost)']
+    """
+    if not 0 <= cut_ratio <= invest_ratio:
+        raise ValueError(
+            f"need 0 <= cut_ratio <= invest_ratio, got {cut_ratio!r} and {invest_ratio!r}"
+        )
+    ratio = float(ratio)
+    if not np.isfinite(ratio):
+        return "unknown (no cost)"
+    if ratio >= invest_ratio:
+        return "invest more"
+    return "cut back" if ratio < cut_ratio else "hold / optimise"
 
 
 @dataclass(frozen=True)
@@ -212,8 +262,8 @@ def acquisition_economics(
     signup_col: str = "signup_date",
     customer_col: str = "customer_id",
     payback_horizons: Sequence[float] = (90, 365),
-    invest_ratio: float = 3.0,
-    cut_ratio: float = 1.0,
+    invest_ratio: float = INVEST_RATIO,
+    cut_ratio: float = CUT_RATIO,
     confidence: float = 0.95,
     if_missing: Literal["raise", "note"] = "raise",
     late: _validate.Late = "raise",
@@ -358,15 +408,8 @@ def acquisition_economics(
                     alpha,
                 )  # fmt: skip
             )
-        ratio = row["clv_to_cac"]
-        row["verdict"] = (
-            "unknown (no cost)"
-            if not np.isfinite(ratio)
-            else "invest more"
-            if ratio >= invest_ratio
-            else "cut back"
-            if ratio < cut_ratio
-            else "hold / optimise"
+        row["verdict"] = channel_verdict(
+            row["clv_to_cac"], invest_ratio=invest_ratio, cut_ratio=cut_ratio
         )
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")

@@ -326,15 +326,21 @@ def test_paper_check_flags_a_wrong_model(cdnow_calibration):
     assert table.loc[("BG/NBD", "alpha"), "within_tolerance"]
 
 
-def test_paper_check_is_empty_with_a_reason_elsewhere(cdnow_calibration):
+def test_paper_check_lists_the_published_numbers_with_a_reason_elsewhere(cdnow_calibration):
     tx, calibration = cdnow_calibration
     out = lesson.paper_check(calibration, dataset="sample")
-    assert out.table.empty and 'DATASET = "cdnow"' in out.note
+    assert 'DATASET = "cdnow"' in out.note and "Nothing is compared" in out.note
+    # what a CDNOW run would compare: every published number, the fitted column empty
+    assert out.table["fitted"].isna().all() and out.table["within_tolerance"].isna().all()
+    assert (
+        out.table.loc[("BG/NBD", "r"), "published"]
+        == lesson.PUBLISHED_CDNOW["BG/NBD"]["params"]["r"]
+    )
     other = calibration_holdout(tx, calibration_end="1997-12-31", observation_end="1998-06-30")
     out = lesson.paper_check(other, dataset="cdnow")
-    assert out.table.empty and "CALIBRATION_END" in out.note
+    assert out.table["fitted"].isna().all() and "CALIBRATION_END" in out.note
     out = lesson.paper_check(calibration.iloc[:100], dataset="cdnow")
-    assert out.table.empty and "2357" in out.note
+    assert out.table["fitted"].isna().all() and "2357" in out.note
 
 
 # --- value tiers -------------------------------------------------------------------------------

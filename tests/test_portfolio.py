@@ -27,8 +27,10 @@ from portfolio_lib.portfolio import (
     cohort_retention,
     default_strategies,
     gini,
+    gross_profit_per_customer,
     kpi_dashboard,
     lorenz_curve,
+    net_profit_per_customer,
     pareto_table,
     portfolio_groups,
     profit_by_segment,
@@ -297,9 +299,22 @@ def test_profit_per_customer_and_segment_by_hand():
         [50.0, 5.0, 10.0]
     )
     seg = profit_by_segment(table, pd.Series({"a": "x", "b": "x", "c": "y"}), margin=0.5)
-    assert seg.loc["x", "profit"] == pytest.approx(75.0)
-    assert seg.loc["x", "profit_per_customer"] == pytest.approx(37.5)
-    assert seg.loc["y", "share_profit"] == pytest.approx(5.0 / 80.0)
+    assert seg.loc["x", "gross_profit"] == pytest.approx(75.0)
+    assert seg.loc["x", "gross_profit_per_customer"] == pytest.approx(37.5)
+    assert seg.loc["y", "share_gross_profit"] == pytest.approx(5.0 / 80.0)
+    assert not seg.columns.str.startswith("net").any()
+    # with costs the columns say "net": the two definitions never share a name
+    costs = pd.Series({"a": 10.0, "b": 20.0, "c": 0.0})
+    net = profit_by_segment(table, pd.Series({"a": "x", "b": "x", "c": "y"}), margin=0.5,
+                            costs=costs)  # fmt: skip
+    assert net.loc["x", "net_profit_per_customer"] == pytest.approx((75.0 - 30.0) / 2)
+    assert not net.columns.str.startswith("gross").any()
+    assert gross_profit_per_customer(table, margin=0.3).tolist() == pytest.approx([30, 15, 3])
+    assert net_profit_per_customer(table, margin=0.3, acquisition_cost=costs).tolist() == (
+        pytest.approx([20.0, -5.0, 3.0])
+    )
+    with pytest.raises(DataValidationError, match="costs"):
+        net_profit_per_customer(table, margin=0.3, acquisition_cost=pd.Series({"a": 1.0}))
     with pytest.raises(ValueError, match="margin"):
         profit_per_customer(table, margin="30%")
     with pytest.raises(DataValidationError, match="costs"):
@@ -431,8 +446,9 @@ def test_kpi_dashboard_by_hand():
     assert x["clv_mean"] == 60.0 and y["expected_churn"] == pytest.approx(0.3)
     assert x["cac_mean"] == 15.0
     # profit: a 0.5 x 150 - 10 = 65, b 20 - 20 = 0; c's return nets to 0: -30, d 15 - 40
-    assert x["profit_per_customer"] == pytest.approx(32.5)
-    assert y["profit_per_customer"] == pytest.approx((-30 - 25) / 2)
+    assert x["net_profit_per_customer"] == pytest.approx(32.5)
+    assert y["net_profit_per_customer"] == pytest.approx((-30 - 25) / 2)
+    assert x["gross_profit_per_customer"] == pytest.approx((75 + 20) / 2)
     # recent NPS answers (after 03-31): x has a promoter and a detractor, y a passive
     assert x["nps"] == 0.0 and x["nps_responses"] == 2
     assert y["nps"] == 0.0 and y["nps_responses"] == 1
@@ -460,7 +476,8 @@ def test_kpi_dashboard_on_portfolio_groups():
     costs = company.customers.set_index("customer_id")["acquisition_cost"]
     expected = profit_by_segment(full, groups, margin=0.3, costs=costs.reindex(groups.index))
     np.testing.assert_allclose(
-        table["profit_per_customer"], expected["profit_per_customer"].reindex(table.index)
+        table["net_profit_per_customer"],
+        expected["net_profit_per_customer"].reindex(table.index),
     )
     # NPS per group agrees with the satisfaction module on the same answers
     from portfolio_lib.satisfaction import nps_by

@@ -7,7 +7,8 @@
 - Concentration: :func:`pareto_table`, :func:`lorenz_curve`, :func:`gini`.
 - KPIs: :func:`retention_rate` and :func:`churn_rate` with Wilson intervals,
   :func:`cohort_retention`, :func:`cac_by_channel`, :func:`profit_per_customer`,
-  :func:`profit_by_segment`.
+  :func:`profit_by_segment`; one name per KPI: :func:`gross_profit_per_customer` vs
+  :func:`net_profit_per_customer`, and :func:`retention_over` (annual <-> 180-day retention).
 - :func:`strategy_table`: the overridable strategy, KPIs and target for each group, with the
   Turkish group names of :mod:`portfolio_lib.glossary`.
 - :func:`kpi_dashboard`: the KPIs per segment in one table (a :class:`KPIDashboard`).
@@ -23,6 +24,7 @@ Modules
 - :mod:`~portfolio_lib.portfolio.kpis`: retention, churn, cohorts, CAC, profit.
 - :mod:`~portfolio_lib.portfolio.strategy`: the strategy table per group.
 - :mod:`~portfolio_lib.portfolio.dashboard`: :func:`kpi_dashboard` (:data:`KPI_LABELS`).
+- :mod:`~portfolio_lib.portfolio.targeting`: :func:`call_list`, ranked by expected saved value.
 """
 
 from portfolio_lib.portfolio.concentration import LorenzCurve, gini, lorenz_curve, pareto_table
@@ -34,12 +36,16 @@ from portfolio_lib.portfolio.kpis import (
     cac_by_channel,
     churn_rate,
     cohort_retention,
+    gross_profit_per_customer,
+    net_profit_per_customer,
     profit_by_segment,
     profit_per_customer,
+    retention_over,
     retention_rate,
 )
 from portfolio_lib.portfolio.matrix import QUADRANTS, ValueLoyalty, value_loyalty_matrix
 from portfolio_lib.portfolio.strategy import default_strategies, strategy_table
+from portfolio_lib.portfolio.targeting import CallList, call_list
 
 __all__ = [
     "ValueLoyalty",
@@ -59,10 +65,15 @@ __all__ = [
     "cohort_retention",
     "cac_by_channel",
     "profit_per_customer",
+    "gross_profit_per_customer",
+    "net_profit_per_customer",
+    "retention_over",
     "profit_by_segment",
     "default_strategies",
     "strategy_table",
     "KPI_LABELS",
     "KPIDashboard",
     "kpi_dashboard",
+    "CallList",
+    "call_list",
 ]

@@ -24,7 +24,7 @@ KPI_LABELS: dict[str, str] = {
     "clv_mean": "mean CLV (currency)",
     "cac_mean": "mean CAC (currency)",
     "nps": "NPS (points, recent answers)",
-    "profit_per_customer": "profit per customer (currency)",
+    "net_profit_per_customer": "net profit per customer (after CAC, currency)",
 }
 
 
@@ -46,8 +46,10 @@ class KPIDashboard(SettingsResult):
         ``retention_rate``, ``churn_rate`` (0-1) with ``_ci_low``/``_ci_high``,
         ``expected_churn`` (0-1), ``clv_mean``, ``cac_mean`` (currency units), ``nps``
         with ``nps_ci_low``, ``nps_ci_high`` (points) and ``nps_responses``,
-        ``revenue_per_customer``, ``profit_per_customer`` (currency units) and, with
-        strategies, ``strategy`` and ``target``.
+        ``revenue_per_customer``, ``gross_profit_per_customer`` (``margin x`` net revenue)
+        and ``net_profit_per_customer`` (gross minus the acquisition cost; NaN when the data
+        have no acquisition costs), currency units, and, with strategies, ``strategy`` and
+        ``target``.
     as_of : pandas.Timestamp
         Day the segments were assigned; retention counts purchases after it.
     observation_end : pandas.Timestamp
@@ -166,8 +168,12 @@ def kpi_dashboard(
         ``retention_rate``, ``retention_ci_low``, ``retention_ci_high``, ``churn_rate``,
         ``churn_ci_low``, ``churn_ci_high``, ``expected_churn``, ``clv_mean``, ``cac_mean``,
         ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``nps_responses``,
-        ``revenue_per_customer`` (net, up to ``observation_end``), ``profit_per_customer``
-        (``margin x`` net revenue minus acquisition cost, currency units) and, with
+        ``revenue_per_customer`` (net, up to ``observation_end``),
+        ``gross_profit_per_customer`` (``margin x`` net revenue) and
+        ``net_profit_per_customer`` (gross minus the acquisition cost; NaN without
+        acquisition costs), currency units - the names of
+        :func:`~portfolio_lib.portfolio.gross_profit_per_customer` and
+        :func:`~portfolio_lib.portfolio.net_profit_per_customer` - and, with
         strategies, ``strategy`` and ``target``. KPIs the data cannot give are NaN. The
         result's ``as_of``, ``observation_end`` and ``window_days`` say when retention was
         measured (the table's ``attrs`` still hold them, for code written when the function
@@ -180,7 +186,7 @@ def kpi_dashboard(
     ...     "date": pd.to_datetime(["2024-01-10", "2024-04-10", "2024-01-20"])})
     >>> kpis = kpi_dashboard({"transactions": tx}, pd.Series({"a": "x", "b": "x"}), margin=0.5,
     ...                      window_days=90, observation_end="2024-06-28")
-    >>> kpis.table.loc["x", ["retention_rate", "profit_per_customer"]].tolist()
+    >>> kpis.table.loc["x", ["retention_rate", "gross_profit_per_customer"]].tolist()
     [0.5, 8.75]
     """
     if isinstance(margin, bool) or not isinstance(margin, int | float | np.number):
@@ -221,7 +227,8 @@ def kpi_dashboard(
         require_columns(customers, ["customer_id"], name="customers")
         known = _validate.numeric(customers, "acquisition_cost", name="customers")
         cost = pd.Series(known.to_numpy(), index=customers["customer_id"]).reindex(ids)
-    profit = float(margin) * revenue - cost.fillna(0.0)
+    gross = float(margin) * revenue
+    net = gross - cost  # NaN where the acquisition cost is unknown
     # forward retention after as_of
     buys = tx.loc[~tx["is_return"]]
     first = buys.groupby("customer")["day"].min().reindex(ids)
@@ -258,7 +265,8 @@ def kpi_dashboard(
                 row.update(nps=result.nps, nps_ci_low=result.ci_low, nps_ci_high=result.ci_high,
                            nps_responses=result.n)  # fmt: skip
         row["revenue_per_customer"] = float(revenue[mask].mean())
-        row["profit_per_customer"] = float(profit[mask].mean())
+        row["gross_profit_per_customer"] = float(gross[mask].mean())
+        row["net_profit_per_customer"] = float(net[mask].mean())
         rows[label] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     order = [g for g in GROUPS if g in table.index]

@@ -2,7 +2,11 @@
 
 - :func:`retention_rate` and :func:`churn_rate` with Wilson intervals;
 - :func:`cohort_retention`;
-- :func:`cac_by_channel`, :func:`profit_per_customer`, :func:`profit_by_segment`.
+- :func:`cac_by_channel`, :func:`profit_per_customer`, :func:`profit_by_segment`;
+- one definition per KPI: :func:`gross_profit_per_customer` (margin on net revenue) and
+  :func:`net_profit_per_customer` (the same minus the acquisition cost) are two names, and
+  :func:`retention_over` converts a retention rate between periods (a 90 % annual target is
+  a 180-day rate of ``0.9 ** (180/365)``) so a target is compared on the measured period.
 """
 
 from __future__ import annotations
@@ -146,12 +150,20 @@ class CohortRetention:
         ``counts / sizes``: share of the cohort active in each period (period 0 is 1).
     unit : str
         ``"W"``, ``"M"`` or ``"Q"``.
+
+    A cohort is defined by the period of the customers' *first purchase* (not their sign-up):
+    :attr:`label` is the axis label that says so.
     """
 
     counts: pd.DataFrame
     sizes: pd.Series
     retention: pd.DataFrame
     unit: str
+
+    @property
+    def label(self) -> str:
+        """Axis label of the cohorts, e.g. ``"first-purchase cohort (Q)"``."""
+        return f"first-purchase cohort ({self.unit})"
 
 
 def _period_number(days: pd.Series, unit: str) -> np.ndarray:
@@ -183,7 +195,7 @@ def cohort_retention(
     late: _validate.Late = "raise",
     is_return_col: str | None = _validate.UNSET,  # type: ignore[assignment]
 ) -> CohortRetention:
-    """Share of each signup cohort that buys again in each later period.
+    """Share of each first-purchase cohort that buys again in each later period.
 
     A customer's cohort is the calendar period (week starting Monday, month or quarter) of their
     first purchase; the customer is *active* in a period with at least one purchase (returns are
@@ -198,7 +210,7 @@ def cohort_retention(
         End of the data; default the last transaction date. Later rows raise unless
         ``late="drop"``.
     unit : {"W", "M", "Q"}
-        Period length: weeks, calendar months ("by signup month") or quarters.
+        Period length: weeks, calendar months or quarters (of the first purchase).
     customer_col, date_col, amount_col, return_col : str
         Column names.
     late : {"raise", "drop"}
@@ -364,6 +376,85 @@ def cac_by_channel(
     return out
 
 
+def retention_over(rate: float, *, from_days: float = 365.0, to_days: float = 180.0) -> float:
+    """A retention rate measured over ``from_days`` expressed over ``to_days``.
+
+    With a constant hazard of leaving, the share kept over ``t`` days is ``r ** (t / T)``
+    when ``r`` is the share kept over ``T`` days: ``r_180 = r_annual ** (180 / 365)``.
+    Compare a target with a measurement only after converting one to the other's period.
+
+    Parameters
+    ----------
+    rate : float
+        Retention over ``from_days`` (0-1).
+    from_days, to_days : float
+        Period of ``rate`` and the period wanted, in days (> 0).
+
+    Returns
+    -------
+    float
+        Retention over ``to_days`` (0-1).
+
+    Examples
+    --------
+    >>> round(retention_over(0.9, from_days=365, to_days=180), 4)
+    0.9494
+    >>> round(retention_over(0.62, from_days=180, to_days=365), 4)
+    0.3793
+    """
+    if isinstance(rate, bool) or not isinstance(rate, int | float | np.number):
+        raise ValueError(f"rate must be a number in 0..1, got {rate!r}")
+    if not 0 <= float(rate) <= 1:
+        raise ValueError(f"rate must lie in 0..1, got {rate!r}")
+    for name, days in (("from_days", from_days), ("to_days", to_days)):
+        if isinstance(days, bool) or not isinstance(days, int | float | np.number) or days <= 0:
+            raise ValueError(f"{name} must be a number of days > 0, got {days!r}")
+    return float(rate) ** (float(to_days) / float(from_days))
+
+
+def gross_profit_per_customer(
+    table: pd.DataFrame, *, margin: float | pd.Series, revenue_col: str = "monetary_total"
+) -> pd.Series:
+    """Gross profit per customer: ``margin x`` net revenue (currency units), before any cost.
+
+    Chapter 2's "profit per customer" and the value of the portfolio groups. For the profit
+    after the cost of winning the customer use :func:`net_profit_per_customer`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"monetary_total": [100.0, 50.0]}, index=["a", "b"])
+    >>> gross_profit_per_customer(t, margin=0.3).tolist()
+    [30.0, 15.0]
+    """
+    return profit_per_customer(table, margin=margin, revenue_col=revenue_col).rename("gross_profit")
+
+
+def net_profit_per_customer(
+    table: pd.DataFrame,
+    *,
+    margin: float | pd.Series,
+    acquisition_cost: pd.Series,
+    revenue_col: str = "monetary_total",
+) -> pd.Series:
+    """Net profit per customer: gross profit minus the customer's acquisition cost (currency).
+
+    Every customer needs a cost (raise otherwise): a net profit with an unknown cost is not
+    the gross profit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"monetary_total": [100.0, 50.0]}, index=["a", "b"])
+    >>> net_profit_per_customer(t, margin=0.3,
+    ...                         acquisition_cost=pd.Series({"a": 10.0, "b": 20.0})).tolist()
+    [20.0, -5.0]
+    """
+    return profit_per_customer(
+        table, margin=margin, revenue_col=revenue_col, costs=acquisition_cost
+    ).rename("net_profit")
+
+
 def profit_per_customer(
     table: pd.DataFrame,
     *,
@@ -417,25 +508,29 @@ def profit_by_segment(
     Returns
     -------
     pandas.DataFrame
-        Per segment: ``n_customers``, ``revenue``, ``profit``, ``profit_per_customer`` and
-        ``share_profit`` (of the total profit).
+        Per segment: ``n_customers``, ``revenue`` and, without ``costs``, the *gross* profit
+        (``margin x`` revenue): ``gross_profit``, ``gross_profit_per_customer`` and
+        ``share_gross_profit`` (of the total); with ``costs`` (e.g. acquisition costs) the
+        *net* profit instead: ``net_profit``, ``net_profit_per_customer``,
+        ``share_net_profit``. The two never share a name.
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"monetary_total": [100.0, 50.0, 10.0]})
-    >>> profit_by_segment(t, ["x", "x", "y"], margin=0.5)["profit"].tolist()
+    >>> profit_by_segment(t, ["x", "x", "y"], margin=0.5)["gross_profit"].tolist()
     [75.0, 5.0]
     """
     profit = profit_per_customer(table, margin=margin, revenue_col=revenue_col, costs=costs)
+    kind = "gross" if costs is None else "net"
     seg = _validate.aligned_labels(labels, table.index, name="table")
-    grouped = pd.DataFrame({"revenue": table[revenue_col].astype(float), "profit": profit}).groupby(
-        seg, observed=True
-    )
+    grouped = pd.DataFrame(
+        {"revenue": table[revenue_col].astype(float), f"{kind}_profit": profit}
+    ).groupby(seg, observed=True)
     out = grouped.sum()
     out.insert(0, "n_customers", grouped.size())
-    out["profit_per_customer"] = out["profit"] / out["n_customers"]
+    out[f"{kind}_profit_per_customer"] = out[f"{kind}_profit"] / out["n_customers"]
     total = float(profit.sum())
-    out["share_profit"] = out["profit"] / total if total else np.nan
+    out[f"share_{kind}_profit"] = out[f"{kind}_profit"] / total if total else np.nan
     out.index.name = "segment"
     return out

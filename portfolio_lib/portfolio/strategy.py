@@ -21,16 +21,17 @@ _STRATEGIES = {
         "keep retention >= 90 % a year and profit per customer at least stable",
     ),
     "loyal": (
-        "Discounts & offers (raise margin)",
-        "İndirim ve kampanya teklifleri",
-        "bundles and volume offers, cross-sell higher-margin items, serve via low-cost channels",
+        "Reward loyalty, grow the basket",
+        "Sadakati ödüllendirme, sepeti büyütme",
+        "points for repeat purchases, bundles, up-sell and cross-sell of higher-margin items; "
+        "no blanket discounts (they cut the margin of customers who buy anyway)",
         "average order value; margin per customer; purchase frequency",
         "+10 % average order value within two quarters",
     ),
     "potential": (
-        "Nurture",
-        "Geliştirme (besleme)",
-        "onboarding series, personal recommendations, a second-purchase incentive",
+        "Discounts & offers (second purchase)",
+        "İndirim ve kampanya teklifleri",
+        "a second-purchase discount or offer, an onboarding series, personal recommendations",
         "second-purchase rate; share moving to loyal or profitable; CAC payback",
         "30 % make a repeat purchase within 90 days",
     ),
@@ -53,10 +54,15 @@ def default_strategies() -> pd.DataFrame:
     ``strategy_tr``, ``actions``, ``kpis`` and ``target``. The targets are illustrative
     starting points for a discussion, to be set by management:
 
-    - profitable (kârlı): loyalty & reward programmes - keep the most valuable;
-    - loyal (sadık, frequent but lower margin): discounts/offers that raise basket value;
-    - potential (potansiyel): nurture towards a second purchase;
+    - profitable (kârlı, the most profitable): loyalty & reward programmes - keep them;
+    - loyal (sadık, frequent but smaller baskets): reward the loyalty and grow the basket
+      (up-/cross-sell), not discounts, which cut the margin of customers who buy anyway;
+    - potential (potansiyel, low profit so far): discounts and offers towards a second
+      purchase;
     - at_risk (risk altında, those leaving): win-back.
+
+    This follows the course: rewards and loyalty programmes for the most profitable,
+    discounts and offers for the low-profit, win-back for those leaving.
 
     Examples
     --------
