@@ -31,6 +31,7 @@ from portfolio_lib.clv.diagnostics import (
     repeat_purchase_distribution,
 )
 from portfolio_lib.clv.gammagamma import FrequencySpendCorrelation, GammaGamma
+from portfolio_lib.clv.mbgnbd import ModifiedBetaGeo, simulate_mbgnbd
 from portfolio_lib.clv.paretonbd import ParetoNBD
 from portfolio_lib.clv.sbg import ShiftedBetaGeometric
 from portfolio_lib.clv.simulation import (
@@ -58,6 +59,7 @@ __all__ = [
     "FrequencySpendCorrelation",
     "GammaGamma",
     "MeanSpend",
+    "ModifiedBetaGeo",
     "ModelChoice",
     "ModelSummary",
     "ParetoNBD",
@@ -77,6 +79,7 @@ __all__ = [
     "simulate_bgbb",
     "simulate_bgnbd",
     "simulate_gamma_gamma_spend",
+    "simulate_mbgnbd",
     "simulate_pareto_nbd",
     "summary_from_transactions",
 ]
