@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import betainc, betaln, gammaln
+from scipy.special import betaln
+from scipy.stats import nbinom
 
 from portfolio_lib._errors import as_generator
 from portfolio_lib.clv._base import PurchaseModel, unpack
@@ -83,27 +84,20 @@ class ModifiedBetaGeo(PurchaseModel):
         ``X = min(N, D)`` with ``N`` the negative binomial count of the Poisson-gamma
         process in ``(0, t]`` and ``P(D >= n) = E[(1-p)^n]``, ``P(D = n) = E[p (1-p)^n]``:
         ``P = B(a, b+n)/B(a,b) NB(n) + B(a+1, b+n)/B(a,b) P(N >= n+1)`` with
-        ``P(N >= n+1) = I_{t/(alpha+t)}(n+1, r)`` (regularised incomplete beta).
+        ``N ~ NegBin(r, alpha/(alpha+t))``.
         """
         r, alpha, a, b = unpack(params)
-        q = t / (alpha + t)
-        with np.errstate(divide="ignore"):
-            log_nb = (
-                gammaln(r + n)
-                - gammaln(r)
-                - gammaln(n + 1)
-                + r * np.log(alpha / (alpha + t))
-                + np.where(n > 0, n * np.log(np.where(q > 0, q, 1.0)), 0.0)
-            )
-        log_nb = np.where((q == 0) & (n > 0), -np.inf, log_nb)
-        stay = np.exp(betaln(a, b + n) - betaln(a, b) + log_nb)
-        leave = np.exp(betaln(a + 1, b + n) - betaln(a, b)) * betainc(n + 1, r, q)
+        p_nb = alpha / (alpha + t)  # N ~ NegBin(r, alpha/(alpha+t)) in scipy's convention
+        stay = np.exp(betaln(a, b + n) - betaln(a, b) + nbinom.logpmf(n, r, p_nb))
+        leave = np.exp(betaln(a + 1, b + n) - betaln(a, b)) * nbinom.sf(n, r, p_nb)
         return stay + leave
 
     def _start_values(self, x, t_x, T, w):
-        rate = np.sum(w * x) / max(np.sum(w * np.maximum(T, 1e-9)), 1e-9)
-        rate = float(np.clip(rate, 1e-3, 1e3))
-        return np.array([1.0, 1.0 / rate, 1.0, 3.0]), np.array([0.5, 0.5 / rate, 0.5, 1.0])
+        # r = 1 with the observed purchase rate per time unit, and a Beta(1, 3) dropout;
+        # the second start halves r, alpha, a and takes Beta(0.5, 1).
+        per_unit = np.average(x, weights=w) / max(float(np.average(T, weights=w)), 1e-9)
+        first = np.array([1.0, 1.0 / float(np.clip(per_unit, 1e-3, 1e3)), 1.0, 3.0])
+        return first, first * np.array([0.5, 0.5, 0.5, 1 / 3])
 
 
 def simulate_mbgnbd(
@@ -121,15 +115,14 @@ def simulate_mbgnbd(
     Parameters
     ----------
     n_customers : int
-        Number of customers.
-    r, alpha : float
-        Gamma heterogeneity of the purchase rate (shape, rate per time unit).
-    a, b : float
-        Beta heterogeneity of the dropout probability (at time zero and after each purchase).
+        How many customers to draw.
+    r, alpha, a, b : float
+        Model parameters: purchase rate ~ Gamma(r, rate alpha per time unit), dropout
+        probability (at time zero and after each purchase) ~ Beta(a, b).
     T : float or array-like
-        Age of each customer at the end of observation (time units).
+        Each customer's age at the end of observation (time units); default 52.
     seed : int or numpy.random.Generator, optional
-        Source of randomness.
+        Seed or generator.
 
     Returns
     -------
