@@ -1,0 +1,139 @@
+"""Cohort retention counted in the engine (:func:`portfolio_lib.portfolio.cohort_retention`).
+
+A customer's cohort is the calendar period (week from Monday, month or quarter) of their first
+purchase; they are active in a period with at least one purchase (returns are not purchases).
+Only the (cohort, offset, customers) counts leave the engine; the table is then shaped exactly
+as the in-memory function shapes it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from portfolio_lib import portfolio
+from portfolio_lib._errors import DataValidationError
+from portfolio_lib.engines.backend import Engine, div, get_engine
+from portfolio_lib.engines.contract import Columns, checked_transactions
+from portfolio_lib.engines.sources import read_pandas
+
+__all__ = ["cohort_retention", "period_label"]
+
+_MONDAY = pd.Timestamp("1970-01-05")  # weeks start on Monday
+
+
+def _period_sql(unit: str) -> str:
+    if unit == "M":
+        return "(YEAR(day) * 12 + MONTH(day) - 1)"
+    if unit == "Q":
+        return "(YEAR(day) * 4 + QUARTER(day) - 1)"
+    weeks = div(f"DATE_DIFF('day', DATE '{_MONDAY.date()}', day)", "7")
+    return f"CAST(FLOOR({weeks}) AS BIGINT)"
+
+
+def _period_number(day: pd.Timestamp, unit: str) -> int:
+    if unit == "M":
+        return day.year * 12 + day.month - 1
+    if unit == "Q":
+        return day.year * 4 + day.quarter - 1
+    return (day - _MONDAY).days // 7
+
+
+def period_label(number: int, unit: str) -> str:
+    """Label of a period number: ``"2024-01"`` (M), ``"2024Q1"`` (Q), the Monday (W).
+
+    Examples
+    --------
+    >>> period_label(2024 * 12, "M"), period_label(2024 * 4 + 1, "Q"), period_label(0, "W")
+    ('2024-01', '2024Q2', '1970-01-05')
+    """
+    if unit == "M":
+        return f"{number // 12:04d}-{number % 12 + 1:02d}"
+    if unit == "Q":
+        return f"{number // 4:04d}Q{number % 4 + 1}"
+    return str((_MONDAY + pd.Timedelta(weeks=int(number))).date())
+
+
+def cohort_retention(
+    source: object,
+    *,
+    observation_end: str | pd.Timestamp | None = None,
+    unit: Literal["W", "M", "Q"] = "M",
+    columns: Columns | None = None,
+    late: Literal["raise", "drop"] = "raise",
+    engine: str | Engine | None = None,
+) -> portfolio.CohortRetention:
+    """Share of each first-purchase cohort that buys in each later period, of a log of any size.
+
+    Parameters
+    ----------
+    source : DataFrame, path, glob, relation or Spark DataFrame
+        The transaction log.
+    observation_end : date-like, optional
+        End of the data (default: the last purchase day); later rows follow ``late``.
+    unit : {"W", "M", "Q"}
+        Period length.
+    columns : Columns, optional
+        Column names.
+    late : {"raise", "drop"}
+        Rows after ``observation_end``.
+    engine : {"duckdb", "spark", "pandas"} or Engine, optional
+        Default DuckDB.
+
+    Returns
+    -------
+    portfolio_lib.portfolio.CohortRetention
+        The same object as the in-memory function (the table is small).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-01-20",
+    ...                                            "2024-02-01"]),
+    ...                    "amount": [10.0, 12.0, 8.0, 5.0]})
+    >>> cohort_retention(tx).retention.loc["2024-01"].tolist()
+    [1.0, 0.5]
+    """
+    if unit not in ("W", "M", "Q"):
+        raise ValueError(f"unit must be 'W', 'M' or 'Q', got {unit!r}")
+    columns = columns or Columns()
+    end = None if observation_end is None else pd.Timestamp(observation_end).normalize()
+    if engine == "pandas":
+        return portfolio.cohort_retention(
+            read_pandas(source), observation_end=end, unit=unit,
+            customer_col=columns.customer_id, date_col=columns.date, amount_col=columns.amount,
+            return_col=columns.is_return, late=late,
+        )  # fmt: skip
+    eng = get_engine(engine, source)
+    view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
+    buys = f"(SELECT customer, day, {_period_sql(unit)} AS period FROM {view} WHERE NOT is_return)"
+    last_day = eng.fetch(f"SELECT MAX(day) AS d FROM {buys} b")["d"].iloc[0]
+    if last_day is None or pd.isna(last_day):
+        raise DataValidationError(
+            f"transactions: column {columns.amount!r} has no purchase rows"
+        )
+    end = pd.Timestamp(last_day) if end is None else end
+    cells = eng.fetch(
+        f"SELECT c.cohort, p.period - c.cohort AS offset_, COUNT(DISTINCT p.customer) AS n "
+        f"FROM {buys} p JOIN (SELECT customer, MIN(period) AS cohort FROM {buys} b "
+        "GROUP BY customer) c ON p.customer = c.customer GROUP BY c.cohort, p.period - c.cohort"
+    )
+    counts = cells.pivot_table(
+        index="cohort", columns="offset_", values="n", aggfunc="sum", fill_value=0
+    ).sort_index()
+    counts.columns.name = None
+    last = _period_number(end, unit)
+    width = last - int(counts.index.min()) + 1
+    counts = counts.reindex(columns=range(width), fill_value=0).astype(float)
+    horizon = last - counts.index.to_numpy()[:, None]
+    counts = counts.where(np.arange(width)[None, :] <= horizon)
+    sizes = cells.loc[cells["offset_"] == 0].set_index("cohort")["n"].sort_index()
+    labels = pd.Index([period_label(int(c), unit) for c in counts.index], name="cohort")
+    counts.index = labels
+    sizes.index = labels
+    counts.columns.name = f"periods since first purchase ({unit})"
+    return portfolio.CohortRetention(
+        counts, sizes.rename("customers"), counts.div(sizes, axis=0), unit
+    )

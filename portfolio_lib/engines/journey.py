@@ -1,0 +1,321 @@
+"""Stage funnel and conversion-path counts of an event log of any size, in the engine.
+
+The definitions of :func:`portfolio_lib.journey.stage_funnel` (a person reaches a stage when
+they have a touch in it or a later one) and :func:`portfolio_lib.journey.conversion_paths` (a
+person's touches before the conversion stage, in time order, optionally within a window before
+the conversion or the last touch). Touches of one person at the same time are ordered by stage,
+then by their position in the input (a pandas frame's row order; a file's scan order). The
+event contract is checked in the engine and every broken rule is counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from portfolio_lib import journey
+from portfolio_lib._errors import DataValidationError, format_examples, require_columns
+from portfolio_lib.engines.backend import Engine, div, get_engine
+from portfolio_lib.engines.contract import type_kind
+from portfolio_lib.engines.sources import read_pandas
+
+__all__ = ["stage_funnel", "conversion_paths"]
+
+_ROW = "pl_row"
+
+
+def _events(
+    eng: Engine,
+    source: object,
+    *,
+    customer_col: str,
+    time_col: str,
+    stage_col: str,
+    stages: Sequence[str],
+    extra: Sequence[str] = (),
+) -> str:
+    """Checked events: ``customer``, ``t`` (TIMESTAMP), ``stage_rank``, ``pl_row`` and ``extra``."""
+    if isinstance(source, pd.DataFrame):
+        source = source.assign(**{_ROW: np.arange(len(source), dtype=np.int64)})
+    raw = eng.register(source)
+    types = eng.columns(raw)
+    require_columns(
+        pd.DataFrame(columns=list(types)), [customer_col, time_col, stage_col, *extra],
+        name="events",
+    )  # fmt: skip
+    q = eng.quote
+    row = q(_ROW) if _ROW in types else "ROW_NUMBER() OVER ()"
+    kind = type_kind(types[time_col])
+    if kind not in ("date", "timestamp", "text"):
+        raise DataValidationError(
+            f"events: column {time_col!r} must hold date-times; its type is {types[time_col]}"
+        )
+    t = f"TRY_CAST({q(time_col)} AS TIMESTAMP)" if kind == "text" else f"CAST({q(time_col)} AS TIMESTAMP)"
+    ranks = " ".join(
+        f"WHEN '{s.replace(chr(39), chr(39) * 2)}' THEN {i}" for i, s in enumerate(stages)
+    )
+    stage = q(stage_col)
+    rank = f"CASE CAST({stage} AS VARCHAR) {ranks} END"
+    extras = "".join(f", {q(c)} AS x{i}" for i, c in enumerate(extra))
+    numbered = eng.create_view(
+        f"SELECT {q(customer_col)} AS customer, {t} AS t, {rank} AS stage_rank, {row} AS {_ROW}, "
+        f"{q(customer_col)} AS raw_customer, {q(time_col)} AS raw_time, {stage} AS raw_stage"
+        f"{extras} FROM {raw}"
+    )
+    reasons = [
+        (f"{customer_col} is missing", "customer IS NULL"),
+        (f"{time_col} is missing", "raw_time IS NULL"),
+        (f"{time_col} is not a valid date-time", "raw_time IS NOT NULL AND t IS NULL"),
+        (f"{stage_col} is missing", "raw_stage IS NULL"),
+        (
+            f"{stage_col} is not one of the stages {list(stages)}",
+            "raw_stage IS NOT NULL AND stage_rank IS NULL",
+        ),
+    ]
+    usable = " AND ".join(f"NOT ({c})" for _, c in reasons)
+    before = (
+        f"MAX(stage_rank) OVER (PARTITION BY customer ORDER BY t, stage_rank, {_ROW} "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+    )
+    checked = eng.materialize(
+        f"SELECT *, CASE WHEN {usable} THEN {before} END AS best_before FROM {numbered}"
+    )
+    reasons.append(
+        (
+            f"{time_col} out of order: stage comes after a later stage of the same {customer_col}",
+            f"({usable}) AND best_before > stage_rank",
+        )
+    )
+    sums = ", ".join(
+        f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS r{i}" for i, (_, c) in enumerate(reasons)
+    )
+    counts = eng.fetch(f"SELECT COUNT(*) AS n, {sums} FROM {checked}").iloc[0]
+    if int(counts["n"]) == 0:
+        raise DataValidationError("events has no rows; a journey analysis needs at least one touch")
+    found = [(text, cond, int(counts[f"r{i}"] or 0)) for i, (text, cond) in enumerate(reasons)]
+    found = [f for f in found if f[2] > 0]
+    if found:
+        shown = eng.fetch(
+            f"SELECT raw_customer AS {q(customer_col)}, raw_time AS {q(time_col)}, "
+            f"raw_stage AS {q(stage_col)} FROM {checked} WHERE {found[0][1]} LIMIT 5"
+        )
+        raise DataValidationError(
+            "events: rows break the event contract:\n"
+            + "\n".join(f"  - {text}: {n} row(s)" for text, _, n in found)
+            + f"\nExamples ({found[0][0]}):\n" + format_examples(shown)
+        )
+    return checked
+
+
+def _wilson(successes: np.ndarray, trials: np.ndarray, alpha: float) -> tuple[np.ndarray, ...]:
+    successes = np.asarray(successes, dtype=float)
+    trials = np.asarray(trials, dtype=float)
+    low = np.full(successes.shape, np.nan)
+    high = np.full(successes.shape, np.nan)
+    has = trials > 0
+    if has.any():
+        lo, hi = proportion_confint(successes[has], trials[has], alpha=alpha, method="wilson")
+        low[has] = np.clip(lo, 0.0, 1.0)
+        high[has] = np.clip(hi, 0.0, 1.0)
+    return low, high
+
+
+def stage_funnel(
+    source: object,
+    *,
+    by: str | None = None,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    stage_col: str = "stage",
+    stages: Sequence[str] = journey.STAGES,
+    alpha: float = 0.05,
+    engine: str | Engine | None = None,
+) -> pd.DataFrame:
+    """People reaching each stage, with conversion, drop-off and Wilson intervals.
+
+    Parameters
+    ----------
+    source : DataFrame, path, glob, relation or Spark DataFrame
+        Event log, one row per touch.
+    by : str, optional
+        Column whose value on each person's first touch splits the funnel.
+    customer_col, time_col, stage_col : str
+        Column names.
+    stages : sequence of str
+        Stage order.
+    alpha : float
+        1 - confidence level of the intervals.
+    engine : {"duckdb", "spark", "pandas"} or Engine, optional
+        Default DuckDB.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`portfolio_lib.journey.stage_funnel`.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["A", "A", "B", "C"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-05"]),
+    ...     "stage": ["discovery", "first_contact", "discovery", "decision"],
+    ... })
+    >>> stage_funnel(log)["reached"].tolist()
+    [3, 2, 1, 0, 0]
+    """
+    if engine == "pandas":
+        return journey.stage_funnel(
+            read_pandas(source), by=by, customer_col=customer_col, time_col=time_col,
+            stage_col=stage_col, stages=stages, alpha=alpha,
+        )  # fmt: skip
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha}")
+    order = tuple(stages)
+    eng = get_engine(engine, source)
+    ev = _events(
+        eng, source, customer_col=customer_col, time_col=time_col, stage_col=stage_col,
+        stages=order, extra=[by] if by is not None else [],
+    )  # fmt: skip
+    if by is not None:
+        missing = int(eng.fetch(f"SELECT COUNT(*) AS n FROM {ev} WHERE x0 IS NULL")["n"].iloc[0])
+        if missing:
+            raise DataValidationError(
+                f"events: column {by!r} (used for grouping) is missing in {missing} rows"
+            )
+        first = (
+            f"SELECT customer, x0 AS grp FROM (SELECT customer, x0, ROW_NUMBER() OVER "
+            f"(PARTITION BY customer ORDER BY t, stage_rank, {_ROW}) AS k FROM {ev}) f WHERE k = 1"
+        )
+    else:
+        first = f"SELECT DISTINCT customer, 'all' AS grp FROM {ev}"
+    cells = eng.fetch(
+        f"SELECT g.grp, p.furthest, COUNT(*) AS n FROM (SELECT customer, MAX(stage_rank) AS "
+        f"furthest FROM {ev} GROUP BY customer) p JOIN ({first}) g ON p.customer = g.customer "
+        "GROUP BY g.grp, p.furthest"
+    )
+    tables = []
+    for group, members in cells.groupby("grp", sort=True):
+        n_people = int(members["n"].sum())
+        furthest = members["furthest"].to_numpy()
+        weights = members["n"].to_numpy()
+        reached = np.array([int(weights[furthest >= k].sum()) for k in range(len(order))])
+        previous = np.concatenate([[n_people], reached[:-1]])
+        step = np.divide(reached, previous, out=np.full(len(order), np.nan), where=previous > 0)
+        step_low, step_high = _wilson(reached, previous, alpha)
+        overall_low, overall_high = _wilson(reached, np.full(len(order), n_people), alpha)
+        table = pd.DataFrame(
+            {
+                "stage": list(order),
+                "label": [journey.stage_label(s) for s in order],
+                "reached": reached.astype("int64"),
+                "lost": (previous - reached).astype("int64"),
+                "step_conversion": step,
+                "step_ci_low": step_low,
+                "step_ci_high": step_high,
+                "drop_off_rate": 1.0 - step,
+                "overall_conversion": reached / n_people,
+                "overall_ci_low": overall_low,
+                "overall_ci_high": overall_high,
+            }
+        )
+        if by is not None:
+            table.insert(0, "group", group)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def conversion_paths(
+    source: object,
+    *,
+    touchpoint_col: str = "channel",
+    conversion_stage: str = "purchase",
+    window_days: float | None = None,
+    separator: str = " > ",
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    stage_col: str = "stage",
+    stages: Sequence[str] = journey.STAGES,
+    engine: str | Engine | None = None,
+) -> pd.DataFrame:
+    """Conversion paths with counts (``path, conversions, non_conversions``), in the engine.
+
+    Parameters
+    ----------
+    source : DataFrame, path, glob, relation or Spark DataFrame
+        Event log, one row per touch.
+    touchpoint_col, conversion_stage, window_days, separator
+        As in :func:`portfolio_lib.journey.conversion_paths`.
+    customer_col, time_col, stage_col, stages
+        Column names and stage order.
+    engine : {"duckdb", "spark", "pandas"} or Engine, optional
+        Default DuckDB.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``path``, ``conversions``, ``non_conversions`` (people), most frequent first.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["A", "A", "B"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
+    ...     "stage": ["discovery", "purchase", "discovery"],
+    ...     "channel": ["search", "store", "social"],
+    ... })
+    >>> conversion_paths(log)[["path", "conversions"]].values.tolist()
+    [['search', 1], ['social', 0]]
+    """
+    if engine == "pandas":
+        return journey.conversion_paths(
+            read_pandas(source), touchpoint_col=touchpoint_col, conversion_stage=conversion_stage,
+            window_days=window_days, separator=separator, customer_col=customer_col,
+            time_col=time_col, stage_col=stage_col, stages=stages,
+        )  # fmt: skip
+    order = tuple(stages)
+    if conversion_stage not in order:
+        raise ValueError(f"conversion_stage {conversion_stage!r} is not one of {list(order)}")
+    if window_days is not None and not window_days > 0:
+        raise ValueError(f"window_days must be a positive number of days or None, got {window_days}")
+    eng = get_engine(engine, source)
+    ev = _events(
+        eng, source, customer_col=customer_col, time_col=time_col, stage_col=stage_col,
+        stages=order, extra=[touchpoint_col],
+    )  # fmt: skip
+    k = order.index(conversion_stage)
+    people = (
+        f"SELECT customer, MIN(CASE WHEN stage_rank >= {k} THEN t END) AS conv_time, "
+        f"MAX(CASE WHEN stage_rank < {k} THEN t END) AS last_time FROM {ev} GROUP BY customer"
+    )
+    days = div("DATE_DIFF('microsecond', e.t, COALESCE(p.conv_time, p.last_time))", "86400000000")
+    window = f" AND {days} <= {float(window_days)!r}" if window_days is not None else ""
+    used = (
+        f"SELECT e.customer, e.t, e.stage_rank, e.{_ROW}, e.x0 FROM {ev} e JOIN ({people}) p "
+        f"ON e.customer = p.customer WHERE e.stage_rank < {k}{window}"
+    )
+    missing = int(eng.fetch(f"SELECT COUNT(*) AS n FROM ({used}) u WHERE x0 IS NULL")["n"].iloc[0])
+    if missing:
+        raise DataValidationError(
+            f"events: column {touchpoint_col!r} is missing on a touch before the conversion "
+            f"stage in {missing} row(s)"
+        )
+    sep = separator.replace("'", "''")
+    no_touch = journey.NO_TOUCH.replace("'", "''")
+    paths = eng.fetch(
+        f"SELECT COALESCE(u.path, '{no_touch}') AS path, "
+        "SUM(CASE WHEN p.conv_time IS NOT NULL THEN 1 ELSE 0 END) AS conversions, "
+        "SUM(CASE WHEN p.conv_time IS NULL THEN 1 ELSE 0 END) AS non_conversions "
+        f"FROM ({people}) p LEFT JOIN (SELECT customer, STRING_AGG(CAST(x0 AS VARCHAR), '{sep}' "
+        f"ORDER BY t, stage_rank, {_ROW}) AS path FROM ({used}) v GROUP BY customer) u "
+        "ON p.customer = u.customer GROUP BY COALESCE(u.path, "
+        f"'{no_touch}')"
+    )
+    out = paths.astype({"conversions": "int64", "non_conversions": "int64"})
+    out["path"] = out["path"].astype(str)
+    out = out.sort_values("path", kind="mergesort")
+    people_n = out["conversions"] + out["non_conversions"]
+    out = out.iloc[np.argsort(-people_n.to_numpy(), kind="stable")]
+    return out.reset_index(drop=True)[["path", "conversions", "non_conversions"]]
