@@ -38,14 +38,17 @@ import logging
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,6 +59,11 @@ from portfolio_lib.exercises.feedback import SUCCESS_MARK
 
 __all__ = [
     "TASK_STATUSES",
+    "ISOLATIONS",
+    "SandboxLimits",
+    "bwrap_available",
+    "resolve_isolation",
+    "describe_isolation",
     "TaskResult",
     "NotebookGrade",
     "notebook_parameters",
@@ -72,6 +80,9 @@ KERNEL_NAME = "python3"
 STATUSES = ("ok", "error", "timeout", "invalid")
 TASK_STATUSES = ("passed", "failed", "timed out", "not reached", "not run", "missing")
 IdSource = Literal["parameters", "filename", "folder"]
+Isolation = Literal["auto", "bwrap", "basic"]
+#: What can be in force for a submission (the gradebook's ``isolation`` column).
+ISOLATIONS = ("bwrap", "basic")
 _MAX_FEEDBACK = 400
 _QUIET = logging.getLogger("portfolio_lib.exercises.grader.kernel")
 _QUIET.setLevel(logging.CRITICAL)
@@ -124,6 +135,9 @@ class NotebookGrade:
         0-based index of the first cell that raised.
     first_error : str
         ``"Ename: evalue"`` of that cell (empty if none).
+    isolation : str
+        What isolated the submission's kernel: ``bwrap`` or ``basic`` (see
+        :func:`describe_isolation`); empty when no kernel ran (an unreadable notebook).
     """
 
     path: Path
@@ -135,6 +149,7 @@ class NotebookGrade:
     tasks: tuple[TaskResult, ...] = field(default_factory=tuple)
     first_error_cell: int | None = None
     first_error: str = ""
+    isolation: str = ""
 
     @property
     def score(self) -> int:
@@ -328,16 +343,316 @@ def _cancel_leftover_tasks() -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
+# --------------------------------------------------------------------------- isolation
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Resource limits of a submission's kernel process (``resource.setrlimit``).
+
+    Parameters
+    ----------
+    memory_mb : int
+        Address space of the kernel (``RLIMIT_AS``), in MiB; past it an
+        allocation raises ``MemoryError`` in the student's cell. Default 4096.
+    cpu_seconds : int or None
+        CPU time of the kernel (``RLIMIT_CPU``), in seconds; past it the kernel is
+        killed (the notebook is recorded as ``error``: the kernel died). Default
+        ``None``: twice the time budget plus the start-up timeout (the wall-clock
+        budget stays the main limit; this one catches CPU burnt on several threads).
+    file_size_mb : int
+        Largest file the kernel may write (``RLIMIT_FSIZE``), in MiB; past it the
+        write raises ``OSError``. Default 200.
+
+    Examples
+    --------
+    >>> SandboxLimits(memory_mb=2048).cpu_limit(timeout_seconds=120, startup_timeout=60)
+    300
+    """
+
+    memory_mb: int = 4096
+    cpu_seconds: int | None = None
+    file_size_mb: int = 200
+
+    def __post_init__(self) -> None:
+        for name in ("memory_mb", "cpu_seconds", "file_size_mb"):
+            value = getattr(self, name)
+            if value is None and name == "cpu_seconds":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"SandboxLimits.{name} must be a positive int, got {value!r}")
+
+    def cpu_limit(self, *, timeout_seconds: float, startup_timeout: float) -> int:
+        """The CPU-time limit in seconds for a notebook with this time budget."""
+        if self.cpu_seconds is not None:
+            return self.cpu_seconds
+        return math.ceil(2 * timeout_seconds + startup_timeout)
+
+
+#: Run by the kernel's launcher: set the limits, then become the kernel (argv: limits, command).
+_LIMITER = (
+    "import os, resource, sys\n"
+    "memory, cpu, fsize = (int(v) for v in sys.argv[1:4])\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (memory, memory))\n"
+    "resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))\n"
+    "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
+    "os.execv(sys.argv[4], sys.argv[4:])\n"
+)
+#: Environment variables passed from the grader to a kernel when set (nothing else is).
+_PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "PORTFOLIO_LIB_DATA")
+
+
+def _bwrap_command(root: Path, workdir: Path) -> list[str]:
+    """bubblewrap's options: read-only ``/``, ``root`` writable, no network, no capabilities."""
+    command = [
+        "bwrap",
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--tmpfs", "/dev/shm",
+        "--proc", "/proc",
+        "--bind", str(root), str(root),
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--die-with-parent",
+        # the kernel's parent is bwrap's pid 1 here, not the grader: ipykernel would take
+        # JPY_PARENT_PID for a dead parent and quit; --die-with-parent does that job
+        "--unsetenv", "JPY_PARENT_PID",
+        "--cap-drop", "ALL",
+        "--chdir", str(workdir),
+    ]  # fmt: skip
+    return command
+
+
+@cache
+def bwrap_available() -> bool:
+    """Whether bubblewrap (``bwrap``) can isolate a process here (tried once per process).
+
+    It needs the ``bwrap`` program (Debian package ``bubblewrap``) and user or
+    mount namespaces (root, or unprivileged user namespaces enabled).
+
+    Examples
+    --------
+    >>> isinstance(bwrap_available(), bool)
+    True
+    """
+    if shutil.which("bwrap") is None:
+        return False
+    probe = Path(tempfile.mkdtemp(prefix="pl-grade-probe-"))
+    try:
+        marker = probe / "written"
+        done = subprocess.run(
+            [*_bwrap_command(probe, probe), "--", "/bin/sh", "-c", f"touch {marker}"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        return done.returncode == 0 and marker.exists()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+
+
+def resolve_isolation(requested: Isolation = "auto") -> str:
+    """The isolation that will be in force: ``bwrap`` if asked for or available, else ``basic``.
+
+    Parameters
+    ----------
+    requested : {"auto", "bwrap", "basic"}
+        ``auto`` takes ``bwrap`` when :func:`bwrap_available`, else ``basic``.
+
+    Returns
+    -------
+    str
+        ``"bwrap"`` or ``"basic"`` (see :func:`describe_isolation`).
+
+    Raises
+    ------
+    RuntimeError
+        ``bwrap`` was asked for but cannot run here.
+    ValueError
+        ``requested`` is not one of the three.
+
+    Examples
+    --------
+    >>> resolve_isolation("basic")
+    'basic'
+    """
+    if requested not in ("auto", *ISOLATIONS):
+        raise ValueError(f"isolation must be 'auto', 'bwrap' or 'basic', got {requested!r}")
+    if requested == "basic":
+        return "basic"
+    if bwrap_available():
+        return "bwrap"
+    if requested == "bwrap":
+        raise RuntimeError(
+            "isolation='bwrap' was asked for but bubblewrap cannot run here: install the "
+            "Debian package 'bubblewrap' and allow user namespaces, or use isolation='auto'"
+        )
+    return "basic"
+
+
+def describe_isolation(isolation: str, limits: SandboxLimits | None = None) -> str:
+    """What an isolation level guarantees and what it does not, in one paragraph.
+
+    Examples
+    --------
+    >>> describe_isolation("basic").split(":")[0]
+    'basic isolation'
+    """
+    limits = limits or SandboxLimits()
+    cpu = f"{limits.cpu_seconds} s" if limits.cpu_seconds else "2 x the time budget + start-up"
+    common = (
+        "each notebook runs in a throwaway copy of its folder (HOME and TMPDIR are in the "
+        "throwaway folder too, deleted afterwards), with a scrubbed environment (PATH, HOME, "
+        f"TMPDIR, {', '.join(_PASSED_ENV)} only), a memory limit of {limits.memory_mb} MiB, "
+        f"a CPU limit of {cpu} and files of at most {limits.file_size_mb} MiB"
+    )
+    if isolation == "bwrap":
+        return (
+            f"bwrap isolation: {common}; bubblewrap makes the rest of the file system "
+            "read-only, gives no network, no capabilities and its own process tree. "
+            "Not in force: the rest of the file system can still be read."
+        )
+    if isolation == "basic":
+        return (
+            f"basic isolation: {common}. Not in force (bubblewrap is unavailable): the "
+            "submission runs as the grading user and can read, change or delete any file "
+            "that user can (an absolute path reaches past the copy), and it has the network."
+        )
+    raise ValueError(f"isolation must be one of {ISOLATIONS}, got {isolation!r}")
+
+
+def _remove_tree(root: Path) -> None:
+    """Delete a throwaway folder, also where a submission took away permissions."""
+
+    def unlock(function: Any, name: str, _info: Any) -> None:
+        try:
+            os.chmod(Path(name).parent, 0o700)
+            os.chmod(name, 0o700)
+            function(name)
+        except OSError:
+            pass
+
+    shutil.rmtree(root, onerror=unlock)
+
+
+class _Sandbox:
+    """A throwaway folder for one submission and the command that starts its kernel.
+
+    ``root/submission`` is the copy of the notebook's folder (the working directory),
+    ``root/tmp`` its TMPDIR, ``root`` its HOME, ``root/.kernel`` the connection file
+    and sockets (the kernel talks over Unix sockets: with bwrap it has no network).
+    """
+
+    def __init__(self, notebook: Path, isolation: str, limits: SandboxLimits, cpu: int) -> None:
+        self.isolation = isolation
+        self.limits = limits
+        self.cpu = cpu
+        self.root = Path(tempfile.mkdtemp(prefix="pl-grade-")).resolve()
+        try:
+            self.workdir = self.root / "submission"
+            own = notebook.resolve()
+
+            def skip(folder: str, names: list[str]) -> set[str]:
+                # hidden files and the other notebooks (other students' submissions)
+                return {
+                    name
+                    for name in names
+                    if name.startswith(".")
+                    or (name.endswith(".ipynb") and Path(folder, name).resolve() != own)
+                }
+
+            shutil.copytree(own.parent, self.workdir, symlinks=True, ignore=skip)
+            (self.root / "tmp").mkdir()
+            (self.root / ".kernel").mkdir()
+        except BaseException:
+            _remove_tree(self.root)
+            raise
+
+    def env(self) -> dict[str, str]:
+        """The kernel's whole environment."""
+        bin_dir = str(Path(sys.executable).parent)
+        env = {
+            "PATH": os.pathsep.join([bin_dir, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "HOME": str(self.root),
+            "TMPDIR": str(self.root / "tmp"),
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "agg",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+        env.update({name: os.environ[name] for name in _PASSED_ENV if name in os.environ})
+        return env
+
+    def wrap(self, command: list[str]) -> list[str]:
+        """``command`` (the kernel's) under the limits and, with bwrap, in the sandbox."""
+        mib = 1024 * 1024
+        limited = [
+            sys.executable,
+            "-c",
+            _LIMITER,
+            str(self.limits.memory_mb * mib),
+            str(self.cpu),
+            str(self.limits.file_size_mb * mib),
+            shutil.which(command[0]) or command[0],
+            *command[1:],
+        ]
+        if self.isolation == "bwrap":
+            return [*_bwrap_command(self.root, self.workdir), "--", *limited]
+        return limited
+
+    def kernel_manager(self, kernel_name: str) -> Any:
+        """A jupyter kernel manager whose kernel starts through :meth:`wrap`."""
+        manager_class = _sandboxed_manager_class()
+        kernel_dir = self.root / ".kernel"
+        return manager_class(
+            sandbox=self,
+            kernel_name=kernel_name,
+            transport="ipc",
+            ip=str(kernel_dir / "k"),
+            connection_file=str(kernel_dir / "kernel.json"),
+        )
+
+    def close(self) -> None:
+        _remove_tree(self.root)
+
+
+@cache
+def _sandboxed_manager_class() -> type:
+    """An ``AsyncKernelManager`` that starts its kernel through a :class:`_Sandbox`."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SandboxedKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        def __init__(self, *, sandbox: _Sandbox, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._sandbox = sandbox
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            return self._sandbox.wrap(super().format_kernel_cmd(extra_arguments))
+
+    return SandboxedKernelManager
+
+
 def _execute(
-    nb: Any, *, cwd: Path, timeout_seconds: float, kernel_name: str, startup_timeout: int
+    nb: Any,
+    *,
+    sandbox: _Sandbox,
+    timeout_seconds: float,
+    kernel_name: str,
+    startup_timeout: int,
 ) -> _Run:
-    """Run every code cell with errors allowed, within a total time budget."""
+    """Run every code cell with errors allowed, within a total time budget, in ``sandbox``."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     run = _Run()
     client = NotebookClient(
         nb,
+        km=sandbox.kernel_manager(kernel_name),
         timeout=max(1, math.ceil(timeout_seconds)),
         startup_timeout=startup_timeout,
         kernel_name=kernel_name,
@@ -345,12 +660,15 @@ def _execute(
         interrupt_on_timeout=False,
         shutdown_kernel="immediate",
         record_timing=False,
-        resources={"metadata": {"path": str(cwd)}},
+        resources={"metadata": {"path": str(sandbox.workdir)}},
         log=_QUIET,
     )
     index = 0
     try:
-        with client.setup_kernel(stderr=subprocess.DEVNULL):  # kernel's own log lines
+        # stdout/stderr: the kernel's own log lines; env: the scrubbed one, nothing of the grader's
+        with client.setup_kernel(
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=sandbox.env()
+        ):
             deadline = time.monotonic() + timeout_seconds
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
@@ -494,13 +812,17 @@ def grade_notebook(
     kernel_name: str = KERNEL_NAME,
     startup_timeout: int = 60,
     reference: Path | str | None = None,
+    isolation: Isolation = "auto",
+    limits: SandboxLimits | None = None,
 ) -> NotebookGrade:
-    """Execute one submission in a fresh kernel and grade each task.
+    """Execute one submission in a fresh, isolated kernel and grade each task.
 
     Parameters
     ----------
     path : path
-        The submitted notebook; it runs with its own folder as working directory.
+        The submitted notebook. It runs in a throwaway copy of its folder (hidden
+        files and other notebooks left out) as working directory, deleted afterwards,
+        so the folder itself is never changed.
     timeout_seconds : float
         Time budget for executing all cells, in seconds (kernel start-up is
         bounded separately by ``startup_timeout``). When it runs out the kernel is
@@ -518,10 +840,25 @@ def grade_notebook(
         The master or student copy: each check cell of the submission is reset
         to the reference's check cell of the same task before running, so an
         edited check cell cannot pass a task.
+    isolation : {"auto", "bwrap", "basic"}
+        ``bwrap``: bubblewrap also makes the rest of the file system read-only and
+        takes the network away; ``basic``: the throwaway copy, a scrubbed
+        environment and the limits only; ``auto`` (default): ``bwrap`` where it
+        works (:func:`resolve_isolation`). The level in force is recorded in
+        :attr:`NotebookGrade.isolation`; :func:`describe_isolation` says what each
+        one guarantees.
+    limits : SandboxLimits, optional
+        Memory, CPU and file-size limits of the kernel (default :class:`SandboxLimits`).
 
     Returns
     -------
     NotebookGrade
+
+    Examples
+    --------
+    >>> grade = grade_notebook("submissions/ali.ipynb", timeout_seconds=60)  # doctest: +SKIP
+    >>> grade.status, grade.isolation, grade.score  # doctest: +SKIP
+    ('ok', 'bwrap', 3)
     """
     import nbformat
 
@@ -551,13 +888,20 @@ def grade_notebook(
         for task, source in reference_checks(reference).items():
             if task in layout.check_cells:
                 nb.cells[layout.check_cells[task]].source = source
-    run = _execute(
-        nb,
-        cwd=path.resolve().parent,
-        timeout_seconds=timeout_seconds,
-        kernel_name=kernel_name,
-        startup_timeout=startup_timeout,
-    )
+    in_force = resolve_isolation(isolation)
+    limits = limits or SandboxLimits()
+    cpu = limits.cpu_limit(timeout_seconds=timeout_seconds, startup_timeout=startup_timeout)
+    sandbox = _Sandbox(path, in_force, limits, cpu)
+    try:
+        run = _execute(
+            nb,
+            sandbox=sandbox,
+            timeout_seconds=timeout_seconds,
+            kernel_name=kernel_name,
+            startup_timeout=startup_timeout,
+        )
+    finally:
+        sandbox.close()
     first_error_cell = min(run.errors) if run.errors else None
     first_error = (
         _one_line(": ".join(run.errors[first_error_cell])) if first_error_cell is not None else ""
@@ -591,6 +935,7 @@ def grade_notebook(
         tasks=tuple(results),
         first_error_cell=first_error_cell,
         first_error=first_error,
+        isolation=in_force,
     )
 
 
@@ -653,6 +998,8 @@ def grade_paths(
     startup_timeout: int = 60,
     reference: Path | str | None = None,
     progress: bool | None = False,
+    isolation: Isolation = "auto",
+    limits: SandboxLimits | None = None,
 ) -> list[NotebookGrade]:
     """Grade several notebooks, ``jobs`` at a time; results in input order.
 
@@ -665,8 +1012,9 @@ def grade_paths(
     ----------
     paths : sequence of path
         Submissions.
-    timeout_seconds, student_id_from, kernel_name, startup_timeout, reference
-        As in :func:`grade_notebook`.
+    timeout_seconds, student_id_from, kernel_name, startup_timeout, reference, isolation, limits
+        As in :func:`grade_notebook`; ``isolation`` is resolved once, before any
+        notebook runs (``"bwrap"`` where it cannot run raises ``RuntimeError``).
     jobs : int
         Notebooks graded at the same time; 1 grades them one after another.
     progress : bool or None
@@ -685,6 +1033,8 @@ def grade_paths(
         "kernel_name": kernel_name,
         "startup_timeout": startup_timeout,
         "reference": reference,
+        "isolation": resolve_isolation(isolation),
+        "limits": limits,
     }
 
     bar = _Progress(len(paths), progress)
@@ -758,7 +1108,8 @@ def gradebook(
     -------
     pandas.DataFrame
         Columns ``student_id, file, seed, status, task_1 … task_K, total, max_total,
-        message, seconds, status_1 … status_K, feedback_1 … feedback_K``, sorted by
+        message, seconds, isolation, status_1 … status_K, feedback_1 … feedback_K``
+        (``isolation``: ``bwrap`` or ``basic``, what isolated the kernel), sorted by
         student id. ``status`` is the notebook's (:data:`STATUSES`), ``status_N`` the
         task's (:data:`TASK_STATUSES`: ``timed out`` for the task that was running when
         time ran out, ``not reached`` for those after it).
@@ -785,6 +1136,7 @@ def gradebook(
         row["max_total"] = len(numbers)
         row["message"] = grade.message
         row["seconds"] = round(grade.seconds, 1) if not math.isnan(grade.seconds) else None
+        row["isolation"] = grade.isolation
         for number in numbers:
             result = by_task.get(number)
             if result is not None:
@@ -807,6 +1159,7 @@ def gradebook(
         "max_total",
         "message",
         "seconds",
+        "isolation",
         *[f"status_{n}" for n in numbers],
         *[f"feedback_{n}" for n in numbers],
     ]
@@ -824,6 +1177,8 @@ def grade_folder(
     tasks: Sequence[int] | None = None,
     reference: Path | str | None = None,
     progress: bool | None = None,
+    isolation: Isolation = "auto",
+    limits: SandboxLimits | None = None,
 ) -> pd.DataFrame:
     """Grade every notebook under ``submissions_dir`` and return the gradebook.
 
@@ -845,6 +1200,10 @@ def grade_folder(
     progress : bool or None
         Progress bar on stderr, one step per notebook graded; default ``None``:
         shown only when stderr is a terminal (see :func:`grade_paths`).
+    isolation : {"auto", "bwrap", "basic"}
+        See :func:`grade_notebook`; the gradebook's ``isolation`` column records it.
+    limits : SandboxLimits, optional
+        See :func:`grade_notebook`.
 
     Returns
     -------
@@ -872,6 +1231,8 @@ def grade_folder(
         jobs=workers,
         reference=reference,
         progress=progress,
+        isolation=isolation,
+        limits=limits,
     )
     return gradebook(grades, tasks=tasks)
 
