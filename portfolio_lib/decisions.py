@@ -36,10 +36,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio_lib._errors import require_columns
 from portfolio_lib._results import ResultSummary
-from portfolio_lib.acquisition import AcquisitionEconomics, channel_verdict
+from portfolio_lib.acquisition import CUT_RATIO, INVEST_RATIO, AcquisitionEconomics, channel_verdict
 from portfolio_lib.campaigns import CampaignReturn, SegmentUplift
+from portfolio_lib.portfolio.dashboard import KPIDashboard
 from portfolio_lib.portfolio.kpis import retention_over
+from portfolio_lib.portfolio.strategy import RETENTION_TARGET
 from portfolio_lib.portfolio.targeting import CallList
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "call_list_decision",
     "campaign_rollout",
     "comparison_decision",
+    "group_retention_target",
     "evaluate",
     "retention_target",
     "step_gains",
@@ -414,21 +418,28 @@ def target_segments(
 
 
 def acquisition_decision(
-    economics: AcquisitionEconomics,
+    economics: AcquisitionEconomics | pd.DataFrame,
     *,
+    invest_ratio: float = INVEST_RATIO,
+    cut_ratio: float = CUT_RATIO,
     question: str = "Where should acquisition money go?",
 ) -> Decision:
     """Invest / hold / cut per channel and overall, read from the economics table.
 
-    The verdicts are the table's own (``economics.table["verdict"]``, written by
-    :func:`portfolio_lib.acquisition.channel_verdict`): the sentence and the table cannot
+    The verdicts are the table's own (``verdict`` column, written by
+    :func:`portfolio_lib.acquisition.channel_verdict`): the sentence is rebuilt from them and
+    checked against the rule on ``clv_to_cac``, so the sentence and the table cannot
     disagree. Rule: CLV/CAC >= ``invest_ratio`` -> invest more; < ``cut_ratio`` -> cut
     back; otherwise hold / optimise; the row ``all`` gives the overall verdict.
 
     Parameters
     ----------
-    economics : AcquisitionEconomics
-        From :func:`portfolio_lib.acquisition.acquisition_economics`.
+    economics : AcquisitionEconomics or pandas.DataFrame
+        From :func:`portfolio_lib.acquisition.acquisition_economics` (its thresholds are
+        used), or a table with ``clv_to_cac`` and ``verdict`` per channel (e.g. chapter 3's
+        ``channel_value(...).table``).
+    invest_ratio, cut_ratio : float
+        Thresholds for a plain table (default those of the acquisition module).
 
     Returns
     -------
@@ -445,14 +456,19 @@ def acquisition_decision(
     >>> acquisition_decision(econ).verdict
     'overall hold / optimise; invest more: search; cut back: social'
     """
-    if not isinstance(economics, AcquisitionEconomics):
+    if isinstance(economics, AcquisitionEconomics):
+        table = economics.table
+        invest_ratio, cut_ratio = economics.invest_ratio, economics.cut_ratio
+    elif isinstance(economics, pd.DataFrame):
+        table = economics
+    else:
         raise TypeError(f"economics must be AcquisitionEconomics, got {type(economics).__name__}")
-    table = economics.table
-    limits = [("invest_ratio", economics.invest_ratio), ("cut_ratio", economics.cut_ratio)]
+    require_columns(table, ["clv_to_cac", "verdict"], name="economics")
+    limits = [("invest_ratio", invest_ratio), ("cut_ratio", cut_ratio)]
     inputs = [(f"clv_to_cac[{name}]", _nan(table.loc[name, "clv_to_cac"])) for name in table.index]
     decision = _decide(
         "acquisition", question,
-        f"CLV/CAC >= {economics.invest_ratio:g}: invest more; < {economics.cut_ratio:g}: cut "
+        f"CLV/CAC >= {invest_ratio:g}: invest more; < {cut_ratio:g}: cut "
         "back; otherwise hold / optimise (the row 'all' is the overall verdict)",
         inputs, limits,
     )  # fmt: skip
@@ -542,6 +558,43 @@ def retention_target(
     limits = [("target_rate", target_rate), ("target_days", target_days),
               ("window_days", window_days), ("target_in_window", converted)]  # fmt: skip
     return _decide("retention_target", question, rule, inputs, limits)
+
+
+def group_retention_target(
+    dashboard: KPIDashboard,
+    group: str = "profitable",
+    *,
+    target_rate: float = RETENTION_TARGET[0],
+    target_days: float = RETENTION_TARGET[1],
+) -> Decision:
+    """A dashboard group's measured retention against its (annual) target, on one period.
+
+    The dashboard measures retention over ``dashboard.window_days`` (e.g. 180 days); the
+    target of the strategy table is per year (:data:`portfolio_lib.portfolio.RETENTION_TARGET`).
+    :func:`retention_target` converts the target to the measured window before comparing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.portfolio import KPIDashboard
+    >>> table = pd.DataFrame({"retention_rate": [0.96], "retention_ci_low": [0.955],
+    ...                       "retention_ci_high": [0.97]}, index=["profitable"])
+    >>> board = KPIDashboard(table, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-29"),
+    ...                      180, 0.3, 0.95)
+    >>> group_retention_target(board).verdict
+    'meets the target'
+    """
+    if not isinstance(dashboard, KPIDashboard):
+        raise TypeError(f"dashboard must be a KPIDashboard, got {type(dashboard).__name__}")
+    if group not in dashboard.table.index:
+        raise ValueError(f"no group {group!r} in the dashboard: {list(dashboard.table.index)}")
+    row = dashboard.table.loc[group]
+    return retention_target(
+        float(row["retention_rate"]), float(row["retention_ci_low"]),
+        float(row["retention_ci_high"]), window_days=dashboard.window_days,
+        target_rate=target_rate, target_days=target_days,
+        question=f"Is the {group} group's retention on its target?",
+    )  # fmt: skip
 
 
 def step_gains(

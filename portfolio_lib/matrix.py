@@ -56,11 +56,14 @@ class ChapterRange:
     ``DATASET="simulate"``; any integer ``SEED`` is supported; ``datasets`` lists
     the supported values of ``DATASET``. ``extra`` gives chapter-specific
     parameters that must accompany a data set (e.g. 4 RFM levels on CDNOW).
+    ``ranges`` gives the inclusive range of further numeric parameters, as their
+    comment in the parameters cell states it (``NAME = value  # LOW to HIGH; meaning``).
     """
 
     datasets: tuple[str, ...]
     n_customers: tuple[int, int] = (100, 10_000)
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 #: Chapter number -> what it supports. CDNOW holds only purchases, so the journey
@@ -68,10 +71,13 @@ class ChapterRange:
 DOCUMENTED_RANGES: dict[str, ChapterRange] = {
     "01": ChapterRange(("sample", "simulate", "cdnow")),
     "02": ChapterRange(("sample", "simulate", "cdnow"), extra={"cdnow": {"RFM_BINS": 4}}),
-    "03": ChapterRange(("sample", "simulate", "cdnow")),
+    "03": ChapterRange(("sample", "simulate", "cdnow"), ranges={"CLV_HORIZON_MONTHS": (1, 120)}),
     "04": ChapterRange(("sample", "simulate")),
     "05": ChapterRange(("sample", "simulate")),
-    "06": ChapterRange(("sample", "simulate", "cdnow")),
+    "06": ChapterRange(
+        ("sample", "simulate", "cdnow"),
+        ranges={"CLV_HORIZON_MONTHS": (1, 120), "SAVE_RATE": (0, 1), "CONTACT_COST": (0, 100)},
+    ),
 }
 
 

@@ -44,7 +44,7 @@ from portfolio_lib.portfolio.kpis import (
     retention_rate,
 )
 from portfolio_lib.portfolio.matrix import QUADRANTS, ValueLoyalty, value_loyalty_matrix
-from portfolio_lib.portfolio.strategy import default_strategies, strategy_table
+from portfolio_lib.portfolio.strategy import RETENTION_TARGET, default_strategies, strategy_table
 from portfolio_lib.portfolio.targeting import CallList, call_list
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "net_profit_per_customer",
     "retention_over",
     "profit_by_segment",
+    "RETENTION_TARGET",
     "default_strategies",
     "strategy_table",
     "KPI_LABELS",

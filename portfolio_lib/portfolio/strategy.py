@@ -12,13 +12,20 @@ import pandas as pd
 from portfolio_lib import _terms
 from portfolio_lib.portfolio.groups import GROUPS, PortfolioGroups
 
+#: The profitable group's retention target: (share kept, over how many days). The strategy
+#: table states it per year; compare it with a retention measured over another window only
+#: after :func:`portfolio_lib.portfolio.retention_over` (e.g. 0.9 a year = 0.949 over 180 days).
+RETENTION_TARGET: tuple[float, int] = (0.90, 365)
+
 _STRATEGIES = {
     "profitable": (
         "Loyalty & reward programme",
         "Sadakat ve ödül programı",
         "tiered rewards and points, VIP service, early access, a personal contact",
         "retention rate; share of revenue; profit per customer",
-        "keep retention >= 90 % a year and profit per customer at least stable",
+        f"keep retention >= {RETENTION_TARGET[0]:.0%} a year "
+        f"(= {RETENTION_TARGET[0] ** (180 / RETENTION_TARGET[1]):.1%} over 180 days) and "
+        "gross profit per customer at least stable",
     ),
     "loyal": (
         "Reward loyalty, grow the basket",
