@@ -83,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--quiet", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )
+    grade.add_argument(
+        "--isolation",
+        choices=["auto", "bwrap", "basic"],
+        default="auto",
+        help="how submissions are isolated: bwrap (bubblewrap: read-only file system, no "
+        "network), basic (throwaway copy, scrubbed environment, limits), auto (default: bwrap "
+        "where it runs); the gradebook's isolation column records it",
+    )
     return parser
 
 
@@ -146,9 +154,15 @@ def _variants(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from portfolio_lib.exercises.grader import grade_folder, write_gradebook
+    from portfolio_lib.exercises.grader import (
+        describe_isolation,
+        grade_folder,
+        resolve_isolation,
+        write_gradebook,
+    )
 
     try:
+        print(f"Isolation: {describe_isolation(resolve_isolation(args.isolation))}")
         book = grade_folder(
             args.submissions,
             timeout_seconds=args.timeout,
@@ -156,8 +170,9 @@ def _grade(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             reference=args.reference,
             progress=False if args.quiet else None,
+            isolation=args.isolation,
         )
-    except FileNotFoundError as error:
+    except (FileNotFoundError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     path = write_gradebook(book, args.out)
