@@ -1,4 +1,4 @@
-"""Command line: ``python -m portfolio_lib run | simulate | exercises ...``."""
+"""Command line: ``python -m portfolio_lib run | simulate | exercises | clv | rfm | summarize``."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(argv: list[str]) -> int:
+    if "--transactions-only" in argv:  # a large log in Parquet parts (portfolio_lib.engines)
+        from portfolio_lib.engines.simlog import simlog_main
+
+        return simlog_main(argv)
     from portfolio_lib.simulate import simulate_main
 
     return simulate_main(argv)
@@ -67,6 +71,21 @@ def _cmd_exercises(argv: list[str]) -> int:
     return exercises_main(argv)
 
 
+#: Logs of any size (portfolio_lib.engines): each parses its own arguments.
+_ENGINE_COMMANDS = {
+    "clv": "per-customer CLV of a log of any size (DuckDB, Spark or pandas)",
+    "rfm": "RFM table, scores and segments of a log of any size",
+    "summarize": "per-customer CLV summary of a log of any size",
+}
+
+
+def _cmd_engine(command: str, argv: list[str]) -> int:
+    from portfolio_lib.engines import cli
+
+    runner = {"clv": cli.clv_main, "rfm": cli.rfm_main, "summarize": cli.summarize_main}
+    return runner[command](argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m portfolio_lib`` and the ``portfolio-lib`` script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -75,11 +94,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_simulate(argv[1:])
     if argv and argv[0] == "exercises":
         return _cmd_exercises(argv[1:])
+    if argv and argv[0] in _ENGINE_COMMANDS:
+        return _cmd_engine(argv[0], argv[1:])
 
     parser = argparse.ArgumentParser(prog="python -m portfolio_lib", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("simulate", help="simulate the sample company (see `simulate --help`)")
     sub.add_parser("exercises", help="exercise tooling: build, variants, grade")
+    for name, text in _ENGINE_COMMANDS.items():
+        sub.add_parser(name, help=f"{text} (see `{name} --help`)")
     run = sub.add_parser("run", help="execute the notebooks and write the HTML report")
     run.add_argument("--out", default="build", help="report folder (default: build)")
     run.add_argument("--notebooks", default="notebooks", help="notebook folder")

@@ -111,9 +111,7 @@ def cohort_retention(
     buys = f"(SELECT customer, day, {_period_sql(unit)} AS period FROM {view} WHERE NOT is_return)"
     last_day = eng.fetch(f"SELECT MAX(day) AS d FROM {buys} b")["d"].iloc[0]
     if last_day is None or pd.isna(last_day):
-        raise DataValidationError(
-            f"transactions: column {columns.amount!r} has no purchase rows"
-        )
+        raise DataValidationError(f"transactions: column {columns.amount!r} has no purchase rows")
     end = pd.Timestamp(last_day) if end is None else end
     cells = eng.fetch(
         f"SELECT c.cohort, p.period - c.cohort AS offset_, COUNT(DISTINCT p.customer) AS n "

@@ -53,7 +53,11 @@ def _events(
         raise DataValidationError(
             f"events: column {time_col!r} must hold date-times; its type is {types[time_col]}"
         )
-    t = f"TRY_CAST({q(time_col)} AS TIMESTAMP)" if kind == "text" else f"CAST({q(time_col)} AS TIMESTAMP)"
+    t = (
+        f"TRY_CAST({q(time_col)} AS TIMESTAMP)"
+        if kind == "text"
+        else f"CAST({q(time_col)} AS TIMESTAMP)"
+    )
     ranks = " ".join(
         f"WHEN '{s.replace(chr(39), chr(39) * 2)}' THEN {i}" for i, s in enumerate(stages)
     )
@@ -105,7 +109,8 @@ def _events(
         raise DataValidationError(
             "events: rows break the event contract:\n"
             + "\n".join(f"  - {text}: {n} row(s)" for text, _, n in found)
-            + f"\nExamples ({found[0][0]}):\n" + format_examples(shown)
+            + f"\nExamples ({found[0][0]}):\n"
+            + format_examples(shown)
         )
     return checked
 
@@ -279,7 +284,9 @@ def conversion_paths(
     if conversion_stage not in order:
         raise ValueError(f"conversion_stage {conversion_stage!r} is not one of {list(order)}")
     if window_days is not None and not window_days > 0:
-        raise ValueError(f"window_days must be a positive number of days or None, got {window_days}")
+        raise ValueError(
+            f"window_days must be a positive number of days or None, got {window_days}"
+        )
     eng = get_engine(engine, source)
     ev = _events(
         eng, source, customer_col=customer_col, time_col=time_col, stage_col=stage_col,
