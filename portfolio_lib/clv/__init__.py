@@ -25,6 +25,14 @@ from portfolio_lib.clv._fitting import ConvergenceError, FitDiagnostics, ModelSu
 from portfolio_lib.clv.bgbb import BetaGeoBetaBinom, donations_summary, simulate_bgbb
 from portfolio_lib.clv.bgnbd import BetaGeo
 from portfolio_lib.clv.choice import ModelChoice, fit_purchase_model, fit_spend_model
+from portfolio_lib.clv.covariates import (
+    BetaGeoCovariates,
+    GammaGammaCovariates,
+    ParetoNBDCovariates,
+    simulate_covariates,
+    simulate_purchases_with_covariates,
+    simulate_spend_with_covariates,
+)
 from portfolio_lib.clv.diagnostics import (
     holdout_comparison,
     prob_alive_matrix,
@@ -53,16 +61,19 @@ from portfolio_lib.clv.value import (
 __all__ = [
     "BetaGeo",
     "BetaGeoBetaBinom",
+    "BetaGeoCovariates",
     "CLVResult",
     "ConvergenceError",
     "FitDiagnostics",
     "FrequencySpendCorrelation",
     "GammaGamma",
+    "GammaGammaCovariates",
     "MeanSpend",
     "ModifiedBetaGeo",
     "ModelChoice",
     "ModelSummary",
     "ParetoNBD",
+    "ParetoNBDCovariates",
     "ShiftedBetaGeometric",
     "calibration_holdout",
     "clv_cac_ratio",
@@ -78,8 +89,11 @@ __all__ = [
     "repeat_purchase_distribution",
     "simulate_bgbb",
     "simulate_bgnbd",
+    "simulate_covariates",
     "simulate_gamma_gamma_spend",
     "simulate_mbgnbd",
     "simulate_pareto_nbd",
+    "simulate_purchases_with_covariates",
+    "simulate_spend_with_covariates",
     "summary_from_transactions",
 ]
