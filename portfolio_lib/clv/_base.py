@@ -195,6 +195,12 @@ class PurchaseModel(MLEModel):
         """Row log-likelihood as a function of the parameters, for fitting."""
         return lambda params: cls._loglik_rows(params, x, t_x, T)
 
+    @classmethod
+    def _make_loglik_grad(cls, x, t_x, T, w):
+        """``params -> (sum(w * loglik rows), gradient in the log-parameters)`` or None
+        (then the fit uses central differences)."""
+        return None
+
     @staticmethod
     def _prob_alive(params, x, t_x, T):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -271,6 +277,7 @@ class PurchaseModel(MLEModel):
             model_name=self._model_name,
             param_names=self._param_names,
             row_loglik=cls._make_loglik(x, t_x, T),
+            loglik_grad=cls._make_loglik_grad(x, t_x, T, counts),
             weights=counts,
             start_params=start,
             alt_start_params=alt,

@@ -20,7 +20,7 @@ Log-likelihood of one customer (all in log space)
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betainc, betaln, gammaln
+from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from portfolio_lib.clv._base import PurchaseModel, unpack
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
@@ -85,6 +85,71 @@ class BetaGeo(PurchaseModel):
             return per_x[ix] + np.logaddexp(a3, a4)
 
         return loglik
+
+    @classmethod
+    def _make_loglik_grad(cls, x, t_x, T, w):
+        r"""Weighted log-likelihood and its analytic gradient in the log-parameters.
+
+        With :math:`u = \ln a - \ln(b+x-1) + (r+x)[\ln(\alpha+T) - \ln(\alpha+t_x)]` and
+        :math:`\pi = 1/(1+e^{-u})` (the share of the dropout branch; 0 when x = 0),
+
+        .. math::
+
+           \partial_r \ell = \psi(r+x) - \psi(r) + \ln\alpha - \ln(\alpha+T)
+               + \pi[\ln(\alpha+T) - \ln(\alpha+t_x)],\quad
+           \partial_\alpha \ell = \frac{r}{\alpha} - \frac{r+x}{\alpha+T}
+               + \pi (r+x)\Big[\frac{1}{\alpha+T} - \frac{1}{\alpha+t_x}\Big],
+
+           \partial_a \ell = \psi(a+b) - \psi(a+b+x) + \frac{\pi}{a},\quad
+           \partial_b \ell = \psi(b+x) - \psi(b) + \psi(a+b) - \psi(a+b+x)
+               - \frac{\pi}{b+x-1};
+
+        times the parameter for the log scale. Terms that depend on one of x, t_x or T
+        only are summed per distinct value; rows without a repeat purchase enter through
+        their totals per T.
+        """
+        x = np.asarray(x, dtype=float)
+        w = np.asarray(w, dtype=float)
+        ux, ix = np.unique(x, return_inverse=True)
+        ut, it = np.unique(t_x, return_inverse=True)
+        uT, iT = np.unique(T, return_inverse=True)
+        n_x, n_T = len(ux), len(uT)
+        total_w = float(w.sum())
+        w_x = np.bincount(ix, weights=w, minlength=n_x)
+        repeat = x > 0
+        # -(r+x) ln(alpha+T) of every row, summed per distinct T
+        w_T = np.bincount(iT, weights=w, minlength=n_T)
+        wx_T = np.bincount(iT, weights=w * x, minlength=n_T)
+        xr, wr = x[repeat], w[repeat]
+        ixr, itr, iTr = ix[repeat], it[repeat], iT[repeat]
+        ux_pos = np.maximum(ux, 1.0)
+
+        def loglik_grad(params):
+            r, alpha, a, b = (float(v) for v in params)
+            l_T = np.log(alpha + uT)
+            l_t = np.log(alpha + ut)
+            per_x = gammaln(r + ux) - gammaln(r) + betaln(a, b + ux) - betaln(a, b)
+            value = w_x @ per_x + total_w * r * np.log(alpha) - l_T @ (r * w_T + wx_T)
+            inv_T = 1 / (alpha + uT)
+            g_r = w_x @ (digamma(r + ux) - digamma(r)) + total_w * np.log(alpha) - l_T @ w_T
+            g_alpha = total_w * r / alpha - inv_T @ (r * w_T + wx_T)
+            dab = digamma(a + b)
+            g_a = w_x @ (dab - digamma(a + b + ux))
+            g_b = w_x @ (digamma(b + ux) - digamma(b) + dab - digamma(a + b + ux))
+            if xr.size:
+                rx = r + xr
+                d = l_T[iTr] - l_t[itr]
+                u = (np.log(a) - np.log(b + ux_pos - 1))[ixr] + rx * d
+                value += wr @ np.logaddexp(0.0, u)
+                wp = wr * expit(u)
+                g_r += wp @ d
+                g_alpha += (wp * rx) @ (inv_T[iTr] - 1 / (alpha + ut)[itr])
+                g_a += wp.sum() / a
+                g_b -= wp @ (1 / (b + ux_pos - 1))[ixr]
+            grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
+            return float(value), grad
+
+        return loglik_grad
 
     @staticmethod
     def _prob_alive(params, x, t_x, T):

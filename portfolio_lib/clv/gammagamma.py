@@ -27,7 +27,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 from scipy.stats import pearsonr, spearmanr
 
 from portfolio_lib._errors import DataValidationError
@@ -87,6 +87,47 @@ class GammaGamma(MLEModel):
             + (px - 1) * np.log(zbar)
             - (px + q) * np.log(gamma + x * zbar)
         )
+
+    @staticmethod
+    def _make_loglik_grad(x, zbar, w):
+        r"""Weighted log-likelihood and its analytic gradient in the log-parameters.
+
+        .. math::
+
+           \partial_p \ell = x[\psi(px+q) - \psi(px) + \ln x + \ln\bar z
+               - \ln(\gamma + x\bar z)],\quad
+           \partial_q \ell = \psi(px+q) - \psi(q) + \ln\gamma - \ln(\gamma + x\bar z),\quad
+           \partial_\gamma \ell = \frac{q}{\gamma} - \frac{px+q}{\gamma + x\bar z};
+
+        times the parameter for the log scale.
+        """
+        x = np.asarray(x, dtype=float)
+        zbar = np.asarray(zbar, dtype=float)
+        w = np.asarray(w, dtype=float)
+        xz = x * zbar
+        log_x = np.log(x)
+        log_z = np.log(zbar)
+        wx = w * x
+        const_p = wx @ (log_x + log_z)
+        total_w = float(w.sum())
+
+        def loglik_grad(params):
+            p, q, gamma = (float(v) for v in params)
+            px = p * x
+            log_g = np.log(gamma + xz)
+            value = (
+                w @ (gammaln(px + q) - gammaln(px) - (px + q) * log_g + (px - 1) * log_z)
+                - total_w * gammaln(q)
+                + total_w * q * np.log(gamma)
+                + p * (wx @ log_x)
+            )
+            psi_pq = digamma(px + q)
+            g_p = wx @ (psi_pq - digamma(px) - log_g) + const_p
+            g_q = w @ (psi_pq - log_g) + total_w * (np.log(gamma) - digamma(q))
+            g_gamma = total_w * q / gamma - w @ ((px + q) / (gamma + xz))
+            return float(value), np.array([g_p * p, g_q * q, g_gamma * gamma])
+
+        return loglik_grad
 
     @staticmethod
     def _expected_spend(params, x, zbar):
@@ -153,6 +194,7 @@ class GammaGamma(MLEModel):
             model_name=self._model_name,
             param_names=self._param_names,
             row_loglik=lambda prm: cls._loglik_rows(prm, x, zbar),
+            loglik_grad=cls._make_loglik_grad(x, zbar, counts),
             weights=counts,
             start_params=start,
             alt_start_params=alt,

@@ -35,7 +35,7 @@ exact zero and large ``x`` stays finite.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln, roots_legendre
+from scipy.special import digamma, expit, gammaln, roots_legendre
 
 from portfolio_lib.clv._base import PurchaseModel, unpack
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
@@ -126,6 +126,67 @@ def _log_dropout_term(r, alpha, s, beta, x, t_x, T):
     return np.log(s) + log_diff
 
 
+#: Gauss-Legendre rules of the fitting quadrature: (largest span of the log-integrand
+#: over the range, nodes, weights). A row whose integrand changes by at most ``span``
+#: e-folds gets the first rule that covers it (error below 1e-15 relative, measured in
+#: tests/test_clv_paretonbd.py against the hypergeometric form).
+_FIT_RULES = tuple((span, *roots_legendre(n)) for span, n in ((3.0, 16), (12.0, 32), (np.inf, 64)))
+#: e-folds of the integrand kept by the fitting quadrature (the rest is below 1e-17).
+_FIT_CUT = 40.0
+
+
+def _dropout_moments(r, alpha, s, beta, x, t_x, T):
+    r"""log D and the D-weighted means of ln(alpha+tau), ln(beta+tau), 1/(alpha+tau), 1/(beta+tau).
+
+    ``D = I(t_x) - I(T)`` is the integral of ``(alpha+tau)^-(r+x) (beta+tau)^-(s+1)`` over
+    ``t_x < tau < T``; every parameter derivative of ``ln D`` is minus an exponent times one
+    of these means (``d ln D / d r = -E[ln(alpha+tau)]``, ``d ln D / d alpha =
+    -(r+x) E[1/(alpha+tau)]``, ...), so one set of integrand values gives the term and its
+    gradient. Gauss-Legendre in ``y = ln(min(alpha, beta) + tau)`` with 16, 32 or 64 nodes
+    depending on how many e-folds the integrand spans; the range is cut where the
+    integrand has fallen by e^-40 (it decays at least exponentially in y).
+    Rows must have ``t_x < T`` (1-D arrays; scalar parameters).
+    """
+    c = min(alpha, beta)
+    spread = abs(alpha - beta)
+    y1 = np.log(c + t_x)
+    width = np.log(c + T) - y1
+    q1 = (c + t_x) / (c + spread + t_x)
+    # slowest and fastest decay rates of the log-integrand in y over the range
+    if alpha <= beta:
+        kappa = (r + x - 1) + (s + 1) * q1
+        steepest = np.abs(r + x - 1) + (s + 1)
+    else:
+        kappa = s + (r + x) * q1
+        steepest = np.abs(s) + (r + x)
+    width = np.where(
+        kappa > 0, np.minimum(width, _FIT_CUT / np.where(kappa > 0, kappa, 1.0)), width
+    )
+    span = steepest * width
+    out = np.empty((5, x.size))
+    todo = np.ones(x.size, dtype=bool)
+    for limit, nodes, weights in _FIT_RULES:
+        rows = np.flatnonzero(todo & (span <= limit))
+        if rows.size == 0:
+            continue
+        todo[rows] = False
+        half = width[rows] / 2
+        y = y1[rows, None] + half[:, None] * (nodes + 1)
+        tau = np.exp(y) - c
+        la = np.log(alpha + tau)
+        lb = np.log(beta + tau)
+        log_f = y - (r + x[rows])[:, None] * la - (s + 1) * lb
+        peak = log_f.max(axis=1)
+        f = np.exp(log_f - peak[:, None]) * weights
+        total = f.sum(axis=1)
+        out[0, rows] = peak + np.log(total * half)
+        out[1, rows] = np.einsum("ij,ij->i", f, la) / total
+        out[2, rows] = np.einsum("ij,ij->i", f, lb) / total
+        out[3, rows] = np.einsum("ij,ij->i", f, 1 / (alpha + tau)) / total
+        out[4, rows] = np.einsum("ij,ij->i", f, 1 / (beta + tau)) / total
+    return out[0], out[1], out[2], out[3], out[4]
+
+
 def _log_alive_term(r, alpha, s, beta, x, T):
     return -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
 
@@ -158,6 +219,68 @@ class ParetoNBD(PurchaseModel):
         alive = _log_alive_term(r, alpha, s, beta, x, T)
         dropout = _log_dropout_term(r, alpha, s, beta, x, t_x, T)
         return head + np.logaddexp(alive, dropout)
+
+    @classmethod
+    def _make_loglik_grad(cls, x, t_x, T, w):
+        r"""Weighted log-likelihood and its gradient in the log-parameters.
+
+        ``l = head + ln(e^A + s D)`` with ``head = ln G(r+x) - ln G(r) + r ln alpha + s ln beta``,
+        the alive branch ``A = -(r+x) ln(alpha+T) - s ln(beta+T)`` and ``D`` the integral of
+        :func:`_dropout_moments`. With ``pi = s D / (e^A + s D)``:
+
+        * d/dr = psi(r+x) - psi(r) + ln alpha - (1-pi) ln(alpha+T) - pi E[ln(alpha+tau)]
+        * d/dalpha = r/alpha - (r+x) [(1-pi)/(alpha+T) + pi E[1/(alpha+tau)]]
+        * d/ds = ln beta - (1-pi) ln(beta+T) + pi (1/s - E[ln(beta+tau)])
+        * d/dbeta = s/beta - (1-pi) s/(beta+T) - pi (s+1) E[1/(beta+tau)]
+
+        The digamma and gamma terms are analytic; ``ln D`` and the four means come from one
+        quadrature of the integrand (the derivatives of the hypergeometric form in r and s
+        have no closed form). It agrees with the hypergeometric value to ~1e-13.
+        """
+        x = np.asarray(x, dtype=float)
+        t_x = np.asarray(t_x, dtype=float)
+        T = np.asarray(T, dtype=float)
+        w = np.asarray(w, dtype=float)
+        ux, ix = np.unique(x, return_inverse=True)
+        w_x = np.bincount(ix, weights=w, minlength=len(ux))
+        total_w = float(w.sum())
+        open_rows = t_x < T
+        xo, to, To, wo = x[open_rows], t_x[open_rows], T[open_rows], w[open_rows]
+        closed = ~open_rows
+        xc, Tc, wc = x[closed], T[closed], w[closed]
+
+        def loglik_grad(params):
+            r, alpha, s, beta = (float(v) for v in params)
+            value = w_x @ (gammaln(r + ux) - gammaln(r)) + total_w * (
+                r * np.log(alpha) + s * np.log(beta)
+            )
+            g_r = w_x @ (digamma(r + ux) - digamma(r)) + total_w * np.log(alpha)
+            g_alpha = total_w * r / alpha
+            g_s = total_w * np.log(beta)
+            g_beta = total_w * s / beta
+            if xc.size:  # t_x == T: only the alive branch
+                la_T, lb_T = np.log(alpha + Tc), np.log(beta + Tc)
+                value -= wc @ ((r + xc) * la_T + s * lb_T)
+                g_r -= wc @ la_T
+                g_alpha -= wc @ ((r + xc) / (alpha + Tc))
+                g_s -= wc @ lb_T
+                g_beta -= s * (wc @ (1 / (beta + Tc)))
+            if xo.size:
+                la_T, lb_T = np.log(alpha + To), np.log(beta + To)
+                alive = -(r + xo) * la_T - s * lb_T
+                log_d, m_la, m_lb, m_ia, m_ib = _dropout_moments(r, alpha, s, beta, xo, to, To)
+                dropout = np.log(s) + log_d
+                value += wo @ np.logaddexp(alive, dropout)
+                pi = expit(dropout - alive)
+                stay = 1 - pi
+                g_r -= wo @ (stay * la_T + pi * m_la)
+                g_alpha -= wo @ ((r + xo) * (stay / (alpha + To) + pi * m_ia))
+                g_s += wo @ (pi * (1 / s - m_lb) - stay * lb_T)
+                g_beta -= wo @ (stay * s / (beta + To) + pi * (s + 1) * m_ib)
+            grad = np.array([g_r * r, g_alpha * alpha, g_s * s, g_beta * beta])
+            return float(value), grad
+
+        return loglik_grad
 
     @staticmethod
     def _prob_alive(params, x, t_x, T):

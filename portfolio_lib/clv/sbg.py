@@ -24,7 +24,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import betaln
+from scipy.special import betaln, digamma
 
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import MLEModel, unpack
@@ -58,6 +58,39 @@ class ShiftedBetaGeometric(MLEModel):
         lost = betaln(alpha + 1, beta + period - 1) - betaln(alpha, beta)
         alive = betaln(alpha, beta + period) - betaln(alpha, beta)
         return np.where(survived, alive, lost)
+
+    @staticmethod
+    def _make_loglik_grad(period, survived, w):
+        r"""Weighted log-likelihood and its analytic gradient in the log-parameters.
+
+        With :math:`\partial_u \ln B(u, v) = \psi(u) - \psi(u+v)`: a customer lost in
+        period t contributes :math:`\psi(\alpha+1) - \psi(\alpha) + \psi(\alpha+\beta)
+        - \psi(\alpha+\beta+t)` to the alpha-derivative and :math:`\psi(\beta+t-1)
+        - \psi(\beta) + \psi(\alpha+\beta) - \psi(\alpha+\beta+t)` to the beta-derivative;
+        one still active after t, :math:`\psi(\alpha+\beta) - \psi(\alpha+\beta+t)` and
+        :math:`\psi(\beta+t) - \psi(\beta) + \psi(\alpha+\beta) - \psi(\alpha+\beta+t)`.
+        """
+        period = np.asarray(period, dtype=float)
+        survived = np.asarray(survived, dtype=bool)
+        w = np.asarray(w, dtype=float)
+        lost_w = np.where(survived, 0.0, w)
+        total_w = float(w.sum())
+        shift = np.where(survived, period, period - 1)
+
+        def loglik_grad(params):
+            alpha, beta = (float(v) for v in params)
+            value = (
+                lost_w @ betaln(alpha + 1, beta + period - 1)
+                + (w - lost_w) @ betaln(alpha, beta + period)
+                - total_w * betaln(alpha, beta)
+            )
+            common = digamma(alpha + beta) - digamma(alpha + beta + period)
+            # psi(alpha + 1) - psi(alpha) = 1 / alpha
+            g_alpha = w @ common + float(lost_w.sum()) / alpha
+            g_beta = w @ (common + digamma(beta + shift)) - total_w * digamma(beta)
+            return float(value), np.array([g_alpha * alpha, g_beta * beta])
+
+        return loglik_grad
 
     @staticmethod
     def _survival(params, t):
@@ -109,6 +142,7 @@ class ShiftedBetaGeometric(MLEModel):
             model_name=self._model_name,
             param_names=self._param_names,
             row_loglik=lambda prm: cls._loglik_rows(prm, period, survived),
+            loglik_grad=cls._make_loglik_grad(period, survived, weights),
             weights=weights,
             start_params=start,
             alt_start_params=np.array([0.3, 3.0]),
