@@ -117,7 +117,7 @@ def _run(name: str, body: object, argv: Sequence[str]) -> int:
         print(f"portfolio-lib {name}: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # engine errors: unreadable files, no file matches a glob
-        if type(error).__module__.startswith(("duckdb", "pyspark", "py4j")):
+        if type(error).__module__.lstrip("_").startswith(("duckdb", "pyspark", "py4j")):
             print(f"portfolio-lib {name}: {type(error).__name__}: {error}", file=sys.stderr)
             return 2
         raise
