@@ -11,6 +11,11 @@ from portfolio_lib.quality.validation import TRANSACTION_REASONS, validate_trans
 #: What :func:`inject_errors` plants: every transaction rejection reason plus a return.
 INJECTED_REASONS: tuple[str, ...] = (*TRANSACTION_REASONS, "return")
 
+#: The column in which :func:`inject_errors` marks each planted row with its reason.
+MARK_COLUMN = "injected_reason"
+
+__all__ = ["INJECTED_REASONS", "MARK_COLUMN", "inject_errors", "planted", "without_planted"]
+
 
 # ---------------------------------------------------------------------------------------------
 # Teaching aid: a dirty batch
@@ -106,7 +111,7 @@ def inject_errors(
         base[name] = base[name].astype(object)
     if "transaction_id" in base.columns:
         base["transaction_id"] = base["transaction_id"].astype(object)
-    base["injected_reason"] = None
+    base[MARK_COLUMN] = None
     base["_source"] = np.arange(len(base))
 
     planted: list[pd.Series] = []
@@ -139,6 +144,70 @@ def inject_errors(
         )
     dirty.attrs["window"] = (start, end)
     return dirty
+
+
+def planted(rows: pd.DataFrame, *, column: str = MARK_COLUMN) -> pd.Series:
+    """Which rows of a dirty batch (or of a validation report's parts) were planted.
+
+    A planted *return* is a well-formed row — a negative amount is a valid return — so
+    :func:`validate_transactions` passes it into ``report.returns``; only this mark tells it
+    apart from a real return. Use it before loading a test batch anywhere real.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows from :func:`inject_errors`, or ``report.clean`` / ``report.returns`` /
+        ``report.rejected`` of its validation (they keep the mark column).
+    column : str
+        The mark column (default :data:`MARK_COLUMN`).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for planted rows, aligned with ``rows``.
+
+    Raises
+    ------
+    DataValidationError
+        If ``rows`` has no ``column`` (the message names it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> returns = pd.DataFrame({"amount": [-8.0, -29.81], "injected_reason": [None, "return"]})
+    >>> planted(returns).tolist()  # a real return and a planted one: both valid rows
+    [False, True]
+    """
+    if not isinstance(rows, pd.DataFrame) or column not in rows.columns:
+        raise DataValidationError(
+            f"rows: column {column!r} (the mark of planted rows) is missing; pass rows from "
+            "inject_errors or from the validation report of its batch"
+        )
+    return rows[column].notna().rename("planted")
+
+
+def without_planted(rows: pd.DataFrame, *, column: str = MARK_COLUMN) -> pd.DataFrame:
+    """The rows that were not planted, without the mark column: what may be loaded for real.
+
+    ``rows`` and ``column`` are as in :func:`planted` (which raises a
+    ``DataValidationError`` naming ``column`` when it is missing), e.g. ``report.clean`` and
+    ``report.returns`` of a dirty batch's validation, concatenated.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rows`` without the planted ones and without ``column``; the index is kept.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> accepted = pd.DataFrame({"amount": [12.0, -29.81], "injected_reason": [None, "return"]})
+    >>> without_planted(accepted)
+       amount
+    0    12.0
+    """
+    mask = planted(rows, column=column)
+    return rows.loc[~mask].drop(columns=column)
 
 
 _BAD_DATES = ("2024-02-30", "31/31/2024", "not a date")

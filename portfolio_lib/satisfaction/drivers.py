@@ -73,8 +73,9 @@ class DriverResult:
         Per driver, sorted by importance: ``general_dominance`` (R² units),
         ``share`` (of R², sums to 1), ``rank`` (1 = most important), and with
         bootstrap: ``ci_low``, ``ci_high`` (percentile interval of
-        general_dominance) and ``rank_stability`` (share of resamples giving the
-        same rank).
+        general_dominance, R² units), ``share_ci_low``, ``share_ci_high``
+        (percentile interval of share, 0–1) and ``rank_stability`` (share of
+        resamples giving the same rank).
     conditional_dominance : DataFrame
         Drivers × number of other drivers already in the model: the mean increase in R².
     complete_dominance : DataFrame of bool
@@ -101,8 +102,51 @@ class DriverResult:
     confidence: float
 
     def summary(self) -> pd.DataFrame:
-        """Importance and standardised coefficients side by side, most important first."""
-        return self.importance.join(
+        """Importance and standardised coefficients side by side, most important first.
+
+        Every interval stands right after its own estimate and is named after it, so
+        an interval can never be read beside another quantity: ``general_dominance``
+        (R² units), ``general_dominance_ci_low``, ``general_dominance_ci_high``;
+        ``share`` (of R², 0–1), ``share_ci_low``, ``share_ci_high``; ``rank``,
+        ``rank_stability``; ``beta`` (standardised), ``beta_ci_low``, ``beta_ci_high``,
+        ``beta_p_value``. The interval columns exist when the analysis ran a bootstrap
+        (``n_boot > 0``).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by driver, most important first.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=(200, 2))
+        >>> df = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": 2 * x[:, 0] + x[:, 1]})
+        >>> table = driver_analysis(df, "y", ["a", "b"], n_boot=20).summary()
+        >>> list(table.columns[:6])  # doctest: +NORMALIZE_WHITESPACE
+        ['general_dominance', 'general_dominance_ci_low', 'general_dominance_ci_high',
+         'share', 'share_ci_low', 'share_ci_high']
+        >>> bool((table["share_ci_low"] <= table["share"]).all())
+        True
+        """
+        importance = self.importance.rename(
+            columns={"ci_low": "general_dominance_ci_low", "ci_high": "general_dominance_ci_high"}
+        )
+        order = [
+            column
+            for column in (
+                "general_dominance",
+                "general_dominance_ci_low",
+                "general_dominance_ci_high",
+                "share",
+                "share_ci_low",
+                "share_ci_high",
+                "rank",
+                "rank_stability",
+            )
+            if column in importance.columns
+        ]
+        return importance[order].join(
             self.coefficients[["beta", "ci_low", "ci_high", "p_value"]]
             .add_prefix("beta_")
             .rename(columns={"beta_beta": "beta"})
@@ -355,10 +399,15 @@ def _bootstrap_importance(
         weights[b] = dominance_weights(np.nan_to_num(corr))
     tail = (1 - confidence) / 2
     boot_ranks = stats.rankdata(-weights, axis=1, method="min")
+    totals = weights.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(totals > 0, weights / totals, np.nan)
     return pd.DataFrame(
         {
             "ci_low": np.quantile(weights, tail, axis=0),
             "ci_high": np.quantile(weights, 1 - tail, axis=0),
+            "share_ci_low": np.nanquantile(shares, tail, axis=0),
+            "share_ci_high": np.nanquantile(shares, 1 - tail, axis=0),
             "rank_stability": (boot_ranks == ranks[None, :]).mean(axis=0),
         },
         index=drivers,

@@ -27,6 +27,15 @@ Areas are ordered by the number of signals, then by driver importance, complaint
 share and mystery-shopping gap. This is a transparent rule of thumb to start the
 discussion, not an optimiser: the instruments measure on different scales, and the
 cost and feasibility of a fix are not in the data.
+
+Each area's ``reading`` is the sentence a reader needs, written by code from the
+numbers and naming each rule's threshold. The importance–performance quadrant reads
+the survey alone; when it calls an area "possible overkill" or "keep up the good work"
+while the area is a vital-few complaint category, the reading says that the complaints
+contradict it.
+
+:func:`nps_gap_reading` turns an NPS comparison of two groups into a sentence with its
+direction, size, interval and p-value, and the rule that decides whether the gap is shown.
 """
 
 from __future__ import annotations
@@ -39,13 +48,19 @@ import pandas as pd
 
 from portfolio_lib._errors import require_columns
 from portfolio_lib.satisfaction.drivers import ImportancePerformance, importance_performance
+from portfolio_lib.satisfaction.nps import NPSDifference
 
 __all__ = [
     "SAMPLE_COMPANY_AREAS",
+    "SURVEY_SAYS_FINE",
     "ExperiencePriorities",
     "experience_priorities",
     "improvement_priorities",
+    "nps_gap_reading",
 ]
+
+#: Importance–performance quadrants in which the survey alone says "performance is fine".
+SURVEY_SAYS_FINE: tuple[str, ...] = ("possible overkill", "keep up the good work")
 
 #: Item → business area for the sample company: survey drivers, complaint
 #: categories and mystery-shopping checklist items (all observed in the store).
@@ -80,6 +95,7 @@ _COLUMNS = [
     "vital_few",
     "mystery_gap",
     "separating_items",
+    "reading",
 ]
 
 
@@ -116,9 +132,11 @@ def improvement_priorities(
         (mean of their performance), ``driver_quadrant``, ``complaint_share``
         (0–1, summed over the area's categories), ``vital_few``, ``mystery_gap``
         (score points: summed weighted gap of the area's items),
-        ``separating_items`` (items whose gap interval lies above 0) and
-        ``priority`` (1 = first). Evidence an instrument does not give is NaN
-        (numbers) or empty (text).
+        ``separating_items`` (items whose gap interval lies above 0), ``reading``
+        (one sentence per area, computed from these numbers with each rule's
+        threshold; it says when the complaints contradict a survey quadrant of
+        "possible overkill" or "keep up the good work") and ``priority`` (1 = first).
+        Evidence an instrument does not give is NaN (numbers) or empty (text).
 
     Examples
     --------
@@ -200,6 +218,10 @@ def improvement_priorities(
     table["flagged_by"] = [
         ", ".join(name for name, flag in row.items() if flag) for _, row in flags.iterrows()
     ]
+    table["reading"] = [
+        _reading(row, drivers.importance_cut, drivers.performance_cut)
+        for _, row in table.assign(driver_signal=flags["drivers"]).iterrows()
+    ]
     table = table.sort_values(
         ["signals", "driver_importance", "complaint_share", "mystery_gap"],
         ascending=False,
@@ -209,6 +231,115 @@ def improvement_priorities(
     table["priority"] = np.arange(1, len(table) + 1)
     table.index.name = "area"
     return table
+
+
+def _reading(row: pd.Series, importance_cut: float, performance_cut: float) -> str:
+    """One area's evidence as a sentence, each instrument with the rule it was judged by."""
+    parts = []
+    importance = row["driver_importance"]
+    if pd.notna(importance):
+        rating = (
+            f"mean rating {row['driver_performance']:.2f} (driver average {performance_cut:.2f})"
+        )
+        if row["driver_signal"]:
+            parts.append(
+                f"survey: share of R² {importance:.2f} >= the average driver's {importance_cut:.2f} "
+                f"and {rating} not clearly above average → driver signal"
+            )
+        elif importance < importance_cut:
+            parts.append(
+                f"survey: share of R² {importance:.2f} < the average driver's "
+                f"{importance_cut:.2f} → moves recommendation less than the average driver"
+            )
+        else:
+            parts.append(
+                f"survey: share of R² {importance:.2f} >= {importance_cut:.2f}, but {rating} "
+                "clearly above average → no driver signal"
+            )
+    share = row["complaint_share"]
+    if pd.notna(share):
+        vital = "among the vital few → complaint signal" if row["vital_few"] else "not vital few"
+        parts.append(f"complaints: {share:.0%} of all complaints, {vital}")
+    if row["separating_items"]:
+        count = len(row["separating_items"].split(", "))
+        parts.append(
+            f"mystery shopping: {count} checklist item(s) separate good from poor branches "
+            f"(weighted gap {row['mystery_gap']:.1f} points) → mystery-shopping signal"
+        )
+    quadrants = [q for q in SURVEY_SAYS_FINE if q in row["driver_quadrant"]]
+    if quadrants and row["vital_few"]:
+        parts.append(
+            f"the survey alone would say '{quadrants[0]}', but with {share:.0%} of all "
+            "complaints among the vital few it is not: fix the process behind the complaints"
+        )
+    if not parts:
+        return "no instrument gives evidence on this area"
+    return "; ".join(parts)
+
+
+def nps_gap_reading(difference: NPSDifference, group: str, other: str, *, unit: str = "NPS") -> str:
+    """Say how one group's NPS compares with another's: direction, size, interval and rule.
+
+    The rule: the gap is *shown* at the comparison's confidence level when the
+    p-value is below 1 − confidence (equivalently, the interval of the difference
+    excludes 0). The sentence states the direction and size of the point estimate
+    either way, and, when the gap is not shown, how far the interval reaches on
+    each side — so "not shown" is never read as "equal".
+
+    Parameters
+    ----------
+    difference : NPSDifference
+        :func:`~portfolio_lib.satisfaction.nps_difference` of ``group`` (``a``) against
+        ``other`` (``b``); NPS in points (-100 to 100), the difference in points.
+    group, other : str
+        Names of the two groups as the reader knows them (plural nouns).
+    unit : str
+        What is compared (default ``"NPS"``).
+
+    Returns
+    -------
+    str
+        One sentence with the rule, its threshold and the numbers it rests on.
+
+    Examples
+    --------
+    >>> from portfolio_lib.satisfaction import nps_difference
+    >>> d = nps_difference([10] * 30 + [0] * 70, [10] * 60 + [0] * 40, method="wald")
+    >>> print(nps_gap_reading(d, "members", "other buyers"))  # doctest: +NORMALIZE_WHITESPACE
+    members' NPS is 60.0 points lower than other buyers' (-40.0 vs 20.0; 95% CI of the
+    difference -86.3 to -33.7, p = 7.74e-06). Rule: a gap is shown when p < 0.05 (the
+    interval excludes 0) → shown: members recommend us less than other buyers.
+    """
+    if not isinstance(difference, NPSDifference):
+        raise TypeError(
+            "difference must be an NPSDifference (from nps_difference), got "
+            f"{type(difference).__name__}"
+        )
+    gap = difference.difference
+    level = round(100 * difference.confidence)
+    alpha = 1 - difference.confidence
+    direction = "higher" if gap > 0 else "lower" if gap < 0 else "no different"
+    size = f"{abs(gap):.1f} points {direction} than" if gap != 0 else "the same as"
+    head = (
+        f"{group}' {unit} is {size} {other}' ({difference.a.nps:.1f} vs {difference.b.nps:.1f}; "
+        f"{level}% CI of the difference {difference.ci_low:+.1f} to {difference.ci_high:+.1f}, "
+        f"p = {difference.p_value:.3g})."
+    )
+    rule = f"Rule: a gap is shown when p < {alpha:.2g} (the interval excludes 0)"
+    if difference.significant:
+        verb = "more" if gap > 0 else "less"
+        verdict = f"shown: {group} recommend us {verb} than {other}."
+    else:
+        verdict = (
+            f"not shown at the {level}% level: the data fit {group} recommending us up to "
+            f"{max(-difference.ci_low, 0):.1f} points less or up to "
+            f"{max(difference.ci_high, 0):.1f} points more than {other}."
+        )
+        if difference.ci_high <= 1.0:
+            verdict += f" They give no sign that {group} recommend us more."
+        elif difference.ci_low >= -1.0:
+            verdict += f" They give no sign that {group} recommend us less."
+    return f"{head} {rule} → {verdict}"
 
 
 @dataclass(frozen=True)
