@@ -358,8 +358,8 @@ class SparkEngine:
             self.spark.conf.set("spark.sql.session.timeZone", "UTC")
 
     def quote(self, name: str) -> str:
-        """An identifier quoted for Spark SQL."""
-        return "`" + name.replace("`", "``") + "`"
+        """An identifier quoted for the queries' DuckDB dialect (sqlglot writes backticks)."""
+        return _quote(name)
 
     def translate(self, query: str) -> str:
         """The Spark SQL text of a DuckDB-dialect query."""
