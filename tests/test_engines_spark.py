@@ -15,12 +15,17 @@ import pandas as pd
 import pytest
 
 from portfolio_lib.datasets import load_cdnow, load_sample
-from portfolio_lib.engines import SparkEngine, as_frame, calibration_holdout, spark_session
+from portfolio_lib.engines import (
+    SparkEngine,
+    as_frame,
+    calibration_holdout,
+    spark_session,
+    summary_from_transactions,
+)
 from portfolio_lib.engines import cohorts as ecohorts
 from portfolio_lib.engines import journey as ejourney
 from portfolio_lib.engines import models as emodels
 from portfolio_lib.engines import rfm as erfm
-from portfolio_lib.engines import summary_from_transactions
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (pip install portfolio-lib[spark])")
 if shutil.which("java") is None:
