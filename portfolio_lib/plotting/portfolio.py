@@ -122,7 +122,7 @@ def plot_cohort_retention(
     *,
     max_periods: int | None = None,
 ) -> Axes:
-    """Heatmap of cohort retention: rows signup cohorts, columns periods since first purchase.
+    """Heatmap of cohort retention: rows first-purchase cohorts, columns periods since then.
 
     Period 0 (always 100 %) is left out so the colour scale shows the later periods.
 
@@ -134,7 +134,7 @@ def plot_cohort_retention(
     ...                    "date": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-02-01"]),
     ...                    "amount": [10.0, 12.0, 8.0]})
     >>> plot_cohort_retention(cohort_retention(tx)).get_ylabel()
-    'signup cohort (M)'
+    'first-purchase cohort (M)'
     """
     table = cohort.retention.iloc[:, 1:]
     if max_periods is not None:
@@ -143,7 +143,7 @@ def plot_cohort_retention(
     percent = table * 100
     annotated_heatmap(ax, percent, cmap="YlGnBu", fmt=".0f", colorbar_label="active (%)")
     ax.set_xlabel(f"periods since first purchase ({cohort.unit})")
-    ax.set_ylabel(f"signup cohort ({cohort.unit})")
+    ax.set_ylabel(cohort.label)
     ax.set_title("Cohort retention (% of cohort buying)")
     return ax
 

@@ -24,7 +24,7 @@ GLANCE_DEFAULTS: dict[str, Any] = {
     "N_CUSTOMERS": 3000,
     "MARGIN": 0.3,
     "AT_RISK_AFTER_DAYS": 180,
-    "CLV_HORIZON_WEEKS": 52,
+    "CLV_HORIZON_MONTHS": 36,  # the one CLV horizon of a course run (chapters 3 and 6)
     "DISCOUNT_RATE": 0.10,
     "NPS_METHOD": "adjusted_wald",
     "CONFIDENCE": 0.95,
@@ -161,8 +161,10 @@ def _retention(crm: Any, tx: Any, end: Any, p: Mapping[str, Any]) -> KPI:
 
 def _clv(tx: Any, end: Any, p: Mapping[str, Any]) -> list[KPI]:
     from portfolio_lib import clv, portfolio
+    from portfolio_lib.lessons.clv import clv_horizon
 
-    weeks = int(p["CLV_HORIZON_WEEKS"])
+    months = float(p["CLV_HORIZON_MONTHS"])
+    horizon, month = clv_horizon(months, unit="W")
     try:
         summary = clv.summary_from_transactions(tx, observation_end=end, unit="W")
         # as in chapters 3 and 6: ML fits, or the documented fallbacks when there is no maximum
@@ -172,8 +174,9 @@ def _clv(tx: Any, end: Any, p: Mapping[str, Any]) -> list[KPI]:
             purchases.model,
             spend.model,
             summary,
-            horizon=weeks,
+            horizon=horizon,
             unit="W",
+            step=month,
             annual_discount_rate=float(p["DISCOUNT_RATE"]),
             margin=float(p["MARGIN"]),
             n_draws=2,
@@ -196,7 +199,7 @@ def _clv(tx: Any, end: Any, p: Mapping[str, Any]) -> list[KPI]:
         KPI(
             "CLV total",
             _money(total),
-            f"expected profit from today's {len(value):,} customers over the next {weeks} weeks "
+            f"expected profit from today's {len(value):,} customers over the next {months:g} months "
             f"(currency units; {models}; {_pct(float(p['DISCOUNT_RATE']))} a year discount, "
             f"margin {float(p['MARGIN']):g})",
             "03",
