@@ -22,7 +22,7 @@ _STRATEGIES = {
         "Loyalty & reward programme",
         "Sadakat ve ödül programı",
         "tiered rewards and points, VIP service, early access, a personal contact",
-        "retention rate; share of revenue; profit per customer",
+        "retention rate; share of revenue; gross profit per customer",
         f"keep retention >= {RETENTION_TARGET[0]:.0%} a year "
         f"(= {RETENTION_TARGET[0] ** (180 / RETENTION_TARGET[1]):.1%} over 180 days) and "
         "gross profit per customer at least stable",
