@@ -317,6 +317,10 @@ class CRMStore:
         >>> [(name, r.inserted) for name, r in out.items()]
         [('customers', 1), ('transactions', 1)]
         """
+        if not isinstance(tables, Mapping):
+            raise TypeError(
+                f"tables must be a mapping of table name -> DataFrame, got {type(tables).__name__}"
+            )
         unknown = [name for name in tables if name not in SCHEMAS]
         if unknown:
             raise ValueError(f"unknown table(s) {unknown}; known tables: {list(TABLE_ORDER)}")
