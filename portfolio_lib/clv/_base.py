@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 
-from portfolio_lib._errors import as_generator
+from portfolio_lib._errors import DataValidationError, as_generator
 from portfolio_lib.clv._fitting import (
     FitDiagnostics,
     MLEOutcome,
@@ -18,10 +18,23 @@ from portfolio_lib.clv._fitting import (
     compress_rows,
     fit_log_mle,
     make_summary,
+    unique_rows,
 )
-from portfolio_lib.clv._validation import validate_summary, validate_weights
+from portfolio_lib.clv._validation import as_float_array, validate_summary, validate_weights
 
-__all__ = ["MLEModel", "PurchaseModel", "Prediction", "unpack", "wrap_like"]
+__all__ = [
+    "MLEModel",
+    "PurchaseModel",
+    "Prediction",
+    "unpack",
+    "wrap_like",
+    "prediction_arrays",
+    "score_unique",
+]
+
+#: Above this many distinct rows a purchase-model fit starts from a fit on a random sample of
+#: that many rows (see ``PurchaseModel._warm_start``).
+WARM_START_ROWS = 20_000
 
 #: What the prediction methods return: a float for scalar input, a Series indexed like a
 #: pandas input, else an array.
@@ -48,6 +61,87 @@ def wrap_like(values: np.ndarray, *inputs: object) -> Prediction:
     if np.ndim(values) == 0:
         return float(values)
     return values
+
+
+def prediction_arrays(**named: ArrayLike) -> list[np.ndarray]:
+    """Per-customer inputs of a prediction as float arrays, checked.
+
+    Every value must be a finite number >= 0 (``None`` and NaN are refused: a missing
+    frequency must not make a customer look certainly alive), and the arrays must have
+    the same length; scalars broadcast.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the argument (and the positions of bad values, or the lengths).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in prediction_arrays(frequency=[1, 2], recency=3.0)]
+    [[1.0, 2.0], 3.0]
+    >>> prediction_arrays(frequency=[1, None], recency=[1.0, 2.0])
+    Traceback (most recent call last):
+    ...
+    portfolio_lib._errors.DataValidationError: frequency: 1 value(s) missing or not finite (NaN, None or inf) at position(s) [1]; every customer needs a number
+    """
+    arrays = []
+    for name, values in named.items():
+        if values is None:
+            raise DataValidationError(f"{name} is None; every customer needs a number")
+        array = as_float_array(values, name)
+        bad = ~np.isfinite(array)
+        if bad.any():
+            where = f" at position(s) {_positions(bad)}" if array.ndim else ""
+            raise DataValidationError(
+                f"{name}: {int(bad.sum())} value(s) missing or not finite (NaN, None or inf)"
+                f"{where}; every customer needs a number"
+            )
+        if (array < 0).any():
+            where = f"; negative at position(s) {_positions(array < 0)}" if array.ndim else ""
+            raise DataValidationError(f"{name} must be >= 0{where}")
+        arrays.append(array)
+    shapes = {name: a.shape for name, a in zip(named, arrays, strict=True) if a.ndim > 0}
+    if len(set(shapes.values())) > 1:
+        listed = ", ".join(
+            f"{name} {shape[0] if len(shape) == 1 else shape}" for name, shape in shapes.items()
+        )
+        raise DataValidationError(
+            f"{', '.join(shapes)} must have the same length (or be single numbers); got {listed}"
+        )
+    return arrays
+
+
+def _positions(mask: np.ndarray) -> list:
+    """Up to five positions where ``mask`` is True (index tuples beyond 1-D)."""
+    found = np.argwhere(mask)[:5]
+    return [int(i[0]) if len(i) == 1 else tuple(int(j) for j in i) for i in found]
+
+
+def score_unique(func, *arrays: np.ndarray) -> np.ndarray:
+    """``func(*arrays)`` computed once per distinct row of the 1-D arrays, broadcast back.
+
+    Scalars are passed through; without 1-D arrays of one length (or with fewer than 64
+    rows) ``func`` is simply called. Customers with the same history get the same score,
+    so 2 million customers with a few hundred thousand distinct histories cost that many.
+
+    Examples
+    --------
+    >>> score_unique(lambda x, y: x + y, np.array([1.0, 2.0, 1.0] * 30), np.float64(10.0))[:3]
+    array([11., 12., 11.])
+    """
+    vectors = [i for i, a in enumerate(arrays) if np.ndim(a) == 1]
+    lengths = {len(arrays[i]) for i in vectors}
+    if not vectors or len(lengths) != 1 or any(np.ndim(a) > 1 for a in arrays):
+        return func(*arrays)
+    n = lengths.pop()
+    if n < 64:
+        return func(*arrays)
+    unique, inverse = unique_rows({str(i): arrays[i] for i in vectors})
+    if len(inverse) and unique[str(vectors[0])].size > 0.8 * n:
+        return func(*arrays)
+    args = [unique[str(i)] if i in vectors else a for i, a in enumerate(arrays)]
+    values = np.asarray(func(*args))
+    return values[..., inverse]
 
 
 class MLEModel(BaseEstimator):
@@ -252,6 +346,10 @@ class PurchaseModel(MLEModel):
         from portfolio_lib.clv._fitting import ConvergenceError
 
         frame = validate_summary(summary, columns=("frequency", "recency", "T"))
+        if len(frame) == 0:
+            raise DataValidationError(
+                f"summary is empty: no customers to fit the {self._model_name} model to"
+            )
         w = validate_weights(weights, len(frame))
         unique, counts = compress_rows(
             {
@@ -273,6 +371,9 @@ class PurchaseModel(MLEModel):
         if prior_sd is None:
             prior_sd = self.prior_sd
         cls = type(self)
+        start_cov = None
+        if prior_sd is None and len(counts) > WARM_START_ROWS:
+            start, start_cov = self._warm_start(x, t_x, T, counts, start)
         outcome = fit_log_mle(
             model_name=self._model_name,
             param_names=self._param_names,
@@ -282,11 +383,48 @@ class PurchaseModel(MLEModel):
             start_params=start,
             alt_start_params=alt,
             prior_sd=prior_sd,
+            start_cov=start_cov,
         )
         self._store(outcome, n_obs=counts.sum(), n_rows=len(counts))
         self.prior_sd_ = prior_sd
         self.unit_ = summary.attrs.get("unit") if hasattr(summary, "attrs") else None
         return self
+
+    def _warm_start(self, x, t_x, T, counts, start):
+        """Starting values and covariance from a fit on a random sample of the distinct rows.
+
+        Rows are drawn with probability proportional to their weight (heavy rows always)
+        and weighted by the inverse probability, so the sample's log-likelihood estimates
+        the full one: the full fit then starts next to its
+        optimum with a good inverse Hessian and needs a few gradient evaluations.
+        Falls back to ``(start, None)`` when the sample fit fails.
+        """
+        from portfolio_lib.clv._fitting import ConvergenceError
+
+        rng = np.random.default_rng(0)
+        # Poisson sampling with probability proportional to the weight (capped at 1),
+        # Horvitz-Thompson weights: heavy rows are always in, light ones scaled up
+        scale = WARM_START_ROWS / counts.sum()
+        for _ in range(20):
+            expected = np.minimum(counts * scale, 1.0).sum()
+            scale *= WARM_START_ROWS / expected
+        prob = np.minimum(counts * scale, 1.0)
+        pick = np.flatnonzero(rng.random(len(counts)) < prob)
+        w = counts[pick] / prob[pick]
+        xs, ts, Ts = x[pick], t_x[pick], T[pick]
+        cls = type(self)
+        try:
+            outcome = fit_log_mle(
+                model_name=self._model_name,
+                param_names=self._param_names,
+                row_loglik=cls._make_loglik(xs, ts, Ts),
+                loglik_grad=cls._make_loglik_grad(xs, ts, Ts, w),
+                weights=w,
+                start_params=start,
+            )
+        except (ConvergenceError, ValueError, np.linalg.LinAlgError):
+            return start, None
+        return np.exp(outcome.log_params), outcome.cov_log_params
 
     # predictions ----------------------------------------------------------------------------
     def log_likelihood(self, summary: pd.DataFrame) -> pd.Series:
@@ -331,15 +469,26 @@ class PurchaseModel(MLEModel):
         numpy.ndarray or pandas.Series (when given Series) or float.
         """
         params = self._check_fitted()
-        x, t_x, T_ = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
-        values = self._cond_exp(params, np.asarray(t, dtype=float), x, t_x, T_)
-        return wrap_like(values, frequency, recency, T)
+        t_, x, t_x, T_ = prediction_arrays(t=t, frequency=frequency, recency=recency, T=T)
+        values = score_unique(lambda *a: self._cond_exp(params, *a), t_, x, t_x, T_)
+        return wrap_like(values, frequency, recency, T, t)
 
     def prob_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Prediction:
-        """Probability that each customer is still active ("alive") at age ``T``."""
+        """Probability that each customer is still active ("alive") at age ``T``.
+
+        Computed once per distinct ``(frequency, recency, T)`` and broadcast back.
+
+        Raises
+        ------
+        DataValidationError
+            A missing (None/NaN), infinite or negative value, or arrays of different
+            lengths (the message names the argument). A missing frequency is refused
+            rather than scored: it used to give P(alive) = 1.
+        """
         params = self._check_fitted()
-        x, t_x, T_ = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
-        return wrap_like(self._prob_alive(params, x, t_x, T_), frequency, recency, T)
+        x, t_x, T_ = prediction_arrays(frequency=frequency, recency=recency, T=T)
+        values = score_unique(lambda *a: self._prob_alive(params, *a), x, t_x, T_)
+        return wrap_like(values, frequency, recency, T)
 
     def prob_purchases(self, n: ArrayLike, t: ArrayLike) -> Prediction:
         """Probability that a new customer makes exactly ``n`` repeat purchases in ``(0, t]``."""

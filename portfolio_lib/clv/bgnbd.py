@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from portfolio_lib.clv._base import PurchaseModel, unpack
+from portfolio_lib.clv._fitting import dot
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
 __all__ = ["BetaGeo"]
@@ -129,23 +130,23 @@ class BetaGeo(PurchaseModel):
             l_T = np.log(alpha + uT)
             l_t = np.log(alpha + ut)
             per_x = gammaln(r + ux) - gammaln(r) + betaln(a, b + ux) - betaln(a, b)
-            value = w_x @ per_x + total_w * r * np.log(alpha) - l_T @ (r * w_T + wx_T)
+            value = dot(w_x, per_x) + total_w * r * np.log(alpha) - dot(l_T, (r * w_T + wx_T))
             inv_T = 1 / (alpha + uT)
-            g_r = w_x @ (digamma(r + ux) - digamma(r)) + total_w * np.log(alpha) - l_T @ w_T
-            g_alpha = total_w * r / alpha - inv_T @ (r * w_T + wx_T)
+            g_r = dot(w_x, (digamma(r + ux) - digamma(r))) + total_w * np.log(alpha) - dot(l_T, w_T)
+            g_alpha = total_w * r / alpha - dot(inv_T, (r * w_T + wx_T))
             dab = digamma(a + b)
-            g_a = w_x @ (dab - digamma(a + b + ux))
-            g_b = w_x @ (digamma(b + ux) - digamma(b) + dab - digamma(a + b + ux))
+            g_a = dot(w_x, (dab - digamma(a + b + ux)))
+            g_b = dot(w_x, (digamma(b + ux) - digamma(b) + dab - digamma(a + b + ux)))
             if xr.size:
                 rx = r + xr
                 d = l_T[iTr] - l_t[itr]
                 u = (np.log(a) - np.log(b + ux_pos - 1))[ixr] + rx * d
-                value += wr @ np.logaddexp(0.0, u)
+                value += dot(wr, np.logaddexp(0.0, u))
                 wp = wr * expit(u)
-                g_r += wp @ d
-                g_alpha += (wp * rx) @ (inv_T[iTr] - 1 / (alpha + ut)[itr])
+                g_r += dot(wp, d)
+                g_alpha += dot((wp * rx), (inv_T[iTr] - 1 / (alpha + ut)[itr]))
                 g_a += wp.sum() / a
-                g_b -= wp @ (1 / (b + ux_pos - 1))[ixr]
+                g_b -= dot(wp, (1 / (b + ux_pos - 1))[ixr])
             grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
             return float(value), grad
 

@@ -31,8 +31,15 @@ from scipy.special import digamma, gammaln
 from scipy.stats import pearsonr, spearmanr
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.clv._base import MLEModel, Prediction, unpack, wrap_like
-from portfolio_lib.clv._fitting import compress_rows, fit_log_mle
+from portfolio_lib.clv._base import (
+    MLEModel,
+    Prediction,
+    prediction_arrays,
+    score_unique,
+    unpack,
+    wrap_like,
+)
+from portfolio_lib.clv._fitting import compress_rows, dot, fit_log_mle
 from portfolio_lib.clv._validation import validate_summary, validate_weights
 
 __all__ = ["GammaGamma", "FrequencySpendCorrelation", "frequency_spend_correlation"]
@@ -108,7 +115,7 @@ class GammaGamma(MLEModel):
         log_x = np.log(x)
         log_z = np.log(zbar)
         wx = w * x
-        const_p = wx @ (log_x + log_z)
+        const_p = dot(wx, (log_x + log_z))
         total_w = float(w.sum())
 
         def loglik_grad(params):
@@ -116,15 +123,15 @@ class GammaGamma(MLEModel):
             px = p * x
             log_g = np.log(gamma + xz)
             value = (
-                w @ (gammaln(px + q) - gammaln(px) - (px + q) * log_g + (px - 1) * log_z)
+                dot(w, (gammaln(px + q) - gammaln(px) - (px + q) * log_g + (px - 1) * log_z))
                 - total_w * gammaln(q)
                 + total_w * q * np.log(gamma)
-                + p * (wx @ log_x)
+                + p * (dot(wx, log_x))
             )
             psi_pq = digamma(px + q)
-            g_p = wx @ (psi_pq - digamma(px) - log_g) + const_p
-            g_q = w @ (psi_pq - log_g) + total_w * (np.log(gamma) - digamma(q))
-            g_gamma = total_w * q / gamma - w @ ((px + q) / (gamma + xz))
+            g_p = dot(wx, (psi_pq - digamma(px) - log_g)) + const_p
+            g_q = dot(w, (psi_pq - log_g)) + total_w * (np.log(gamma) - digamma(q))
+            g_gamma = total_w * q / gamma - dot(w, ((px + q) / (gamma + xz)))
             return float(value), np.array([g_p * p, g_q * q, g_gamma * gamma])
 
         return loglik_grad
@@ -212,9 +219,8 @@ class GammaGamma(MLEModel):
         the population mean. Currency units.
         """
         params = self._check_fitted()
-        values = self._expected_spend(
-            params, np.asarray(frequency, dtype=float), np.asarray(monetary_value, dtype=float)
-        )
+        x, z = prediction_arrays(frequency=frequency, monetary_value=monetary_value)
+        values = score_unique(lambda *a: self._expected_spend(params, *a), x, z)
         return wrap_like(values, frequency, monetary_value)
 
     def population_mean_spend(self) -> float:
@@ -230,6 +236,8 @@ def repeat_buyers(summary: pd.DataFrame, weights, model: str):
     ``model`` says what needs them (for the message).
     """
     frame = validate_summary(summary, columns=("frequency", "monetary_value"))
+    if len(frame) == 0:
+        raise DataValidationError(f"summary is empty: no customers for {model}")
     w = validate_weights(weights, len(frame))
     repeat = frame["frequency"].to_numpy() > 0
     if not repeat.any():

@@ -38,6 +38,7 @@ import numpy as np
 from scipy.special import digamma, expit, gammaln, roots_legendre
 
 from portfolio_lib.clv._base import PurchaseModel, unpack
+from portfolio_lib.clv._fitting import dot
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
 __all__ = ["ParetoNBD"]
@@ -251,32 +252,32 @@ class ParetoNBD(PurchaseModel):
 
         def loglik_grad(params):
             r, alpha, s, beta = (float(v) for v in params)
-            value = w_x @ (gammaln(r + ux) - gammaln(r)) + total_w * (
+            value = dot(w_x, (gammaln(r + ux) - gammaln(r))) + total_w * (
                 r * np.log(alpha) + s * np.log(beta)
             )
-            g_r = w_x @ (digamma(r + ux) - digamma(r)) + total_w * np.log(alpha)
+            g_r = dot(w_x, (digamma(r + ux) - digamma(r))) + total_w * np.log(alpha)
             g_alpha = total_w * r / alpha
             g_s = total_w * np.log(beta)
             g_beta = total_w * s / beta
             if xc.size:  # t_x == T: only the alive branch
                 la_T, lb_T = np.log(alpha + Tc), np.log(beta + Tc)
-                value -= wc @ ((r + xc) * la_T + s * lb_T)
-                g_r -= wc @ la_T
-                g_alpha -= wc @ ((r + xc) / (alpha + Tc))
-                g_s -= wc @ lb_T
-                g_beta -= s * (wc @ (1 / (beta + Tc)))
+                value -= dot(wc, ((r + xc) * la_T + s * lb_T))
+                g_r -= dot(wc, la_T)
+                g_alpha -= dot(wc, ((r + xc) / (alpha + Tc)))
+                g_s -= dot(wc, lb_T)
+                g_beta -= s * (dot(wc, (1 / (beta + Tc))))
             if xo.size:
                 la_T, lb_T = np.log(alpha + To), np.log(beta + To)
                 alive = -(r + xo) * la_T - s * lb_T
                 log_d, m_la, m_lb, m_ia, m_ib = _dropout_moments(r, alpha, s, beta, xo, to, To)
                 dropout = np.log(s) + log_d
-                value += wo @ np.logaddexp(alive, dropout)
+                value += dot(wo, np.logaddexp(alive, dropout))
                 pi = expit(dropout - alive)
                 stay = 1 - pi
-                g_r -= wo @ (stay * la_T + pi * m_la)
-                g_alpha -= wo @ ((r + xo) * (stay / (alpha + To) + pi * m_ia))
-                g_s += wo @ (pi * (1 / s - m_lb) - stay * lb_T)
-                g_beta -= wo @ (stay * s / (beta + To) + pi * (s + 1) * m_ib)
+                g_r -= dot(wo, (stay * la_T + pi * m_la))
+                g_alpha -= dot(wo, (r + xo) * (stay / (alpha + To) + pi * m_ia))
+                g_s += dot(wo, (pi * (1 / s - m_lb) - stay * lb_T))
+                g_beta -= dot(wo, (stay * s / (beta + To) + pi * (s + 1) * m_ib))
             grad = np.array([g_r * r, g_alpha * alpha, g_s * s, g_beta * beta])
             return float(value), grad
 

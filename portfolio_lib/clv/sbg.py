@@ -28,7 +28,7 @@ from scipy.special import betaln, digamma
 
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import MLEModel, unpack
-from portfolio_lib.clv._fitting import fit_log_mle
+from portfolio_lib.clv._fitting import dot, fit_log_mle
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
 __all__ = ["ShiftedBetaGeometric"]
@@ -80,14 +80,14 @@ class ShiftedBetaGeometric(MLEModel):
         def loglik_grad(params):
             alpha, beta = (float(v) for v in params)
             value = (
-                lost_w @ betaln(alpha + 1, beta + period - 1)
-                + (w - lost_w) @ betaln(alpha, beta + period)
+                dot(lost_w, betaln(alpha + 1, beta + period - 1))
+                + dot((w - lost_w), betaln(alpha, beta + period))
                 - total_w * betaln(alpha, beta)
             )
             common = digamma(alpha + beta) - digamma(alpha + beta + period)
             # psi(alpha + 1) - psi(alpha) = 1 / alpha
-            g_alpha = w @ common + float(lost_w.sum()) / alpha
-            g_beta = w @ (common + digamma(beta + shift)) - total_w * digamma(beta)
+            g_alpha = dot(w, common) + float(lost_w.sum()) / alpha
+            g_beta = dot(w, (common + digamma(beta + shift))) - total_w * digamma(beta)
             return float(value), np.array([g_alpha * alpha, g_beta * beta])
 
         return loglik_grad
@@ -224,6 +224,8 @@ def _validate_survivors(survivors) -> np.ndarray:
         values = np.asarray(survivors, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
         raise DataValidationError(f"survivors must be numeric counts: {exc}") from exc
+    if values.size == 0:
+        raise DataValidationError("survivors is empty: no cohort counts to fit")
     if values.size < 2:
         raise DataValidationError("survivors needs at least two counts (periods 0 and 1)")
     problems = []

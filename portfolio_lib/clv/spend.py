@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from portfolio_lib.clv._base import MLEModel, Prediction, unpack, wrap_like
+from portfolio_lib.clv._base import (
+    MLEModel,
+    Prediction,
+    prediction_arrays,
+    score_unique,
+    unpack,
+    wrap_like,
+)
 from portfolio_lib.clv.gammagamma import frequency_spend_correlation, repeat_buyers
 
 __all__ = ["MeanSpend"]
@@ -111,9 +118,8 @@ class MeanSpend(MLEModel):
         Currency units.
         """
         params = self._check_fitted()
-        values = self._expected_spend(
-            params, np.asarray(frequency, dtype=float), np.asarray(monetary_value, dtype=float)
-        )
+        x, z = prediction_arrays(frequency=frequency, monetary_value=monetary_value)
+        values = score_unique(lambda *a: self._expected_spend(params, *a), x, z)
         return wrap_like(values, frequency, monetary_value)
 
     def population_mean_spend(self) -> float:

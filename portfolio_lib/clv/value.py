@@ -25,6 +25,7 @@ import pandas as pd
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
 from portfolio_lib._results import ResultSummary, TableResult
 from portfolio_lib.clv._base import PurchaseModel
+from portfolio_lib.clv._fitting import unique_rows
 from portfolio_lib.clv._validation import YEARS_PER_UNIT, check_unit, validate_summary
 from portfolio_lib.clv.gammagamma import GammaGamma
 from portfolio_lib.clv.spend import MeanSpend
@@ -166,27 +167,36 @@ def _time_grid(horizon: float, step: float) -> np.ndarray:
     return grid
 
 
+def _discounted_if_alive(model: PurchaseModel, params: np.ndarray, grid, discount, x, T):
+    """Discounted and undiscounted expected purchases of an active customer, per (x, T) row.
+
+    ``params`` may be a vector or a matrix of draws (then the results are (draws, rows)).
+    """
+    previous = 0.0
+    discounted = 0.0
+    for t_k, factor in zip(grid, discount, strict=True):
+        current = model._expected_if_alive(params, t_k, x, T)
+        discounted = discounted + factor * (current - previous)
+        previous = current
+    return np.asarray(discounted), np.asarray(previous)
+
+
 def _discounted_purchases(
     model: PurchaseModel, params: np.ndarray, grid: np.ndarray, discount: np.ndarray, x, t_x, T
 ) -> tuple[np.ndarray, np.ndarray]:
     """Discounted and undiscounted expected purchases over the grid (params may be draws).
 
-    P(alive) is computed once; the expected purchases of an active customer depend
-    only on (x, T), so they are computed once per distinct pair.
+    P(alive) is computed once per history; the expected purchases of an active customer
+    depend only on (x, T), so they are computed once per distinct pair.
     """
     alive = model._prob_alive(params, x, t_x, T)
-    codes, pairs = pd.factorize(pd.MultiIndex.from_arrays([x, T]))
-    px = pairs.get_level_values(0).to_numpy(float)
-    pT = pairs.get_level_values(1).to_numpy(float)
-    previous = 0.0
-    discounted = 0.0
-    for t_k, factor in zip(grid, discount, strict=True):
-        current = model._expected_if_alive(params, t_k, px, pT)
-        discounted = discounted + factor * (current - previous)
-        previous = current
-    discounted = np.asarray(discounted)[..., codes] * alive
-    total = np.asarray(previous)[..., codes] * alive
-    return discounted, total
+    pairs, codes = unique_rows({"x": np.asarray(x, float), "T": np.asarray(T, float)})
+    disc, total = _discounted_if_alive(model, params, grid, discount, pairs["x"], pairs["T"])
+    return disc[..., codes] * alive, total[..., codes] * alive
+
+
+#: Parameter draws x customers handled at once for the CLV intervals (memory ~ 8 bytes each).
+_CHUNK_CELLS = 2_000_000
 
 
 def _check_unit_against_model(model, unit: str) -> None:
@@ -234,16 +244,52 @@ def discounted_expected_purchases(
     frame = validate_summary(summary, columns=("frequency", "recency", "T"))
     grid = _time_grid(horizon, step)
     discount = (1 + annual_discount_rate) ** (-grid * YEARS_PER_UNIT[unit])
+    hist, codes = unique_rows({c: frame[c].to_numpy(float) for c in ("frequency", "recency", "T")})
     disc, _ = _discounted_purchases(
-        purchase_model,
-        params,
-        grid,
-        discount,
-        frame["frequency"].to_numpy(),
-        frame["recency"].to_numpy(),
-        frame["T"].to_numpy(),
+        purchase_model, params, grid, discount, hist["frequency"], hist["recency"], hist["T"]
     )
-    return pd.Series(disc, index=frame.index, name="discounted_purchases")
+    return pd.Series(disc[codes], index=frame.index, name="discounted_purchases")
+
+
+def _clv_draw_quantiles(
+    purchase_model, spend_model, p_draws, s_draws, grid, discount, margin, interval,
+    histories, spends, ph, ps, pair_counts,
+):  # fmt: skip
+    """Interval bounds of the CLV per (history, spend) pair, and each draw's total CLV.
+
+    Works through the pairs in chunks of histories (the pairs are sorted by history), so
+    memory stays at about :data:`_CHUNK_CELLS` numbers whatever the number of customers;
+    the expected purchases of an active customer are computed once per distinct (x, T).
+    A draw that gives a non-finite value anywhere has a non-finite total.
+    """
+    hx, ht, hT = histories
+    sx, sz = spends
+    n_draws = len(p_draws)
+    n_pairs = len(ph)
+    low = np.full(n_pairs, np.nan)
+    high = np.full(n_pairs, np.nan)
+    totals = np.zeros(n_draws)
+    if n_draws == 0:
+        return low, high, np.full(0, np.nan)
+    xT, xT_codes = unique_rows({"x": hx, "T": hT})
+    disc_alive, _ = _discounted_if_alive(purchase_model, p_draws, grid, discount, xT["x"], xT["T"])
+    tail = (1 - interval) / 2
+    per_chunk = max(1, _CHUNK_CELLS // n_draws)
+    starts = np.searchsorted(ph, np.arange(0, len(hx) + per_chunk, per_chunk))
+    for lo, hi in zip(starts[:-1], starts[1:], strict=True):
+        if hi <= lo:
+            continue
+        h = ph[lo:hi]
+        h_first = h[0]
+        h_rows = np.arange(h_first, h[-1] + 1)
+        alive = purchase_model._prob_alive(p_draws, hx[h_rows], ht[h_rows], hT[h_rows])
+        disc = disc_alive[:, xT_codes[h_rows]] * alive
+        s = ps[lo:hi]
+        spend = spend_model._expected_spend(s_draws, sx[s], sz[s])
+        values = margin * np.broadcast_to(spend, (n_draws, hi - lo)) * disc[:, h - h_first]
+        totals += np.einsum("dk,k->d", values, pair_counts[lo:hi])
+        low[lo:hi], high[lo:hi] = np.quantile(values, [tail, 1 - tail], axis=0)
+    return low, high, totals
 
 
 def customer_lifetime_value(
@@ -334,41 +380,50 @@ def customer_lifetime_value(
     grid = _time_grid(horizon, step)
     discount = (1 + annual_discount_rate) ** (-grid * YEARS_PER_UNIT[unit])
 
-    # Distinct histories: purchases depend on (x, t_x, T), spend on (x, zbar).
-    hist = frame[["frequency", "recency", "T"]]
-    hist_codes, hist_unique = pd.factorize(pd.MultiIndex.from_frame(hist))
-    hx = hist_unique.get_level_values(0).to_numpy(float)
-    ht = hist_unique.get_level_values(1).to_numpy(float)
-    hT = hist_unique.get_level_values(2).to_numpy(float)
-    spend_codes, spend_unique = pd.factorize(
-        pd.MultiIndex.from_frame(frame[["frequency", "monetary_value"]])
+    # Everything is computed once per distinct row and broadcast back: purchases depend on
+    # the history (x, t_x, T), spend on (x, zbar), the CLV on the pair of the two.
+    hist, hist_codes = unique_rows(
+        {c: frame[c].to_numpy(float) for c in ("frequency", "recency", "T")}
     )
-    sx = spend_unique.get_level_values(0).to_numpy(float)
-    sz = spend_unique.get_level_values(1).to_numpy(float)
+    hx, ht, hT = hist["frequency"], hist["recency"], hist["T"]
+    spend_rows, spend_codes = unique_rows(
+        {c: frame[c].to_numpy(float) for c in ("frequency", "monetary_value")}
+    )
+    sx, sz = spend_rows["frequency"], spend_rows["monetary_value"]
+    pairs, pair_codes = unique_rows({"h": hist_codes, "s": spend_codes})
+    ph = pairs["h"].astype(np.int64)  # sorted: the pairs of one history are contiguous
+    ps = pairs["s"].astype(np.int64)
+    pair_counts = np.bincount(pair_codes, minlength=len(ph)).astype(float)
 
     disc, undisc = _discounted_purchases(
         purchase_model, purchase_params, grid, discount, hx, ht, hT
     )
     spend = spend_model._expected_spend(spend_params, sx, sz)
-    point = margin * spend[spend_codes] * disc[hist_codes]
+    point_pair = margin * spend[ps] * disc[ph]
+    point = point_pair[pair_codes]
 
     rng = as_generator(seed)
     p_draws = purchase_model.sample_params(n_draws, seed=rng).to_numpy()
     s_draws = spend_model.sample_params(n_draws, seed=rng).to_numpy()
     valid = spend_model._usable_draws(s_draws)  # e.g. Gamma-Gamma needs q > 1 for a finite mean
     p_draws, s_draws = p_draws[valid], s_draws[valid]
-    disc_draws, _ = _discounted_purchases(purchase_model, p_draws, grid, discount, hx, ht, hT)
-    spend_draws = spend_model._expected_spend(s_draws, sx, sz)
-    clv_draws = margin * spend_draws[:, spend_codes] * disc_draws[:, hist_codes]
-    # A draw far in the tail can overflow (e.g. 0 * inf for a huge ``a``): drop the whole draw,
-    # as draws with q <= 1 are dropped above, rather than let one NaN blank every interval.
-    finite = np.isfinite(clv_draws).all(axis=1)
-    clv_draws = clv_draws[finite]
+    low_pair, high_pair, draw_totals = _clv_draw_quantiles(
+        purchase_model, spend_model, p_draws, s_draws, grid, discount, margin, interval,
+        (hx, ht, hT), (sx, sz), ph, ps, pair_counts,
+    )  # fmt: skip
+    # A draw far in the tail can overflow (e.g. 0 * inf for a huge ``a``): drop the whole
+    # draw, as draws with q <= 1 are dropped above, rather than let one NaN blank every interval.
+    finite = np.isfinite(draw_totals)
+    if not finite.all() and finite.any():
+        low_pair, high_pair, draw_totals = _clv_draw_quantiles(
+            purchase_model, spend_model, p_draws[finite], s_draws[finite], grid, discount,
+            margin, interval, (hx, ht, hT), (sx, sz), ph, ps, pair_counts,
+        )  # fmt: skip
     tail = (1 - interval) / 2
     total = float(point.sum())
-    if len(clv_draws):
-        low, high = np.quantile(clv_draws, [tail, 1 - tail], axis=0)
-        total_low, total_high = np.quantile(clv_draws.sum(axis=1), [tail, 1 - tail])
+    if finite.any():
+        low, high = low_pair[pair_codes], high_pair[pair_codes]
+        total_low, total_high = np.quantile(draw_totals[np.isfinite(draw_totals)], [tail, 1 - tail])
         total_low, total_high = min(float(total_low), total), max(float(total_high), total)
     else:
         low = high = np.full(len(point), np.nan)
