@@ -458,3 +458,52 @@ def test_old_module_path_names_the_new_place():
         with pytest.raises(ImportError, match=r"portfolio_lib\.lessons\.clv"):
             attempt()
         assert "portfolio_lib.clv.lesson" not in sys.modules
+
+
+def test_channel_covariate_effects_finds_the_simulated_referral_advantage():
+    """The simulator matches the most valuable buyers to referral customers
+    (``channel_value`` in simulate/params.py, referral highest); the covariate model must find
+    a purchase-rate advantage whose interval excludes 1 and raise their predictions."""
+    from portfolio_lib import clv
+    from portfolio_lib.datasets import load_sample
+    from portfolio_lib.lessons.clv import channel_covariate_effects
+
+    crm = load_sample()
+    summary = clv.summary_from_transactions(
+        crm.transactions, observation_end=crm.observation_end, unit="W"
+    )
+    plain = clv.BetaGeo().fit(summary)
+    out = channel_covariate_effects(
+        summary, crm.customers, level="referral", purchase_model=plain, horizon=52.0
+    )
+    assert list(out.table.index) == ["other channels", "referral"]
+    assert out.table["customers"].sum() == len(summary)
+    ref, other = out.table.loc["referral"], out.table.loc["other channels"]
+    assert ref["purchases_with"] > ref["purchases_without"]
+    assert other["purchases_with"] < other["purchases_without"]
+    assert "purchase rate ×" in out.note and "spend per purchase ×" in out.note
+    low = float(out.note.split("purchase rate × ")[1].split("interval ")[1].split(" to ")[0])
+    assert low > 1.0  # the interval of the multiplier excludes 1
+
+
+def test_channel_covariate_effects_says_why_when_there_is_no_channel():
+    import pandas as pd
+
+    from portfolio_lib import clv
+    from portfolio_lib.lessons.clv import channel_covariate_effects
+
+    summary = pd.DataFrame(
+        {
+            "frequency": [1.0, 0.0, 2.0],
+            "recency": [3.0, 0.0, 5.0],
+            "T": [6.0, 6.0, 6.0],
+            "monetary_value": [10.0, 0.0, 12.0],
+        },
+        index=pd.Index(["a", "b", "c"], name="customer_id"),
+    )
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "acquisition_channel": "unknown"})
+    out = channel_covariate_effects(
+        summary, customers, level="referral", purchase_model=clv.BetaGeo(), horizon=4.0
+    )
+    assert out.table.empty
+    assert "no customer of level(s) ['referral']" in out.note

@@ -29,6 +29,7 @@ from portfolio_lib.clv.covariates import (
     BetaGeoCovariates,
     GammaGammaCovariates,
     ParetoNBDCovariates,
+    indicator_covariates,
     simulate_covariates,
     simulate_purchases_with_covariates,
     simulate_spend_with_covariates,
@@ -95,5 +96,6 @@ __all__ = [
     "simulate_pareto_nbd",
     "simulate_purchases_with_covariates",
     "simulate_spend_with_covariates",
+    "indicator_covariates",
     "summary_from_transactions",
 ]

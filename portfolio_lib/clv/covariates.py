@@ -34,7 +34,7 @@ from scipy.special import gammaln
 from scipy.stats import norm
 from sklearn.base import BaseEstimator
 
-from portfolio_lib._errors import DataValidationError, as_generator
+from portfolio_lib._errors import DataValidationError, as_generator, require_columns
 from portfolio_lib.clv._bgfamily import (
     bg_expected_if_alive,
     bg_loglik,
@@ -58,7 +58,68 @@ __all__ = [
     "simulate_covariates",
     "simulate_purchases_with_covariates",
     "simulate_spend_with_covariates",
+    "indicator_covariates",
 ]
+
+
+def indicator_covariates(
+    table: pd.DataFrame,
+    column: str,
+    levels: Sequence[str],
+    *,
+    id_col: str = "customer_id",
+) -> pd.DataFrame:
+    """0/1 covariates, one per level of a categorical column, indexed by customer id.
+
+    The levels not listed form the reference group (all zeros), so each coefficient of a
+    covariate model compares its level with that group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per customer, e.g. the ``customers`` table.
+    column : str
+        The categorical column, e.g. ``"acquisition_channel"``.
+    levels : sequence of str
+        The levels that get an indicator (at least one; each must occur in the column).
+    id_col : str
+        Customer id column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``id_col``, one float column per level (1.0 for customers of that level).
+
+    Raises
+    ------
+    DataValidationError
+        A missing column, repeated customer ids, no level, or a level that never occurs
+        (its coefficient would not be identified).
+
+    Examples
+    --------
+    >>> customers = pd.DataFrame({"customer_id": ["a", "b", "c"],
+    ...                           "acquisition_channel": ["referral", "search", "store"]})
+    >>> indicator_covariates(customers, "acquisition_channel", ["referral"])["referral"].tolist()
+    [1.0, 0.0, 0.0]
+    """
+    require_columns(table, [id_col, column], name="table")
+    if not levels:
+        raise DataValidationError(f"levels: give at least one level of column {column!r}")
+    ids = table[id_col]
+    if ids.duplicated().any():
+        raise DataValidationError(
+            f"table: column {id_col!r} repeats customer ids, e.g. "
+            f"{ids[ids.duplicated()].unique()[:5].tolist()}"
+        )
+    present = set(table[column].dropna().unique())
+    absent = [level for level in levels if level not in present]
+    if absent:
+        raise DataValidationError(
+            f"column {column!r} has no customer of level(s) {absent}; it holds {sorted(present)}"
+        )
+    flags = {level: (table[column] == level).to_numpy(dtype=float) for level in levels}
+    return pd.DataFrame(flags, index=pd.Index(ids.to_numpy(), name=id_col))
 
 
 def covariate_matrix(
