@@ -169,8 +169,8 @@ class ModelSummary:
 
     def __str__(self) -> str:
         header = (
-            f"{self.model}: n = {self.n_obs} ({self.n_rows} distinct rows), "
-            f"log-likelihood = {self.loglik:.4f}, AIC = {self.aic:.2f}, BIC = {self.bic:.2f}\n"
+            f"{self.model}: fitted on {self.n_rows:,} distinct rows standing for "
+            f"{self.n_obs:,} customers, log-likelihood = {self.loglik:.4f}, AIC = {self.aic:.2f}, BIC = {self.bic:.2f}\n"
             f"{100 * self.confidence:.0f}% intervals from the log-scale Wald interval\n"
         )
         return header + self.table.to_string(float_format=lambda v: f"{v:.4f}")
