@@ -11,7 +11,18 @@ Dates
     too. Anything else (``"31/01/2024"``, ``"yesterday"``, numbers) is refused with the same
     message everywhere: convert such a column yourself with ``pd.to_datetime(..., format=...)``,
     because only you know whether ``"01/02/2024"`` is January or February. A time-zone aware
-    column is read at its local wall-clock time. Missing dates are refused.
+    column is read at its local wall-clock time. Missing dates are refused. Integers such as
+    ``20230101`` are refused too, never read as nanoseconds after 1970: read them with
+    ``quality.parse_dates`` (which reads ``yyyymmdd``) or ``datasets.read_transactions``.
+Plausible dates
+    A date before 1900 or after today (:data:`EARLIEST`, :func:`latest`) is refused, naming
+    the column and showing the rows, so that one mistyped year never stretches a data window
+    (a churn period, a KPI series) to 1850 or 2099.
+Tables
+    A table argument that is not a ``DataFrame`` raises :class:`DataValidationError` naming
+    the argument (:func:`table`); a per-customer table or Series whose index repeats a label
+    (two batches concatenated) is refused where the index is the customer id
+    (:func:`unique_index`).
 Amounts
     ``numeric`` dtype, finite and not missing. Numbers stored as text are refused
     (convert with ``pd.to_numeric``), as are booleans.
@@ -41,6 +52,7 @@ Seeds
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from numbers import Real
 from typing import Literal, TypeVar
 
@@ -55,6 +67,11 @@ from portfolio_lib._errors import (
 )
 
 __all__ = [
+    "EARLIEST",
+    "latest",
+    "table",
+    "one_dimensional",
+    "unique_index",
     "Late",
     "TRANSACTION_COLUMNS",
     "day",
@@ -77,8 +94,13 @@ _Frame = TypeVar("_Frame", pd.Series, pd.DataFrame)
 #: The canonical columns :func:`transactions` returns.
 TRANSACTION_COLUMNS = ("customer", "day", "amount", "is_return")
 
+#: The earliest plausible date of a customer record.
+EARLIEST = pd.Timestamp("1900-01-01")
+
 _DATE_HINT = (
-    "must hold dates: datetime64, or ISO 8601 text such as '2024-01-31' "
+    "must hold dates: datetime64, or ISO 8601 text such as '2024-01-31'; integers such as "
+    "20230101 are not read as dates (read them with quality.parse_dates, which reads "
+    "yyyymmdd) "
     "(read other text, e.g. '31.01.2024', with datasets.read_transactions(..., locale='tr') "
     "or quality.validate_transactions, which take dayfirst= and date_format=)"
 )
@@ -111,12 +133,91 @@ def day(value: object, what: str = "observation_end") -> pd.Timestamp:
     return stamp.normalize()
 
 
+def latest() -> pd.Timestamp:
+    """The latest plausible date of a record: the end of today (local clock, naive)."""
+    return pd.Timestamp.now().normalize() + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+
+
+def table(value: object, *, name: str, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """``value`` if it is a DataFrame holding ``columns``, else :class:`DataValidationError`.
+
+    The message names the argument ``name`` and what was passed instead (None, a list, a
+    Series, ...).
+    """
+    if not isinstance(value, pd.DataFrame):
+        hint = (
+            " (a Series: pass a DataFrame, e.g. series.to_frame())"
+            if isinstance(value, pd.Series)
+            else ""
+        )
+        raise DataValidationError(
+            f"{name} must be a pandas DataFrame, got {type(value).__name__}{hint}"
+        )
+    require_columns(value, columns, name=name)
+    return value
+
+
+def one_dimensional(value: object, *, name: str) -> pd.Series | np.ndarray:
+    """``value`` if it is a Series or a 1-D array/list, else :class:`DataValidationError`.
+
+    A one-column DataFrame, None or a 2-D array is refused naming ``name``.
+    """
+    if isinstance(value, pd.Series):
+        return value
+    if value is None or isinstance(value, pd.DataFrame | str | bytes | dict):
+        raise DataValidationError(
+            f"{name} must be a pandas Series or a 1-D array, got {type(value).__name__}"
+        )
+    array = np.asarray(value)
+    if array.ndim != 1:
+        raise DataValidationError(
+            f"{name} must be a pandas Series or a 1-D array, got an array of shape {array.shape}"
+        )
+    return array
+
+
+def unique_index(value: _Frame, *, name: str, of: str = "customer") -> _Frame:
+    """``value`` if its index labels are unique, else :class:`DataValidationError`.
+
+    For tables and Series indexed by id, where a repeated label means one {of} twice (for
+    example two batches concatenated without ``ignore_index=True``). The message shows the
+    repeated labels.
+    """
+    index = value.index
+    if not index.is_unique:
+        repeated = index[index.duplicated()].unique()
+        raise DataValidationError(
+            f"{name}: the index repeats {len(repeated)} label(s), e.g. {list(repeated[:5])}; "
+            f"each {of} must appear once (two batches concatenated? use "
+            "pd.concat(..., ignore_index=True) or drop the duplicates)"
+        )
+    return value
+
+
+def _plausible(frame: pd.DataFrame, values: pd.Series, column: str, name: str) -> None:
+    """Refuse dates before :data:`EARLIEST` or after :func:`latest` (rows shown)."""
+    early = (values < EARLIEST).to_numpy()
+    raise_for_rows(
+        frame, early, column=column, name=name,
+        problem=f"has dates before {EARLIEST.date()}, which no customer record has (a typo?)",
+    )  # fmt: skip
+    late = (values > latest()).to_numpy()
+    raise_for_rows(
+        frame, late, column=column, name=name,
+        problem=(
+            f"has dates after today ({pd.Timestamp.now().date()}); a future date would "
+            "stretch the data window"
+        ),
+    )  # fmt: skip
+
+
 def dates(
     frame: pd.DataFrame,
     column: str,
     *,
     name: str = "data",
     missing: Literal["raise", "keep"] = "raise",
+    plausible: bool = True,
 ) -> pd.Series:
     """``frame[column]`` as time-zone naive ``datetime64`` (times of day kept).
 
@@ -124,7 +225,7 @@ def dates(
     ``date``/``datetime`` objects are parsed as ISO 8601; anything else raises
     :class:`DataValidationError` naming the column and showing the rows. Missing values raise
     unless ``missing="keep"`` (e.g. a ``resolved`` date that is empty while a complaint is
-    open).
+    open). Dates before 1900 or after today raise unless ``plausible=False``.
     """
     values = frame[column]
     if not pd.api.types.is_datetime64_any_dtype(values):
@@ -148,6 +249,8 @@ def dates(
     if missing == "raise":
         raise_for_rows(frame, values.isna(), column=column, problem="must not be missing",
                        name=name)  # fmt: skip
+    if plausible:
+        _plausible(frame, values, column, name)
     return values
 
 

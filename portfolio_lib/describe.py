@@ -198,7 +198,9 @@ def channel_mix(
     [0.75, 0.25]
     """
     require_columns(transactions, [customer_col, amount_col, by], name="transactions")
-    purchases = transactions[_validate.numeric(transactions, amount_col, name="transactions") > 0]
+    purchases = transactions[
+        (_validate.numeric(transactions, amount_col, name="transactions") > 0).to_numpy()
+    ]
     grouped = purchases.groupby(purchases[by].fillna("unknown"))
     out = pd.DataFrame(
         {

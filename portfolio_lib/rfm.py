@@ -359,7 +359,8 @@ def rfm_scores(
     if ties not in ("same", "first"):
         raise ValueError(f"ties must be 'same' or 'first', got {ties!r}")
     columns = {"R": recency_col, "F": frequency_col, "M": monetary_col}
-    require_columns(table, list(columns.values()), name="RFM table")
+    _validate.table(table, name="table", columns=list(columns.values()))
+    _validate.unique_index(table, name="table")  # one row per customer
     if len(table) == 0:
         raise DataValidationError(f"RFM table has no rows; column {frequency_col!r} is empty")
     values = {
@@ -678,6 +679,10 @@ def rfm_grid(
     for dim in (rows, cols):
         if dim not in DIMENSIONS:
             raise ValueError(f"rows and cols must be among {DIMENSIONS}, got {dim!r}")
+    if not isinstance(scores, RFMScores):
+        raise DataValidationError(
+            f"scores must be the RFMScores of rfm_scores(...), got {type(scores).__name__}"
+        )
     levels = pd.RangeIndex(1, scores.bins + 1)
     frame = scores.scores[[rows, cols]]
     if value is None:
@@ -685,8 +690,12 @@ def rfm_grid(
     else:
         if table is None:
             raise ValueError("table is required when value is given")
-        require_columns(table, [value], name="RFM table")
-        data = _validate.numeric(table.reindex(frame.index), value, name="RFM table")
+        _validate.table(table, name="table", columns=[value])
+        # one row per customer: a repeated id (two batches concatenated) has no single value
+        _validate.unique_index(table, name="table")
+        data = _validate.numeric(
+            _validate.reindexed(table, frame.index, name="table", what="row"), value, name="table"
+        )
         grid = data.groupby([frame[rows], frame[cols]]).mean().unstack()
     # separate index objects: one shared object would give rows and columns the same name
     grid = grid.reindex(index=levels.rename(rows), columns=levels.rename(cols))

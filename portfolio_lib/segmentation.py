@@ -86,6 +86,8 @@ def _feature_matrix(X: pd.DataFrame, *, name: str = "X") -> np.ndarray:
         raise DataValidationError(f"{name} must be a pandas DataFrame, got {type(X).__name__}")
     if X.shape[1] == 0 or X.shape[0] == 0:
         raise DataValidationError(f"{name} is empty (shape {X.shape})")
+    # one row per customer: labels under a repeated id would be ambiguous
+    _validate.unique_index(X, name=name)
     for column in X.columns:
         _validate.numeric(X, column, name=name)
     return X.to_numpy(dtype=float)
@@ -157,7 +159,8 @@ def behaviour_features(
     >>> behaviour_features(t, ["frequency", "monetary_mean"]).round(2)["frequency"].tolist()
     [-1.22, 0.0, 1.22]
     """
-    require_columns(table, list(columns), name="table")
+    _validate.table(table, name="table", columns=list(columns))
+    _validate.unique_index(table, name="table")  # one row per customer
     if len(table) == 0:
         raise DataValidationError("table has no rows")
     out = {}
@@ -178,6 +181,7 @@ def behaviour_features(
 
 #: Rows on which :func:`cluster_diagnostics` computes the silhouette by default (O(n^2) cost).
 SILHOUETTE_SAMPLE = 10_000
+
 
 def cluster_diagnostics(
     X: pd.DataFrame,

@@ -467,8 +467,10 @@ def repeat_purchase_projection(
     T = summary["T"].to_numpy(dtype=float)
 
     def cumulative(m: object) -> np.ndarray:
-        values = m.conditional_expected_purchases(grid[:, None], x, t_x, T)  # type: ignore[attr-defined]
-        return np.asarray(values, dtype=float).reshape(len(grid), -1).sum(axis=1)
+        # one horizon at a time: the models take t, frequency, recency and T of one length
+        # (or single numbers), not a grid broadcast against the customers
+        expected = m.conditional_expected_purchases  # type: ignore[attr-defined]
+        return np.array([np.asarray(expected(t, x, t_x, T), dtype=float).sum() for t in grid])
 
     point = cumulative(model)
     out = pd.DataFrame({"t": grid})

@@ -43,8 +43,17 @@ __all__ = [
 def _labels_scores(
     y_true: pd.Series | np.ndarray, score: pd.Series | np.ndarray, *, score_name: str = "score"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Validate and align a 0/1 label and a finite score; need both classes."""
+    """Validate and align a 0/1 label and a finite score; need both classes.
+
+    Each must be one column (a Series, list or 1-D array; a DataFrame or None raises
+    :class:`DataValidationError` naming it). Two Series are aligned by customer id, which
+    must then be unique.
+    """
+    y_true = _validate.one_dimensional(y_true, name="y_true")
+    score = _validate.one_dimensional(score, name=score_name)
     if isinstance(y_true, pd.Series) and isinstance(score, pd.Series):
+        _validate.unique_index(y_true, name="y_true")
+        _validate.unique_index(score, name=score_name)
         score = _validate.reindexed(
             score, y_true.index, name=score_name, of="customer(s) of y_true"
         )
@@ -296,8 +305,8 @@ def compare_scores(
         raise ValueError(f"baseline {baseline!r} is not one of the scores {names}")
     rows = {}
     for name in names:
+        labels, values = _labels_scores(y_true, scores[name], score_name=f"scores[{name!r}]")
         result = roc_auc(y_true, scores[name], confidence=confidence)
-        labels, values = _labels_scores(y_true, scores[name], score_name=name)
         in_unit = bool(((values >= 0) & (values <= 1)).all())
         row = {
             "auc": result.auc,

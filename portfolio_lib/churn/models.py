@@ -70,6 +70,8 @@ def _feature_frame(data: ChurnFeatures | pd.DataFrame, names: Sequence[str]) -> 
         raise DataValidationError(
             f"data must be ChurnFeatures or a DataFrame, got {type(data).__name__}"
         )
+    # one row per customer: a repeated label would give two predictions under one id
+    _validate.unique_index(frame, name="data (features)")
     missing = [c for c in names if c not in frame.columns]
     if missing:
         raise DataValidationError(
@@ -102,6 +104,10 @@ def _training_data(
         raise ValueError("features must name at least one column")
     X = _feature_frame(data, names)
     y = data.label.astype(bool)
+    if len(y) == 0:
+        raise DataValidationError(
+            "data (ChurnFeatures) has no customers (0 rows): there is nothing to fit"
+        )
     if y.nunique() < 2:
         raise DataValidationError(
             f"label column 'churned' has only one class ({bool(y.iloc[0])}) among {len(y)} "
@@ -366,6 +372,8 @@ class ChurnBoosting(BaseEstimator):
         if not hasattr(self, "model_"):
             raise RuntimeError("ChurnBoosting is not fitted: call fit(...) first")
         X = _feature_frame(data, self.feature_names_)
+        if X.empty:  # no customers: no predictions (scikit-learn refuses 0 rows)
+            return pd.Series(np.zeros(0), index=X.index, name="p_churn")
         with threadpool_limits(limits=1):
             p = self.model_.predict_proba(X)[:, list(self.model_.classes_).index(True)]
         return pd.Series(p, index=X.index, name="p_churn")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 
 __all__ = ["stage_scorecard"]
@@ -107,6 +108,14 @@ def stage_scorecard(
         name="rates",
     )
     funnel = funnel.reset_index(drop=True)
+    rates = rates.reset_index(drop=True)
+    for frame, column, name in ((funnel, "reached", "funnel"), (rates, "touches", "rates")):
+        counts = _validate.numeric(frame, column, name=name)  # text such as '12' refused
+        raise_for_rows(
+            frame, ((counts < 0) | (counts != counts.round())).to_numpy(), column=column,
+            problem="must hold whole numbers >= 0 (counts of people or touches)", name=name,
+        )  # fmt: skip
+    _validate.numeric(rates, "p_advance", name="rates")
     reached = funnel["reached"].to_numpy(dtype="int64")
     rows = []
     for k in range(len(order) - 1):

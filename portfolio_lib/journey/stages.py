@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from portfolio_lib import crm
+from portfolio_lib import _validate, crm
 from portfolio_lib._errors import DataValidationError, format_examples, require_columns
 
 __all__ = [
@@ -193,10 +193,35 @@ def validate_events(
     if pd.api.types.is_datetime64_any_dtype(raw_time):
         times = raw_time
         flag(times.isna(), time_col, f"{time_col} is missing")
+    elif pd.api.types.is_numeric_dtype(raw_time) or pd.api.types.is_bool_dtype(raw_time):
+        # never read a number as nanoseconds after 1970 (20230101 is not a time)
+        times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        flag(raw_time.isna(), time_col, f"{time_col} is missing")
+        flag(
+            raw_time.notna(),
+            time_col,
+            f"{time_col} is a number, not a date-time (read integers such as 20230101 with "
+            "quality.parse_dates, which reads yyyymmdd)",
+        )
     else:
-        times = pd.to_datetime(raw_time, errors="coerce", format="mixed")
+        try:
+            times = pd.to_datetime(raw_time, errors="coerce", format="mixed")
+        except (TypeError, ValueError):  # e.g. time-zone aware and naive values mixed
+            times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+            flag(
+                raw_time.notna(),
+                time_col,
+                f"{time_col} mixes time-zone aware and naive date-times (or several offsets)",
+            )
         flag(raw_time.isna(), time_col, f"{time_col} is missing")
         flag(times.isna() & raw_time.notna(), time_col, f"{time_col} is not a valid date-time")
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_localize(None)
+    flag(
+        (times < _validate.EARLIEST) | (times > _validate.latest()),
+        time_col,
+        f"{time_col} is before {_validate.EARLIEST.date()} or after today (a typo?)",
+    )
     frame[time_col] = times
 
     stage_values = frame[stage_col]

@@ -257,7 +257,14 @@ def scores_with_groups(
     missing: MissingPolicy,
     scale_hint: str = "",
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The grouping columns and the validated integer ``score`` column of ``df``."""
+    """The grouping columns and the validated integer ``score`` column of ``df``.
+
+    ``df`` must be a DataFrame (else :class:`DataValidationError` naming ``name``); its index
+    plays no part (rows are taken by position, so two batches concatenated with repeated
+    index labels count once each). No rows left (an empty table, or every score missing and
+    dropped) raise: there is no estimate without responses.
+    """
+    df = _validate.table(df, name=name).reset_index(drop=True)
     keys = group_keys(df, group, name)
     require_columns(df, [score], name=name)
     valid, _ = integer_scores(
@@ -269,6 +276,11 @@ def scores_with_groups(
         missing=missing,
         scale_hint=scale_hint,
     )
+    if valid.empty:
+        raise DataValidationError(
+            f"{name}: no responses with a {score!r} score ({len(df)} row(s)); there is nothing "
+            "to estimate"
+        )
     frame = df.loc[valid.index, keys].copy()
     frame[score] = valid
     return frame, keys

@@ -45,7 +45,17 @@ __all__ = [
 ]
 
 
-def _texts(values: object, column: str, name: str) -> pd.Series:
+def _texts(values: object, column: str, name: str, *, argument: str = "texts") -> pd.Series:
+    """The texts as a Series, checked: one column (not a frame, not None), str, not empty."""
+    if isinstance(values, pd.DataFrame):
+        raise DataValidationError(
+            f"{argument} must be one column of texts (a Series or a list of str), got a "
+            f"DataFrame with columns {list(values.columns)}; pass e.g. df[{column!r}]"
+        )
+    if values is None or isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        raise DataValidationError(
+            f"{argument} must be a Series or a list of str, got {type(values).__name__}"
+        )
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), name=column)
     frame = series.to_frame(column)
     not_text = np.array([not isinstance(v, str) for v in series], dtype=bool)
@@ -56,9 +66,24 @@ def _texts(values: object, column: str, name: str) -> pd.Series:
         problem="must hold text (str), not missing values or numbers",
         name=name,
     )
-    empty = series.str.strip().str.len().to_numpy() == 0
+    empty = series.astype(str).str.strip().str.len().to_numpy() == 0
     raise_for_rows(frame, empty, column=column, problem="has empty texts", name=name)
+    if series.empty:
+        raise DataValidationError(f"{argument}: no texts given (0 rows); nothing to classify")
     return series
+
+
+def _texts_like(values: object, argument: str) -> object:
+    """``values`` if it is one column (Series, list, array), else DataValidationError."""
+    if (
+        values is None
+        or isinstance(values, pd.DataFrame | str | bytes)
+        or not hasattr(values, "__iter__")
+    ):
+        raise DataValidationError(
+            f"{argument} must be a Series or a list, got {type(values).__name__}"
+        )
+    return values
 
 
 def _stop_words(stop_words: str | Sequence[str] | None) -> str | list[str] | None:
@@ -121,7 +146,7 @@ class ComplaintClassifier:
     ) -> ComplaintClassifier:
         """Fit on complaint texts and their category labels; returns self."""
         texts = _texts(texts, "text", "complaints")
-        labels = pd.Series(list(labels), name="category")
+        labels = pd.Series(list(_texts_like(labels, "labels")), name="category")
         if len(labels) != len(texts):
             raise DataValidationError(f"complaints: {len(texts)} texts but {len(labels)} labels")
         raise_for_rows(
@@ -358,7 +383,7 @@ def complaint_topics(
     n_topics : int
         Number of topics.
     n_top_words : int
-        Words listed per topic.
+        Words listed per topic (at most; fewer when the texts have fewer distinct words).
     min_df : int
         Ignore words in fewer complaints than this.
     stop_words : "english", sequence of str or None
@@ -381,14 +406,24 @@ def complaint_topics(
     (2, 2)
     """
     require_columns(complaints, [text] + ([label] if label else []), name="complaints")
-    texts = _texts(complaints[text], text, "complaints")
+    texts = _texts(complaints[text], text, "complaints", argument="complaints")
+    if len(texts) < max(min_df, n_topics):
+        raise DataValidationError(
+            f"complaints: column {text!r} has {len(texts)} text(s); {n_topics} topics of words "
+            f"that occur in >= {min_df} texts need at least {max(min_df, n_topics)}"
+        )
     vectorizer = TfidfVectorizer(
         min_df=min_df,
         sublinear_tf=True,
         stop_words=_stop_words(stop_words),
         token_pattern=token_pattern,
     )
-    matrix = vectorizer.fit_transform(texts.to_list())
+    try:
+        matrix = vectorizer.fit_transform(texts.to_list())
+    except ValueError as exc:  # e.g. every word a stop word, or in fewer than min_df texts
+        raise DataValidationError(
+            f"complaints: column {text!r} has no word that occurs in >= {min_df} texts ({exc})"
+        ) from exc
     if matrix.shape[1] < n_topics:
         raise DataValidationError(
             f"complaints: only {matrix.shape[1]} distinct words occur in ≥ {min_df} texts; "
@@ -405,6 +440,8 @@ def complaint_topics(
         warnings.simplefilter("ignore")
         weights = nmf.fit_transform(matrix)
     vocab = vectorizer.get_feature_names_out()
+    # few distinct words: each topic lists all of them (n_top_words is an upper bound)
+    n_top_words = min(n_top_words, len(vocab))
     top = np.argsort(-nmf.components_, axis=1)[:, :n_top_words]
     topic_index = pd.RangeIndex(n_topics, name="topic")
     doc_topics = pd.DataFrame(weights, index=complaints.index, columns=topic_index)

@@ -30,9 +30,9 @@ from statsmodels.stats.proportion import (
     test_proportions_2indep,
 )
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.satisfaction._validation import (
-    bad_value_text,
     check_confidence,
     group_keys,
     integer_scores,
@@ -146,7 +146,7 @@ def resolution_times(
     [2.0, 3.0]
     """
     step = _duration_unit(unit)
-    require_columns(complaints, [opened, resolved], name="complaints")
+    _validate.table(complaints, name="complaints", columns=[opened, resolved])
     start = _timestamps(complaints, opened)
     end = _timestamps(complaints, resolved)
     raise_for_rows(
@@ -181,19 +181,12 @@ def resolution_times(
 
 
 def _timestamps(df: pd.DataFrame, column: str) -> pd.Series:
-    values = df[column]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    converted = pd.to_datetime(values, errors="coerce")
-    bad = converted.isna() & values.notna()
-    raise_for_rows(
-        df,
-        bad,
-        column=column,
-        problem=f"must hold timestamps; found {bad_value_text(values[bad]) if bad.any() else ''}",
-        name="complaints",
-    )
-    return converted
+    """``df[column]`` as naive timestamps through the package's one date rule (NaT kept).
+
+    Integers such as 20230101, non-ISO text, dates before 1900 or after today raise
+    (:func:`portfolio_lib._validate.dates`).
+    """
+    return _validate.dates(df, column, name="complaints", missing="keep")
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,6 +248,11 @@ def resolution_survival(
     -------
     ResolutionSurvival
 
+    Raises
+    ------
+    DataValidationError
+        ``complaints`` has no rows: there is no curve to estimate.
+
     Examples
     --------
     >>> df = pd.DataFrame({"opened": pd.to_datetime(["2024-01-01"] * 5),
@@ -263,6 +261,13 @@ def resolution_survival(
     [3.0]
     """
     confidence = check_confidence(confidence)
+    _validate.table(complaints, name="complaints", columns=[opened, resolved])
+    if complaints.empty:
+        raise DataValidationError(
+            "complaints has no rows: there is no time to resolution to estimate"
+        )
+    # rows by position: repeated index labels (two batches concatenated) are two complaints
+    complaints = complaints.reset_index(drop=True)
     times = resolution_times(complaints, opened=opened, resolved=resolved, as_of=as_of, unit=unit)
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
     if as_of_ts is None:
@@ -383,7 +388,9 @@ def resolution_satisfaction(
     [2.0, 1.0, 0.5]
     """
     confidence = check_confidence(confidence)
-    require_columns(complaints, [score] + ([by] if by else []), name="complaints")
+    _validate.table(complaints, name="complaints", columns=[score] + ([by] if by else []))
+    # rows by position: repeated index labels (two batches concatenated) are two complaints
+    complaints = complaints.reset_index(drop=True)
     times = resolution_times(complaints, opened=opened, resolved=resolved, unit=unit)
     ratings, _ = integer_scores(
         complaints[score],

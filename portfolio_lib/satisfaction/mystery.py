@@ -20,6 +20,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows, require_columns
 from portfolio_lib._progress import with_progress
 from portfolio_lib._results import ResultSummary, SettingsResult, percent
@@ -412,6 +413,8 @@ def separating_items(
     if not 0 < share <= 0.5:
         raise ValueError(f"share must be in (0, 0.5], got {share!r}")
     w = checklist_weights(weights)
+    # rows by position: repeated index labels (two batches concatenated) are still two visits
+    visits = _validate.table(visits, name="visits").reset_index(drop=True)
     scored = mystery_scores(
         visits, weights=dict(w.weights), visit=visit, branch=branch, missing="renormalise"
     )

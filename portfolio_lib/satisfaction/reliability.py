@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from portfolio_lib._errors import DataValidationError, require_columns
+from portfolio_lib import _validate
+from portfolio_lib._errors import DataValidationError
 from portfolio_lib.satisfaction._validation import (
     check_confidence,
     integer_scores,
@@ -226,15 +227,17 @@ def reverse_code(
     [5, 4, 1]
     """
     columns = list(columns)
-    require_columns(df, columns, name="items")
+    _validate.table(df, name="df", columns=columns)
     low, high = (int(v) for v in scale)
     out = df.copy()
     for column in columns:
+        # by position: repeated index labels (two batches concatenated) are still two rows
+        values = df[column].reset_index(drop=True)
         valid, _ = integer_scores(
-            df[column], column=column, low=low, high=high, name="items", missing="drop"
+            values, column=column, low=low, high=high, name="df", missing="drop"
         )
-        flipped = pd.Series(np.nan, index=df.index, dtype="float64")
-        flipped[valid.index] = low + high - valid
-        has_missing = flipped.isna().any()
+        flipped = np.full(len(df), np.nan)
+        flipped[valid.index.to_numpy()] = low + high - valid.to_numpy()
+        has_missing = np.isnan(flipped).any()
         out[column] = flipped if has_missing else flipped.astype("int64")
     return out
