@@ -1,4 +1,4 @@
-"""Speed and peak memory of portfolio_lib.clv against lifetimes 0.11.3, side by side.
+"""Speed of portfolio_lib.clv against lifetimes 0.11.3 and an earlier portfolio_lib, side by side.
 
 Run from the repository root in an environment that has both packages::
 
@@ -7,23 +7,27 @@ Run from the repository root in an environment that has both packages::
     /tmp/benchvenv/bin/pip install --no-deps -e .
     /tmp/benchvenv/bin/python benchmarks/run.py            # writes benchmarks/results.md
 
-Time is the best of N runs (``time.perf_counter``); peak memory is measured in a
-separate run under ``tracemalloc`` (Python allocations, numpy included). The
-outputs of the two libraries are compared so that the speed is not bought with
-a different answer.
+Every task is timed in the same run: the median of ``--repeats`` calls, wall-clock
+(``time.perf_counter``) and CPU (``time.process_time``, which a busy shared machine
+disturbs less). lifetimes is called as its documentation shows. The earlier
+portfolio_lib (``--baseline-ref``, default the commit before issue 16) is extracted
+with ``git archive`` and timed in a subprocess. The outputs are compared so that the
+speed is not bought with a different answer.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import json
 import os
 import platform
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
-import tracemalloc
 import warnings
-from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -31,27 +35,18 @@ import pandas as pd
 
 from portfolio_lib import clv
 
-ROOT = Path(__file__).resolve().parents[1]
-CDNOW = Path(os.environ.get("PORTFOLIO_LIB_DATA", ROOT.parent / "shared" / "data" / "cdnow"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    CDNOW,
+    ROOT,
+    SBG_COUNTS,
+    large_summary,
+    median_time,
+    read_sample_summary,
+)
 
-
-def best_time(func: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def peak_mb(func: Callable[[], object]) -> float:
-    gc.collect()
-    tracemalloc.start()
-    func()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
+#: The commit before issue 16's speed work (statsmodels BFGS with numerical gradients).
+BASELINE_REF = "a42c772"
 
 
 def read_master() -> pd.DataFrame:
@@ -63,69 +58,175 @@ def read_master() -> pd.DataFrame:
     return raw[["customer_id", "date", "amount"]]
 
 
-def read_sample_summary() -> pd.DataFrame:
-    frame = pd.read_csv(CDNOW / "cdnow_customers_summary_with_transactions.csv")
-    return frame.rename(columns={"x": "frequency", "t_x": "recency"})
-
-
-def synthetic_transactions(n_rows: int, n_customers: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    customer = rng.integers(0, n_customers, n_rows)
-    day = rng.integers(0, 730, n_rows)
-    return pd.DataFrame(
-        {
-            "customer_id": customer,
-            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(day, "D"),
-            "amount": np.round(rng.gamma(2.0, 20.0, n_rows), 2),
-        }
-    )
-
-
-def large_summary(n_customers: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    # customers join on one of 365 days; times recorded in whole days (as from dated logs)
-    T = rng.integers(1, 366, n_customers) / 7 + 52
-    data = clv.simulate_bgnbd(n_customers, r=0.8, alpha=8.0, a=1.2, b=4.0, T=T, seed=rng)
-    data["recency"] = np.floor(data["recency"] * 7) / 7
-    return data[["frequency", "recency", "T"]]
+def baseline_times(ref: str, repeats: int, big_customers: int) -> dict[str, list[float]]:
+    """Median (wall, CPU) seconds of the fits of portfolio_lib at ``ref``, in a subprocess."""
+    archive = subprocess.run(
+        ["git", "archive", ref, "portfolio_lib"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        env = dict(os.environ, PYTHONPATH=folder)
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "_baseline.py"),
+                str(ROOT / "benchmarks"),
+                str(repeats),
+                str(big_customers),
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=folder,
+        ).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--rows", type=int, default=1_000_000, help="synthetic transactions")
-    parser.add_argument("--customers", type=int, default=200_000, help="large fit summary")
+    parser.add_argument("--customers", type=int, default=2_000_000, help="large fit / CLV")
+    parser.add_argument("--draws", type=int, default=100, help="parameter draws of the CLV")
+    parser.add_argument("--baseline-ref", default=BASELINE_REF)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     args = parser.parse_args()
 
     import lifetimes
-    from lifetimes import BetaGeoFitter
+    from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
     from lifetimes.utils import summary_data_from_transaction_data
 
     warnings.simplefilter("ignore")
     rows: list[dict[str, object]] = []
     notes: list[str] = []
+    print("timing the baseline ...", file=sys.stderr, flush=True)
+    base = baseline_times(args.baseline_ref, args.repeats, args.customers)
 
-    def compare(task, ours, theirs, repeats, check):
-        t_ours = best_time(ours, repeats)
-        t_theirs = best_time(theirs, repeats)
-        m_ours = peak_mb(ours)
-        m_theirs = peak_mb(theirs)
-        rows.append(
-            {
-                "task": task,
-                "portfolio_lib s": t_ours,
-                "lifetimes s": t_theirs,
-                "speed-up": t_theirs / t_ours,
-                "portfolio_lib MB": m_ours,
-                "lifetimes MB": m_theirs,
-                "memory ratio": m_theirs / m_ours,
-            }
+    def record(task, ours, theirs=None, baseline=None, check=None):
+        row = {"task": task, "ours s": ours[0], "ours CPU s": ours[1]}
+        if theirs is not None:
+            row |= {"lifetimes s": theirs[0], "lifetimes CPU s": theirs[1]}
+            row["× lifetimes"] = theirs[0] / ours[0]
+            row["× lifetimes (CPU)"] = theirs[1] / ours[1]
+        if baseline is not None:
+            row |= {"before s": baseline[0], "before CPU s": baseline[1]}
+            row["× before"] = baseline[0] / ours[0]
+        rows.append(row)
+        if check is not None:
+            notes.append(f"- {task}: {check()}")
+        print(row, flush=True)
+
+    # 1. CDNOW sample fits
+    sample = read_sample_summary()
+    repeat = sample[sample["frequency"] > 0]
+    n = args.repeats
+    fits = {
+        "BG/NBD fit, CDNOW sample (2,357 customers)": (
+            "bgnbd",
+            lambda: clv.BetaGeo().fit(sample),
+            lambda: BetaGeoFitter().fit(sample["frequency"], sample["recency"], sample["T"]),
+        ),
+        "Pareto/NBD fit, CDNOW sample": (
+            "paretonbd",
+            lambda: clv.ParetoNBD().fit(sample),
+            lambda: ParetoNBDFitter().fit(sample["frequency"], sample["recency"], sample["T"]),
+        ),
+        "Gamma-Gamma fit, CDNOW sample (946 repeat buyers)": (
+            "gammagamma",
+            lambda: clv.GammaGamma().fit(repeat),
+            lambda: GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"]),
+        ),
+    }
+    for task, (key, ours, theirs) in fits.items():
+
+        def check(ours=ours, theirs=theirs):
+            a = ours().params_.to_numpy()
+            b = theirs().params_.to_numpy()
+            return (
+                f"parameters ours {np.round(a, 4).tolist()}, lifetimes {np.round(b, 4).tolist()} "
+                f"(max relative difference {np.max(np.abs(a / b - 1)):.1e}); ours includes the "
+                "Hessian, standard errors and convergence checks"
+            )
+
+        record(task, median_time(ours, n), median_time(theirs, n), base[key], check)
+
+    def sbg_check():
+        model = clv.ShiftedBetaGeometric().fit(SBG_COUNTS)
+        return f"parameters {model.params_.round(4).tolist()} (lifetimes has no sBG model)"
+
+    record(
+        "sBG fit, Fader & Hardie (2007) cohort",
+        median_time(lambda: clv.ShiftedBetaGeometric().fit(SBG_COUNTS), n),
+        None,
+        base["sbg"],
+        sbg_check,
+    )
+
+    # 2. BG/NBD on a large simulated summary (day-resolution times)
+    big = large_summary(args.customers, seed=2)
+    fitted: dict[str, object] = {}
+
+    def ours_big():
+        fitted["bg"] = clv.BetaGeo().fit(big)
+
+    def theirs_big():
+        fitted["lt"] = BetaGeoFitter().fit(big["frequency"], big["recency"], big["T"])
+
+    def big_check():
+        a = fitted["bg"].params_.to_numpy()
+        b = fitted["lt"].params_.to_numpy()
+        return (
+            f"{len(big):,} customers in {fitted['bg'].n_rows_:,} distinct rows; parameters ours "
+            f"{np.round(a, 4).tolist()}, lifetimes {np.round(b, 4).tolist()} "
+            f"(max relative difference {np.max(np.abs(a / b - 1)):.1e}; truth [0.8, 8.0, 1.2, 4.0])"
         )
-        notes.append(f"- {task}: {check()}")
-        print(rows[-1], flush=True)
 
-    # 1. summaries on CDNOW master (fractional weeks, whole period)
+    record(
+        f"BG/NBD fit, simulated ({len(big):,} customers, 1 run)",
+        median_time(ours_big, 1),
+        median_time(theirs_big, 1),
+        base.get("bgnbd_big"),
+        big_check,
+    )
+
+    # 3. P(alive) and CLV with intervals for every customer of the large summary
+    big["monetary_value"] = np.round(
+        clv.simulate_gamma_gamma_spend(big["frequency"], p=6, q=3.5, gamma=20, seed=4)[
+            "monetary_value"
+        ].to_numpy(),
+        2,
+    )
+    spend = clv.GammaGamma().fit(big)
+    results: dict[str, object] = {}
+
+    def score():
+        model = fitted["bg"]
+        results["alive"] = model.prob_alive(big["frequency"], big["recency"], big["T"])
+        results["clv"] = clv.customer_lifetime_value(
+            model, spend, big, horizon=52, unit="W", annual_discount_rate=0.1, step=4,
+            n_draws=args.draws, seed=1,
+        )  # fmt: skip
+
+    def score_check():
+        table = results["clv"].table
+        return (
+            f"{len(table):,} customers; P(alive) mean {np.mean(results['alive']):.4f}; CLV over "
+            f"52 weeks in 4-week steps with {args.draws} parameter draws: total "
+            f"{results['clv'].total_clv:,.0f} (90% {results['clv'].total_clv_low:,.0f} to "
+            f"{results['clv'].total_clv_high:,.0f}); lifetimes has no CLV interval"
+        )
+
+    record(
+        f"P(alive) + CLV with intervals ({len(big):,} customers, 1 run)",
+        median_time(score, 1),
+        None,
+        None,
+        score_check,
+    )
+
+    # 4. summaries on CDNOW master
     master = read_master()
 
     def ours_master():
@@ -133,14 +234,9 @@ def main() -> None:
 
     def theirs_master():
         return summary_data_from_transaction_data(
-            master,
-            "customer_id",
-            "date",
-            monetary_value_col="amount",
-            observation_period_end="1998-06-30",
-            freq="D",
-            freq_multiplier=7,
-        )
+            master, "customer_id", "date", monetary_value_col="amount",
+            observation_period_end="1998-06-30", freq="D", freq_multiplier=7,
+        )  # fmt: skip
 
     def check_master():
         a, b = ours_master(), theirs_master().loc[ours_master().index]
@@ -150,134 +246,39 @@ def main() -> None:
         )
         return f"{len(a)} customers, max abs difference between the two summaries {diff:.2g}"
 
-    compare(
+    record(
         f"summary, CDNOW master ({len(master):,} rows)",
-        ours_master,
-        theirs_master,
-        args.repeats,
+        median_time(ours_master, n),
+        median_time(theirs_master, n),
+        None,
         check_master,
-    )
-
-    # 2. summaries on a synthetic log
-    synth = synthetic_transactions(args.rows, args.rows // 10, seed=1)
-
-    def ours_synth():
-        return clv.summary_from_transactions(synth, observation_end="2024-12-31", unit="W")
-
-    def theirs_synth():
-        return summary_data_from_transaction_data(
-            synth,
-            "customer_id",
-            "date",
-            monetary_value_col="amount",
-            observation_period_end="2024-12-31",
-            freq="D",
-            freq_multiplier=7,
-        )
-
-    def check_synth():
-        a, b = ours_synth(), theirs_synth().loc[ours_synth().index]
-        diff = max(
-            float(np.max(np.abs(a[c].to_numpy() - b[c].to_numpy())))
-            for c in ("frequency", "recency", "T", "monetary_value")
-        )
-        return f"{len(a):,} customers, max abs difference {diff:.2g}"
-
-    compare(
-        f"summary, synthetic ({len(synth):,} rows)",
-        ours_synth,
-        theirs_synth,
-        max(1, args.repeats - 1),
-        check_synth,
-    )
-
-    # 3. BG/NBD fit on the CDNOW sample summary
-    sample = read_sample_summary()
-
-    def ours_fit_sample():
-        return clv.BetaGeo().fit(sample)
-
-    def theirs_fit_sample():
-        return BetaGeoFitter().fit(sample["frequency"], sample["recency"], sample["T"])
-
-    def check_fit_sample():
-        a = ours_fit_sample().params_.to_numpy()
-        b = theirs_fit_sample().params_.to_numpy()
-        return (
-            f"parameters ours {np.round(a, 4).tolist()}, lifetimes {np.round(b, 4).tolist()} "
-            f"(max relative difference {np.max(np.abs(a / b - 1)):.1e}); ours includes "
-            "the Hessian, standard errors and convergence checks"
-        )
-
-    compare(
-        "BG/NBD fit, CDNOW sample (2,357 customers)",
-        ours_fit_sample,
-        theirs_fit_sample,
-        args.repeats,
-        check_fit_sample,
-    )
-
-    # 4. BG/NBD fit on a large simulated summary (daily-resolution times)
-    big = large_summary(args.customers, seed=2)
-
-    def ours_fit_big():
-        return clv.BetaGeo().fit(big)
-
-    def theirs_fit_big():
-        return BetaGeoFitter().fit(big["frequency"], big["recency"], big["T"])
-
-    def check_fit_big():
-        model = ours_fit_big()
-        theirs = theirs_fit_big().params_.to_numpy()
-        a = model.params_.to_numpy()
-        return (
-            f"{len(big):,} customers in {model.n_rows_:,} distinct rows; parameters ours "
-            f"{np.round(a, 4).tolist()}, lifetimes {np.round(theirs, 4).tolist()} "
-            f"(truth [0.8, 8.0, 1.2, 4.0])"
-        )
-
-    compare(
-        f"BG/NBD fit, simulated ({len(big):,} customers)",
-        ours_fit_big,
-        theirs_fit_big,
-        1,
-        check_fit_big,
     )
 
     table = pd.DataFrame(rows).set_index("task")
     text = [
-        "# portfolio_lib.clv vs lifetimes",
+        "# portfolio_lib.clv vs lifetimes and vs before",
         "",
         f"Generated by `benchmarks/run.py` on {time.strftime('%Y-%m-%d')}: Python "
         f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
-        f"lifetimes {lifetimes.__version__}, {os.cpu_count()} CPU(s) shared with other jobs "
-        "(timings are indicative). Time: best of "
-        f"{args.repeats} (1 for the large fit); memory: tracemalloc peak of one run.",
-        "Speed-up and memory ratio are lifetimes / portfolio_lib (above 1: portfolio_lib is "
-        "faster / smaller).",
+        f"lifetimes {lifetimes.__version__}, {os.cpu_count()} CPU(s) shared with other jobs. "
+        f"Median of {args.repeats} runs (1 for the large tasks), wall-clock and CPU seconds; "
+        f"'before' is portfolio_lib at {args.baseline_ref} (statsmodels BFGS with numerical "
+        "gradients), timed in the same run. Ratios above 1: portfolio_lib now is faster.",
         "",
-        table.to_markdown(floatfmt=".3g")
-        if _has_tabulate()
-        else "```\n" + table.to_string(float_format=lambda v: f"{v:.3g}") + "\n```",
+        "```",
+        table.to_string(float_format=lambda v: f"{v:.3g}", na_rep="-"),
+        "```",
         "",
         "Agreement of outputs:",
         "",
         *notes,
         "",
-        "lifetimes is called with `freq='D', freq_multiplier=7` so that both libraries "
-        "measure time in fractional weeks.",
+        "lifetimes is called with `freq='D', freq_multiplier=7` for the summaries so that both "
+        "libraries measure time in fractional weeks.",
         "",
     ]
     args.out.write_text("\n".join(text), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -31,6 +31,33 @@ __all__ = ["BetaGeo"]
 _A_NEAR_ONE = 1e-7
 
 
+def _per_value(func, values):
+    """``func(values)`` for draws, evaluated once per distinct value and gathered."""
+    unique, inverse = np.unique(values, return_inverse=True)
+    return func(unique)[..., inverse]
+
+
+def _prob_alive_draws(r, alpha, a, b, x, t_x, T):
+    """P(alive) for a matrix of parameter draws (columns (m, 1)) and 1-D customers.
+
+    The logarithms are taken once per distinct x, t_x and T (a few hundred values)
+    instead of once per draw and customer; same formula as ``BetaGeo._prob_alive``.
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore"):
+        log_odds = (
+            np.log(a)
+            - _per_value(lambda v: np.log(b + np.maximum(v, 1.0) - 1), x)
+            + (r + x)
+            * (
+                _per_value(lambda v: np.log(alpha + v), T)
+                - _per_value(lambda v: np.log(alpha + v), t_x)
+            )
+        )
+        alive = expit(-log_odds)
+    return np.where(x > 0, alive, 1.0)
+
+
 class BetaGeo(PurchaseModel):
     """BG/NBD model: Poisson purchasing, dropout after each purchase.
 
@@ -155,6 +182,8 @@ class BetaGeo(PurchaseModel):
     @staticmethod
     def _prob_alive(params, x, t_x, T):
         r, alpha, a, b = unpack(params)
+        if np.ndim(params) == 2 and np.ndim(x) == 1:
+            return _prob_alive_draws(r, alpha, a, b, x, t_x, T)
         x_pos = np.maximum(x, 1.0)
         log_odds = (
             np.log(a) - np.log(b + x_pos - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
