@@ -15,7 +15,12 @@ decorator:
 - several numbers or choices in one answer: :func:`expect_fields` first, then a
   helper per field;
 - a choice: :func:`expect_choice`; a written answer: :func:`expect_keywords`,
-  or :func:`expect_reason` for the ``reason=`` text that goes with a decision;
+  or :func:`expect_reason` for the ``reason=`` text that goes with a decision. A reason
+  is not judged by its keywords alone: ``wrong=`` lists the :class:`Claim` s that
+  contradict the student's data (found with their negations: "not significant" does not
+  claim significance, "the p-value is not small" does not claim a small p-value), and
+  ``cites=`` lists the :class:`Evidence` numbers of which the reason must quote one,
+  checked against the student's own data;
 - a table or a labelled series: :func:`expect_frame_columns`,
   :func:`expect_close_series`.
 
@@ -38,6 +43,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
@@ -55,6 +61,10 @@ __all__ = [
     "expect_fields",
     "expect_choice",
     "expect_keywords",
+    "Claim",
+    "Evidence",
+    "claims_made",
+    "cited_numbers",
     "expect_reason",
     "expect_frame_columns",
     "expect_close_series",
@@ -648,6 +658,250 @@ def expect_keywords(
         )
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A statement a written reason can make, which contradicts the student's data.
+
+    Patterns are regular expressions matched at the start of a word of the normalised
+    text (lower case, no accents, Turkish ı = i; see :func:`expect_keywords`). Where
+    patterns overlap, the longest match wins ("beyond sampling noise" before "noise").
+    A match counts as negated when one of the four words before it in the same clause
+    (clauses end at ``. ; : ! ?``, ", " and but/however/although/ama/fakat/ancak) is a
+    negation (not, no, never, n't, cannot, without, hardly, rarely, unlikely, …) or
+    when Turkish *değil* or *yok* follows it within two words.
+
+    Attributes
+    ----------
+    says : tuple of str
+        Patterns that state the claim (negated, they do not).
+    message : str
+        Why the claim is wrong for this student's data (shown with the phrase found).
+    denies : tuple of str
+        Patterns that state the opposite; negated, they state the claim.
+
+    Examples
+    --------
+    >>> real = Claim(says=("significant", r"beyond (sampling )?noise"), message="m",
+    ...              denies=("noise", "insignificant"))
+    >>> claims_made("The p-value is 0.27: not significant, just noise.", [real])
+    []
+    >>> [phrase for _, phrase in claims_made("Clearly beyond sampling noise.", [real])]
+    ['beyond sampling noise']
+    >>> [phrase for _, phrase in claims_made("It is not noise.", [real])]
+    ['not noise']
+    """
+
+    says: tuple[str, ...]
+    message: str
+    denies: tuple[str, ...] = ()
+
+
+_NEGATORS = frozenset(
+    (
+        "not",
+        "no",
+        "never",
+        "neither",
+        "nor",
+        "without",
+        "hardly",
+        "barely",
+        "rarely",
+        "seldom",
+        "unlikely",
+        "cannot",
+        "nothing",
+        "none",
+        "hic",
+    )
+)
+_NEGATORS_AFTER = frozenset(("degil", "degildir", "yok", "yoktur"))
+_CLAUSE_BREAK = re.compile(
+    r"[;:!?]|\.(?:\s|$)|,\s|\b(?:but|however|although|though|whereas|yet|ama|fakat|ancak|oysa)\b"
+)
+
+
+def _is_negator(word: str) -> bool:
+    return word in _NEGATORS or word.endswith("n't") or word.endswith("n’t")
+
+
+def _negated(clause: str, start: int, end: int) -> bool:
+    before = re.findall(r"[\w'’]+", clause[:start])[-4:]
+    after = re.findall(r"[\w'’]+", clause[end:])[:2]
+    flips = sum(_is_negator(word) for word in before)
+    flips += sum(word in _NEGATORS_AFTER for word in after)
+    return flips % 2 == 1
+
+
+def claims_made(
+    text: str, claims: Iterable[Claim], *, skip: Iterable[str] = ()
+) -> list[tuple[Claim, str]]:
+    """The claims a text makes, each with the phrase that makes it (as written, normalised).
+
+    Parameters
+    ----------
+    text : str
+        A student's written reason.
+    claims : iterable of Claim
+        The statements to look for.
+    skip : iterable of str
+        Clauses containing one of these (normalised) strings are not searched: they speak
+        about something else.
+
+    Returns
+    -------
+    list of (Claim, str)
+        One entry per claim made, with the first phrase (and its negation, if any) found.
+
+    Examples
+    --------
+    >>> low = Claim(says=("least important",), denies=("important",), message="m")
+    >>> [p for _, p in claims_made("It is not important at all", [low])]
+    ['not important']
+    >>> claims_made("It is the most important driver", [low])
+    []
+    """
+    normalised = _normalise_text(text)
+    ignored = [_normalise_text(word) for word in skip]
+    clauses = [
+        clause
+        for clause in _CLAUSE_BREAK.split(normalised)
+        if clause and not any(word in clause for word in ignored)
+    ]
+    found: list[tuple[Claim, str]] = []
+    for claim in claims:
+        for clause in clauses:
+            matches = []
+            for polarity, patterns in ((True, claim.says), (False, claim.denies)):
+                for pattern in patterns:
+                    for match in re.finditer(r"(?<!\w)(?:" + pattern + ")", clause):
+                        matches.append((match.start(), match.end(), polarity))
+            taken: list[tuple[int, int]] = []
+            stated = None
+            for start, end, polarity in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+                if any(start < t_end and t_start < end for t_start, t_end in taken):
+                    continue
+                taken.append((start, end))
+                negated = _negated(clause, start, end)
+                if polarity != negated and stated is None:
+                    words = re.findall(r"[\w'’]+", clause[:start])[-4:]
+                    lead = [w for w in words if _is_negator(w)][-1:] if negated else []
+                    stated = " ".join([*lead, clause[start:end]])
+            if stated is not None:
+                found.append((claim, stated))
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A number a reason may rest on, taken from the student's own data.
+
+    Attributes
+    ----------
+    name : str
+        What it is, for messages ("the p-value of the change").
+    values : tuple of float
+        The accepted values (e.g. from two interval methods); a quoted number matches
+        at the precision it is written with, either sign ("dropped by 6.6" quotes -6.6).
+    labels : tuple of str
+        Patterns (as in :class:`Claim`) that label a number as this evidence, such as
+        ``r"p[- ]?value"``: a labelled number that matches none of ``values`` is an error,
+        unless a comparison (<, >, below, above, than) stands between label and number
+        (then it is a threshold, as in "p < 0.05").
+    percent : bool
+        The values are shares (0-1) that may be written as percentages ("35 %").
+
+    Examples
+    --------
+    >>> Evidence("the p-value", (0.2661,), labels=("p",)).matches(0.27, 2)
+    True
+    """
+
+    name: str
+    values: tuple[float, ...]
+    labels: tuple[str, ...] = ()
+    percent: bool = False
+
+    def matches(self, number: float, decimals: int, *, is_percent: bool = False) -> bool:
+        """True if ``number``, written with ``decimals`` decimals, is one of the values."""
+        # (the number on the values' scale, how many written units one value unit is)
+        candidates = [(number / 100, 100.0)] if is_percent and self.percent else [(number, 1.0)]
+        if self.percent and not is_percent and abs(number) > 1:
+            candidates.append((number / 100, 100.0))
+        tolerance = 0.5 * 10.0**-decimals + 1e-9
+        return any(
+            abs(abs(candidate) - abs(value)) * units <= tolerance
+            for candidate, units in candidates
+            for value in self.values
+        )
+
+
+_NUMBER = re.compile(r"(?<![\w.])[-+−]?(\d+(?:[.,]\d+)?)(\s?%)?")
+_THRESHOLD_WORDS = re.compile(
+    r"[<>≤≥]|\b(?:below|above|under|over|than|threshold|esik|alti|ustu)\b"
+)
+
+
+def cited_numbers(text: str) -> list[tuple[int, int, float, int, bool]]:
+    """Numbers quoted in a text: (start, end, value, decimals shown, written as a percent).
+
+    A comma between digits is a decimal comma (Turkish "0,27").
+
+    Examples
+    --------
+    >>> [(v, d, pct) for _, _, v, d, pct in cited_numbers("p = 0,27 and 35 % of R²")]
+    [(0.27, 2, False), (35.0, 0, True)]
+    """
+    found = []
+    for match in _NUMBER.finditer(text.replace("²", "2")):
+        digits = match.group(1).replace(",", ".")
+        decimals = len(digits.split(".")[1]) if "." in digits else 0
+        found.append((match.start(), match.end(), float(digits), decimals, bool(match.group(2))))
+    return found
+
+
+def _significant_digits(number: float, decimals: int) -> int:
+    text = f"{abs(number):.{decimals}f}".replace(".", "").lstrip("0")
+    return len(text)
+
+
+def _expect_cited(reason: str, evidence: Sequence[Evidence], *, name: str, hint: str) -> None:
+    """Labelled numbers must be right; at least one evidence number must be quoted."""
+    normalised = _normalise_text(reason)
+    numbers = cited_numbers(normalised)
+    cited = False
+    for item in evidence:
+        for label in item.labels:
+            for match in re.finditer(r"(?<!\w)(?:" + label + r")(?!\w)", normalised):
+                following = [n for n in numbers if 0 <= n[0] - match.end() <= 25]
+                if not following:
+                    continue
+                start, end, number, decimals, pct = following[0]
+                between = normalised[match.end() : start]
+                if _THRESHOLD_WORDS.search(between):
+                    continue
+                if not item.matches(number, decimals, is_percent=pct):
+                    raise CheckFailed(
+                        f"{name} quotes {normalised[match.start() : end]!r}, but that is not "
+                        f"{item.name} of your data; quote the number your code computed"
+                    )
+                cited = True
+    if not cited:
+        cited = any(
+            item.matches(number, decimals, is_percent=pct)
+            and _significant_digits(number, decimals) >= 2
+            for _, _, number, decimals, pct in numbers
+            for item in evidence
+        )
+    if not cited:
+        names = ", ".join(item.name for item in evidence)
+        raise CheckFailed(
+            f"{name} does not quote the number it rests on — quote one of: {names} "
+            f"(as your code computed it). {hint[0].upper() + hint[1:]}"
+        )
+
+
 def expect_reason(
     reason: object,
     ideas: Sequence[Iterable[str]],
@@ -656,12 +910,18 @@ def expect_reason(
     name: str = "your reason",
     min_words: int = 10,
     missing: str = MISSING_REASON,
+    wrong: Sequence[Claim] = (),
+    cites: Sequence[Evidence] = (),
+    names: Iterable[str] = (),
+    others: Iterable[str] = (),
 ) -> None:
     """Check the written reason that goes with a decision (``reason=...`` of a check).
 
     The reason must be given (not ``None`` or ``...``), have at least
-    ``min_words`` words and mention each of the ``ideas``; each idea is a group
-    of stems (English and Turkish) of which one is enough (see
+    ``min_words`` words, make none of the ``wrong`` claims (checked first: a reason that
+    contradicts the data fails whatever words it uses), quote one of the ``cites``
+    numbers correctly (when given) and mention each of the ``ideas``; each idea is a
+    group of stems (English and Turkish) of which one is enough (see
     :func:`expect_keywords`, which does the matching; the stems are never shown).
 
     Parameters
@@ -678,6 +938,19 @@ def expect_reason(
         Minimum number of words.
     missing : str
         The message when no reason was given.
+    wrong : sequence of Claim
+        Statements that contradict the student's data (see :func:`claims_made`).
+    cites : sequence of Evidence
+        Numbers from the student's data; the reason must quote one, and a number it labels
+        as one of them (e.g. "p = 0.01") must be that number.
+    names : iterable of str
+        Names of the chosen option (a segment, a driver) that are read as "this" while
+        looking for ``wrong`` claims, so that a name such as "Can't lose them" is not taken
+        for a negation.
+    others : iterable of str
+        Names of the options NOT chosen: a clause that mentions one of them speaks about
+        another option ("website is the least important driver") and is not searched for
+        ``wrong`` claims about the choice.
 
     Examples
     --------
@@ -692,6 +965,18 @@ def expect_reason(
     """
     __tracebackhide__ = True
     check(reason is not None and reason is not Ellipsis, missing)
+    if isinstance(reason, str):
+        plain = reason
+        labels = {str(label): "this" for label in names}
+        labels.update({str(label): "that other option" for label in others if label not in labels})
+        for label in sorted(labels, key=len, reverse=True):
+            plain = re.sub(re.escape(label), labels[label], plain, flags=re.IGNORECASE)
+        made = claims_made(plain, wrong, skip=("that other option",))
+        if made:
+            claim, phrase = made[0]
+            raise CheckFailed(f"{name} says {phrase!r}, but {claim.message}")
+        if cites and len(_normalise_text(reason).split()) >= min_words:
+            _expect_cited(reason, cites, name=name, hint=hint)
     expect_keywords(
         reason,
         name=name,

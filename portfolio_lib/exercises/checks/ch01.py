@@ -34,11 +34,12 @@ from portfolio_lib.describe import monthly_revenue
 from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
+    Claim,
     check,
     expect_choice,
     expect_close_series,
-    expect_keywords,
     expect_number,
+    expect_reason,
     task_check,
 )
 from portfolio_lib.portfolio import cac_by_channel
@@ -380,17 +381,40 @@ _FIX_WORDS = (
 )
 
 
+_DROPPING_IS_HARMLESS = Claim(
+    says=(
+        r"harmless",
+        r"no harm",
+        r"zararsiz",
+        r"(do|does|did) ?(not|n't) matter",
+        r"(can|could|should|may) (just |simply |safely )?(be )?(dropp|delet|remov|ignor|discard)\w*",
+        r"safe to (drop|delete|remove|ignore|discard)",
+        r"(are|is) (useless|worthless|garbage|junk)",
+        r"(does|do|will) ?(not|n't) (change|affect|distort|bias) (the )?"
+        r"(numbers|totals|results|reports?|revenue|kpis?|analys[ie]s)",
+    ),
+    message="silently dropping rows changes every number reported from the data (revenue, "
+    "frequency, CLV are undercounted without anyone noticing)",
+)
+
+
 @task_check("why rejected rows are kept with a reason")
 def check_01_3(answer: object, *, seed: int) -> None:
-    """A short answer naming what dropping rows costs and what the reason makes possible."""
+    """A short answer naming what dropping rows costs and what the reason makes possible.
+
+    An answer that says dropping rows is harmless (or that rejected rows can simply be
+    deleted) fails whatever else it mentions.
+    """
     exercise_data(seed)  # the same seed rules as every task (and a clear error for a bad one)
-    expect_keywords(
+    expect_reason(
         answer,
+        [_LOSS_WORDS, _FIX_WORDS],
         name="your explanation",
-        required_all=[_LOSS_WORDS, _FIX_WORDS],
         min_words=12,
         hint="say what silently dropping rows does to the numbers analysts report, and what "
         "the stored reason lets someone do about it",
+        missing="your explanation: write your answer as text between the quotes",
+        wrong=(_DROPPING_IS_HARMLESS,),
     )
 
 

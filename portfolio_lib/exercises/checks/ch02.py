@@ -34,6 +34,7 @@ from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.checks._common import pick_from_first, purchases
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
+    Claim,
     as_real,
     check,
     expect_choice,
@@ -696,6 +697,30 @@ _LAPSED_WORDS = (
 )
 
 
+_STILL_ACTIVE = Claim(
+    says=(
+        r"(bought|buy|buys|purchased|shopped) (very )?recently",
+        r"recent (buyers|customers|purchases?)",
+        r"(still|currently) (active|buying|shopping|purchasing)",
+        r"(are|is) (still )?active",
+        r"yakin zamanda (aldi|alisveris)",
+    ),
+    message="the win-back segments are the LAPSED ones (R score 1-2): their customers have not "
+    "bought for a long time",
+)
+_LOW_VALUE = Claim(
+    says=(
+        r"least valuable",
+        r"(lowest|smallest|least) (value|spend|spending|revenue|monetary)",
+        r"spent (the )?(least|little)",
+        r"(low|little|small) (value|spend|spending|revenue)",
+        r"en az (harca|deger)",
+    ),
+    denies=(r"(most|highest|largest) (value|spend|spending|revenue)", r"most valuable"),
+    message="the segment to win back is the lapsed one with the MOST past revenue per customer",
+)
+
+
 @task_check("which RFM segment gets the win-back offer")
 def check_02_4(answer: object, *, seed: int, reason: object = None) -> None:
     """The lapsed segment (R <= 2) with the most past revenue per customer, and why."""
@@ -730,6 +755,9 @@ def check_02_4(answer: object, *, seed: int, reason: object = None) -> None:
         [_VALUE_WORDS, _LAPSED_WORDS],
         hint="say what these customers brought the company in the past, and what their "
         "recency says about them now",
+        wrong=(_STILL_ACTIVE, _LOW_VALUE),
+        names=[name for name in SEGMENT_NAMES if name in list(best)],
+        others=[name for name in SEGMENT_NAMES if name not in list(best)],
     )
 
 
@@ -806,6 +834,17 @@ _SIZE_WORDS = (
 )
 
 
+_WORST_SEPARATION = Claim(
+    says=(
+        r"(lowest|smallest|worst|poorest) silhouette",
+        r"silhouette (is |was )?(the )?(lowest|smallest|worst)",
+        r"(least|worst|poorly) separated",
+        r"en (dusuk|kotu) siluet",
+    ),
+    message="the chosen k has the HIGHEST silhouette among the admissible k",
+)
+
+
 @task_check("how many behavioural segments")
 def check_02_5(answer: object, *, seed: int, reason: object = None) -> None:
     """The admissible k (3-5 segments, none below 5 %) with the best silhouette, and why."""
@@ -856,4 +895,5 @@ def check_02_5(answer: object, *, seed: int, reason: object = None) -> None:
         [_QUALITY_WORDS, _SIZE_WORDS],
         hint="say which diagnostic measure decided between the admissible k, and why some k "
         "were not admissible for the team",
+        wrong=(_WORST_SEPARATION,),
     )

@@ -46,6 +46,7 @@ from portfolio_lib.clv import (
 from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.checks._common import pick_from_first
 from portfolio_lib.exercises.feedback import (
+    Claim,
     expect_choice,
     expect_fields,
     expect_number,
@@ -735,6 +736,29 @@ _SILENCE_WORDS = (
 )
 
 
+_BOUGHT_RECENTLY = Claim(
+    says=(
+        r"(bought|buys|purchased|ordered) (very )?recently",
+        r"(just|recently) (bought|purchased|ordered)",
+        r"recent (purchase|order)",
+        r"(short|little|no) (silence|gap|time since)",
+        r"yakin zamanda (aldi|alisveris)",
+    ),
+    message="this customer has been silent for a long time since the last purchase (T − "
+    "recency is large), which is what lowers P(alive)",
+)
+_BOUGHT_RARELY = Claim(
+    says=(
+        r"(rarely|seldom|infrequently|hardly ever) (bought|buys|purchased|shopped)",
+        r"(few|little) (repeat )?purchases",
+        r"(one-time|one time|one-off) (buyer|customer)",
+        r"never (bought|came) (again|back)",
+    ),
+    message="this customer made several repeat purchases, often: it is the long silence AFTER "
+    "such a habit that makes the model doubt they are still a customer",
+)
+
+
 @task_check("P(alive) of a quiet repeat buyer")
 def check_03_3(answer: object, *, seed: int, reason: object = None) -> None:
     """BG/NBD P(alive) of ``alive_customer`` (model fitted on the whole company), and why."""
@@ -782,6 +806,7 @@ def check_03_3(answer: object, *, seed: int, reason: object = None) -> None:
         [_RATE_WORDS, _SILENCE_WORDS],
         hint="say how often this customer used to buy and how long they have been silent "
         "since, and why that combination worries the model",
+        wrong=(_BOUGHT_RECENTLY, _BOUGHT_RARELY),
     )
 
 
@@ -903,6 +928,19 @@ _COST_WORDS = (
 )
 
 
+_BOTH_OR_NEITHER = Claim(
+    says=(
+        r"both (clv )?(intervals|customers|candidates|clvs?|low ends)( lie| are| stay| lies)? "
+        r"(entirely |fully |well )?above (the )?(offer'?s? )?cost",
+        r"(pays|pay) (for )?(itself|themselves) (for|with|on) both",
+        r"(neither|none) .{0,40}(pays?|covers?|above)",
+        r"either (customer|candidate|one) (would )?(works?|pays?|is fine)",
+    ),
+    message="the two candidates differ: only one CLV interval lies entirely above the offer's "
+    "cost — compare the low ends with the cost",
+)
+
+
 @task_check("which customer gets the retention offer")
 def check_03_5(answer: object, *, seed: int, reason: object = None) -> None:
     """The candidate whose CLV interval lies above the offer's cost (``"A"`` or ``"B"``), and why."""
@@ -933,4 +971,5 @@ def check_03_5(answer: object, *, seed: int, reason: object = None) -> None:
         reason,
         [_INTERVAL_WORDS, _COST_WORDS],
         hint="say what the two CLV intervals say compared with what the offer costs",
+        wrong=(_BOTH_OR_NEITHER,),
     )

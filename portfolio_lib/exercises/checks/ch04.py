@@ -34,6 +34,7 @@ import pandas as pd
 from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
+    Claim,
     expect_choice,
     expect_close_series,
     expect_number,
@@ -485,6 +486,18 @@ _CARRY_WORDS = (
 )
 
 
+_FEW_PEOPLE = Claim(
+    says=(
+        r"(it|this( hand-over| step| option)?|there) (only )?(concerns|affects|reaches|loses|"
+        r"has|involves) (only )?(the )?(fewest|very few|few|least|smallest)",
+        r"(fewest|least) people (are )?(lost|enter|reach)\w* (here|there|at this)",
+        r"en az (kisi|kayip)",
+    ),
+    message="the hand-over to improve is the one that concerns the MOST people (the most are "
+    "lost there), whose extra contacts then flow on to a purchase",
+)
+
+
 @task_check("which hand-over to improve")
 def check_04_5(answer: object, *, seed: int, reason: object = None) -> None:
     """The hand-over whose +5-point improvement brings the most purchases, and why."""
@@ -504,4 +517,5 @@ def check_04_5(answer: object, *, seed: int, reason: object = None) -> None:
         hint="say how many people that hand-over concerns compared with the others, and what "
         "happens to the extra people in the later stages",
         missing="the choice is right; now write your reason for the manager as text in `reason`",
+        wrong=(_FEW_PEOPLE,),
     )

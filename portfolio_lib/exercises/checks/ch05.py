@@ -35,6 +35,8 @@ from scipy import stats
 from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
+    Claim,
+    Evidence,
     as_real,
     expect_choice,
     expect_fields,
@@ -402,14 +404,74 @@ _NOISE_WORDS = (
 )
 
 
+_REAL = (
+    r"(statistically )?significant\w*",
+    r"anlamli",
+    r"beyond (the |what )?(sampling )?(noise|chance)",
+    r"(more|larger|bigger|greater) than (the )?(sampling )?noise",
+    r"(sampling )?noise alone (would|could|can) (rarely|seldom|hardly)",
+    r"real (change|difference|drop|fall|rise|increase|decrease|move|shift)",
+    r"(change|difference|drop|fall|rise|move|shift) (is|was) (real|genuine)",
+    r"exclud\w* (0|zero)",
+    r"(tiny|small|low|very small|very low) p\b",
+    r"p[- ]?(value|degeri)? (is |was )?(very |so |extremely |quite )?(tiny|small|low)",
+    r"p[- ]?(value|degeri)? (is |was )?(below|under|less than|smaller than) 0[.,]05",
+    r"p\s?<\s?0[.,]05",
+    r"unlikely (to be|to come from|from) (sampling )?(noise|chance)",
+    r"gercek (bir )?(degisim|fark)",
+)
+_NOISE = (
+    r"(within|inside|part of|just|only|mere) (the )?(sampling )?(noise|chance)",
+    r"(sampling )?noise",
+    r"(by )?chance",
+    r"contain\w* (0|zero)",
+    r"includ\w* (0|zero)",
+    r"(large|big|high) p\b",
+    r"p[- ]?(value|degeri)? (is |was )?(very |so |quite )?(large|big|high)",
+    r"p[- ]?(value|degeri)? (is |was )?(above|over|greater than|larger than) 0[.,]05",
+    r"p\s?>\s?0[.,]05",
+    r"insignificant",
+    r"gurultu",
+    r"tesaduf",
+)
+_P_LABELS = (r"p[- ]?(value|degeri)?\s*(of|is|was|=|:)?",)
+
+
+def _change_claims(significant: bool) -> tuple[Claim, ...]:
+    """Task 3: the reading of the change that contradicts the student's test."""
+    if significant:
+        return (
+            Claim(
+                says=_NOISE,
+                denies=_REAL,
+                message="your test says the change is beyond sampling noise (p below 0.05, "
+                "the interval excludes 0): the reason contradicts the evidence",
+            ),
+        )
+    return (
+        Claim(
+            says=_REAL,
+            denies=_NOISE,
+            message="your test says the change is within sampling noise (p at or above 0.05, "
+            "the interval contains 0): the reason contradicts the evidence",
+        ),
+    )
+
+
 @task_check("is the change since the previous wave real?")
 def check_05_3(answer: object, *, seed: int, reason: object = None) -> None:
-    """``"yes"`` if the latest-vs-previous NPS change is significant at 95 %, else ``"no"``."""
+    """``"yes"`` if the latest-vs-previous NPS change is significant at 95 %, else ``"no"``.
+
+    The reason must quote a number of the test (the p-value, the change or a bound of its
+    interval, by the Wald or adjusted-Wald method) and must not read the test the other way.
+    """
     data = exercise_data(seed)
     latest, previous = _wave(data, data.latest_wave), _wave(data, data.previous_wave)
     verdicts = set()
+    changes = []
     for method in ("wald", "adjusted_wald"):
         change = nps_difference(latest, previous, method=method, confidence=CONFIDENCE)
+        changes.append(change)
         verdicts.update(_YES if change.significant else _NO)
     expect_choice(
         answer,
@@ -419,11 +481,21 @@ def check_05_3(answer: object, *, seed: int, reason: object = None) -> None:
         hint="look at the p-value (or at whether the interval of the change contains 0) that "
         "sat.nps_difference gives for the latest wave against the previous one",
     )
+    agreed = {change.significant for change in changes}
     expect_reason(
         reason,
         [_EVIDENCE_WORDS, _NOISE_WORDS],
         hint="name the evidence you used (p-value or interval of the change) and say what it "
         "tells about sampling noise",
+        wrong=_change_claims(agreed.pop()) if len(agreed) == 1 else (),
+        cites=(
+            Evidence("the p-value", tuple(c.p_value for c in changes), labels=_P_LABELS),
+            Evidence("the change in points", tuple(c.difference for c in changes)),
+            Evidence(
+                "a bound of the interval of the change",
+                tuple(bound for c in changes for bound in (c.ci_low, c.ci_high)),
+            ),
+        ),
     )
 
 
@@ -580,9 +652,101 @@ _PERFORMANCE_WORDS = (
 )
 
 
+_LESS_IMPORTANT = (
+    r"(least|less|not very|not that) important",
+    r"unimportant",
+    r"onemsiz",
+    r"en az onemli",
+    r"matters? (little|less|least)",
+    r"(weakest|smallest|lowest) (driver|importance|share|effect|impact|influence)",
+    r"(little|no|small|weak) (effect|impact|influence)",
+    r"(below|under) (the )?average (importance|driver)",
+)
+_IMPORTANT = (
+    r"important",
+    r"(most|more|very|highly) important",
+    r"(strongest|largest|biggest) (driver|importance|share|effect|impact|influence)",
+    r"onemli",
+)
+_ALREADY_GOOD = (
+    r"already (the |very )?(best|good|great|high|strong|fine|excellent|top|highest)",
+    r"(is|are) (already )?(performing|rated|doing) (very )?(well|best|great)",
+    r"performs? (very )?(well|best|great)",
+    r"clearly (above|better than) (the )?average",
+    r"zaten (iyi|en iyi|yuksek)",
+)
+_BEST_RATED = (
+    r"best[- ](rated|performing|performance|rating)",
+    r"highest[- ](rated|rating|performance|score)",
+    r"(performance|rating|score) (is )?(the )?(best|highest)",
+    r"rated (the )?(best|highest)",
+    r"en (iyi|yuksek) (performans|puan)",
+)
+_IMPORTANCE_LABELS = (
+    r"(importance|share of r2|share|r2 share|dominance|onem\w*)\s*(of|is|was|=|:)?",
+)
+_PERFORMANCE_LABELS = (
+    r"(mean rating|average rating|rating|performance|mean|score|puan\w*|ortalama\w*)"
+    r"\s*(of|is|was|=|:)?",
+)
+
+
+def _driver_claims(table: pd.DataFrame, driver: str) -> tuple[Claim, ...]:
+    """Task 5: statements about a qualifying driver that contradict its numbers."""
+    row = table.loc[driver]
+    claims = [
+        Claim(
+            says=_LESS_IMPORTANT,
+            denies=_IMPORTANT,
+            message=f"{driver} is at least as important as the average driver (its share of "
+            "R² is at or above the average share): the reason contradicts the numbers",
+        ),
+        Claim(
+            says=_ALREADY_GOOD,
+            message=f"{driver}'s performance is NOT clearly above average (the lower end of its "
+            "interval lies below the average rating) — that is why it qualifies",
+        ),
+    ]
+    if row["performance"] < table["performance"].max():
+        claims.append(
+            Claim(
+                says=_BEST_RATED,
+                message=f"another driver has a higher mean rating than {driver} in the latest wave",
+            )
+        )
+    return tuple(claims)
+
+
+def _driver_evidence(table: pd.DataFrame, driver: str) -> tuple[Evidence, ...]:
+    """Task 5: the numbers a reason for ``driver`` may quote."""
+    row = table.loc[driver]
+    return (
+        Evidence(
+            f"{driver}'s importance (share of R²)",
+            (float(row["importance"]),),
+            labels=_IMPORTANCE_LABELS,
+            percent=True,
+        ),
+        Evidence(
+            f"{driver}'s mean rating or a bound of its interval",
+            (
+                float(row["performance"]),
+                float(row["performance_ci_low"]),
+                float(row["performance_ci_high"]),
+            ),
+            labels=_PERFORMANCE_LABELS,
+        ),
+    )
+
+
 @task_check("which driver to fix first")
 def check_05_5(answer: object, *, seed: int, reason: object = None) -> None:
-    """The most important driver whose performance is not clearly above average, and why."""
+    """The most important driver whose performance is not clearly above average, and why.
+
+    The reason must quote the chosen driver's importance (share of R²) or its mean rating
+    (or a bound of its interval), and must not call it unimportant or already performing
+    well.
+    """
     table = driver_priorities(exercise_data(seed))
     qualifying = table.loc[table["qualifies"]]
     if len(qualifying):
@@ -621,9 +785,16 @@ def check_05_5(answer: object, *, seed: int, reason: object = None) -> None:
         else:
             hint = "another qualifying driver is more important"
     expect_choice(answer, options, best, name="the driver to fix first", hint=hint)
+    driver = str(answer).strip().casefold()  # accepted by expect_choice: one of the options
+    in_table = driver in table.index
     expect_reason(
         reason,
         [_IMPORTANCE_WORDS, _PERFORMANCE_WORDS],
-        hint="say how much the driver moves recommendation compared with the others, and how "
-        "well the company performs on it now",
+        hint="say how much the driver moves recommendation compared with the others (its share "
+        "of R²), and how well the company performs on it now (its mean rating)",
+        wrong=_driver_claims(table, driver) if in_table else (),
+        cites=_driver_evidence(table, driver) if in_table else (),
+        names=[driver, driver.removeprefix("rating_")],
+        others=[d for d in RATING_COLUMNS if d != driver]
+        + [d.removeprefix("rating_") for d in RATING_COLUMNS if d != driver],
     )

@@ -46,6 +46,7 @@ from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.checks._common import purchases
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
+    Claim,
     as_real,
     expect_choice,
     expect_fields,
@@ -541,6 +542,20 @@ _EVALUATION_WORDS = (
 )
 
 
+_LEAK_LOOKS_WORSE = Claim(
+    says=(
+        r"(look|looks|seem|seems|appear|be) (much )?(worse|weaker|pessimistic|lower|too low)",
+        r"(under|under-)(estimat|stat)\w*",
+        r"random (split|part|sample|test set) (is |would be )?(fine|better|enough|ok|"
+        r"honest|realistic|more realistic)",
+        r"leak\w* (feature )?(improves?|helps?) the model",
+    ),
+    denies=(r"(look|looks|seem|seems|appear|be) (much )?(better|too good|optimistic)",),
+    message="a leaky feature makes the test results look BETTER than the model really is, "
+    "and a random split hides it; a later window shows how the model does in practice",
+)
+
+
 @task_check("which feature leaks the future")
 def check_06_2(answer: object, *, seed: int, reason: object = None) -> None:
     """``{"feature", "n_misflagged"}`` (a choice of :data:`LEAK_OPTIONS` and a count), and why."""
@@ -592,6 +607,7 @@ def check_06_2(answer: object, *, seed: int, reason: object = None) -> None:
         [_FUTURE_WORDS, _EVALUATION_WORDS],
         hint="say what a feature may not contain (when was it measured?), and what testing on "
         "a later window tells the manager about the model",
+        wrong=(_LEAK_LOOKS_WORSE,),
     )
 
 
