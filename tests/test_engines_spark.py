@@ -151,7 +151,8 @@ def test_clv_command_on_spark_equals_duckdb(spark, tmp_path):
 
     tx = load_sample().tables["transactions"][["customer_id", "date", "amount", "is_return"]]
     log = tmp_path / "log.parquet"
-    tx.to_parquet(log, index=False)
+    # Spark reads microsecond timestamps (pandas writes nanoseconds unless told)
+    tx.to_parquet(log, index=False, coerce_timestamps="us")
     end = str(tx["date"].max().date())
     for engine in ("duckdb", "spark"):
         args = ["clv", str(log), "--observation-end", end, "--engine", engine, "--quiet"]

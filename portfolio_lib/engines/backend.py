@@ -17,7 +17,8 @@ Inputs (``source``) an engine accepts:
 Spark gotchas handled here: ``x / 7.0`` is DECIMAL in Spark SQL, so every division in the
 queries divides DOUBLEs (:func:`div`); the session time zone is UTC, so a timestamp's day is
 its wall-clock day as in pandas; nothing on the Spark path converts to or from pandas (results
-travel as Arrow).
+travel as Arrow). Spark cannot read Parquet nanosecond timestamps (pandas' default): write
+logs meant for Spark with ``to_parquet(..., coerce_timestamps="us")`` or DATE columns.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class Engine(Protocol):
     """What the relational steps need from an engine."""
 
     name: str
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        """Engines take their own settings (a connection, a session)."""
 
     def register(self, source: object) -> str:
         """Make ``source`` a view; return its name."""

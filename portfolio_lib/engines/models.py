@@ -155,7 +155,8 @@ def fit_models(
     Examples
     --------
     >>> s = clv.simulate_bgnbd(2000, r=0.5, alpha=5.0, a=0.5, b=2.0, T=52.0, seed=1)
-    >>> s["monetary_value"] = 20.0 + s["frequency"] % 7
+    >>> import numpy as np
+    >>> s["monetary_value"] = np.random.default_rng(1).gamma(6.0, 5.0, len(s))
     >>> fitted = fit_models(s)
     >>> fitted.compression["customers"], fitted.purchase.params_.index.tolist()
     (2000, ['r', 'alpha', 'a', 'b'])

@@ -125,7 +125,7 @@ def rfm_table(
     ...     "amount": [10.0, 5.0, 20.0, -5.0, 12.0]})
     >>> t = rfm_table(tx, observation_end="2024-01-31").to_pandas(index="customer_id")
     >>> t.loc["a", ["recency_days", "frequency", "monetary_total"]].tolist()
-    [11, 2, 30.0]
+    [11.0, 2.0, 30.0]
     """
     columns = columns or Columns()
     end = pd.Timestamp(observation_end).normalize()
