@@ -167,7 +167,7 @@ def test_fit_on_unique_rows_equals_fit_on_every_customer(data, pareto_data, mode
     assert weighted.loglik_ == pytest.approx(full.loglik_, rel=1e-12)
     assert full.n_rows_ == len(w) < len(data) == full.n_obs_
     text = str(full.summary())
-    assert f"{len(w):,} distinct rows" in text and f"{len(data):,} customers" in text
+    assert f"{len(w)} distinct rows standing for {len(data)} customers" in text
 
 
 def test_gamma_gamma_unique_rows_equal_every_customer(data):
