@@ -45,7 +45,7 @@ test-browser: setup
 test: setup test-unit test-nbval test-notebooks
 
 test-unit: setup
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not notebook" tests
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not notebook" tests
 
 test-nbval: setup
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg -n $(PYTEST_WORKERS) --dist loadfile

@@ -34,6 +34,10 @@ if shutil.which("java") is None:
         allow_module_level=True,
     )
 
+# One JVM for the whole run: with pytest-xdist every test here goes to the same worker
+# (`make test` runs the unit tests with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("spark")
+
 CDNOW_END = "1998-06-30"
 
 
