@@ -192,7 +192,7 @@ class GammaGamma(MLEModel):
         unique, counts = compress_rows({"frequency": x_all, "monetary_value": z_all}, w_repeat)
         x, zbar = unique["frequency"], unique["monetary_value"]
         mean_z = float(np.average(zbar, weights=counts))
-        start = np.array([2.0, 3.0, mean_z])
+        start = _moment_start(x, zbar, counts)
         alt = np.array([1.0, 1.5, mean_z / 4])
         if start_params is not None:
             start = np.array([float(start_params[n]) for n in self._param_names])
@@ -227,6 +227,24 @@ class GammaGamma(MLEModel):
         """Mean spend per purchase across customers, ``p*gamma/(q-1)`` (inf if q <= 1)."""
         p, q, gamma = self._check_fitted()
         return float(p * gamma / (q - 1)) if q > 1 else float("inf")
+
+
+def _moment_start(x: np.ndarray, zbar: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Method-of-moments starting values (p, q, gamma) for the Gamma-Gamma fit.
+
+    Across customers ``zbar`` is about ``p / nu`` with ``nu ~ Gamma(q, gamma)``: mean
+    ``p gamma / (q - 1)``, squared coefficient of variation ``1 / (q - 2)`` plus the
+    within-customer part ``1 / (p x)``. With p started at 4 (a customer's own spread is
+    not known before the fit): ``q = 2 + 1 / (cv2 - mean(1 / (p x)))`` and
+    ``gamma = mean (q - 1) / p``, clipped to sensible ranges. Used only to start BFGS.
+    """
+    p = 4.0
+    mean = float(np.average(zbar, weights=w))
+    var = float(np.average((zbar - mean) ** 2, weights=w))
+    noise = float(np.average(1 / (p * x), weights=w))
+    cv2 = max(var / mean**2 - noise, 0.05)
+    q = float(np.clip(2 + 1 / cv2, 2.5, 50.0))
+    return np.array([p, q, mean * (q - 1) / p])
 
 
 def repeat_buyers(summary: pd.DataFrame, weights, model: str):
