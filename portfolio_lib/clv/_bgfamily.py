@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln
 
+from portfolio_lib.clv._common import kth_arrival
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
 __all__ = ["bg_loglik", "bg_prob_alive", "bg_expected_if_alive", "draw_bg_histories"]
@@ -83,9 +84,7 @@ def draw_bg_histories(
     dropout_after = rng.geometric(np.clip(p, 1e-300, 1.0)) - shift
     n = rng.poisson(lam * T)
     x = np.minimum(n, dropout_after)
-    recency = np.zeros(x.shape)
-    pos = x > 0
-    recency[pos] = T[pos] * rng.beta(x[pos], n[pos] - x[pos] + 1)
+    recency = kth_arrival(rng, x, n, T)
     return pd.DataFrame(
         {
             "frequency": x.astype(np.int64),

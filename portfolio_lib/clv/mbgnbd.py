@@ -33,6 +33,7 @@ from portfolio_lib.clv._bgfamily import (
     bg_prob_alive,
     draw_bg_histories,
 )
+from portfolio_lib.clv._common import customer_ages
 
 __all__ = ["ModifiedBetaGeo", "simulate_mbgnbd"]
 
@@ -137,9 +138,7 @@ def simulate_mbgnbd(
     True
     """
     rng = as_generator(seed)
-    T_arr = np.broadcast_to(np.asarray(T, dtype=float), (n_customers,)).copy()
-    if np.any(~np.isfinite(T_arr)) or np.any(T_arr < 0):
-        raise ValueError("T must be finite and >= 0")
+    T_arr = customer_ages(n_customers, T)
     lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
     p = rng.beta(a, b, size=n_customers)
     out = draw_bg_histories(rng, lam, p, T_arr, shift=1)

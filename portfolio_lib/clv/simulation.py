@@ -19,23 +19,10 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from portfolio_lib._errors import as_generator
+from portfolio_lib.clv._bgfamily import draw_bg_histories
+from portfolio_lib.clv._common import customer_ages, kth_arrival
 
 __all__ = ["simulate_bgnbd", "simulate_pareto_nbd", "simulate_gamma_gamma_spend"]
-
-
-def _ages(n_customers: int, T) -> np.ndarray:
-    T_arr = np.broadcast_to(np.asarray(T, dtype=float), (n_customers,)).copy()
-    if np.any(~np.isfinite(T_arr)) or np.any(T_arr < 0):
-        raise ValueError("T must be finite and >= 0")
-    return T_arr
-
-
-def _kth_arrival(rng: np.random.Generator, x: np.ndarray, n: np.ndarray, horizon: np.ndarray):
-    """Time of the x-th of n uniform arrivals on (0, horizon] (0 where x == 0)."""
-    out = np.zeros(x.shape)
-    pos = x > 0
-    out[pos] = horizon[pos] * rng.beta(x[pos], n[pos] - x[pos] + 1)
-    return out
 
 
 def simulate_bgnbd(
@@ -77,24 +64,12 @@ def simulate_bgnbd(
     True
     """
     rng = as_generator(seed)
-    T_arr = _ages(n_customers, T)
+    T_arr = customer_ages(n_customers, T)
     lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
     p = rng.beta(a, b, size=n_customers)
-    purchases_before_dropout = rng.geometric(np.clip(p, 1e-300, 1.0))
-    n_events = rng.poisson(lam * T_arr)
-    x = np.minimum(n_events, purchases_before_dropout)
-    recency = _kth_arrival(rng, x, n_events, T_arr)
-    return pd.DataFrame(
-        {
-            "frequency": x.astype(np.int64),
-            "recency": recency,
-            "T": T_arr,
-            "purchase_rate": lam,
-            "dropout_prob": p,
-            "alive": n_events < purchases_before_dropout,
-        },
-        index=pd.RangeIndex(n_customers, name="customer_id"),
-    )
+    out = draw_bg_histories(rng, lam, p, T_arr, shift=0)
+    out.index = pd.RangeIndex(n_customers, name="customer_id")
+    return out
 
 
 def simulate_pareto_nbd(
@@ -135,13 +110,13 @@ def simulate_pareto_nbd(
     True
     """
     rng = as_generator(seed)
-    T_arr = _ages(n_customers, T)
+    T_arr = customer_ages(n_customers, T)
     lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
     mu = rng.gamma(shape=s, scale=1.0 / beta, size=n_customers)
     lifetime = rng.exponential(1.0 / np.maximum(mu, 1e-300))
     active_span = np.minimum(lifetime, T_arr)
     x = rng.poisson(lam * active_span)
-    recency = _kth_arrival(rng, x, x, active_span)
+    recency = kth_arrival(rng, x, x, active_span)
     return pd.DataFrame(
         {
             "frequency": x.astype(np.int64),

@@ -1,0 +1,28 @@
+"""Private helpers shared by the CLV model simulators.
+
+``customer_ages`` checks and broadcasts the observation ages ``T`` of the simulated
+customers; ``kth_arrival`` places the last of a customer's purchases without drawing
+every purchase time (the x-th of n uniform arrival times is ``horizon * Beta(x, n - x + 1)``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["customer_ages", "kth_arrival"]
+
+
+def customer_ages(n_customers: int, T) -> np.ndarray:
+    """``T`` broadcast to one (writable) age per customer; ValueError unless finite and >= 0."""
+    T_arr = np.broadcast_to(np.asarray(T, dtype=float), (n_customers,)).copy()
+    if np.any(~np.isfinite(T_arr)) or np.any(T_arr < 0):
+        raise ValueError("T must be finite and >= 0")
+    return T_arr
+
+
+def kth_arrival(rng: np.random.Generator, x: np.ndarray, n: np.ndarray, horizon: np.ndarray):
+    """Time of the x-th of n uniform arrivals on (0, horizon] (0 where x == 0)."""
+    out = np.zeros(x.shape)
+    pos = x > 0
+    out[pos] = horizon[pos] * rng.beta(x[pos], n[pos] - x[pos] + 1)
+    return out
