@@ -51,36 +51,112 @@ class _Progress:
             print(f"[{self.step}/{self.total}] {label} ...", file=sys.stderr, flush=True)
 
 
-def _common(parser: argparse.ArgumentParser, *, unit: bool = True) -> None:
-    parser.add_argument("logs", nargs="+", metavar="LOG", help="transaction log file(s) or glob(s)")
-    parser.add_argument(
-        "--observation-end", required=True, metavar="DATE",
-        help="last day of the data (inclusive), e.g. 1998-06-30",
-    )  # fmt: skip
-    if unit:
-        parser.add_argument(
-            "--unit", default="W", choices=["D", "W", "M"],
-            help="time unit of recency, T and the horizon: days, weeks, months (default W)",
-        )  # fmt: skip
-    parser.add_argument(
-        "--columns", default=None, metavar="NAME=COL,...",
-        help="your column names, e.g. customer_id=cust,date=day,amount=value,is_return=ret "
+_Option = tuple[str, dict[str, object]]
+
+_LOGS: _Option = (
+    "logs",
+    {"nargs": "+", "metavar": "LOG", "help": "transaction log file(s) or glob(s)"},
+)
+_OBSERVATION_END: _Option = ("--observation-end", {
+    "required": True, "metavar": "DATE",
+    "help": "last day of the data (inclusive), e.g. 1998-06-30",
+})  # fmt: skip
+_UNIT: _Option = ("--unit", {
+    "default": "W", "choices": ["D", "W", "M"],
+    "help": "time unit of recency, T and the horizon: days, weeks, months (default W)",
+})  # fmt: skip
+_SHARED: tuple[_Option, ...] = (
+    ("--columns", {
+        "default": None, "metavar": "NAME=COL,...",
+        "help": "your column names, e.g. customer_id=cust,date=day,amount=value,is_return=ret "
         "(is_return=none: no return flag)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--engine", default="duckdb", choices=list(ENGINES),
-        help="duckdb (embedded, default: any size on one machine), spark (local[2] or the "
+    }),
+    ("--engine", {
+        "default": "duckdb", "choices": list(ENGINES),
+        "help": "duckdb (embedded, default: any size on one machine), spark (local[2] or the "
         "active session; needs pyspark and Java 17+), pandas (in memory)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--late", default="raise", choices=["raise", "drop"],
-        help="rows dated after --observation-end: raise (default) or drop",
-    )  # fmt: skip
-    parser.add_argument(
-        "--memory-limit", default=None, metavar="SIZE",
-        help="DuckDB memory limit, e.g. 2GB (it spills to disk beyond)",
-    )  # fmt: skip
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    }),
+    ("--late", {
+        "default": "raise", "choices": ["raise", "drop"],
+        "help": "rows dated after --observation-end: raise (default) or drop",
+    }),
+    ("--memory-limit", {
+        "default": None, "metavar": "SIZE",
+        "help": "DuckDB memory limit, e.g. 2GB (it spills to disk beyond)",
+    }),
+    ("--quiet", {"action": "store_true", "help": "no progress lines"}),
+)  # fmt: skip
+
+
+def _parse(
+    command: str,
+    description: str,
+    argv: Sequence[str],
+    options: Sequence[_Option],
+    *,
+    unit: bool = True,
+    out_help: str = "output Parquet file",
+) -> argparse.Namespace:
+    """Parse ``argv``: the options all commands share, then ``options``, then ``--out``."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m portfolio_lib {command}", description=description, epilog=_EPILOG
+    )
+    shared = (_LOGS, _OBSERVATION_END, *((_UNIT,) if unit else ()), *_SHARED)
+    for name, settings in (*shared, *options, ("--out", {"required": True, "help": out_help})):
+        parser.add_argument(name, **settings)  # type: ignore[arg-type]
+    return parser.parse_args(argv)
+
+
+_CLV_DESCRIPTION = (
+    "Per-customer CLV of a transaction log of any size: summary -> BG/NBD and "
+    "Gamma-Gamma fits on the sufficient statistics -> one row per customer with "
+    "frequency, recency, T, monetary_value, prob_alive, expected_purchases (over the "
+    "horizon), discounted_purchases, expected_spend and clv."
+)
+_CLV_OPTIONS: tuple[_Option, ...] = (
+    ("--calibration-end", {
+        "default": None, "metavar": "DATE",
+        "help": "fit on the data up to this day and add the holdout columns (frequency_holdout, "
+        "monetary_holdout, duration_holdout) up to --observation-end",
+    }),
+    ("--horizon", {"type": float, "default": 52.0, "help": "future period in --unit (default 52)"}),
+    ("--discount-rate", {
+        "type": float, "default": 0.1, "help": "annual discount rate, 0.1 = 10%% (default 0.1)",
+    }),
+    ("--margin", {
+        "type": float, "default": 0.3, "help": "gross margin, a fraction of revenue (default 0.3)",
+    }),
+    ("--purchase-model", {
+        "default": "bgnbd", "choices": ["bgnbd", "paretonbd"],
+        "help": "purchase model (default bgnbd)",
+    }),
+)  # fmt: skip
+_RFM_DESCRIPTION = (
+    "RFM table, scores 1..BINS (BINS best) and named segments per customer, "
+    "computed in the engine: recency_days, frequency, monetary_total, monetary_mean, "
+    "R, F, M, RFM, FM, segment."
+)
+_RFM_OPTIONS: tuple[_Option, ...] = (
+    ("--bins", {"type": int, "default": 5, "help": "score levels (default 5)"}),
+    ("--ties", {
+        "default": "same", "choices": ["same", "first"],
+        "help": "same: quantile cut points, equal values share a score (default); first: ranks "
+        "with ties broken by customer id, equal-sized bins",
+    }),
+    ("--return-only", {
+        "default": "raise", "choices": ["raise", "drop"],
+        "help": "customers with returns but no purchase: raise (default) or drop with a warning",
+    }),
+)  # fmt: skip
+_SUMMARIZE_DESCRIPTION = (
+    "Per-customer CLV summary (frequency, recency, T, monetary_value; with "
+    "--calibration-end also the holdout columns), computed in the engine."
+)
+_SUMMARIZE_OPTIONS: tuple[_Option, ...] = (
+    ("--calibration-end", {
+        "default": None, "metavar": "DATE", "help": "calibration/holdout split at this day (inclusive)",
+    }),
+)  # fmt: skip
 
 
 def _engine(args: argparse.Namespace) -> Engine | str:
@@ -146,40 +222,18 @@ def _as_engine_table(result: object, key: str) -> EngineTable:
     return EngineTable(engine, engine.register(frame.rename(columns={"index": key})))
 
 
+def _write(table: EngineTable, out: str, progress: _Progress) -> None:
+    progress(f"write {out}")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    table.write_parquet(out)
+
+
 def _clv(argv: Sequence[str]) -> int:
     from portfolio_lib.engines import models
 
-    parser = argparse.ArgumentParser(
-        prog="python -m portfolio_lib clv",
-        description="Per-customer CLV of a transaction log of any size: summary -> BG/NBD and "
-        "Gamma-Gamma fits on the sufficient statistics -> one row per customer with "
-        "frequency, recency, T, monetary_value, prob_alive, expected_purchases (over the "
-        "horizon), discounted_purchases, expected_spend and clv.",
-        epilog=_EPILOG,
+    args = _parse(
+        "clv", _CLV_DESCRIPTION, argv, _CLV_OPTIONS, out_help="output Parquet file of the scores"
     )
-    _common(parser)
-    parser.add_argument(
-        "--calibration-end", default=None, metavar="DATE",
-        help="fit on the data up to this day and add the holdout columns (frequency_holdout, "
-        "monetary_holdout, duration_holdout) up to --observation-end",
-    )  # fmt: skip
-    parser.add_argument(
-        "--horizon", type=float, default=52.0, help="future period in --unit (default 52)"
-    )
-    parser.add_argument(
-        "--discount-rate", type=float, default=0.1,
-        help="annual discount rate, 0.1 = 10%% (default 0.1)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--margin", type=float, default=0.3,
-        help="gross margin, a fraction of revenue (default 0.3)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--purchase-model", default="bgnbd", choices=["bgnbd", "paretonbd"],
-        help="purchase model (default bgnbd)",
-    )  # fmt: skip
-    parser.add_argument("--out", required=True, help="output Parquet file of the scores")
-    args = parser.parse_args(argv)
     columns = Columns.parse(args.columns)
     key = columns.customer_id
     progress = _Progress(4, args.quiet)
@@ -200,9 +254,7 @@ def _clv(argv: Sequence[str]) -> int:
             f"SELECT s.*, c.frequency_holdout, c.monetary_holdout, c.duration_holdout "
             f"FROM {scores.view} s JOIN {summary.view} c ON s.{k} = c.{k}"
         ))  # fmt: skip
-    progress(f"write {args.out}")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    scores.write_parquet(args.out)
+    _write(scores, args.out, progress)
     totals = scores.engine.fetch(
         f"SELECT COUNT(*) AS customers, SUM(clv) AS total_clv, AVG(prob_alive) AS mean_alive "
         f"FROM {scores.view}"
@@ -242,26 +294,7 @@ def _clv(argv: Sequence[str]) -> int:
 def _rfm(argv: Sequence[str]) -> int:
     from portfolio_lib.engines import rfm
 
-    parser = argparse.ArgumentParser(
-        prog="python -m portfolio_lib rfm",
-        description="RFM table, scores 1..BINS (BINS best) and named segments per customer, "
-        "computed in the engine: recency_days, frequency, monetary_total, monetary_mean, "
-        "R, F, M, RFM, FM, segment.",
-        epilog=_EPILOG,
-    )
-    _common(parser, unit=False)
-    parser.add_argument("--bins", type=int, default=5, help="score levels (default 5)")
-    parser.add_argument(
-        "--ties", default="same", choices=["same", "first"],
-        help="same: quantile cut points, equal values share a score (default); first: ranks "
-        "with ties broken by customer id, equal-sized bins",
-    )  # fmt: skip
-    parser.add_argument(
-        "--return-only", default="raise", choices=["raise", "drop"],
-        help="customers with returns but no purchase: raise (default) or drop with a warning",
-    )  # fmt: skip
-    parser.add_argument("--out", required=True, help="output Parquet file")
-    args = parser.parse_args(argv)
+    args = _parse("rfm", _RFM_DESCRIPTION, argv, _RFM_OPTIONS, unit=False)
     columns = Columns.parse(args.columns)
     key = columns.customer_id
     progress = _Progress(3, args.quiet)
@@ -284,9 +317,7 @@ def _rfm(argv: Sequence[str]) -> int:
         f"s.R, s.F, s.M, s.RFM, s.FM, s.segment FROM {table.view} t JOIN {segments.view} s "
         f"ON t.{k} = s.{k}"
     ))  # fmt: skip
-    progress(f"write {args.out}")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    joined.write_parquet(args.out)
+    _write(joined, args.out, progress)
     counts = eng.fetch(
         f"SELECT segment, COUNT(*) AS customers FROM {joined.view} GROUP BY segment "
         "ORDER BY customers DESC, segment"
@@ -299,26 +330,12 @@ def _rfm(argv: Sequence[str]) -> int:
 
 
 def _summarize(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m portfolio_lib summarize",
-        description="Per-customer CLV summary (frequency, recency, T, monetary_value; with "
-        "--calibration-end also the holdout columns), computed in the engine.",
-        epilog=_EPILOG,
-    )
-    _common(parser)
-    parser.add_argument(
-        "--calibration-end", default=None, metavar="DATE",
-        help="calibration/holdout split at this day (inclusive)",
-    )  # fmt: skip
-    parser.add_argument("--out", required=True, help="output Parquet file")
-    args = parser.parse_args(argv)
+    args = _parse("summarize", _SUMMARIZE_DESCRIPTION, argv, _SUMMARIZE_OPTIONS)
     key = Columns.parse(args.columns).customer_id
     progress = _Progress(2, args.quiet)
     progress(f"summary on {args.engine}")
     table = _as_engine_table(_summary(args, _engine(args), calibration=args.calibration_end), key)
-    progress(f"write {args.out}")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    table.write_parquet(args.out)
+    _write(table, args.out, progress)
     overview = table.engine.fetch(
         "SELECT COUNT(*) AS customers, AVG(CASE WHEN frequency > 0 THEN 1.0 ELSE 0.0 END) "
         f"AS repeat_share, AVG(frequency) AS mean_frequency FROM {table.view}"
