@@ -24,10 +24,17 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln
 
-from portfolio_lib.clv._common import kth_arrival
+from portfolio_lib._errors import as_generator
+from portfolio_lib.clv._common import customer_ages, kth_arrival
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
-__all__ = ["bg_loglik", "bg_prob_alive", "bg_expected_if_alive", "draw_bg_histories"]
+__all__ = [
+    "bg_loglik",
+    "bg_prob_alive",
+    "bg_expected_if_alive",
+    "draw_bg_histories",
+    "simulate_bg_customers",
+]
 
 #: |a - 1| below which a is moved off the removable singularity of the expectation.
 A_NEAR_ONE = 1e-7
@@ -95,3 +102,16 @@ def draw_bg_histories(
             "alive": dropout_after > n,
         }
     )
+
+
+def simulate_bg_customers(n_customers: int, r, alpha, a, b, T, seed, shift: int) -> pd.DataFrame:
+    """Customers with Gamma(r, rate alpha) purchase rates and Beta(a, b) dropout, drawn by
+    :func:`draw_bg_histories` and indexed by ``customer_id`` (BG/NBD: ``shift = 0``,
+    MBG/NBD: ``shift = 1``)."""
+    rng = as_generator(seed)
+    T_arr = customer_ages(n_customers, T)
+    lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
+    p = rng.beta(a, b, size=n_customers)
+    out = draw_bg_histories(rng, lam, p, T_arr, shift=shift)
+    out.index = pd.RangeIndex(n_customers, name="customer_id")
+    return out

@@ -25,15 +25,13 @@ from numpy.typing import ArrayLike
 from scipy.special import betaln
 from scipy.stats import nbinom
 
-from portfolio_lib._errors import as_generator
 from portfolio_lib.clv._base import PurchaseModel, unpack
 from portfolio_lib.clv._bgfamily import (
     bg_expected_if_alive,
     bg_loglik,
     bg_prob_alive,
-    draw_bg_histories,
+    simulate_bg_customers,
 )
-from portfolio_lib.clv._common import customer_ages
 
 __all__ = ["ModifiedBetaGeo", "simulate_mbgnbd"]
 
@@ -137,10 +135,4 @@ def simulate_mbgnbd(
     >>> bool((sim["recency"] <= sim["T"]).all())
     True
     """
-    rng = as_generator(seed)
-    T_arr = customer_ages(n_customers, T)
-    lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
-    p = rng.beta(a, b, size=n_customers)
-    out = draw_bg_histories(rng, lam, p, T_arr, shift=1)
-    out.index = pd.RangeIndex(n_customers, name="customer_id")
-    return out
+    return simulate_bg_customers(n_customers, r, alpha, a, b, T, seed, shift=1)

@@ -19,7 +19,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from portfolio_lib._errors import as_generator
-from portfolio_lib.clv._bgfamily import draw_bg_histories
+from portfolio_lib.clv._bgfamily import simulate_bg_customers
 from portfolio_lib.clv._common import customer_ages, kth_arrival
 
 __all__ = ["simulate_bgnbd", "simulate_pareto_nbd", "simulate_gamma_gamma_spend"]
@@ -63,13 +63,7 @@ def simulate_bgnbd(
     >>> bool((sim["recency"] <= sim["T"]).all())
     True
     """
-    rng = as_generator(seed)
-    T_arr = customer_ages(n_customers, T)
-    lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
-    p = rng.beta(a, b, size=n_customers)
-    out = draw_bg_histories(rng, lam, p, T_arr, shift=0)
-    out.index = pd.RangeIndex(n_customers, name="customer_id")
-    return out
+    return simulate_bg_customers(n_customers, r, alpha, a, b, T, seed, shift=0)
 
 
 def simulate_pareto_nbd(
