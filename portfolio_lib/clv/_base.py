@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 
 from portfolio_lib._errors import DataValidationError, as_generator
+from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import (
     FitDiagnostics,
     MLEOutcome,
@@ -366,8 +367,7 @@ class PurchaseModel(MLEModel):
                 "rate and dropout parameters are not identified (need frequency > 0 for some rows)."
             )
         start, alt = self._start_values(x, t_x, T, counts)
-        if start_params is not None:
-            start = np.array([float(start_params[n]) for n in self._param_names])
+        start = start_vector(start_params, self._param_names, start)
         if prior_sd is None:
             prior_sd = self.prior_sd
         cls = type(self)

@@ -1,5 +1,6 @@
-"""Private helpers shared by the CLV model simulators.
+"""Private helpers shared by the CLV models and their simulators.
 
+``start_vector`` turns a fit's ``start_params`` mapping into the vector of starting values.
 ``customer_ages`` checks and broadcasts the observation ages ``T`` of the simulated
 customers; ``kth_arrival`` places the last of a customer's purchases without drawing
 every purchase time (the x-th of n uniform arrival times is ``horizon * Beta(x, n - x + 1)``).
@@ -7,9 +8,11 @@ every purchase time (the x-th of n uniform arrival times is ``horizon * Beta(x, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 
-__all__ = ["customer_ages", "kth_arrival"]
+__all__ = ["customer_ages", "kth_arrival", "start_vector"]
 
 
 def customer_ages(n_customers: int, T) -> np.ndarray:
@@ -26,3 +29,12 @@ def kth_arrival(rng: np.random.Generator, x: np.ndarray, n: np.ndarray, horizon:
     pos = x > 0
     out[pos] = horizon[pos] * rng.beta(x[pos], n[pos] - x[pos] + 1)
     return out
+
+
+def start_vector(
+    start_params: Mapping[str, float] | None, names: Sequence[str], default: np.ndarray
+) -> np.ndarray:
+    """``start_params`` in the order of ``names`` as floats, or ``default`` when it is None."""
+    if start_params is None:
+        return default
+    return np.array([float(start_params[n]) for n in names])

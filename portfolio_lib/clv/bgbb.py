@@ -43,6 +43,7 @@ from portfolio_lib._errors import (
     require_columns,
 )
 from portfolio_lib.clv._base import MLEModel, Prediction, wrap_like
+from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import compress_rows, fit_log_mle
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 from portfolio_lib.clv._validation import as_float_array, validate_weights
@@ -266,8 +267,7 @@ class BetaGeoBetaBinom(MLEModel):
                 + " period, so the transaction and dropout probabilities are not identified."
             )
         start = np.ones(4)
-        if start_params is not None:
-            start = np.array([float(start_params[k]) for k in self._param_names])
+        start = start_vector(start_params, self._param_names, start)
         row = _RowLikelihood(x, t_x, n)
         best = _quasi_newton_start(row, counts, start)
         outcome = fit_log_mle(

@@ -41,6 +41,7 @@ from portfolio_lib.clv._bgfamily import (
     bg_prob_alive,
     draw_bg_histories,
 )
+from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import (
     ConvergenceError,
     FitDiagnostics,
@@ -278,8 +279,7 @@ class _CovariateModel(BaseEstimator):
             data[group] = np.column_stack([unique[f"{group}:{j}"] for j in range(k)])
         n_coef = sum(len(v) for v in self.covariate_names_.values())
         base_start = self._start(data, counts)
-        if start_params is not None:
-            base_start = np.array([float(start_params[n]) for n in self._base_names])
+        base_start = start_vector(start_params, self._base_names, base_start)
         nb = len(self._base_names)
         model = self
 

@@ -39,6 +39,7 @@ from portfolio_lib.clv._base import (
     unpack,
     wrap_like,
 )
+from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import compress_rows, dot, fit_log_mle
 from portfolio_lib.clv._validation import validate_summary, validate_weights
 
@@ -194,8 +195,7 @@ class GammaGamma(MLEModel):
         mean_z = float(np.average(zbar, weights=counts))
         start = _moment_start(x, zbar, counts)
         alt = np.array([1.0, 1.5, mean_z / 4])
-        if start_params is not None:
-            start = np.array([float(start_params[n]) for n in self._param_names])
+        start = start_vector(start_params, self._param_names, start)
         cls = type(self)
         outcome = fit_log_mle(
             model_name=self._model_name,

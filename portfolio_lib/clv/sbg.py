@@ -28,6 +28,7 @@ from scipy.special import betaln, digamma
 
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import MLEModel, unpack
+from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import dot, fit_log_mle
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
@@ -135,8 +136,7 @@ class ShiftedBetaGeometric(MLEModel):
         keep = weights > 0
         period, survived, weights = period[keep], survived[keep], weights[keep]
         start = np.array([1.0, 1.0])
-        if start_params is not None:
-            start = np.array([float(start_params[n]) for n in self._param_names])
+        start = start_vector(start_params, self._param_names, start)
         cls = type(self)
         outcome = fit_log_mle(
             model_name=self._model_name,
