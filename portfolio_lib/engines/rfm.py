@@ -21,9 +21,9 @@ import pandas as pd
 
 from portfolio_lib import rfm
 from portfolio_lib._errors import DataValidationError
+from portfolio_lib.engines._common import finish, in_memory
 from portfolio_lib.engines.backend import Engine, EngineTable, div, get_engine
 from portfolio_lib.engines.contract import Columns, checked_transactions
-from portfolio_lib.engines.sources import read_pandas
 
 __all__ = ["RFMScoring", "rfm_table", "rfm_scores", "rfm_segments", "numpy_quantiles"]
 
@@ -132,14 +132,10 @@ def rfm_table(
     if return_only not in ("raise", "drop"):
         raise ValueError(f"return_only must be 'raise' or 'drop'; got {return_only!r}")
     if engine == "pandas":
-        frame = rfm.rfm_table(
-            read_pandas(source), observation_end=end, customer_col=columns.customer_id,
-            date_col=columns.date, amount_col=columns.amount, return_col=columns.is_return,
-            late=late, return_only=return_only,
+        return in_memory(
+            rfm.rfm_table, source, columns=columns, out=out, observation_end=end, late=late,
+            return_only=return_only,
         )  # fmt: skip
-        if out is not None:
-            frame.to_parquet(out)
-        return frame
     eng = get_engine(engine, source)
     view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
     counts = eng.fetch(
@@ -186,9 +182,7 @@ def rfm_table(
         f"SUM(CASE WHEN is_return THEN amount ELSE {zero} END) AS returned "
         f"FROM {view} GROUP BY customer) m ON b.customer = m.customer"
     )  # fmt: skip
-    if out is not None:
-        return EngineTable(eng, eng.register(eng.write_parquet(eng.create_view(query), out)))
-    return EngineTable(eng, eng.materialize(query))
+    return finish(eng, query, out)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from typing import Literal
 import pandas as pd
 
 from portfolio_lib import clv
+from portfolio_lib.engines._common import finish, in_memory
 from portfolio_lib.engines.backend import Engine, EngineTable, div, get_engine
 from portfolio_lib.engines.contract import Columns, checked_transactions
-from portfolio_lib.engines.sources import read_pandas
 
 __all__ = [
     "summary_from_transactions",
@@ -100,14 +100,6 @@ def as_frame(table: EngineTable | pd.DataFrame, index: str) -> pd.DataFrame:
     return frame.sort_index()
 
 
-def _finish(engine: Engine, query: str, out: str | os.PathLike[str] | None) -> EngineTable:
-    if out is not None:
-        view = engine.create_view(query)
-        path = engine.write_parquet(view, out)
-        return EngineTable(engine, engine.register(path))
-    return EngineTable(engine, engine.materialize(query))
-
-
 def summary_from_transactions(
     source: object,
     *,
@@ -163,25 +155,21 @@ def summary_from_transactions(
     end = pd.Timestamp(observation_end).normalize()
     _unit_days(unit)
     if engine == "pandas":
-        frame = clv.summary_from_transactions(
-            read_pandas(source),
+        return in_memory(
+            clv.summary_from_transactions,
+            source,
+            columns=columns,
+            out=out,
             observation_end=end,
             unit=unit,
-            customer_col=columns.customer_id,
-            date_col=columns.date,
-            amount_col=columns.amount,
-            return_col=columns.is_return,
             late=late,
         )
-        if out is not None:
-            frame.to_parquet(out)
-        return frame
     eng = get_engine(engine, source)
     view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
     query = summary_query(
         f"({_occasions(view)})", end=end, unit=unit, key=eng.quote(columns.customer_id)
     )
-    return _finish(eng, query, out)
+    return finish(eng, query, out)
 
 
 def calibration_holdout(
@@ -232,20 +220,16 @@ def calibration_holdout(
             f"observation_end ({obs_end.date()}) must be after calibration_end ({cal_end.date()})"
         )
     if engine == "pandas":
-        frame = clv.calibration_holdout(
-            read_pandas(source),
+        return in_memory(
+            clv.calibration_holdout,
+            source,
+            columns=columns,
+            out=out,
             calibration_end=cal_end,
             observation_end=obs_end,
             unit=unit,
-            customer_col=columns.customer_id,
-            date_col=columns.date,
-            amount_col=columns.amount,
-            return_col=columns.is_return,
             late=late,
         )
-        if out is not None:
-            frame.to_parquet(out)
-        return frame
     eng = get_engine(engine, source)
     view = checked_transactions(eng, eng.register(source), columns=columns, end=obs_end, late=late)
     occ = eng.materialize(_occasions(view))
@@ -261,4 +245,4 @@ def calibration_holdout(
         f"FROM ({cal}) c LEFT JOIN (SELECT customer, COUNT(*) AS n, AVG(amount) AS m "
         f"FROM {occ} WHERE day > {cut} GROUP BY customer) h ON c.{key} = h.customer"
     )
-    return _finish(eng, query, out)
+    return finish(eng, query, out)

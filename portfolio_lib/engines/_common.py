@@ -1,0 +1,47 @@
+"""Steps the engine modules share: the in-memory path and the final table of a query."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pandas as pd
+
+from portfolio_lib.engines.backend import Engine, EngineTable
+from portfolio_lib.engines.contract import Columns
+from portfolio_lib.engines.sources import read_pandas
+
+
+def in_memory(
+    function: Callable[..., pd.DataFrame],
+    source: object,
+    *,
+    columns: Columns,
+    out: str | os.PathLike[str] | None,
+    **options: object,
+) -> pd.DataFrame:
+    """``engine="pandas"``: ``function`` (the in-memory twin) on the log read into pandas.
+
+    ``columns`` become its ``customer_col``, ``date_col``, ``amount_col`` and ``return_col``;
+    the result is written as Parquet to ``out`` if given.
+    """
+    frame = function(
+        read_pandas(source),
+        **options,
+        customer_col=columns.customer_id,
+        date_col=columns.date,
+        amount_col=columns.amount,
+        return_col=columns.is_return,
+    )
+    if out is not None:
+        frame.to_parquet(out)
+    return frame
+
+
+def finish(engine: Engine, query: str, out: str | os.PathLike[str] | None) -> EngineTable:
+    """The result of ``query``: written to ``out`` as Parquet and read back, or materialised."""
+    if out is not None:
+        view = engine.create_view(query)
+        path = engine.write_parquet(view, out)
+        return EngineTable(engine, engine.register(path))
+    return EngineTable(engine, engine.materialize(query))
