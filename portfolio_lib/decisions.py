@@ -391,6 +391,8 @@ def target_segments(
     Returns
     -------
     Decision
+        ``verdict`` names the segments to target, to leave out and the unproven ones;
+        ``inputs`` holds each segment's interval bounds ``uplift_low[...]``, ``uplift_high[...]``.
 
     Examples
     --------
@@ -444,6 +446,7 @@ def acquisition_decision(
     Returns
     -------
     Decision
+        ``verdict`` gives the overall verdict (row ``all``), then the channels per verdict.
 
     Examples
     --------

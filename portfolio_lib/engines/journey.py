@@ -14,13 +14,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import journey
 from portfolio_lib._errors import DataValidationError, format_examples, require_columns
 from portfolio_lib.engines.backend import Engine, div, get_engine
 from portfolio_lib.engines.contract import type_kind
 from portfolio_lib.engines.sources import read_pandas
+from portfolio_lib.journey._common import wilson
 
 __all__ = ["stage_funnel", "conversion_paths"]
 
@@ -115,19 +115,6 @@ def _events(
     return checked
 
 
-def _wilson(successes: np.ndarray, trials: np.ndarray, alpha: float) -> tuple[np.ndarray, ...]:
-    successes = np.asarray(successes, dtype=float)
-    trials = np.asarray(trials, dtype=float)
-    low = np.full(successes.shape, np.nan)
-    high = np.full(successes.shape, np.nan)
-    has = trials > 0
-    if has.any():
-        lo, hi = proportion_confint(successes[has], trials[has], alpha=alpha, method="wilson")
-        low[has] = np.clip(lo, 0.0, 1.0)
-        high[has] = np.clip(hi, 0.0, 1.0)
-    return low, high
-
-
 def stage_funnel(
     source: object,
     *,
@@ -209,8 +196,8 @@ def stage_funnel(
         reached = np.array([int(weights[furthest >= k].sum()) for k in range(len(order))])
         previous = np.concatenate([[n_people], reached[:-1]])
         step = np.divide(reached, previous, out=np.full(len(order), np.nan), where=previous > 0)
-        step_low, step_high = _wilson(reached, previous, alpha)
-        overall_low, overall_high = _wilson(reached, np.full(len(order), n_people), alpha)
+        step_low, step_high = wilson(reached, previous, alpha)
+        overall_low, overall_high = wilson(reached, np.full(len(order), n_people), alpha)
         table = pd.DataFrame(
             {
                 "stage": list(order),
