@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/data/cdnow/CDNOW_sample.txt),)
 export PORTFOLIO_LIB_DATA ?= $(abspath ../shared/data/cdnow)
 endif
 
-.PHONY: help setup run test-browser test test-unit test-nbval test-notebooks test-matrix notebooks notebook lab lint format student bench clean
+.PHONY: help setup run test-browser test test-unit test-nbval test-notebooks test-badinput test-matrix notebooks notebook lab lint format student bench clean
 
 help:
 	@echo "make run        set up, execute every notebook on the bundled data, write build/index.html"
@@ -45,13 +45,16 @@ test-browser: setup
 test: setup test-unit test-nbval test-notebooks
 
 test-unit: setup
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not notebook" tests
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not notebook and not badinput" tests
 
 test-nbval: setup
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg -n $(PYTEST_WORKERS) --dist loadfile
 
 test-notebooks: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m notebook tests
+
+test-badinput: setup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m badinput tests/test_bad_input.py
 
 test-matrix: setup
 	$(BIN)/python -m portfolio_lib.matrix --grid full --jobs $(PYTEST_WORKERS) --out build/matrix.csv

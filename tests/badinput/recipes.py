@@ -514,6 +514,7 @@ RECIPES: dict[str, Recipe] = {
         surveys="surveys",
         complaints="complaints",
         customers="customers",
+        slow=True,
     ),
     "churn.churn_period": R(
         lambda transactions: churn.churn_period(transactions), transactions="tx"
@@ -524,6 +525,7 @@ RECIPES: dict[str, Recipe] = {
         ),
         transactions="tx",
         customers="customers",
+        slow=True,
     ),
     "churn.compare_churn_models": R(
         lambda split, transactions: churn.compare_churn_models(split, transactions),
@@ -545,9 +547,13 @@ RECIPES: dict[str, Recipe] = {
             data, cutoff=CUTOFF, window_days=180, lookback_days=180, observation_end=END
         ),
         data="tables",
+        slow=True,
     ),
     "churn.crm_time_split": R(
-        lambda data, period: churn.crm_time_split(data, period), data="tables", period="period"
+        lambda data, period: churn.crm_time_split(data, period),
+        data="tables",
+        period="period",
+        slow=True,
     ),
     "churn.delong_test": R(
         lambda y_true, score_a, score_b: churn.delong_test(y_true, score_a, score_b),
@@ -850,6 +856,7 @@ RECIPES: dict[str, Recipe] = {
         ),
         data="tables",
         segments="kpi_segments",
+        slow=True,
     ),
     "portfolio.call_list": R(
         lambda churn_probability, clv_: portfolio.call_list(
@@ -913,7 +920,9 @@ RECIPES: dict[str, Recipe] = {
     "satisfaction.dominance_weights": R(
         lambda corr: satisfaction.dominance_weights(corr), corr="corr"
     ),
-    "satisfaction.ordered_logit": R(lambda df: satisfaction.ordered_logit(df), df="surveys"),
+    "satisfaction.ordered_logit": R(
+        lambda df: satisfaction.ordered_logit(df), df="surveys", slow=True
+    ),
     "satisfaction.importance_performance": R(
         lambda df, importance: satisfaction.importance_performance(df, importance),
         df="surveys",
@@ -933,6 +942,7 @@ RECIPES: dict[str, Recipe] = {
     "satisfaction.train_complaint_classifier": R(
         lambda complaints: satisfaction.train_complaint_classifier(complaints),
         complaints="complaints",
+        slow=True,
     ),
     "satisfaction.complaint_topics": R(
         lambda complaints: satisfaction.complaint_topics(complaints, n_topics=3),
@@ -982,6 +992,7 @@ RECIPES: dict[str, Recipe] = {
         surveys="surveys",
         complaints="complaints",
         mystery_shopping="mystery",
+        slow=True,
     ),
     "satisfaction.improvement_priorities": R(
         lambda drivers, complaints, mystery: satisfaction.improvement_priorities(
@@ -1029,7 +1040,7 @@ RECIPES: dict[str, Recipe] = {
         transactions="tx",
     ),
     # store (owned by the store engineer)
-    "store.CRMStore.ingest": R(_ingest, frame="tx_small"),
+    "store.CRMStore.ingest": R(_ingest, frame="tx_small", slow=True),
     "store.CRMStore.ingest_tables": R(_ingest_tables, slow=True, tables="tables"),
     # trends
     "trends.period_kpis": R(
