@@ -193,7 +193,7 @@ _HAS_LETTERS = re.compile(r"[^\W\d_]")
 _ZONE_TEXT = re.compile(r"(Z|UTC|GMT|[+-]\d{2}:?\d{2})\s*$")
 
 
-def _ambiguity_error(column: str, examples: pd.Series, both: pd.DataFrame, what: str) -> None:
+def _ambiguity_error(column: str, both: pd.DataFrame, what: str) -> None:
     raise DataValidationError(
         f"column {column!r}: every {what} reads two ways, so it cannot be read safely. "
         f"Examples:\n{format_examples(both)}\n"
@@ -256,7 +256,7 @@ def _day_month(text: pd.Series, fmt: ValueFormat, column: str) -> tuple[pd.Serie
                     "month first": _format_day(parts, differ, False),
                 }
             ).head(5)
-            _ambiguity_error(column, text, both, "date")
+            _ambiguity_error(column, both, "date")
         else:
             dayfirst = True  # every value has day == month: both readings agree
     day, month = (parts["a"], parts["b"]) if dayfirst else (parts["b"], parts["a"])
@@ -657,7 +657,7 @@ def _infer_decimal(digits: pd.Series, text: pd.Series, column: str) -> str:
                 "decimal '.'": digits[unsure].map(lambda d: _number(d, ".", ",")),
             }
         ).head(5)
-        _ambiguity_error(column, text, both, "amount")
+        _ambiguity_error(column, both, "amount")
     return "."
 
 
