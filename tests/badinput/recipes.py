@@ -1078,3 +1078,12 @@ Company.raw_dates = cached_property(lambda self: self.tx["date"].dt.strftime("%Y
 Company.raw_dates.__set_name__(Company, "raw_dates")
 Company.raw_amounts = cached_property(lambda self: self.tx["amount"].head(100).map("{:.2f}".format))  # type: ignore[attr-defined]
 Company.raw_amounts.__set_name__(Company, "raw_amounts")
+
+
+def _with_clv_recipes() -> None:
+    from tests.badinput.clv_cases import CLV_RECIPES
+
+    RECIPES.update(CLV_RECIPES)
+
+
+_with_clv_recipes()
