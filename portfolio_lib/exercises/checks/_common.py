@@ -1,8 +1,10 @@
 """Helpers shared by the chapter check modules (not public API).
 
-Every chapter that asks about purchases reads the sales ledger the way
-:mod:`portfolio_lib.rfm` does, and every seeded choice among customers draws from
-a sorted pool, so that a seed always picks the same one.
+Every student's company is simulated the same way in every chapter
+(:func:`student_company`, :data:`N_CUSTOMERS` customers), every chapter that asks
+about purchases reads the sales ledger the way :mod:`portfolio_lib.rfm` does, and
+every seeded choice among customers draws from a sorted pool, so that a seed always
+picks the same one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,34 @@ from collections.abc import Collection, Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_return", "purchases", "pick_from_first"]
+from portfolio_lib.simulate import CRMData, simulate_crm
+
+__all__ = ["N_CUSTOMERS", "student_company", "is_return", "purchases", "pick_from_first"]
+
+N_CUSTOMERS = 400
+"""Customers of each student's company (small, so a notebook runs in seconds)."""
+
+
+def student_company(seed: int) -> CRMData:
+    """The company a student works on: ``simulate_crm(n_customers=N_CUSTOMERS, seed=seed)``.
+
+    Parameters
+    ----------
+    seed : int
+        The simulation seed: the notebook's ``SEED`` (validated by the caller with
+        :func:`~portfolio_lib.exercises.checks.seeded_rng`), or one derived from it.
+
+    Returns
+    -------
+    CRMData
+        Two years of a company of :data:`N_CUSTOMERS` customers.
+
+    Examples
+    --------
+    >>> student_company(3).customers.shape[0] == N_CUSTOMERS
+    True
+    """
+    return simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
 
 
 def is_return(transactions: pd.DataFrame) -> pd.Series:

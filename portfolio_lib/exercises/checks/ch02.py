@@ -31,7 +31,12 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import pick_from_first, purchases
+from portfolio_lib.exercises.checks._common import (
+    N_CUSTOMERS,
+    pick_from_first,
+    purchases,
+    student_company,
+)
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -47,7 +52,7 @@ from portfolio_lib.portfolio import gini, pareto_table, retention_rate
 from portfolio_lib.rfm import SEGMENT_NAMES, default_segment_rules, rfm_scores, rfm_segments
 from portfolio_lib.rfm import rfm_table as _rfm_table
 from portfolio_lib.segmentation import behaviour_features, cluster_diagnostics, profile_segments
-from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -69,9 +74,6 @@ __all__ = [
     "check_02_4",
     "check_02_5",
 ]
-
-N_CUSTOMERS = 400
-"""Customers of each student's company (small, so a notebook runs in seconds)."""
 
 ACTIVE_DAYS = 90
 """Task 2: a customer is in the active base on a day if they bought in the 90 days ending on it."""
@@ -267,7 +269,7 @@ def exercise_data(seed: int) -> Chapter2Data:
     True
     """
     rng = seeded_rng(seed, chapter=2)
-    crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
+    crm = student_company(seed)
     transactions = crm.transactions
     return Chapter2Data(
         crm=crm,

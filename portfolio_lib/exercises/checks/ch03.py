@@ -44,7 +44,7 @@ from portfolio_lib.clv import (
     summary_from_transactions,
 )
 from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import pick_from_first
+from portfolio_lib.exercises.checks._common import N_CUSTOMERS, pick_from_first, student_company
 from portfolio_lib.exercises.feedback import (
     Claim,
     expect_choice,
@@ -53,7 +53,7 @@ from portfolio_lib.exercises.feedback import (
     expect_reason,
     task_check,
 )
-from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -78,9 +78,6 @@ __all__ = [
     "check_03_4",
     "check_03_5",
 ]
-
-N_CUSTOMERS = 400
-"""Customers of each student's company (small, so a notebook runs in seconds)."""
 
 UNIT = "W"
 """Time unit of the customer summary and the models: weeks (days / 7)."""
@@ -251,6 +248,7 @@ def split_baskets(
 
     Examples
     --------
+    >>> from portfolio_lib.simulate import simulate_crm
     >>> tx = simulate_crm(n_customers=50, seed=1).transactions
     >>> split = split_baskets(tx, "C00001", np.random.default_rng(0))
     >>> len(split) > len(tx), bool(np.isclose(split["amount"].sum(), tx["amount"].sum()))
@@ -446,7 +444,7 @@ def exercise_data(seed: int) -> Chapter3Data:
         discount = float(rng.choice(DISCOUNTS))
     for attempt in range(_MAX_COMPANIES):
         company_seed = _company_seed(seed, attempt)
-        crm = simulate_crm(n_customers=N_CUSTOMERS, seed=company_seed)
+        crm = student_company(company_seed)
         customer = _pick_customer(crm.transactions, crm.observation_start, rng)
         transactions = split_baskets(crm.transactions, customer, rng)
         try:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib.exercises.checks import seeded_rng
+from portfolio_lib.exercises.checks._common import N_CUSTOMERS, student_company
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -48,7 +49,7 @@ from portfolio_lib.journey import (
     stage_funnel,
     time_to_stage,
 )
-from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -64,9 +65,6 @@ __all__ = [
     "check_04_4",
     "check_04_5",
 ]
-
-N_CUSTOMERS = 400
-"""Customers of each student's company (small, so a notebook runs in seconds)."""
 
 PATH_TEMPLATES: tuple[str, ...] = (
     "search",
@@ -153,7 +151,7 @@ def exercise_data(seed: int) -> Chapter4Data:
     True
     """
     rng = seeded_rng(seed, chapter=4)
-    crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
+    crm = student_company(seed)
     touches = crm.touchpoints
     before_purchase = touches["stage"].isin(STAGES[: STAGES.index("purchase")])
     channels = sorted(touches.loc[before_purchase, "channel"].dropna().unique())

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from portfolio_lib.exercises.checks import seeded_rng
+from portfolio_lib.exercises.checks._common import N_CUSTOMERS, student_company
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -55,7 +56,7 @@ from portfolio_lib.satisfaction import (
     nps_difference,
     reverse_code,
 )
-from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -72,9 +73,6 @@ __all__ = [
     "check_05_4",
     "check_05_5",
 ]
-
-N_CUSTOMERS = 400
-"""Customers of each student's company (small, so a notebook runs in seconds)."""
 
 CONFIDENCE = 0.95
 """Confidence level of every interval and test in the set."""
@@ -149,7 +147,7 @@ def exercise_data(seed: int) -> Chapter5Data:
     True
     """
     rng = seeded_rng(seed, chapter=5)
-    crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
+    crm = student_company(seed)
     surveys = crm.surveys
     order = rng.permutation(len(SATISFACTION_SCALE_ITEMS))
     stored = [SATISFACTION_SCALE_ITEMS[i] for i in order]

@@ -43,7 +43,7 @@ from portfolio_lib.churn import ChurnLogit, ChurnSplit, churn_features, churn_ti
 from portfolio_lib.churn import gains_table as _gains_table
 from portfolio_lib.clv import historical_clv
 from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import purchases
+from portfolio_lib.exercises.checks._common import N_CUSTOMERS, purchases, student_company
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -54,7 +54,7 @@ from portfolio_lib.exercises.feedback import (
     expect_reason,
     task_check,
 )
-from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -82,9 +82,6 @@ __all__ = [
     "check_06_5",
     "check_06_6",
 ]
-
-N_CUSTOMERS = 400
-"""Customers of each student's company (small, so a notebook runs in seconds)."""
 
 WINDOW_DAYS = 180
 """Tasks 1-3: a customer churned if they made no purchase in the 180 days from the cut-off."""
@@ -241,7 +238,7 @@ def exercise_data(seed: int) -> Chapter6Data:
     (True, ['control', 'treatment'])
     """
     rng = seeded_rng(seed, chapter=6)
-    crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
+    crm = student_company(seed)
     campaigns = crm.campaigns.loc[crm.campaigns["type"] == "retention"]
     campaign = campaigns.iloc[0]
     contacts = crm.campaign_contacts.loc[
