@@ -310,6 +310,13 @@ def acquisition_economics(
     -------
     AcquisitionEconomics
 
+    Raises
+    ------
+    DataValidationError
+        ``customers`` is not a DataFrame, lacks a column or has no rows (no CAC exists);
+        ``clv`` is not a Series, repeats a customer id, is not numeric or has no value for
+        a customer of ``customers``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -331,11 +338,22 @@ def acquisition_economics(
         raise ValueError(
             f"need 0 <= cut_ratio <= invest_ratio, got {cut_ratio!r} and {invest_ratio!r}"
         )
-    require_columns(customers, [customer_col, channel_col], name="customers")
+    _validate.table(customers, name="customers", columns=[customer_col, channel_col])
+    if customers.empty:
+        raise DataValidationError(
+            "customers has no rows: no channel has customers, so there is no CAC or CLV/CAC "
+            "to compute"
+        )
     if not isinstance(clv, pd.Series):
         raise DataValidationError(f"clv must be a pandas Series, got {type(clv).__name__}")
-    clv_frame = clv.rename("clv").to_frame()
+    clv_frame = _validate.unique_index(clv, name="clv").rename("clv").to_frame()
     clv_values = _validate.numeric(clv_frame, "clv", name="clv")
+    _validate.reindexed(
+        clv_values,
+        pd.Index(customers[customer_col]),
+        name="clv",
+        of=f"customer(s) of column {customer_col!r}",
+    )
     cac = cac_by_channel(
         customers, channel_col=channel_col, cost_col=cost_col, spend=spend,
         value=clv_values, customer_col=customer_col, if_missing=if_missing,

@@ -178,7 +178,7 @@ def test_budget_spend_sets_the_cac(crm, historical_value):
 
 def test_acquisition_bad_inputs(crm, historical_value):
     customers, tx = crm.customers, crm.transactions
-    with pytest.raises(DataValidationError, match="value has no entry"):
+    with pytest.raises(DataValidationError, match="clv has no value for"):
         acquisition_economics(customers, tx, clv=historical_value.iloc[:10], margin=0.3)
     with pytest.raises(DataValidationError, match=col("acquisition_channel")):
         acquisition_economics(customers.drop(columns="acquisition_channel"), tx,

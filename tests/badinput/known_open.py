@@ -9,10 +9,6 @@ from __future__ import annotations
 
 #: "function|argument|kind" -> finding.
 OTHERS_KNOWN_OPEN: dict[str, str] = {
-    "acquisition.acquisition_economics|clv|duplicate_index": "[acquisition.py] <duplicate_index>: crash: DataValidationError: value has no entry for 299 customer(s) of column 'customer_id', e.g. ['C00002', 'C00003', 'C00004', 'C",
-    "acquisition.acquisition_economics|clv|empty": "[acquisition.py] <empty>: crash: DataValidationError: value has no entry for 300 customer(s) of column 'customer_id', e.g. ['C00001', 'C00002', 'C00003', 'C00004', 'C",
-    "acquisition.acquisition_economics|clv|one_row": "[acquisition.py] <one_row>: crash: DataValidationError: value has no entry for 299 customer(s) of column 'customer_id', e.g. ['C00002', 'C00003', 'C00004', 'C00005', ",
-    "acquisition.acquisition_economics|customers|empty": "[acquisition.py] <no rows>: crash: ZeroDivisionError: float division by zero",
     "campaigns.ab_test|transactions|constant": "[campaigns.py] <every row equal to the first>: silent: spend_ci_low['value'] holds NaN (1 of 1); spend_ci_high['value'] holds NaN (1 of 1); spend_t['value'] holds N",
     "campaigns.ab_test|transactions|empty": "[campaigns.py] <no rows>: silent: spend_ci_low['value'] holds NaN (1 of 1); spend_ci_high['value'] holds NaN (1 of 1); spend_t['value'] holds NaN (1 of 1); spend_p_",
     "campaigns.ab_test|transactions|one_row": "[campaigns.py] <only row 0>: silent: spend_ci_low['value'] holds NaN (1 of 1); spend_ci_high['value'] holds NaN (1 of 1); spend_t['value'] holds NaN (1 of 1); spend",
