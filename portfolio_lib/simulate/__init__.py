@@ -14,7 +14,9 @@ The sub-package follows the steps of :func:`simulate_crm`:
 - :mod:`~portfolio_lib.simulate.people` -- latent traits, journeys, purchases; the customers;
 - :mod:`~portfolio_lib.simulate.tables` -- campaigns, surveys, complaints, mystery shopping;
 - :mod:`~portfolio_lib.simulate.assemble` -- transactions, the DataFrames, :func:`simulate_crm`;
-- :mod:`~portfolio_lib.simulate.io` -- :func:`write_sample` and the command line.
+- :mod:`~portfolio_lib.simulate.io` -- :func:`write_sample` and the command line;
+- :mod:`~portfolio_lib.simulate.records` -- customer *records* (several per person for some),
+  with the true person of each (:func:`simulate_customer_records`, issue 18).
 
 ``CRMData``, ``SimulationTruth``, the stages and the table schemas are defined in
 :mod:`portfolio_lib.crm` and re-exported here under their old names.
@@ -42,6 +44,7 @@ from portfolio_lib.simulate.params import (
     STAGES,
     default_params,
 )
+from portfolio_lib.simulate.records import CustomerRecords, simulate_customer_records
 
 __all__ = [
     "CRMData",
@@ -54,4 +57,6 @@ __all__ = [
     "MYSTERY_CHECKLIST_WEIGHTS",
     "PERSONAS",
     "STAGES",
+    "CustomerRecords",
+    "simulate_customer_records",
 ]

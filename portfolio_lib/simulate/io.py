@@ -14,6 +14,7 @@ from typing import Any
 
 from portfolio_lib.crm import SCHEMAS, TABLE_NAMES, TRUTH_CUSTOMERS, TableSchema
 from portfolio_lib.simulate.assemble import simulate_crm
+from portfolio_lib.simulate.records import write_records
 
 __all__ = ["TABLE_NAMES", "TABLE_SCHEMAS", "simulate_main", "write_sample"]
 
@@ -39,7 +40,9 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
 
 
 def write_sample(directory: str | Path = "data", **kwargs: Any) -> Path:
-    """Simulate with ``simulate_crm(**kwargs)`` and write the CSVs and truth to ``directory``.
+    """Simulate with ``simulate_crm(**kwargs)`` and write the CSVs and truth to ``directory``,
+    with the company's customer records (:func:`~portfolio_lib.simulate.records.write_records`,
+    default duplicate rate, the company's seed when it is an int, else 42).
 
     Examples
     --------
@@ -48,7 +51,11 @@ def write_sample(directory: str | Path = "data", **kwargs: Any) -> Path:
     >>> (folder / "customers.csv").exists()
     True
     """
-    return simulate_crm(**kwargs).to_csv(directory)
+    crm = simulate_crm(**kwargs)
+    folder = crm.to_csv(directory)
+    seed = kwargs.get("seed", 42)
+    write_records(crm, folder, seed=seed if isinstance(seed, int) else 42)
+    return folder
 
 
 def simulate_main(argv: list[str] | None = None) -> int:
@@ -75,6 +82,7 @@ def simulate_main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     folder = crm.to_csv(args.out)
+    write_records(crm, folder, seed=args.seed)
     sizes = ", ".join(f"{k}={len(v)}" for k, v in crm.tables.items())
-    print(f"wrote the sample company to {folder}: {sizes}")
+    print(f"wrote the sample company to {folder}: {sizes}, and its customer records")
     return 0
