@@ -201,3 +201,16 @@ def test_bad_tables(company):
     recs = simulate_customer_records(company.customers.iloc[:10], seed=1)
     with pytest.raises(DataValidationError, match="without any record"):
         attribute_transactions(company.transactions, recs)
+
+
+def test_a_return_is_booked_on_the_record_of_the_latest_purchase(company, messy):
+    booked = attribute_transactions(company.transactions, messy)
+    tx = company.transactions.assign(record_id=booked["record_id"].to_numpy())
+    returns = tx[tx["is_return"]]
+    assert len(returns) > 0
+    purchases = tx[~tx["is_return"]]
+    for row in returns.itertuples():
+        before = purchases[
+            (purchases["customer_id"] == row.customer_id) & (purchases["date"] <= row.date)
+        ]
+        assert row.record_id == before.iloc[-1]["record_id"], row.transaction_id

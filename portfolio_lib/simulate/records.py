@@ -469,8 +469,10 @@ def attribute_transactions(transactions: pd.DataFrame, records: CustomerRecords)
     the transaction day, take those whose source matches the sales channel
     (:data:`CHANNEL_SOURCE`: store -> store card, online -> web, app -> app) if there are
     any, and of these the most recently created one (the account in use); ties go to the
-    lower record_id. A person's first record is created on the first purchase day, so every
-    transaction gets exactly one record. Nothing is dropped.
+    lower record_id. A return (``is_return`` True, when the column is present) is booked on
+    the record of the buyer's latest purchase on or before the return day (a refund goes
+    back to the account that paid). A person's first record is created on the first
+    purchase day, so every transaction gets exactly one record. Nothing is dropped.
 
     Parameters
     ----------
@@ -521,7 +523,30 @@ def attribute_transactions(transactions: pd.DataFrame, records: CustomerRecords)
             + format_examples(lost.drop(columns="_row"))
         )
     out = chosen.sort_values("_row")[["transaction_id", "record_id"]].reset_index(drop=True)
+    if "is_return" in transactions:
+        out["record_id"] = _returns_to_purchase_record(tx, out, transactions["is_return"])
     return conform(out, TRANSACTION_RECORDS)
+
+
+def _returns_to_purchase_record(
+    tx: pd.DataFrame, booked: pd.DataFrame, is_return: pd.Series
+) -> np.ndarray:
+    """``booked.record_id`` with each return moved to the record of the buyer's latest
+    purchase on or before the return day (kept where there is none)."""
+    flag = is_return.fillna(False).astype(bool).to_numpy()
+    frame = tx.assign(record_id=booked["record_id"].to_numpy(), _ret=flag)
+    purchases = frame.loc[~frame["_ret"], ["customer_id", "date", "_row", "record_id"]]
+    returns = frame.loc[frame["_ret"], ["customer_id", "date", "_row"]]
+    matched = pd.merge_asof(
+        returns.sort_values("date"),
+        purchases.sort_values(["date", "_row"]).rename(columns={"_row": "_prow"}),
+        on="date",
+        by="customer_id",
+        direction="backward",
+    ).dropna(subset=["record_id"])
+    out = frame["record_id"].to_numpy(dtype=object).copy()
+    out[matched["_row"].to_numpy(dtype=int)] = matched["record_id"].to_numpy()
+    return out
 
 
 def records_for(
