@@ -25,6 +25,7 @@ purchase amounts in the window (currency units).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -73,6 +74,23 @@ NO_CAMPAIGNS = (
     "This data set has no campaigns (the campaigns and campaign_contacts tables are empty), so "
     "whether campaigns reach their audience or change behaviour cannot be measured."
 )
+
+#: What the functions say when the spend difference has no interval (see :func:`ab_test`).
+NO_SPEND_TEST = (
+    "No Welch interval or t-test of the spend difference: spend per contact is the same for "
+    "every contact (e.g. nobody bought in the window) or an arm has a single contact, so "
+    "spend_ci_low, spend_ci_high, spend_t and spend_p_value are NaN (no estimate exists)."
+)
+
+
+def _test_result(result: object, *, name: str = "result") -> ABTestResult:
+    """``result`` if it is an :class:`ABTestResult`, else ``TypeError`` naming ``name``."""
+    if not isinstance(result, ABTestResult):
+        raise TypeError(
+            f"{name} must be an ABTestResult (from ab_test or campaign_ab_test), got "
+            f"{type(result).__name__}"
+        )
+    return result
 
 
 def _days(frame: pd.DataFrame, column: str, *, name: str) -> pd.Series:
@@ -296,7 +314,9 @@ class ABTestResult:
     confidence : float
     note : str
         Which campaign was tested and how (from :func:`campaign_ab_test`), or why there is
-        no test (then the result is empty: no outcomes, NaN numbers).
+        no test (then the result is empty: no outcomes, NaN numbers), or why the spend
+        difference has no interval (:data:`NO_SPEND_TEST`; then the ``spend_*`` numbers but
+        the difference itself are NaN).
     """
 
     campaign_id: str
@@ -444,6 +464,9 @@ def ab_test(
     Returns
     -------
     ABTestResult
+        When spend per contact does not vary (e.g. nobody bought in the window) or an arm
+        has a single contact, the spend difference has no interval or test: those numbers
+        are NaN, ``note`` says why (:data:`NO_SPEND_TEST`) and a ``UserWarning`` is issued.
 
     Raises
     ------
@@ -513,7 +536,11 @@ def ab_test(
     arms["responders"] = arms["responders"].astype("int64")
     arms.index.name = "arm"
     effects = _two_arm_effects(treated, control, confidence)
-    return ABTestResult(campaign_id, outcomes, arms, confidence=confidence, **effects)
+    note = ""
+    if np.isnan(effects["spend_ci_low"]):
+        note = NO_SPEND_TEST
+        warnings.warn(f"campaign {campaign_id!r}: {NO_SPEND_TEST}", UserWarning, stacklevel=2)
+    return ABTestResult(campaign_id, outcomes, arms, confidence=confidence, note=note, **effects)
 
 
 def _empty_test(note: str, confidence: float) -> ABTestResult:
@@ -629,7 +656,7 @@ def campaign_ab_test(
         f"Campaign {campaign_id}{name}{kind}: {int(arms['treatment'])} contacted, "
         f"{int(arms['control'])} held out at random; a response is a purchase {window}."
     )
-    return replace(result, note=note)
+    return replace(result, note=f"{note} {result.note}" if result.note else note)
 
 
 # --------------------------------------------------------------------------------------------
@@ -735,6 +762,13 @@ def uplift_by_segment(
         ``note``. (The table's ``attrs`` still hold these, for code written when the
         function returned the table.)
 
+    Raises
+    ------
+    TypeError
+        ``result`` is not an :class:`ABTestResult`.
+    DataValidationError
+        ``segments`` is not a Series or lacks a label for a contacted customer.
+
     Examples
     --------
     >>> import pandas as pd
@@ -747,6 +781,7 @@ def uplift_by_segment(
     >>> uplift_by_segment(r, seg)["uplift"].tolist()
     [1.0, 0.5]
     """
+    result = _test_result(result)
     confidence = result.confidence if confidence is None else _validate.confidence(confidence)
     if result.is_empty:
         columns = ["n_treatment", "n_control", "rate_treatment", "rate_control", "uplift",
@@ -839,7 +874,8 @@ class CampaignReturn:
         ``net_return / cost`` (0.5 = every unit spent returned 1.5 units of margin).
     margin, confidence : float
     note : str
-        Why the numbers are NaN, when the test was empty (no randomised campaign).
+        The test's note: why the numbers are NaN when the test was empty (no randomised
+        campaign), or why the intervals are NaN when the spend difference has none.
     """
 
     n_contacted: int
@@ -901,7 +937,13 @@ def campaign_return(
     Returns
     -------
     CampaignReturn
-        All NaN, with the test's ``note``, when the test is empty.
+        All NaN, with the test's ``note``, when the test is empty; NaN intervals, with the
+        test's ``note``, when the spend difference has none.
+
+    Raises
+    ------
+    TypeError
+        ``result`` is not an :class:`ABTestResult`.
 
     Examples
     --------
@@ -916,6 +958,7 @@ def campaign_return(
     >>> r.incremental_revenue, r.net_return, r.roi
     (120.0, 40.0, 2.0)
     """
+    result = _test_result(result)
     if (cost is None) == (campaigns is None):
         raise ValueError("give exactly one of cost and campaigns (to look up total_cost)")
     if result.is_empty:
@@ -938,5 +981,5 @@ def campaign_return(
     roi = net / float(cost)
     return CampaignReturn(
         n, *map(float, revenue), *map(float, margin_values), float(cost), *map(float, net),
-        *map(float, roi), float(margin), result.confidence,
+        *map(float, roi), float(margin), result.confidence, result.note,
     )  # fmt: skip

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio_lib import DataValidationError, acquisition
+from portfolio_lib import DataValidationError, acquisition, campaigns
 from portfolio_lib.simulate import simulate_crm
 
 END = pd.Timestamp("2024-12-31")
@@ -64,3 +64,39 @@ def test_acquisition_economics_still_runs_on_this_company(crm, spend_per_custome
     )
     assert econ.table.loc["all", "n_customers"] == len(crm.customers)
     assert np.isfinite(econ.table["cac"]).all()
+
+
+# -- campaigns: a statistic without an estimate is flagged; a wrong result type is named -----
+
+
+@pytest.fixture(scope="module")
+def no_purchase_test(crm):
+    with pytest.warns(UserWarning, match="No Welch interval"):
+        return campaigns.campaign_ab_test(
+            crm.campaigns, crm.campaign_contacts, crm.transactions.iloc[:0]
+        )
+
+
+def test_ab_test_without_spend_variation_says_so(no_purchase_test):
+    result = no_purchase_test
+    assert not result.is_empty
+    assert result.spend_difference == 0.0
+    assert np.isnan([result.spend_ci_low, result.spend_ci_high, result.spend_p_value]).all()
+    assert campaigns.NO_SPEND_TEST in result.note
+    assert result.note.startswith("Campaign ")  # the campaign's own note is kept too
+
+
+def test_campaign_return_carries_the_missing_interval_note(no_purchase_test):
+    back = campaigns.campaign_return(no_purchase_test, margin=0.3, cost=100.0)
+    assert back.net_return == pytest.approx(-100.0)
+    assert np.isnan(back.net_return_low) and campaigns.NO_SPEND_TEST in back.note
+
+
+@pytest.mark.parametrize("wrong", [None, "frame"])
+def test_campaign_results_name_a_wrong_result(crm, wrong):
+    value = crm.campaign_contacts if wrong == "frame" else None
+    segments = pd.Series("x", index=crm.customers["customer_id"])
+    with pytest.raises(TypeError, match="result must be an ABTestResult"):
+        campaigns.uplift_by_segment(value, segments)
+    with pytest.raises(TypeError, match="result must be an ABTestResult"):
+        campaigns.campaign_return(value, margin=0.3, cost=10.0)

@@ -9,13 +9,6 @@ from __future__ import annotations
 
 #: "function|argument|kind" -> finding.
 OTHERS_KNOWN_OPEN: dict[str, str] = {
-    "campaigns.ab_test|transactions|constant": "[campaigns.py] <every row equal to the first>: silent: spend_ci_low['value'] holds NaN (1 of 1); spend_ci_high['value'] holds NaN (1 of 1); spend_t['value'] holds N",
-    "campaigns.ab_test|transactions|empty": "[campaigns.py] <no rows>: silent: spend_ci_low['value'] holds NaN (1 of 1); spend_ci_high['value'] holds NaN (1 of 1); spend_t['value'] holds NaN (1 of 1); spend_p_",
-    "campaigns.ab_test|transactions|one_row": "[campaigns.py] <only row 0>: silent: spend_ci_low['value'] holds NaN (1 of 1); spend_ci_high['value'] holds NaN (1 of 1); spend_t['value'] holds NaN (1 of 1); spend",
-    "campaigns.campaign_return|result|frame": "[campaigns.py] <a DataFrame>: crash: AttributeError: 'DataFrame' object has no attribute 'is_empty'",
-    "campaigns.campaign_return|result|none": "[campaigns.py] <None>: crash: AttributeError: 'NoneType' object has no attribute 'is_empty'",
-    "campaigns.uplift_by_segment|result|frame": "[campaigns.py] <a DataFrame>: crash: AttributeError: 'DataFrame' object has no attribute 'confidence'",
-    "campaigns.uplift_by_segment|result|none": "[campaigns.py] <None>: crash: AttributeError: 'NoneType' object has no attribute 'confidence'",
     "portfolio.call_list|churn_probability|duplicate_index": "[portfolio] <duplicate_index>: silent: table is empty",
     "portfolio.call_list|churn_probability|empty": "[portfolio] <empty>: silent: best_left_out['value'] holds NaN (1 of 1)",
     "portfolio.call_list|churn_probability|one_row": "[portfolio] <one_row>: silent: table is empty",
