@@ -21,7 +21,12 @@ from portfolio_lib.clv._fitting import (
     make_summary,
     unique_rows,
 )
-from portfolio_lib.clv._validation import as_float_array, validate_summary, validate_weights
+from portfolio_lib.clv._validation import (
+    NotIdentifiedError,
+    nonnegative,
+    validate_summary,
+    validate_weights,
+)
 
 __all__ = [
     "MLEModel",
@@ -85,22 +90,7 @@ def prediction_arrays(**named: ArrayLike) -> list[np.ndarray]:
     ...
     portfolio_lib._errors.DataValidationError: frequency: 1 value(s) missing or not finite (NaN, None or inf) at position(s) [1]; every customer needs a number
     """
-    arrays = []
-    for name, values in named.items():
-        if values is None:
-            raise DataValidationError(f"{name} is None; every customer needs a number")
-        array = as_float_array(values, name)
-        bad = ~np.isfinite(array)
-        if bad.any():
-            where = f" at position(s) {_positions(bad)}" if array.ndim else ""
-            raise DataValidationError(
-                f"{name}: {int(bad.sum())} value(s) missing or not finite (NaN, None or inf)"
-                f"{where}; every customer needs a number"
-            )
-        if (array < 0).any():
-            where = f"; negative at position(s) {_positions(array < 0)}" if array.ndim else ""
-            raise DataValidationError(f"{name} must be >= 0{where}")
-        arrays.append(array)
+    arrays = [nonnegative(values, name) for name, values in named.items()]
     shapes = {name: a.shape for name, a in zip(named, arrays, strict=True) if a.ndim > 0}
     if len(set(shapes.values())) > 1:
         listed = ", ".join(
@@ -110,12 +100,6 @@ def prediction_arrays(**named: ArrayLike) -> list[np.ndarray]:
             f"{', '.join(shapes)} must have the same length (or be single numbers); got {listed}"
         )
     return arrays
-
-
-def _positions(mask: np.ndarray) -> list:
-    """Up to five positions where ``mask`` is True (index tuples beyond 1-D)."""
-    found = np.argwhere(mask)[:5]
-    return [int(i[0]) if len(i) == 1 else tuple(int(j) for j in i) for i in found]
 
 
 def score_unique(func, *arrays: np.ndarray) -> np.ndarray:
@@ -340,12 +324,12 @@ class PurchaseModel(MLEModel):
         Raises
         ------
         DataValidationError
-            Malformed summary (names the column).
+            Malformed or empty summary (names the column); nobody made a repeat purchase
+            (a :class:`~portfolio_lib.clv._validation.NotIdentifiedError`, also a
+            ``ConvergenceError``: the data cannot identify the parameters).
         ConvergenceError
-            The likelihood has no reliable maximum on these data (e.g. nobody repeats).
+            The likelihood has no reliable maximum on these data.
         """
-        from portfolio_lib.clv._fitting import ConvergenceError
-
         frame = validate_summary(summary, columns=("frequency", "recency", "T"))
         if len(frame) == 0:
             raise DataValidationError(
@@ -362,9 +346,10 @@ class PurchaseModel(MLEModel):
         )
         x, t_x, T = unique["frequency"], unique["recency"], unique["T"]
         if not np.any(x > 0):
-            raise ConvergenceError(
-                f"{self._model_name}: no customer made a repeat purchase, so the purchase "
-                "rate and dropout parameters are not identified (need frequency > 0 for some rows)."
+            raise NotIdentifiedError(
+                f"{self._model_name}: no customer made a repeat purchase (summary: column "
+                "frequency is 0 in every row), so the purchase rate and dropout parameters "
+                "are not identified (need frequency > 0 for some rows)."
             )
         start, alt = self._start_values(x, t_x, T, counts)
         start = start_vector(start_params, self._param_names, start)
@@ -428,9 +413,16 @@ class PurchaseModel(MLEModel):
 
     # predictions ----------------------------------------------------------------------------
     def log_likelihood(self, summary: pd.DataFrame) -> pd.Series:
-        """Per-customer log-likelihood at the fitted parameters (sums to ``loglik_``)."""
+        """Per-customer log-likelihood at the fitted parameters (sums to ``loglik_``).
+
+        Raises
+        ------
+        DataValidationError
+            A malformed summary, or one whose index repeats a customer (the result is
+            indexed by customer).
+        """
         params = self._check_fitted()
-        frame = validate_summary(summary, columns=("frequency", "recency", "T"))
+        frame = validate_summary(summary, columns=("frequency", "recency", "T"), unique_index=True)
         values = self._loglik_rows(
             params,
             frame["frequency"].to_numpy(),
@@ -446,9 +438,14 @@ class PurchaseModel(MLEModel):
         ----------
         t : float or array-like
             Time since the first purchase, in the model's time unit.
+
+        Raises
+        ------
+        DataValidationError
+            ``t`` missing (None/NaN), infinite or negative (names ``t``).
         """
         params = self._check_fitted()
-        t_arr = np.asarray(t, dtype=float)
+        t_arr = nonnegative(t, "t")
         zero = np.zeros_like(t_arr)
         return wrap_like(self._cond_exp(params, t_arr, zero, zero, zero), t)
 
@@ -491,9 +488,15 @@ class PurchaseModel(MLEModel):
         return wrap_like(values, frequency, recency, T)
 
     def prob_purchases(self, n: ArrayLike, t: ArrayLike) -> Prediction:
-        """Probability that a new customer makes exactly ``n`` repeat purchases in ``(0, t]``."""
+        """Probability that a new customer makes exactly ``n`` repeat purchases in ``(0, t]``.
+
+        ``n`` (whole numbers) and ``t`` (model time unit) broadcast against each other.
+
+        Raises
+        ------
+        DataValidationError
+            ``n`` or ``t`` missing, infinite or negative, or ``n`` not whole (names it).
+        """
         params = self._check_fitted()
-        n_arr = np.asarray(n, dtype=float)
-        if np.any(n_arr < 0) or np.any(n_arr != np.round(n_arr)):
-            raise ValueError("n must be a non-negative whole number")
-        return wrap_like(self._prob_purchases(params, n_arr, np.asarray(t, dtype=float)), n, t)
+        n_arr, t_arr = nonnegative(n, "n", whole=True), nonnegative(t, "t")
+        return wrap_like(self._prob_purchases(params, n_arr, t_arr), n, t)

@@ -27,6 +27,7 @@ from sklearn.base import clone
 
 from portfolio_lib.clv._base import MLEModel, PurchaseModel
 from portfolio_lib.clv._fitting import ConvergenceError
+from portfolio_lib.clv._validation import NotIdentifiedError
 from portfolio_lib.clv.bgnbd import BetaGeo
 from portfolio_lib.clv.gammagamma import GammaGamma
 from portfolio_lib.clv.spend import MeanSpend
@@ -76,6 +77,8 @@ def _ran_away(error: ConvergenceError, limits: dict[str, float]) -> dict[str, fl
 
 def _why(error: ConvergenceError, limits: dict[str, float]) -> str:
     """Say in words why a fit was refused, from its diagnostics."""
+    if isinstance(error, NotIdentifiedError):
+        return str(error).splitlines()[0]
     away = _ran_away(error, limits)
     if away:
         listed = ", ".join(f"{k} = {v:.3g}" for k, v in away.items())
@@ -127,7 +130,7 @@ def fit_purchase_model(
     try:
         fitted = clone(base).fit(summary, weights=weights)
     except ConvergenceError as error:
-        if "no customer made a repeat purchase" in str(error):
+        if isinstance(error, NotIdentifiedError):  # no prior can help: nobody repeats
             raise
         fitted = clone(base).set_params(prior_sd=PRIOR_SD).fit(summary, weights=weights)
         note = (

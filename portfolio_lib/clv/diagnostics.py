@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib.clv._base import PurchaseModel
-from portfolio_lib.clv._validation import validate_summary
+from portfolio_lib.clv._validation import check_model, validate_summary
 
 __all__ = ["repeat_purchase_distribution", "holdout_comparison", "prob_alive_matrix"]
 
@@ -25,6 +25,7 @@ def repeat_purchase_distribution(
         Index ``frequency`` (0..max_frequency, the last meaning "or more"),
         columns ``actual`` and ``model``.
     """
+    check_model(model, needs=("prob_purchases",))
     frame = validate_summary(summary, columns=("frequency", "recency", "T"))
     ages, weights = np.unique(frame["T"].to_numpy(), return_counts=True)
     n = np.arange(max_frequency)
@@ -57,6 +58,7 @@ def holdout_comparison(
         Index ``frequency`` (capped at ``max_frequency``), columns ``customers``,
         ``actual`` and ``model`` (mean holdout purchases per customer).
     """
+    check_model(model, needs=("conditional_expected_purchases",))
     frame = validate_summary(
         cal_holdout, columns=("frequency", "recency", "T", "frequency_holdout", "duration_holdout")
     )
@@ -91,6 +93,7 @@ def prob_alive_matrix(
         ``[0, T]``; customers with frequency 0 have recency 0 by definition, so
         their row repeats the same value.
     """
+    check_model(model, needs=("prob_alive",))
     freq = np.arange(max_frequency + 1, dtype=float)
     rec = np.linspace(0, T, n_recency)
     x, t_x = np.meshgrid(freq, rec, indexing="ij")

@@ -41,7 +41,7 @@ from portfolio_lib.clv._base import (
 )
 from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import compress_rows, dot, fit_log_mle
-from portfolio_lib.clv._validation import validate_summary, validate_weights
+from portfolio_lib.clv._validation import NotIdentifiedError, validate_summary, validate_weights
 
 __all__ = ["GammaGamma", "FrequencySpendCorrelation", "frequency_spend_correlation"]
 
@@ -176,11 +176,20 @@ class GammaGamma(MLEModel):
         Raises
         ------
         DataValidationError
-            Missing/invalid columns, non-positive spend of a repeat buyer, or no repeat buyer.
+            Missing/invalid columns, non-positive spend of a repeat buyer, no repeat buyer,
+            or one mean spend shared by every repeat buyer (e.g. a single repeat buyer: the
+            model is not identified; also a ``ConvergenceError``).
         ConvergenceError
             No reliable maximum.
         """
         x_all, z_all, w_repeat = repeat_buyers(summary, weights, "the Gamma-Gamma model")
+        if np.unique(z_all).size < 2:
+            raise NotIdentifiedError(
+                f"summary: column monetary_value takes one value ({z_all[0]:g}) among the "
+                f"{z_all.size} repeat buyer(s), so the spread of spend across customers is "
+                "not identified: the Gamma-Gamma model needs repeat buyers with different "
+                "mean spends (clv.MeanSpend, or clv.fit_spend_model, fits these data)"
+            )
         self.independence_ = frequency_spend_correlation(x_all, z_all)
         if not self.independence_.looks_independent:
             warnings.warn(

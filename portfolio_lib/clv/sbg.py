@@ -31,6 +31,7 @@ from portfolio_lib.clv._base import MLEModel, unpack
 from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import dot, fit_log_mle
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
+from portfolio_lib.clv._validation import NotIdentifiedError, nonnegative
 
 __all__ = ["ShiftedBetaGeometric"]
 
@@ -115,19 +116,18 @@ class ShiftedBetaGeometric(MLEModel):
         Raises
         ------
         DataValidationError
-            Counts not whole, negative, increasing, or fewer than two periods
-            (the message names ``survivors``).
+            Counts not whole, negative, increasing, or fewer than two periods, or nobody
+            ever leaves (then also a ``ConvergenceError``); the message names ``survivors``.
         ConvergenceError
-            No reliable maximum (e.g. nobody ever leaves).
+            No reliable maximum.
         """
         counts = _validate_survivors(survivors)
         lost = counts[:-1] - counts[1:]
         if not np.any(lost > 0):
-            from portfolio_lib.clv._fitting import ConvergenceError
-
-            raise ConvergenceError(
-                "shifted-beta-geometric: nobody left the cohort, so the churn "
-                "distribution is not identified (need at least one loss)"
+            raise NotIdentifiedError(
+                f"survivors: nobody left the cohort ({counts[:8].tolist()}), so the "
+                "shifted-beta-geometric churn distribution is not identified "
+                "(need at least one loss)"
             )
         periods = np.arange(1, counts.size, dtype=float)
         period = np.r_[periods, periods[-1]]
@@ -153,16 +153,28 @@ class ShiftedBetaGeometric(MLEModel):
         return self
 
     def survival(self, t: ArrayLike) -> np.ndarray:
-        """Share of a cohort still active after ``t`` periods, ``S(t)`` (S(0) = 1)."""
+        """Share of a cohort still active after ``t`` periods, ``S(t)`` (S(0) = 1).
+
+        Raises
+        ------
+        DataValidationError
+            ``t`` missing (None/NaN), infinite or negative (names ``t``).
+        """
         params = self._check_fitted()
-        return self._survival(params, np.asarray(t, dtype=float))
+        return self._survival(params, nonnegative(t, "t"))
 
     def retention_rate(self, t: ArrayLike) -> np.ndarray:
-        """Retention rate in period ``t >= 1``: ``S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1)``."""
+        """Retention rate in period ``t >= 1``: ``S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1)``.
+
+        Raises
+        ------
+        DataValidationError
+            ``t`` missing (None/NaN), infinite or below 1 (names ``t``).
+        """
         alpha, beta = self._check_fitted()
-        t = np.asarray(t, dtype=float)
+        t = nonnegative(t, "t")
         if np.any(t < 1):
-            raise ValueError("retention_rate is defined for periods t >= 1")
+            raise DataValidationError("t: retention_rate is defined for periods t >= 1")
         return (beta + t - 1) / (alpha + beta + t - 1)
 
     def projected_customers(
@@ -173,7 +185,8 @@ class ShiftedBetaGeometric(MLEModel):
         Parameters
         ----------
         periods : int or array-like of int
-            An int ``n`` means periods ``0..n``.
+            An int ``n`` means periods ``0..n``; an array lists distinct periods (whole
+            numbers >= 0).
         cohort_size : float, optional
             Defaults to the fitted cohort's size.
 
@@ -183,9 +196,25 @@ class ShiftedBetaGeometric(MLEModel):
             Index ``period``; columns ``survival``, ``expected_active``,
             ``retention_rate`` (NaN for period 0) and ``observed`` (the fitted
             counts where available, else NaN).
+
+        Raises
+        ------
+        DataValidationError
+            ``periods`` missing, not whole, negative, repeated or not one-dimensional
+            (names ``periods``).
+
+        Examples
+        --------
+        >>> sbg = ShiftedBetaGeometric.from_params({"alpha": 0.704, "beta": 1.182})
+        >>> sbg.projected_customers(2, cohort_size=1000)["expected_active"].round(1).tolist()
+        [1000.0, 626.7, 473.8]
         """
         self._check_fitted()
-        t = np.arange(int(periods) + 1) if np.ndim(periods) == 0 else np.asarray(periods, int)
+        if np.ndim(periods) == 0 and periods is not None:
+            t = np.arange(int(nonnegative(periods, "periods", whole=True)) + 1)
+        else:
+            t = nonnegative(periods, "periods", whole=True, one_dimensional=True, distinct=True)
+            t = t.astype(int)
         size = float(cohort_size if cohort_size is not None else getattr(self, "cohort_size_", 1))
         surv = self.survival(t)
         retention = np.full(t.shape, np.nan)

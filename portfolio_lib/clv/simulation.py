@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 from portfolio_lib._errors import as_generator
 from portfolio_lib.clv._bgfamily import simulate_bg_customers
 from portfolio_lib.clv._common import customer_ages, kth_arrival
+from portfolio_lib.clv._validation import nonnegative
 
 __all__ = ["simulate_bgnbd", "simulate_pareto_nbd", "simulate_gamma_gamma_spend"]
 
@@ -158,10 +159,8 @@ def simulate_gamma_gamma_spend(
     >>> float(out["monetary_value"].iloc[0])
     0.0
     """
+    x = nonnegative(frequency, "frequency", whole=True, one_dimensional=True)
     rng = as_generator(seed)
-    x = np.asarray(frequency, dtype=float)
-    if np.any(x < 0) or np.any(x != np.round(x)):
-        raise ValueError("frequency must hold non-negative whole numbers")
     nu = rng.gamma(shape=q, scale=1.0 / gamma, size=x.shape)
     pos = x > 0
     zbar = np.zeros(x.shape)

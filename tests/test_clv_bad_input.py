@@ -1,0 +1,189 @@
+"""Bad input to the CLV models (issue 15): a clear error naming the argument, never a NaN.
+
+Regression tests for the findings of the bad-input sweep in the clv package, on data the
+sweep did not use: the papers' CDNOW summary with the published parameters (REFERENCE.md,
+BG/NBD and Pareto/NBD of Fader, Hardie & Lee) and the sBG example cohort of Fader & Hardie
+(2007); simulated data where a fit is needed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from portfolio_lib import DataValidationError, clv
+from portfolio_lib.clv._validation import NotIdentifiedError
+
+BGNBD_CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+PARETO_CDNOW = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+#: Fader & Hardie (2007), "regular" customers: active at the start of years 0..7.
+REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
+
+PURCHASE_MODELS = [
+    pytest.param(clv.BetaGeo.from_params(BGNBD_CDNOW), id="BetaGeo"),
+    pytest.param(clv.ParetoNBD.from_params(PARETO_CDNOW), id="ParetoNBD"),
+]
+
+
+@pytest.fixture(scope="module")
+def cdnow(cdnow_home) -> pd.DataFrame:
+    frame = pd.read_csv(cdnow_home / "cdnow_customers_summary_with_transactions.csv")
+    return frame.rename(columns={"x": "frequency", "t_x": "recency"}).set_index("ID")
+
+
+@pytest.mark.parametrize("model", PURCHASE_MODELS)
+@pytest.mark.parametrize("bad", [None, np.nan, [39.0, np.nan], np.inf, -1.0])
+def test_expected_purchases_refuses_a_missing_or_negative_t(model, bad):
+    """t=None or NaN used to give NaN expected purchases without a word."""
+    with pytest.raises(DataValidationError, match="^t"):
+        model.expected_purchases(bad)
+    with pytest.raises(DataValidationError, match="^t"):
+        model.prob_purchases(1, bad)
+
+
+@pytest.mark.parametrize("model", PURCHASE_MODELS)
+def test_predictions_for_valid_t_are_unchanged(model, cdnow):
+    t = cdnow["T"].head(50)
+    expected = model.expected_purchases(t)
+    assert isinstance(expected, pd.Series) and expected.index.equals(t.index)
+    assert np.isfinite(expected).all() and (expected > 0).all()
+    # P(X(t) = n) over n = 0..200 sums to 1 for a CDNOW customer's age
+    probs = np.asarray(model.prob_purchases(np.arange(200)[:, None], t.to_numpy()[None, :5]))
+    assert probs.sum(axis=0) == pytest.approx(np.ones(5), abs=1e-6)
+
+
+@pytest.mark.parametrize("model", PURCHASE_MODELS)
+def test_prob_purchases_refuses_a_fractional_n(model):
+    with pytest.raises(DataValidationError, match="^n: 1 value"):
+        model.prob_purchases([1, 1.5], 39.0)
+
+
+@pytest.mark.parametrize("model", PURCHASE_MODELS)
+def test_log_likelihood_refuses_repeated_customers(model, cdnow):
+    """Two batches of the CDNOW summary concatenated: one label, two log-likelihoods."""
+    twice = pd.concat([cdnow.head(10), cdnow.head(10)])
+    with pytest.raises(DataValidationError, match="summary: the index repeats 10 label"):
+        model.log_likelihood(twice)
+    once = model.log_likelihood(cdnow.head(10))
+    assert once.index.is_unique and np.isfinite(once).all()
+
+
+def test_gamma_gamma_on_one_repeat_buyer_says_why(cdnow):
+    """One row (or identical rows) cannot identify the spread of spend across customers."""
+    buyers = cdnow[cdnow["frequency"] > 0]
+    one = buyers.head(1).rename(columns={"zbar": "monetary_value"})
+    for data in (one, pd.concat([one] * 20, ignore_index=True)):
+        with pytest.raises(DataValidationError, match="monetary_value takes one value") as info:
+            clv.GammaGamma().fit(data)
+        assert isinstance(info.value, clv.ConvergenceError)  # callers that fall back still do
+
+
+def test_fit_spend_model_falls_back_to_mean_spend_and_says_why(cdnow):
+    one = cdnow[cdnow["frequency"] > 0].head(1).rename(columns={"zbar": "monetary_value"})
+    choice = clv.fit_spend_model(pd.concat([one] * 5, ignore_index=True))
+    assert choice.fallback
+    assert "monetary_value takes one value" in choice.note
+    assert choice.model.population_mean_spend() == pytest.approx(one["monetary_value"].iloc[0])
+
+
+def test_purchase_fit_without_repeat_buyers_is_a_data_error():
+    data = clv.simulate_bgnbd(200, r=0.8, alpha=8, a=1, b=4, T=52, seed=5)
+    data[["frequency", "recency"]] = 0
+    with pytest.raises(NotIdentifiedError, match="no customer made a repeat purchase"):
+        clv.BetaGeo().fit(data)
+
+
+def test_sbg_fit_on_a_cohort_nobody_left_is_a_data_error():
+    with pytest.raises(DataValidationError, match="survivors: nobody left the cohort") as info:
+        clv.ShiftedBetaGeometric().fit([500] * 6)
+    assert isinstance(info.value, clv.ConvergenceError)
+
+
+@pytest.fixture(scope="module")
+def sbg() -> clv.ShiftedBetaGeometric:
+    return clv.ShiftedBetaGeometric().fit(REGULAR)
+
+
+@pytest.mark.parametrize("method", ["survival", "retention_rate"])
+@pytest.mark.parametrize("bad", [None, np.nan, [1.0, np.nan]])
+def test_sbg_refuses_a_missing_t(sbg, method, bad):
+    with pytest.raises(DataValidationError, match="^t"):
+        getattr(sbg, method)(bad)
+
+
+def test_sbg_retention_rate_below_period_one(sbg):
+    with pytest.raises(DataValidationError, match="t: retention_rate is defined for periods"):
+        sbg.retention_rate([0, 1])
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (None, "periods is None"),
+        (np.nan, "periods: 1 value"),
+        ([0, 1, np.nan], "periods: 1 value"),
+        ([2, 2, 2], r"periods repeats value\(s\) \[2.0\]"),
+        (pd.DataFrame({"p": [0, 1]}), "periods must be a pandas Series or a 1-D array"),
+        ([0, 1.5], "not a whole number"),
+    ],
+)
+def test_sbg_projected_customers_refuses_bad_periods(sbg, bad, message):
+    with pytest.raises(DataValidationError, match=message):
+        sbg.projected_customers(bad, 1000)
+
+
+def test_sbg_projection_of_the_published_cohort(sbg):
+    """Valid periods still project: the 1000 customers of year 0, as fitted (FH 2007)."""
+    table = sbg.projected_customers(7)
+    assert table.index.tolist() == list(range(8))
+    assert table["observed"].tolist() == REGULAR
+    assert table["expected_active"].iloc[0] == 1000
+    assert np.abs(table["expected_active"] - table["observed"]).max() < 15
+
+
+@pytest.mark.parametrize("bad", [None, pd.DataFrame({"a": [1]}), [1, 2]])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, data: clv.prob_alive_matrix(m, T=39.0, max_frequency=3, n_recency=3),
+        lambda m, data: clv.holdout_comparison(m, data),
+        lambda m, data: clv.repeat_purchase_distribution(m, data),
+    ],
+    ids=["prob_alive_matrix", "holdout_comparison", "repeat_purchase_distribution"],
+)
+def test_diagnostics_refuse_something_that_is_not_a_model(call, bad, cdnow):
+    """A DataFrame or None used to end in AttributeError: '...' has no attribute 'prob_alive'."""
+    with pytest.raises(TypeError, match="^model must be a fitted CLV model"):
+        call(bad, cdnow)
+
+
+def test_diagnostics_with_a_model_still_work(cdnow):
+    model = clv.BetaGeo.from_params(BGNBD_CDNOW)
+    table = clv.repeat_purchase_distribution(model, cdnow)
+    assert table["actual"].sum() == len(cdnow)
+    assert table["model"].sum() == pytest.approx(len(cdnow))
+    matrix = clv.prob_alive_matrix(model, T=39.0, max_frequency=3, n_recency=3)
+    assert ((matrix >= 0) & (matrix <= 1)).all().all()
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (pd.DataFrame({"frequency": [1, 2]}), "frequency must be a pandas Series or a 1-D array"),
+        (None, "frequency is None"),
+        ([1, np.nan], "frequency: 1 value"),
+        ([1, -2], "frequency: 1 value"),
+        ([1, 2.5], "not a whole number"),
+    ],
+)
+def test_simulate_gamma_gamma_spend_refuses_bad_frequency(bad, message):
+    with pytest.raises(DataValidationError, match=message):
+        clv.simulate_gamma_gamma_spend(bad, p=6, q=4, gamma=15, seed=0)
+
+
+def test_simulate_gamma_gamma_spend_keeps_a_series_index(cdnow):
+    freq = cdnow["frequency"].head(30)
+    out = clv.simulate_gamma_gamma_spend(freq, p=6.25, q=3.74, gamma=15.44, seed=1)
+    assert out.index.equals(freq.index)
+    assert ((out["monetary_value"] > 0) == (freq > 0)).all()
