@@ -1,0 +1,614 @@
+"""Lifecycle migration: group membership per period, the transition matrix, its steady state.
+
+How customers move between groups over time (new -> loyal -> at risk -> lost), in four steps::
+
+    from portfolio_lib import lifecycle
+    states = lifecycle.lifecycle_states(tx, period="Q", lost_after=4)   # one row per
+    moves = lifecycle.migration_matrix(states)                          # customer and period
+    moves.shares                                   # from-state x to-state, rows sum to 1
+    lifecycle.steady_state(moves)                  # long-run share in each state
+    lifecycle.cohort_path(moves, periods=8)        # where 1,000 new customers are expected
+
+Any per-period group column works as well (portfolio groups, RFM segments computed per
+period): :func:`migration_matrix` takes a table with a customer, a period and a state column.
+The matrix is the maximum-likelihood estimate of a first-order Markov chain (the share of
+customers in state *i* in one period who are in state *j* in the next), with a Wilson
+interval per cell; :func:`steady_state` and :func:`cohort_path` read the chain forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from portfolio_lib import _validate
+from portfolio_lib._errors import DataValidationError, raise_for_rows
+from portfolio_lib._results import ResultSummary, SettingsResult, percent
+
+__all__ = [
+    "STATES",
+    "LifecycleStates",
+    "MigrationMatrix",
+    "CohortPath",
+    "purchases_by_period",
+    "lifecycle_states",
+    "migration_matrix",
+    "steady_state",
+    "cohort_path",
+]
+
+#: The lifecycle states of :func:`lifecycle_states`, in reading order.
+STATES: tuple[str, ...] = ("new", "active", "loyal", "at_risk", "lost")
+
+Period = Literal["W", "M", "Q", "Y"]
+_PERIOD_NAMES = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+#: Tolerance of "rows sum to 1" and of stationarity.
+_TOL = 1e-9
+
+
+# --------------------------------------------------------------------------------------------
+# Purchases per period
+# --------------------------------------------------------------------------------------------
+def purchases_by_period(
+    transactions: pd.DataFrame,
+    *,
+    period: Period = "M",
+    observation_end: str | pd.Timestamp | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    return_col: str | None = "is_return",
+) -> pd.DataFrame:
+    """Purchase occasions and net spend per customer and calendar period (a full panel).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        ``customer_col``, ``date_col`` (ISO dates), ``amount_col`` (currency units) and
+        optionally the return flag ``return_col``.
+    period : {"W", "M", "Q", "Y"}
+        Calendar period: week (starting Monday), month, quarter or year.
+    observation_end : date, optional
+        Last day observed (default: the last transaction day); later rows raise.
+    customer_col, date_col, amount_col, return_col : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer and period from the first period of the data to the period of
+        ``observation_end`` (every customer, also before their first purchase): ``customer_id``
+        (named ``customer_col``), ``period`` (``pandas.Period``), ``purchases`` (purchase
+        occasions: distinct days with a purchase; returns are not occasions), ``spend`` (net
+        amount, returns subtracted, currency units) and ``first_period`` (period of the
+        customer's first purchase; NaT when they only returned).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                    "date": ["2024-01-05", "2024-03-02", "2024-02-10"],
+    ...                    "amount": [10.0, 5.0, 7.0]})
+    >>> panel = purchases_by_period(tx, period="M")
+    >>> panel.loc[panel["customer_id"] == "a", "purchases"].tolist()
+    [1, 0, 1]
+    """
+    if period not in _PERIOD_NAMES:
+        raise ValueError(f"period must be one of {list(_PERIOD_NAMES)}, got {period!r}")
+    end = None if observation_end is None else _validate.day(observation_end)
+    tx = _validate.transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+        return_col=return_col, end=end,
+    )  # fmt: skip
+    if tx.empty:
+        raise DataValidationError(f"transactions has no rows; column {date_col!r} is empty")
+    end = tx["day"].max() if end is None else end
+    tx["period"] = tx["day"].dt.to_period(period)
+    periods = pd.period_range(tx["period"].min(), end.to_period(period), freq=tx["period"].dt.freq)
+    buys = tx.loc[~tx["is_return"]]
+    occasions = buys.groupby(["customer", "period"])["day"].nunique()
+    spend = tx.groupby(["customer", "period"])["amount"].sum()
+    customers = pd.Index(pd.unique(tx["customer"]))
+    full = pd.MultiIndex.from_product([customers, periods], names=[customer_col, "period"])
+    out = pd.DataFrame(
+        {
+            "purchases": occasions.reindex(full, fill_value=0).to_numpy().astype("int64"),
+            "spend": spend.reindex(full, fill_value=0.0).to_numpy(dtype=float),
+        },
+        index=full,
+    ).reset_index()
+    first = buys.groupby("customer")["period"].min()
+    out["first_period"] = out[customer_col].map(first)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Lifecycle states
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, repr=False, eq=False)
+class LifecycleStates(SettingsResult):
+    """Each customer's lifecycle state in each period (what :func:`lifecycle_states` returns).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per customer and period from the customer's first purchase period to the
+        last period: ``customer_id`` (named as the input column), ``period``
+        (``pandas.Period``), ``purchases`` (occasions in the period), ``spend`` (currency
+        units) and ``state`` (categorical, :data:`STATES`).
+    period : str
+        Calendar period (``"W"``, ``"M"``, ``"Q"``, ``"Y"``).
+    loyal_streak : int
+        Consecutive periods with a purchase (this one included) that make a customer loyal.
+    lost_after : int
+        Periods without a purchase after which a customer counts as lost.
+    customer_col : str
+        Name of the customer column of ``table``.
+    """
+
+    table: pd.DataFrame
+    period: str
+    loyal_streak: int
+    lost_after: int
+    customer_col: str = field(default="customer_id", repr=False)
+    _row_name = "customer-periods"
+
+    def wide(self) -> pd.DataFrame:
+        """Customers x periods of states (NaN before a customer's first purchase)."""
+        return self.table.pivot(index=self.customer_col, columns="period", values="state")
+
+    def summary(self) -> ResultSummary:
+        """Customers, periods and the state counts of the last period."""
+        last = self.table["period"].max()
+        counts = self.table.loc[self.table["period"] == last, "state"].value_counts()
+        rows = (
+            ("customers", f"{self.table[self.customer_col].nunique():,}"),
+            ("periods", f"{self.table['period'].nunique():,} ({_PERIOD_NAMES[self.period]}s)"),
+            *((f"{s} in {last}", f"{int(counts.get(s, 0)):,}") for s in STATES),
+        )
+        notes = (
+            f"new: first purchase in the period; loyal: a purchase in each of the last "
+            f"{self.loyal_streak} periods; active: any other period with a purchase; at_risk: "
+            f"1 to {self.lost_after - 1} periods since the last purchase; lost: "
+            f"{self.lost_after} or more.",
+        )
+        return ResultSummary("Lifecycle states", rows, notes)
+
+
+def _whole(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def lifecycle_states(
+    transactions: pd.DataFrame,
+    *,
+    period: Period = "Q",
+    loyal_streak: int = 2,
+    lost_after: int = 4,
+    observation_end: str | pd.Timestamp | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    return_col: str | None = "is_return",
+) -> LifecycleStates:
+    """Each customer's lifecycle state in each period, from the transaction log.
+
+    Rules, per customer and period, from the period of the first purchase on (first match
+    wins; returns are not purchases):
+
+    1. **new** (yeni): the first purchase falls in this period;
+    2. **loyal** (sadık): a purchase in this period and in each of the ``loyal_streak - 1``
+       periods before it;
+    3. **active** (aktif): any other period with a purchase (e.g. a return after a gap);
+    4. **at_risk** (risk altında): no purchase for 1 to ``lost_after - 1`` periods;
+    5. **lost** (kayıp): no purchase for ``lost_after`` periods or more. Lost is not final:
+       a lost customer who buys again is active.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        ``customer_col``, ``date_col``, ``amount_col`` and optionally ``return_col``.
+    period : {"W", "M", "Q", "Y"}
+        Calendar period of the states.
+    loyal_streak : int
+        Consecutive periods with a purchase (>= 2) that make a customer loyal.
+    lost_after : int
+        Periods without a purchase (>= 2) after which a customer counts as lost.
+    observation_end : date, optional
+        Last day observed (default: the last transaction day). The last period may be
+        incomplete: read its states with that in mind.
+    customer_col, date_col, amount_col, return_col : str
+        Column names.
+
+    Returns
+    -------
+    LifecycleStates
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a"] * 3,
+    ...                    "date": ["2024-01-05", "2024-02-05", "2024-05-01"],
+    ...                    "amount": [10.0, 5.0, 7.0]})
+    >>> lifecycle_states(tx, period="M", lost_after=2).table["state"].tolist()
+    ['new', 'loyal', 'at_risk', 'lost', 'active']
+    """
+    loyal_streak = _whole(loyal_streak, "loyal_streak", 2)
+    lost_after = _whole(lost_after, "lost_after", 2)
+    panel = purchases_by_period(
+        transactions, period=period, observation_end=observation_end, customer_col=customer_col,
+        date_col=date_col, amount_col=amount_col, return_col=return_col,
+    )  # fmt: skip
+    periods = pd.Index(panel["period"].unique())
+    customers = pd.Index(panel[customer_col].unique())
+    bought = panel["purchases"].to_numpy().reshape(len(customers), len(periods)) > 0
+    streak = np.zeros(len(customers), dtype=np.int64)
+    gap = np.zeros(len(customers), dtype=np.int64)
+    seen = np.zeros(len(customers), dtype=bool)
+    codes = np.full(bought.shape, -1, dtype=np.int64)
+    for j in range(len(periods)):
+        now = bought[:, j]
+        first = now & ~seen
+        seen |= now
+        streak = np.where(now, streak + 1, 0)
+        gap = np.where(now, 0, gap + 1)
+        codes[:, j] = np.select(
+            [~seen, first, now & (streak >= loyal_streak), now, gap < lost_after],
+            [-1, 0, 2, 1, 3],
+            default=4,
+        )
+    panel["state"] = pd.Categorical.from_codes(codes.ravel(), categories=list(STATES))
+    kept = panel.loc[codes.ravel() >= 0].drop(columns="first_period").reset_index(drop=True)
+    return LifecycleStates(kept, period, loyal_streak, lost_after, customer_col)
+
+
+# --------------------------------------------------------------------------------------------
+# Migration matrix
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, repr=False, eq=False)
+class MigrationMatrix(SettingsResult):
+    """Transitions between groups from one period to the next (what :func:`migration_matrix`
+    returns).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per pair of states (``from_state``, ``to_state``): ``count`` (customers who
+        moved from one to the other between consecutive periods), ``share`` (count over all
+        moves out of ``from_state``: the transition probability, 0-1), ``ci_low``,
+        ``ci_high`` (Wilson interval of the share). A state nobody left has NaN shares.
+    states : tuple of str
+        The states, in the order of the matrix.
+    confidence : float
+        Level of the intervals.
+    n_transitions : int
+        Customer moves counted (pairs of consecutive periods of one customer).
+    n_customers : int
+        Customers with at least one move.
+    """
+
+    table: pd.DataFrame
+    states: tuple[str, ...]
+    confidence: float
+    n_transitions: int
+    n_customers: int
+    _row_name = "state pairs"
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """From-state (rows) x to-state (columns) of move counts."""
+        return self._square("count").astype("int64")
+
+    @property
+    def shares(self) -> pd.DataFrame:
+        """From-state x to-state of transition probabilities; each observed row sums to 1."""
+        return self._square("share")
+
+    def _square(self, column: str) -> pd.DataFrame:
+        out = (
+            self.table[column]
+            .unstack("to_state")
+            .reindex(index=list(self.states), columns=list(self.states))
+        )
+        out.index.name, out.columns.name = "from", "to"
+        return out
+
+    def summary(self) -> ResultSummary:
+        """Moves counted, the states, and the share staying in each state."""
+        stay = np.diag(self.shares.to_numpy())
+        rows = (
+            ("customers", f"{self.n_customers:,}"),
+            ("moves counted", f"{self.n_transitions:,}"),
+            *(
+                (f"stay {s}", "n/a" if v != v else f"{v:.1%}")
+                for s, v in zip(self.states, stay, strict=True)
+            ),
+            ("intervals", f"{percent(self.confidence)} Wilson, per cell"),
+        )
+        note = "Shares are first-order Markov transition probabilities (rows sum to 1)."
+        return ResultSummary("Migration matrix", rows, (note,))
+
+
+def _period_numbers(values: pd.Series) -> np.ndarray:
+    """Consecutive periods differ by 1: Period ordinals, integers as they are, else ranks."""
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return values.array.asi8.astype(np.int64)
+    if pd.api.types.is_integer_dtype(values):
+        return values.to_numpy(dtype=np.int64)
+    order = {v: i for i, v in enumerate(sorted(values.unique()))}
+    return values.map(order).to_numpy(dtype=np.int64)
+
+
+def migration_matrix(
+    states: LifecycleStates | pd.DataFrame,
+    *,
+    customer_col: str | None = None,
+    period_col: str = "period",
+    state_col: str = "state",
+    order: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> MigrationMatrix:
+    """Count and share of customers moving from each group to each group between periods.
+
+    A move is a customer's state in period *t* and in period *t + 1*. Consecutive periods:
+    ``pandas.Period`` values one period apart, integers one apart, otherwise neighbours in
+    the sorted list of all periods in the table (so a period absent from the whole table
+    joins its neighbours). A customer missing from period *t + 1* adds no move from *t*.
+
+    Parameters
+    ----------
+    states : LifecycleStates or pandas.DataFrame
+        One row per customer and period with the group in ``state_col`` (for example
+        :func:`lifecycle_states`, or portfolio groups computed per period).
+    customer_col : str, optional
+        Customer column (default: the one of a :class:`LifecycleStates`, else
+        ``"customer_id"``).
+    period_col, state_col : str
+        Period and group columns.
+    order : sequence of str, optional
+        States in the order of the matrix (default: the categories of a categorical
+        column, else sorted). Every state in the data must be listed.
+    confidence : float
+        Level of the Wilson intervals of the shares.
+
+    Returns
+    -------
+    MigrationMatrix
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2],
+    ...                       "period": [1, 2, 3, 1, 2],
+    ...                       "state": ["a", "a", "b", "b", "b"]})
+    >>> migration_matrix(panel).shares.to_numpy().tolist()
+    [[0.5, 0.5], [0.0, 1.0]]
+    """
+    confidence = _validate.confidence(confidence)
+    if isinstance(states, LifecycleStates):
+        customer_col = customer_col or states.customer_col
+        frame = states.table
+    else:
+        frame = _validate.table(states, name="states")
+    customer_col = customer_col or "customer_id"
+    _validate.table(frame, name="states", columns=[customer_col, period_col, state_col])
+    if frame.empty:
+        raise DataValidationError(f"states has no rows; column {state_col!r} is empty")
+    for col in (customer_col, period_col, state_col):
+        raise_for_rows(frame, frame[col].isna(), column=col, problem="must not be missing",
+                       name="states")  # fmt: skip
+    raise_for_rows(
+        frame, frame.duplicated([customer_col, period_col], keep=False),
+        column=[customer_col, period_col],
+        problem="repeats a customer and period; each customer has one state per period",
+        name="states",
+    )  # fmt: skip
+    values = frame[state_col]
+    if order is None:
+        labels = (
+            list(values.cat.categories)
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else sorted(values.astype(str).unique())
+        )
+    else:
+        labels = [str(s) for s in order]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"order repeats a state: {labels}")
+    text = values.astype(str)
+    raise_for_rows(frame, ~text.isin(labels), column=state_col,
+                   problem=f"has states not in order {labels}", name="states")  # fmt: skip
+    work = pd.DataFrame(
+        {"c": frame[customer_col].to_numpy(), "t": _period_numbers(frame[period_col]),
+         "s": text.to_numpy()}
+    )  # fmt: skip
+    nxt = work.assign(t=work["t"] - 1).rename(columns={"s": "to_state"})
+    moves = work.merge(nxt, on=["c", "t"]).rename(columns={"s": "from_state"})
+    counts = (
+        pd.crosstab(moves["from_state"], moves["to_state"])
+        .reindex(index=labels, columns=labels, fill_value=0)
+        .astype("int64")
+    )
+    totals = counts.sum(axis=1).to_numpy()
+    long = counts.stack().rename("count").to_frame()
+    long.index.names = ["from_state", "to_state"]
+    trials = np.repeat(totals, len(labels))
+    k = long["count"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        long["share"] = np.where(trials > 0, k / np.maximum(trials, 1), np.nan)
+    low, high = proportion_confint(k, np.maximum(trials, 1), alpha=1 - confidence,
+                                   method="wilson")  # fmt: skip
+    long["ci_low"] = np.where(trials > 0, low, np.nan)
+    long["ci_high"] = np.where(trials > 0, high, np.nan)
+    return MigrationMatrix(
+        long, tuple(labels), confidence, int(len(moves)), int(moves["c"].nunique())
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the chain forward
+# --------------------------------------------------------------------------------------------
+def _shares(matrix: MigrationMatrix | pd.DataFrame) -> pd.DataFrame:
+    """The square matrix of transition probabilities, checked: rows sum to 1, no gaps."""
+    shares = matrix.shares if isinstance(matrix, MigrationMatrix) else matrix
+    shares = _validate.table(shares, name="matrix")
+    if list(shares.index) != list(shares.columns):
+        raise DataValidationError(
+            "matrix must be square with the same states as rows and columns, got rows "
+            f"{list(shares.index)} and columns {list(shares.columns)}"
+        )
+    values = shares.to_numpy(dtype=float)
+    bad = np.isnan(values).any(axis=1) | (values < 0).any(axis=1)
+    bad |= np.abs(values.sum(axis=1) - 1) > 1e-6
+    raise_for_rows(
+        shares, bad, column=list(shares.columns),
+        problem=(
+            "has rows that are not probabilities summing to 1 (a state nobody left has no "
+            "shares: drop it, or give it a row)"
+        ),
+        name="matrix",
+    )  # fmt: skip
+    return shares
+
+
+def steady_state(matrix: MigrationMatrix | pd.DataFrame) -> pd.Series:
+    """Long-run share of customers in each state: the stationary distribution ``pi = pi P``.
+
+    Parameters
+    ----------
+    matrix : MigrationMatrix or pandas.DataFrame
+        Transition probabilities (from-state rows, to-state columns, rows summing to 1).
+
+    Returns
+    -------
+    pandas.Series
+        Share per state (0-1, sums to 1), named ``"steady_state"``. It describes a closed
+        customer base that follows the chain for ever (no new customers join).
+
+    Raises
+    ------
+    ValueError
+        When the chain has more than one stationary distribution (two or more groups of
+        states customers never leave, e.g. two absorbing states): the long run then depends
+        on where customers start; use :func:`cohort_path`.
+
+    Examples
+    --------
+    >>> P = pd.DataFrame([[0.9, 0.1], [0.5, 0.5]], index=["a", "b"], columns=["a", "b"])
+    >>> steady_state(P).round(4).tolist()
+    [0.8333, 0.1667]
+    """
+    shares = _shares(matrix)
+    p = shares.to_numpy(dtype=float)
+    n = len(p)
+    eigenvalues = np.linalg.eigvals(p)
+    if int(np.sum(np.abs(eigenvalues - 1) < 1e-8)) > 1:
+        raise ValueError(
+            "the chain has more than one stationary distribution (more than one group of "
+            "states that customers never leave); use cohort_path for a given start instead"
+        )
+    a = np.vstack([p.T - np.eye(n), np.ones(n)])
+    b = np.zeros(n + 1)
+    b[-1] = 1.0
+    pi = np.linalg.lstsq(a, b, rcond=None)[0]
+    pi = np.clip(pi, 0.0, None)
+    pi /= pi.sum()
+    return pd.Series(pi, index=shares.index.copy(), name="steady_state")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class CohortPath(SettingsResult):
+    """Expected state counts of a cohort over the next periods (what :func:`cohort_path`
+    returns).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Index ``period`` (0 = start, 1, ..., ``periods``), one column per state: expected
+        customers of the cohort in that state (shares times ``size``).
+    start : str
+        The start state, or ``"distribution"`` for a given start distribution.
+    size : float
+        Customers in the cohort.
+    periods : int
+        Periods projected.
+    """
+
+    table: pd.DataFrame
+    start: str
+    size: float
+    periods: int
+    _row_name = "periods"
+
+    def summary(self) -> ResultSummary:
+        """Expected customers per state at the end of the path."""
+        last = self.table.iloc[-1]
+        rows = tuple((str(s), f"{v:,.1f}") for s, v in last.items())
+        title = f"Cohort of {self.size:,g} ({self.start}) after {self.periods} periods"
+        return ResultSummary(title, rows, ("Expected counts from the transition shares.",))
+
+
+def cohort_path(
+    matrix: MigrationMatrix | pd.DataFrame,
+    *,
+    periods: int,
+    start: str | Mapping[str, float] | pd.Series = "new",
+    size: float = 1000.0,
+) -> CohortPath:
+    """Expected number of a cohort's customers in each state over the next ``periods``.
+
+    Row *t* is ``size * start @ P**t``: where a cohort is expected to be *t* periods later
+    if customers move as the matrix says.
+
+    Parameters
+    ----------
+    matrix : MigrationMatrix or pandas.DataFrame
+        Transition probabilities (rows sum to 1).
+    periods : int
+        Periods to project (>= 1).
+    start : str or mapping of state to share
+        The state every customer of the cohort starts in (default ``"new"``), or the start
+        distribution (shares >= 0 summing to 1).
+    size : float
+        Customers in the cohort (> 0).
+
+    Returns
+    -------
+    CohortPath
+
+    Examples
+    --------
+    >>> P = pd.DataFrame([[0.0, 1.0], [0.0, 1.0]], index=["new", "old"], columns=["new", "old"])
+    >>> cohort_path(P, periods=2, size=10).table["old"].tolist()
+    [0.0, 10.0, 10.0]
+    """
+    shares = _shares(matrix)
+    periods = _whole(periods, "periods", 1)
+    if isinstance(size, bool) or not (isinstance(size, int | float) and 0 < size < np.inf):
+        raise ValueError(f"size must be a number of customers > 0, got {size!r}")
+    labels = list(shares.index)
+    if isinstance(start, str):
+        if start not in labels:
+            raise ValueError(f"start must be one of the states {labels}, got {start!r}")
+        x = (np.asarray(labels) == start).astype(float)
+        start_name = start
+    else:
+        given = pd.Series(start, dtype=float)
+        unknown = sorted(set(map(str, given.index)) - set(labels))
+        if unknown:
+            raise ValueError(f"start names states not in the matrix: {unknown}")
+        x = given.reindex(labels, fill_value=0.0).to_numpy(dtype=float)
+        if (x < 0).any() or abs(x.sum() - 1) > 1e-6:
+            raise ValueError(f"start shares must be >= 0 and sum to 1, got {given.to_dict()}")
+        start_name = "distribution"
+    p = shares.to_numpy(dtype=float)
+    path = [x]
+    for _ in range(periods):
+        path.append(path[-1] @ p)
+    table = pd.DataFrame(np.vstack(path) * float(size), columns=shares.columns.copy())
+    table.index.name = "period"
+    table.columns.name = None
+    return CohortPath(table, start_name, float(size), periods)

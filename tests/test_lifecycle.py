@@ -1,0 +1,210 @@
+"""Lifecycle migration: states from transactions, the transition matrix, steady state, paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portfolio_lib import DataValidationError
+from portfolio_lib.lifecycle import (
+    STATES,
+    cohort_path,
+    lifecycle_states,
+    migration_matrix,
+    purchases_by_period,
+    steady_state,
+)
+
+TRUE_P = np.array(
+    [
+        [0.10, 0.60, 0.20, 0.10],
+        [0.05, 0.70, 0.20, 0.05],
+        [0.00, 0.30, 0.40, 0.30],
+        [0.00, 0.05, 0.05, 0.90],
+    ]
+)
+LABELS = ["new", "loyal", "at_risk", "lost"]
+
+
+def simulate_panel(p: np.ndarray, n_customers: int, n_periods: int, seed: int) -> pd.DataFrame:
+    """A customer x period panel of states drawn from the Markov chain ``p``."""
+    rng = np.random.default_rng(seed)
+    k = len(p)
+    state = rng.integers(0, k, size=n_customers)
+    rows = [state]
+    cumulative = p.cumsum(axis=1)
+    for _ in range(n_periods - 1):
+        u = rng.random(n_customers)
+        state = (u[:, None] > cumulative[state]).sum(axis=1)
+        rows.append(state)
+    codes = np.column_stack(rows)
+    return pd.DataFrame(
+        {
+            "customer_id": np.repeat(np.arange(n_customers), n_periods),
+            "period": np.tile(np.arange(2020, 2020 + n_periods), n_customers),
+            "state": np.asarray(LABELS)[codes.ravel()],
+        }
+    )
+
+
+def test_migration_matrix_recovers_a_known_chain_within_binomial_error():
+    panel = simulate_panel(TRUE_P, n_customers=4000, n_periods=6, seed=11)
+    result = migration_matrix(panel, order=LABELS)
+    counts = result.counts.to_numpy()
+    assert counts.sum() == result.n_transitions == 4000 * 5
+    n_from = counts.sum(axis=1, keepdims=True)
+    estimate = result.shares.to_numpy()
+    # 4 binomial standard errors per cell (16 cells: a false alarm has probability ~1e-3)
+    tolerance = 4 * np.sqrt(TRUE_P * (1 - TRUE_P) / n_from)
+    assert np.all(np.abs(estimate - TRUE_P) <= tolerance), estimate - TRUE_P
+    assert np.all(estimate[TRUE_P == 0] == 0)
+    # the Wilson intervals cover the truth in (nearly) every non-degenerate cell
+    table = result.table
+    truth = TRUE_P.ravel()
+    covered = (table["ci_low"].to_numpy() <= truth) & (truth <= table["ci_high"].to_numpy())
+    assert covered[truth > 0].mean() >= 0.8
+
+
+def test_steady_state_of_the_recovered_chain_is_close_to_the_true_one():
+    panel = simulate_panel(TRUE_P, n_customers=4000, n_periods=6, seed=12)
+    truth = steady_state(pd.DataFrame(TRUE_P, index=LABELS, columns=LABELS))
+    estimate = steady_state(migration_matrix(panel, order=LABELS))
+    assert np.allclose(truth.to_numpy() @ TRUE_P, truth.to_numpy())
+    assert np.abs(estimate - truth).max() < 0.03
+
+
+def test_lifecycle_states_follow_the_documented_rules():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b", "b"],
+            "date": ["2024-01-05", "2024-02-05", "2024-03-09", "2024-06-01", "2024-03-01",
+                     "2024-03-02"],
+            "amount": [10.0, 5.0, 7.0, 3.0, 4.0, -4.0],
+        }
+    )  # fmt: skip
+    result = lifecycle_states(tx, period="M", loyal_streak=3, lost_after=2)
+    table = result.table
+    a = table.loc[table["customer_id"] == "a", "state"].tolist()
+    # Jan first purchase, Feb streak 2 (< 3: active), Mar streak 3 loyal, Apr gap 1 at risk,
+    # May gap 2 lost, Jun buys again: active
+    assert a == ["new", "active", "loyal", "at_risk", "lost", "active"]
+    b = table.loc[table["customer_id"] == "b"]
+    assert b["period"].astype(str).tolist() == ["2024-03", "2024-04", "2024-05", "2024-06"]
+    assert b["state"].tolist() == ["new", "at_risk", "lost", "lost"]
+    assert b["spend"].iloc[0] == 0.0  # the return is subtracted from the spend
+    assert b["purchases"].iloc[0] == 1  # ... but is not a purchase occasion
+    assert list(table["state"].cat.categories) == list(STATES)
+    assert "lost in 2024-06" in str(result.summary())
+    assert result.wide().shape == (2, 6)
+
+
+def test_states_from_transactions_give_a_matrix_whose_rows_sum_to_one():
+    rng = np.random.default_rng(3)
+    n = 300
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 60, n),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, n), "D"),
+            "amount": rng.gamma(2.0, 20.0, n),
+        }
+    )
+    moves = migration_matrix(lifecycle_states(tx, period="Q"))
+    shares = moves.shares
+    observed = shares.notna().all(axis=1)
+    assert np.allclose(shares[observed].sum(axis=1), 1.0)
+    assert shares.loc[:, "new"].fillna(0).eq(0).all()  # nobody becomes new again
+    assert moves.n_customers == tx["customer_id"].nunique()
+    assert "moves counted" in str(moves.summary())
+
+
+def test_purchases_by_period_is_a_full_panel():
+    tx = pd.DataFrame(
+        {"customer_id": ["a", "b"], "date": ["2024-01-31", "2024-03-01"], "amount": [1.0, 2.0]}
+    )
+    panel = purchases_by_period(tx, period="M", observation_end="2024-04-30")
+    assert len(panel) == 2 * 4
+    assert panel["spend"].sum() == 3.0
+    assert panel.loc[panel["customer_id"] == "b", "first_period"].astype(str).unique() == [
+        "2024-03"
+    ]
+
+
+def test_cohort_path_and_steady_state_by_hand():
+    p = pd.DataFrame([[0.0, 0.8, 0.2], [0.0, 0.5, 0.5], [0.0, 0.25, 0.75]],
+                     index=["new", "loyal", "lost"], columns=["new", "loyal", "lost"])  # fmt: skip
+    path = cohort_path(p, periods=2, size=100)
+    assert path.table.loc[1].tolist() == pytest.approx([0.0, 80.0, 20.0])
+    # period 2: loyal 80*.5 + 20*.25 = 45, lost 80*.5 + 20*.75 = 55
+    assert path.table.loc[2].tolist() == pytest.approx([0.0, 45.0, 55.0])
+    # steady state of the loyal/lost block: pi_loyal * 0.5 = pi_lost * 0.25 -> 1/3, 2/3
+    assert steady_state(p).tolist() == pytest.approx([0.0, 1 / 3, 2 / 3])
+    mixed = cohort_path(p, periods=1, start={"loyal": 0.5, "lost": 0.5}, size=10)
+    assert mixed.table.loc[1, "loyal"] == pytest.approx(10 * (0.25 + 0.125))
+    assert "after 1 periods" in str(mixed.summary())
+
+
+def test_steady_state_refuses_a_chain_with_two_absorbing_states():
+    p = pd.DataFrame(np.eye(2), index=["x", "y"], columns=["x", "y"])
+    with pytest.raises(ValueError, match="more than one stationary distribution"):
+        steady_state(p)
+
+
+def test_bad_input_names_the_column_and_the_rows():
+    panel = pd.DataFrame({"customer_id": [1, 1], "period": [1, 1], "state": ["a", "b"]})
+    with pytest.raises(DataValidationError, match=r"\['customer_id', 'period'\].*repeats"):
+        migration_matrix(panel)
+    with pytest.raises(DataValidationError, match="missing required column"):
+        migration_matrix(panel.drop(columns="state"))
+    ok = panel.assign(period=[1, 2])
+    with pytest.raises(DataValidationError, match="column state has states not in order"):
+        migration_matrix(ok, order=["a"])
+    bad = pd.DataFrame([[0.5, 0.4], [0.0, 1.0]], index=["a", "b"], columns=["a", "b"])
+    with pytest.raises(DataValidationError, match="summing to 1"):
+        steady_state(bad)
+    with pytest.raises(ValueError, match="lost_after"):
+        lifecycle_states(pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"],
+                                       "amount": [1.0]}), lost_after=1)  # fmt: skip
+    with pytest.raises(DataValidationError, match="column date must hold dates"):
+        lifecycle_states(pd.DataFrame({"customer_id": [1], "date": ["01/02/2024"],
+                                       "amount": [1.0]}))  # fmt: skip
+
+
+@st.composite
+def stochastic_matrices(draw: st.DrawFn) -> pd.DataFrame:
+    k = draw(st.integers(2, 5))
+    weights = draw(
+        st.lists(st.lists(st.floats(0.01, 1.0), min_size=k, max_size=k), min_size=k, max_size=k)
+    )
+    p = np.asarray(weights)
+    p = p / p.sum(axis=1, keepdims=True)
+    labels = [f"s{i}" for i in range(k)]
+    return pd.DataFrame(p, index=labels, columns=labels)
+
+
+@settings(max_examples=60, deadline=None)
+@given(stochastic_matrices())
+def test_steady_state_is_stationary(p):
+    pi = steady_state(p)
+    assert pi.sum() == pytest.approx(1.0)
+    assert (pi >= 0).all()
+    assert np.allclose(pi.to_numpy() @ p.to_numpy(), pi.to_numpy(), atol=1e-8)
+    path = cohort_path(p, periods=3, start=p.index[0], size=50.0)
+    assert np.allclose(path.table.sum(axis=1), 50.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 5), st.sampled_from("xyz")),
+             min_size=2, max_size=60, unique_by=lambda r: (r[0], r[1]))
+)  # fmt: skip
+def test_observed_rows_of_any_panel_sum_to_one(rows):
+    panel = pd.DataFrame(rows, columns=["customer_id", "period", "state"])
+    result = migration_matrix(panel, order=["x", "y", "z"])
+    shares = result.shares
+    observed = result.counts.sum(axis=1) > 0
+    assert np.allclose(shares[observed].sum(axis=1), 1.0)
+    assert shares[~observed].isna().all().all()
+    assert result.counts.to_numpy().sum() == result.n_transitions
