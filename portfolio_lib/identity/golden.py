@@ -4,11 +4,12 @@ Rules (each field comes from the records of one person):
 
 Names, birth date, id number
     The most frequent normalised value among the person's records; a tie goes to the
-    value of the most recently contacted record. The value shown is the one written in that
-    record (e.g. ``"Ayşe"``, not ``"ayse"``), as given.
+    value of the most recently contacted record. Names are shown as written in that record
+    (e.g. ``"Ayşe"``, not ``"ayse"``); the birth date as ISO text and the id number
+    normalised (or as its salted hash when linking used a salt).
 Contact details (phone, e-mail)
     The most recent non-missing value, by ``last_contact`` (then ``signup_date``, then the
-    record order when neither date is mapped), in normalised form (E.164, canonical e-mail),
+    record order when neither date is mapped: a later record counts as more recent), in normalised form (E.164, canonical e-mail),
     or its salted hash when linking used a salt.
 Address (street number, address, city, postcode, region)
     All parts from one record, the one with the most address parts present; a tie goes to
@@ -93,7 +94,8 @@ def golden_records(
     for role in IDENTITY_ROLES:
         if role not in raw:
             continue
-        frame = pd.DataFrame({"person": person, "key": normalised[role], "raw": raw[role]})
+        shown = raw[role] if role in ("given_name", "family_name") else normalised[role]
+        frame = pd.DataFrame({"person": person, "key": normalised[role], "raw": shown})
         frame["count"] = frame.groupby(["person", "key"], dropna=False)["key"].transform("size")
         frame.loc[frame["key"].isna(), "count"] = 0
         frame["recency"] = recency
