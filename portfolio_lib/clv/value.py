@@ -286,10 +286,41 @@ def _clv_draw_quantiles(
         disc = disc_alive[:, xT_codes[h_rows]] * alive
         s = ps[lo:hi]
         spend = spend_model._expected_spend(s_draws, sx[s], sz[s])
-        values = margin * np.broadcast_to(spend, (n_draws, hi - lo)) * disc[:, h - h_first]
+        values = np.multiply(margin, np.broadcast_to(spend, (n_draws, hi - lo)))
+        values *= disc[:, h - h_first]
         totals += np.einsum("dk,k->d", values, pair_counts[lo:hi])
-        low[lo:hi], high[lo:hi] = np.quantile(values, [tail, 1 - tail], axis=0)
+        low[lo:hi], high[lo:hi] = _column_quantiles(values, (tail, 1 - tail))
     return low, high, totals
+
+
+def _column_quantiles(values: np.ndarray, probs: tuple[float, ...]) -> list[np.ndarray]:
+    """``np.quantile(values, probs, axis=0)`` (linear interpolation, same numbers) for columns
+    without NaN, faster.
+
+    The columns are copied once into rows (contiguous) and only the order statistics the
+    quantiles need are selected (``np.partition`` with those ranks), instead of a
+    partition along the strided first axis.
+
+    Examples
+    --------
+    >>> v = np.arange(12.0).reshape(4, 3)
+    >>> [q.tolist() for q in _column_quantiles(v, (0.25, 0.5))]
+    [[2.25, 3.25, 4.25], [4.5, 5.5, 6.5]]
+    """
+    n = values.shape[0]
+    positions = [p * (n - 1) for p in probs]
+    below = [min(int(np.floor(pos)), n - 1) for pos in positions]
+    above = [min(b + 1, n - 1) for b in below]
+    rows = np.ascontiguousarray(values.T)
+    rows.partition(sorted(set(below + above)), axis=1)
+    out = []
+    for pos, b, a in zip(positions, below, above, strict=True):
+        low, high = rows[:, b], rows[:, a]
+        frac = pos - b
+        diff = high - low
+        # numpy's _lerp: from the nearer end, so that frac 0 and 1 give the values exactly
+        out.append(high - diff * (1 - frac) if frac >= 0.5 else low + diff * frac)
+    return out
 
 
 def customer_lifetime_value(
