@@ -24,6 +24,7 @@ from portfolio_lib.engines import (
 )
 from portfolio_lib.engines import cohorts as ecohorts
 from portfolio_lib.engines import journey as ejourney
+from portfolio_lib.engines import kpis as ekpis
 from portfolio_lib.engines import models as emodels
 from portfolio_lib.engines import rfm as erfm
 from portfolio_lib.engines.simlog import write_simulated_log
@@ -111,6 +112,75 @@ def test_cohort_retention_equals_the_in_memory_table(log, unit):
     pd.testing.assert_frame_equal(got.counts, expected.counts)
     pd.testing.assert_series_equal(got.sizes, expected.sizes)
     pd.testing.assert_frame_equal(got.retention, expected.retention)
+
+
+def _period_counts(tx: pd.DataFrame, end: str, unit: str) -> pd.DataFrame:
+    """Independent oracle: the period KPIs counted with pandas sets and groupbys."""
+    flag = tx["is_return"].astype(bool) if "is_return" in tx else False
+    day = pd.to_datetime(tx["date"]).dt.normalize()
+    freq = {"W": "W-SUN", "M": "M", "Q": "Q"}[unit]
+    label = day.dt.to_period(freq)
+    buys = tx.assign(period=label)[~(flag | (tx["amount"] < 0))]
+    sets = buys.groupby("period")["customer_id"].agg(set)
+    first = buys.groupby("customer_id")["period"].min().value_counts()
+    periods = pd.period_range(buys["period"].min(), pd.Timestamp(end).to_period(freq), freq=freq)
+    rows = []
+    for i, per in enumerate(periods):
+        now = sets.get(per, set())
+        before = sets.get(periods[i - 1], set()) if i else set()
+        rows.append({"active": len(now), "new": int(first.get(per, 0)), "start": len(before),
+                     "retained": len(now & before)})  # fmt: skip
+    out = pd.DataFrame(rows)
+    out["revenue"] = tx.groupby(label)["amount"].sum().reindex(periods, fill_value=0.0).to_numpy()
+    names = [str(p.start_time.date()) if unit == "W" else str(p) for p in periods]
+    out.index = pd.Index(names, name="period")
+    return out
+
+
+@pytest.mark.parametrize("unit", ["W", "M", "Q"])
+def test_period_kpis_equal_an_independent_count_and_the_portfolio_rates(log, unit):
+    tx, end = log
+    got = ekpis.period_kpis(tx, observation_end=end, unit=unit)
+    expected = _period_counts(tx, end, unit)
+    assert got.index.tolist() == expected.index.tolist()
+    for col in ("active", "new", "start", "retained"):
+        np.testing.assert_array_equal(got[col].to_numpy(), expected[col].to_numpy(), col)
+    np.testing.assert_allclose(got["revenue"], expected["revenue"], rtol=1e-9, atol=1e-6)
+    np.testing.assert_array_equal(got["reactivated"], got["active"] - got["new"] - got["retained"])
+    row = got[got["start"] > 0].iloc[-1]
+    kept = portfolio.retention_rate(int(row["start"]), int(row["new"]),
+                                    int(row["retained"] + row["new"]))  # fmt: skip
+    lost = portfolio.churn_rate(int(row["start"]), int(row["new"]),
+                                int(row["retained"] + row["new"]))  # fmt: skip
+    assert (row["retention_rate"], row["retention_low"], row["retention_high"]) == (
+        kept.rate, kept.low, kept.high)  # fmt: skip
+    assert (row["churn_rate"], row["churn_low"], row["churn_high"]) == (lost.rate, lost.low,
+                                                                          lost.high)  # fmt: skip
+    assert got.loc[got["start"] == 0, "retention_rate"].isna().all()
+
+
+def test_revenue_by_segment_equals_profit_by_segment(log):
+    tx, end = log
+    table = erfm.rfm_table(tx, observation_end=end)
+    segments = erfm.rfm_segments(erfm.rfm_scores(table))
+    got = ekpis.revenue_by_segment(table, segments, margin=0.3)
+    in_memory = rfm.rfm_table(tx, observation_end=end)
+    labels = rfm.rfm_segments(rfm.rfm_scores(in_memory))["segment"].astype(str)
+    expected = portfolio.profit_by_segment(in_memory, labels, margin=0.3)
+    assert got.index.tolist() == expected.index.tolist()
+    np.testing.assert_array_equal(got["n_customers"], expected["n_customers"])
+    for col in ("revenue", "gross_profit", "gross_profit_per_customer", "share_gross_profit"):
+        np.testing.assert_allclose(got[col], expected[col], rtol=1e-12, err_msg=col)
+
+
+def test_revenue_by_segment_refuses_customers_without_a_segment(small_log):
+    tx, folder = small_log
+    table = erfm.rfm_table(folder, observation_end=str(tx["date"].max().date()))
+    eng, dropped = table.engine, str(tx["customer_id"].iloc[0])
+    partial = eng.create_view(f"SELECT * FROM {table.view} WHERE customer_id <> '{dropped}'")
+    segments = erfm.rfm_segments(erfm.rfm_scores(type(table)(eng, partial)))
+    with pytest.raises(DataValidationError, match=f"1 customer.*no 'segment'.*{dropped}"):
+        ekpis.revenue_by_segment(table, segments, margin=0.3)
 
 
 @pytest.mark.parametrize("by", [None, "channel"])

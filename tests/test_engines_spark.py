@@ -24,6 +24,7 @@ from portfolio_lib.engines import (
 )
 from portfolio_lib.engines import cohorts as ecohorts
 from portfolio_lib.engines import journey as ejourney
+from portfolio_lib.engines import kpis as ekpis
 from portfolio_lib.engines import models as emodels
 from portfolio_lib.engines import rfm as erfm
 
@@ -113,6 +114,17 @@ def test_spark_equals_duckdb(spark, forbid_pandas_conversion, request, data):
         b = ecohorts.cohort_retention(tx, observation_end=end, unit=unit, engine=engine)
         pd.testing.assert_frame_equal(a.counts, b.counts)
         pd.testing.assert_series_equal(a.sizes, b.sizes, check_dtype=False)
+        duck_kpis = ekpis.period_kpis(tx, observation_end=end, unit=unit)
+        spark_kpis = ekpis.period_kpis(tx, observation_end=end, unit=unit, engine=engine)
+        pd.testing.assert_frame_equal(spark_kpis, duck_kpis, check_exact=False, rtol=1e-12)
+
+    a = erfm.rfm_scores(duck_table)
+    b = erfm.rfm_scores(spark_table)
+    pd.testing.assert_frame_equal(
+        ekpis.revenue_by_segment(spark_table, erfm.rfm_segments(b), margin=0.3),
+        ekpis.revenue_by_segment(duck_table, erfm.rfm_segments(a), margin=0.3),
+        check_exact=False, rtol=1e-12,
+    )  # fmt: skip
 
     fitted_duck = emodels.fit_models(duck)
     fitted_spark = emodels.fit_models(on_spark)

@@ -1,8 +1,8 @@
 """Logs of any size: the customer summaries on DuckDB (embedded, default) or Spark.
 
 The data-sized, relational steps of the course - the CLV summary and the calibration/holdout
-split, the RFM table and scores, cohort retention, the stage funnel and conversion-path
-counts - written once in SQL (DuckDB's dialect, transpiled to Spark SQL with sqlglot) with the
+split, the RFM table and scores, cohort retention, the stage funnel, conversion-path counts
+and the portfolio KPIs per period and segment (:mod:`~portfolio_lib.engines.kpis`) - written once in SQL (DuckDB's dialect, transpiled to Spark SQL with sqlglot) with the
 exact definitions of the in-memory functions. Inputs: a pandas frame, a path or glob of
 Parquet/CSV files, a DuckDB relation, an Arrow or Ibis table, or a Spark DataFrame. Small
 results come back as pandas; per-customer results stay in the engine (:class:`EngineTable`)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Literal
 
 import pandas as pd
 
-from portfolio_lib.engines.backend import Engine, EngineTable
-from portfolio_lib.engines.contract import Columns
+from portfolio_lib.engines.backend import Engine, EngineTable, get_engine
+from portfolio_lib.engines.contract import Columns, checked_transactions
 from portfolio_lib.engines.sources import read_pandas
 
 
@@ -36,6 +37,24 @@ def in_memory(
     if out is not None:
         frame.to_parquet(out)
     return frame
+
+
+def checked_log(
+    source: object,
+    engine: str | Engine | None,
+    *,
+    columns: Columns,
+    end: pd.Timestamp | None,
+    late: Literal["raise", "drop"],
+) -> tuple[Engine, str]:
+    """The engine for ``source`` and the view of its checked log (canonical columns).
+
+    See :func:`~portfolio_lib.engines.contract.checked_transactions` for the checks and the
+    view's columns ``customer``, ``day``, ``amount``, ``is_return``.
+    """
+    eng = get_engine(engine, source)
+    view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
+    return eng, view
 
 
 def finish(engine: Engine, query: str, out: str | os.PathLike[str] | None) -> EngineTable:

@@ -53,6 +53,12 @@ class _Progress:
 
 _Option = tuple[str, dict[str, object]]
 
+
+def _choice(name: str, choices: Sequence[str], text: str, *, default: str | None = None) -> _Option:
+    """An option taking one of ``choices`` (default: the first); ``text`` is its help."""
+    return name, {"default": default or choices[0], "choices": list(choices), "help": text}
+
+
 _LOGS: _Option = (
     "logs",
     {"nargs": "+", "metavar": "LOG", "help": "transaction log file(s) or glob(s)"},
@@ -61,9 +67,15 @@ _OBSERVATION_END: _Option = ("--observation-end", {
     "required": True, "metavar": "DATE",
     "help": "last day of the data (inclusive), e.g. 1998-06-30",
 })  # fmt: skip
-_UNIT: _Option = ("--unit", {
-    "default": "W", "choices": ["D", "W", "M"],
-    "help": "time unit of recency, T and the horizon: days, weeks, months (default W)",
+_UNIT = _choice(
+    "--unit", ["D", "W", "M"], "time unit of recency, T and the horizon: days, weeks, months "
+    "(default W)", default="W",
+)  # fmt: skip
+_CALIBRATION_END: _Option = ("--calibration-end", {
+    "default": None, "metavar": "DATE",
+    "help": "calibration/holdout split at this day (inclusive): the summary (and the fits of "
+    "clv) use the data up to it; the holdout columns (frequency_holdout, monetary_holdout, "
+    "duration_holdout) count the purchases after it, up to --observation-end",
 })  # fmt: skip
 _SHARED: tuple[_Option, ...] = (
     ("--columns", {
@@ -71,15 +83,10 @@ _SHARED: tuple[_Option, ...] = (
         "help": "your column names, e.g. customer_id=cust,date=day,amount=value,is_return=ret "
         "(is_return=none: no return flag)",
     }),
-    ("--engine", {
-        "default": "duckdb", "choices": list(ENGINES),
-        "help": "duckdb (embedded, default: any size on one machine), spark (local[2] or the "
-        "active session; needs pyspark and Java 17+), pandas (in memory)",
-    }),
-    ("--late", {
-        "default": "raise", "choices": ["raise", "drop"],
-        "help": "rows dated after --observation-end: raise (default) or drop",
-    }),
+    _choice("--engine", ENGINES, "duckdb (embedded, default: any size on one machine), spark "
+            "(local[2] or the active session; needs pyspark and Java 17+), pandas (in memory)"),
+    _choice("--late", ["raise", "drop"], "rows dated after --observation-end: raise (default) "
+            "or drop"),
     ("--memory-limit", {
         "default": None, "metavar": "SIZE",
         "help": "DuckDB memory limit, e.g. 2GB (it spills to disk beyond)",
@@ -114,11 +121,7 @@ _CLV_DESCRIPTION = (
     "horizon), discounted_purchases, expected_spend and clv."
 )
 _CLV_OPTIONS: tuple[_Option, ...] = (
-    ("--calibration-end", {
-        "default": None, "metavar": "DATE",
-        "help": "fit on the data up to this day and add the holdout columns (frequency_holdout, "
-        "monetary_holdout, duration_holdout) up to --observation-end",
-    }),
+    _CALIBRATION_END,
     ("--horizon", {"type": float, "default": 52.0, "help": "future period in --unit (default 52)"}),
     ("--discount-rate", {
         "type": float, "default": 0.1, "help": "annual discount rate, 0.1 = 10%% (default 0.1)",
@@ -126,10 +129,7 @@ _CLV_OPTIONS: tuple[_Option, ...] = (
     ("--margin", {
         "type": float, "default": 0.3, "help": "gross margin, a fraction of revenue (default 0.3)",
     }),
-    ("--purchase-model", {
-        "default": "bgnbd", "choices": ["bgnbd", "paretonbd"],
-        "help": "purchase model (default bgnbd)",
-    }),
+    _choice("--purchase-model", ["bgnbd", "paretonbd"], "purchase model (default bgnbd)"),
 )  # fmt: skip
 _RFM_DESCRIPTION = (
     "RFM table, scores 1..BINS (BINS best) and named segments per customer, "
@@ -138,25 +138,16 @@ _RFM_DESCRIPTION = (
 )
 _RFM_OPTIONS: tuple[_Option, ...] = (
     ("--bins", {"type": int, "default": 5, "help": "score levels (default 5)"}),
-    ("--ties", {
-        "default": "same", "choices": ["same", "first"],
-        "help": "same: quantile cut points, equal values share a score (default); first: ranks "
-        "with ties broken by customer id, equal-sized bins",
-    }),
-    ("--return-only", {
-        "default": "raise", "choices": ["raise", "drop"],
-        "help": "customers with returns but no purchase: raise (default) or drop with a warning",
-    }),
+    _choice("--ties", ["same", "first"], "same: quantile cut points, equal values share a "
+            "score (default); first: ranks with ties broken by customer id, equal-sized bins"),
+    _choice("--return-only", ["raise", "drop"], "customers with returns but no purchase: raise "
+            "(default) or drop with a warning"),
 )  # fmt: skip
 _SUMMARIZE_DESCRIPTION = (
     "Per-customer CLV summary (frequency, recency, T, monetary_value; with "
     "--calibration-end also the holdout columns), computed in the engine."
 )
-_SUMMARIZE_OPTIONS: tuple[_Option, ...] = (
-    ("--calibration-end", {
-        "default": None, "metavar": "DATE", "help": "calibration/holdout split at this day (inclusive)",
-    }),
-)  # fmt: skip
+_SUMMARIZE_OPTIONS: tuple[_Option, ...] = (_CALIBRATION_END,)
 
 
 def _engine(args: argparse.Namespace) -> Engine | str:

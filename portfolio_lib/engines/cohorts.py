@@ -15,8 +15,9 @@ import pandas as pd
 
 from portfolio_lib import portfolio
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.engines.backend import Engine, div, get_engine
-from portfolio_lib.engines.contract import Columns, checked_transactions
+from portfolio_lib.engines._common import checked_log
+from portfolio_lib.engines.backend import Engine, div
+from portfolio_lib.engines.contract import Columns
 from portfolio_lib.engines.sources import read_pandas
 
 __all__ = ["cohort_retention", "period_label"]
@@ -89,12 +90,13 @@ def cohort_retention(
 
     Examples
     --------
-    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
-    ...                    "date": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-01-20",
-    ...                                            "2024-02-01"]),
-    ...                    "amount": [10.0, 12.0, 8.0, 5.0]})
-    >>> cohort_retention(tx).retention.loc["2024-01"].tolist()
-    [1.0, 0.5]
+    >>> weeks = cohort_retention(pd.DataFrame({
+    ...     "customer_id": ["x", "y", "x", "z", "y", "x"],
+    ...     "date": ["2024-03-04", "2024-03-06", "2024-03-12", "2024-03-13", "2024-03-20",
+    ...              "2024-03-21"],
+    ...     "amount": [4.0, 9.0, 3.0, 7.0, 2.0, 5.0]}), unit="W")
+    >>> weeks.counts.loc["2024-03-04"].tolist()  # 2 customers start in the week of March 4
+    [2.0, 1.0, 2.0]
     """
     if unit not in ("W", "M", "Q"):
         raise ValueError(f"unit must be 'W', 'M' or 'Q', got {unit!r}")
@@ -106,8 +108,7 @@ def cohort_retention(
             customer_col=columns.customer_id, date_col=columns.date, amount_col=columns.amount,
             return_col=columns.is_return, late=late,
         )  # fmt: skip
-    eng = get_engine(engine, source)
-    view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
+    eng, view = checked_log(source, engine, columns=columns, end=end, late=late)
     buys = f"(SELECT customer, day, {_period_sql(unit)} AS period FROM {view} WHERE NOT is_return)"
     last_day = eng.fetch(f"SELECT MAX(day) AS d FROM {buys} b")["d"].iloc[0]
     if last_day is None or pd.isna(last_day):

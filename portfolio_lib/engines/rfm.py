@@ -21,9 +21,9 @@ import pandas as pd
 
 from portfolio_lib import rfm
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.engines._common import finish, in_memory
-from portfolio_lib.engines.backend import Engine, EngineTable, div, get_engine
-from portfolio_lib.engines.contract import Columns, checked_transactions
+from portfolio_lib.engines._common import checked_log, finish, in_memory
+from portfolio_lib.engines.backend import Engine, EngineTable, div
+from portfolio_lib.engines.contract import Columns
 
 __all__ = ["RFMScoring", "rfm_table", "rfm_scores", "rfm_segments", "numpy_quantiles"]
 
@@ -136,8 +136,7 @@ def rfm_table(
             rfm.rfm_table, source, columns=columns, out=out, observation_end=end, late=late,
             return_only=return_only,
         )  # fmt: skip
-    eng = get_engine(engine, source)
-    view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
+    eng, view = checked_log(source, engine, columns=columns, end=end, late=late)
     counts = eng.fetch(
         f"SELECT COUNT(*) AS n, COUNT(DISTINCT customer) AS customers FROM {view}"
     ).iloc[0]

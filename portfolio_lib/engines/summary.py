@@ -18,9 +18,9 @@ from typing import Literal
 import pandas as pd
 
 from portfolio_lib import clv
-from portfolio_lib.engines._common import finish, in_memory
-from portfolio_lib.engines.backend import Engine, EngineTable, div, get_engine
-from portfolio_lib.engines.contract import Columns, checked_transactions
+from portfolio_lib.engines._common import checked_log, finish, in_memory
+from portfolio_lib.engines.backend import Engine, EngineTable, div
+from portfolio_lib.engines.contract import Columns
 
 __all__ = [
     "summary_from_transactions",
@@ -164,8 +164,7 @@ def summary_from_transactions(
             unit=unit,
             late=late,
         )
-    eng = get_engine(engine, source)
-    view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
+    eng, view = checked_log(source, engine, columns=columns, end=end, late=late)
     query = summary_query(
         f"({_occasions(view)})", end=end, unit=unit, key=eng.quote(columns.customer_id)
     )
@@ -230,8 +229,7 @@ def calibration_holdout(
             unit=unit,
             late=late,
         )
-    eng = get_engine(engine, source)
-    view = checked_transactions(eng, eng.register(source), columns=columns, end=obs_end, late=late)
+    eng, view = checked_log(source, engine, columns=columns, end=obs_end, late=late)
     occ = eng.materialize(_occasions(view))
     key = eng.quote(columns.customer_id)
     cut = f"DATE '{cal_end.date()}'"
