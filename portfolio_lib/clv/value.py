@@ -12,7 +12,9 @@ combines a purchase model (:class:`~portfolio_lib.clv.BetaGeo` or
 
 with ``t_k = k * step`` time units (the last step ends at the horizon): the
 expected purchases of each step are discounted from the *end* of the step, as
-in lifetimes' ``_customer_lifetime_value``; ``d`` is an **annual** rate.
+in lifetimes' ``_customer_lifetime_value``; ``d`` is an **annual** rate, one for
+everybody or one per customer (a Series indexed like the summary, e.g. by country or
+by the cost of capital of each business unit).
 """
 
 from __future__ import annotations
@@ -64,8 +66,8 @@ class CLVResult(TableResult):
         Length of the future period, in ``unit``.
     unit : str
         Time unit of the summary and the models (``"D"``, ``"W"`` or ``"M"``).
-    annual_discount_rate : float
-        Discount rate per year (0.10 = 10 %).
+    annual_discount_rate : float or pandas.Series
+        Discount rate per year (0.10 = 10 %), or one per customer (indexed like the table).
     margin : float
         Profit margin as a share of revenue.
     step : float
@@ -89,7 +91,7 @@ class CLVResult(TableResult):
     table: pd.DataFrame
     horizon: float
     unit: str
-    annual_discount_rate: float
+    annual_discount_rate: float | pd.Series
     margin: float
     step: float
     interval: float
@@ -137,7 +139,7 @@ class CLVResult(TableResult):
                 f"{self.horizon:g} {_UNIT_NAMES.get(self.unit, self.unit)}, "
                 f"discounted in steps of {self.step:g}",
             ),
-            ("annual discount rate", f"{100 * self.annual_discount_rate:g}%"),
+            ("annual discount rate", _describe_rate(self.annual_discount_rate)),
             ("margin", f"{self.margin:g} of revenue"),
             ("parameter draws", f"{self.n_draws_used} of {self.n_draws} used"),
         )
@@ -153,7 +155,8 @@ class CLVResult(TableResult):
             f"CLVResult({len(self.table)} customers, total_clv={self.total_clv:,.2f} "
             f"[{100 * self.interval:g}%: {self.total_clv_low:,.2f} to {self.total_clv_high:,.2f}], "
             f"horizon={self.horizon:g} {self.unit!r}, "
-            f"annual_discount_rate={self.annual_discount_rate:g}, margin={self.margin:g})"
+            f"annual_discount_rate={_describe_rate(self.annual_discount_rate)}, "
+            f"margin={self.margin:g})"
         )
 
 
@@ -167,10 +170,87 @@ def _time_grid(horizon: float, step: float) -> np.ndarray:
     return grid
 
 
+def _describe_rate(rate: float | pd.Series) -> str:
+    """``"10%"``, or ``"per customer, 5% to 12%"`` for a Series of rates."""
+    if isinstance(rate, pd.Series):
+        if len(rate) == 0:
+            return "per customer"
+        return f"per customer, {100 * rate.min():g}% to {100 * rate.max():g}%"
+    return f"{100 * rate:g}%"
+
+
+def _rates_per_customer(rate: object, frame: pd.DataFrame) -> float | pd.Series:
+    """The annual discount rate checked: a number, or a Series with one rate per customer.
+
+    A Series is aligned on the summary's index (customer id): every customer needs a
+    rate (extra ids in the Series are not used), each id once, each rate a finite number
+    above -1. The result is the Series reindexed like ``frame``.
+
+    Raises
+    ------
+    ValueError
+        A single rate that is not a finite number above -1.
+    DataValidationError
+        A Series with missing customers, repeated ids or bad rates (naming them); any
+        other container (a list or array would be matched by position, not by customer).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": [1, 2]}, index=["a", "b"])
+    >>> _rates_per_customer(pd.Series({"b": 0.2, "a": 0.1, "z": 0.3}), frame).tolist()
+    [0.1, 0.2]
+    """
+    if isinstance(rate, pd.Series):
+        if rate.index.has_duplicates:
+            repeated = rate.index[rate.index.duplicated()].unique()
+            raise DataValidationError(
+                f"annual_discount_rate: customer id(s) given more than once: {list(repeated[:5])}"
+            )
+        missing = frame.index.difference(rate.index)
+        if len(missing):
+            raise DataValidationError(
+                f"annual_discount_rate: no rate for {len(missing)} of {len(frame)} customer(s) "
+                f"of the summary, e.g. {list(missing[:5])}; give one rate per customer id "
+                "(the Series is matched on the summary's index)"
+            )
+        aligned = rate.reindex(frame.index)
+        numbers = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = pd.Series(numbers, index=frame.index)
+        raise_for_rows(
+            pd.DataFrame({"annual_discount_rate": aligned}),
+            ~(np.isfinite(numbers) & (numbers > -1)),
+            column="annual_discount_rate",
+            problem="must be a finite number above -1 (0.10 = 10 % a year)",
+            name="annual_discount_rate",
+        )
+        return values.rename("annual_discount_rate")
+    if isinstance(rate, (pd.DataFrame, np.ndarray, list, tuple)):
+        raise DataValidationError(
+            "annual_discount_rate must be a number or a pandas Series indexed by customer id "
+            f"(like the summary), got a {type(rate).__name__}"
+        )
+    try:
+        value = float(rate)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"annual_discount_rate must be a number, got {rate!r}") from None
+    if not (np.isfinite(value) and value > -1):
+        raise ValueError("annual_discount_rate must be a finite number > -1")
+    return value
+
+
+def _discount_factors(rates: np.ndarray | float, grid: np.ndarray, unit: str) -> np.ndarray:
+    """Discount factor of each grid time: (grid,) for one rate, (grid, rows) for one per row."""
+    years = grid * YEARS_PER_UNIT[unit]
+    if np.ndim(rates) == 0:
+        return (1 + float(rates)) ** (-years)
+    return (1 + np.asarray(rates, dtype=float)[None, :]) ** (-years[:, None])
+
+
 def _discounted_if_alive(model: PurchaseModel, params: np.ndarray, grid, discount, x, T):
     """Discounted and undiscounted expected purchases of an active customer, per (x, T) row.
 
-    ``params`` may be a vector or a matrix of draws (then the results are (draws, rows)).
+    ``params`` may be a vector or a matrix of draws (then the results are (draws, rows));
+    ``discount`` holds one factor per grid time, or one row of factors per (x, T) row.
     """
     previous = 0.0
     discounted = 0.0
@@ -182,21 +262,54 @@ def _discounted_if_alive(model: PurchaseModel, params: np.ndarray, grid, discoun
 
 
 def _discounted_purchases(
-    model: PurchaseModel, params: np.ndarray, grid: np.ndarray, discount: np.ndarray, x, t_x, T
+    model: PurchaseModel, params: np.ndarray, grid: np.ndarray, unit: str, x, t_x, T, rate
 ) -> tuple[np.ndarray, np.ndarray]:
     """Discounted and undiscounted expected purchases over the grid (params may be draws).
 
     P(alive) is computed once per history; the expected purchases of an active customer
-    depend only on (x, T), so they are computed once per distinct pair.
+    depend only on (x, T) (and the discount rate), so they are computed once per
+    distinct (x, T, rate).
     """
     alive = model._prob_alive(params, x, t_x, T)
-    pairs, codes = unique_rows({"x": np.asarray(x, float), "T": np.asarray(T, float)})
-    disc, total = _discounted_if_alive(model, params, grid, discount, pairs["x"], pairs["T"])
+    disc, total, codes = _discounted_per_xT(model, params, grid, unit, x, T, rate)
     return disc[..., codes] * alive, total[..., codes] * alive
+
+
+def _discounted_per_xT(model, params, grid, unit, x, T, rate):
+    """Discounted and undiscounted purchases of an active customer per distinct (x, T, rate),
+    and each row's position among those."""
+    columns = {"x": np.asarray(x, float), "T": np.asarray(T, float)}
+    if np.ndim(rate) == 1:
+        columns["rate"] = np.asarray(rate, float)
+    rows, codes = unique_rows(columns)
+    discount = _discount_factors(rows["rate"] if "rate" in rows else rate, grid, unit)
+    disc, total = _discounted_if_alive(model, params, grid, discount, rows["x"], rows["T"])
+    return disc, total, codes
 
 
 #: Parameter draws x customers handled at once for the CLV intervals (memory ~ 8 bytes each).
 _CHUNK_CELLS = 2_000_000
+
+
+def _require_model(model: object, name: str, methods: tuple[str, ...], kinds: str) -> None:
+    """TypeError naming the argument when ``model`` is not one of the fitted models expected."""
+    if not all(hasattr(model, m) for m in ("_check_fitted", *methods)):
+        raise TypeError(f"{name} must be a {kinds}, got {type(model).__name__}")
+
+
+def _one_row_per_customer(frame: pd.DataFrame) -> None:
+    """DataValidationError when the summary's index repeats a customer id (the result,
+    indexed like it, would repeat the id: e.g. two batches concatenated)."""
+    if frame.index.has_duplicates:
+        repeated = frame.index[frame.index.duplicated()].unique()
+        raise DataValidationError(
+            f"summary: {len(repeated)} customer id(s) appear on more than one row of the index, "
+            f"e.g. {list(repeated[:5])}; give one row per customer (reset or fix the index)"
+        )
+
+
+_PURCHASE_KINDS = "fitted purchase model (BetaGeo, ParetoNBD, ModifiedBetaGeo, ...)"
+_SPEND_KINDS = "fitted spend model (GammaGamma or MeanSpend)"
 
 
 def _check_unit_against_model(model, unit: str) -> None:
@@ -213,7 +326,7 @@ def discounted_expected_purchases(
     *,
     horizon: float,
     unit: str,
-    annual_discount_rate: float,
+    annual_discount_rate: float | pd.Series,
     step: float = 1.0,
 ) -> pd.Series:
     """Expected repeat purchases over ``horizon``, each step discounted (see module doc).
@@ -228,8 +341,9 @@ def discounted_expected_purchases(
         Length of the future period, in ``unit``.
     unit : {"D", "W", "M"}
         Time unit of the summary and the model.
-    annual_discount_rate : float
-        Discount rate per year (0.10 = 10 %).
+    annual_discount_rate : float or pandas.Series
+        Discount rate per year (0.10 = 10 %), or one per customer: a Series indexed like
+        ``summary`` (matched on the customer id, not by position).
     step : float
         Length of one cash-flow step, in ``unit``.
 
@@ -237,32 +351,62 @@ def discounted_expected_purchases(
     -------
     pandas.Series
         Discounted expected purchases per customer.
+
+    Raises
+    ------
+    DataValidationError
+        Per-customer rates that miss a customer, repeat an id or are not above -1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from portfolio_lib.clv import BetaGeo
+    >>> model = BetaGeo.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> summary = pd.DataFrame({"frequency": [2, 2], "recency": [30.43, 30.43],
+    ...                         "T": [38.86, 38.86]}, index=["ann", "bob"])
+    >>> rates = pd.Series({"bob": 0.30, "ann": 0.05})
+    >>> d = discounted_expected_purchases(model, summary, horizon=52, unit="W",
+    ...                                   annual_discount_rate=rates)
+    >>> bool(d["ann"] > d["bob"])  # the higher rate discounts more
+    True
     """
     check_unit(unit)
+    _require_model(purchase_model, "purchase_model", ("_prob_alive",), _PURCHASE_KINDS)
     _check_unit_against_model(purchase_model, unit)
     params = purchase_model._check_fitted()
     frame = validate_summary(summary, columns=("frequency", "recency", "T"))
+    _one_row_per_customer(frame)
+    rates = _rates_per_customer(annual_discount_rate, frame)
     grid = _time_grid(horizon, step)
-    discount = (1 + annual_discount_rate) ** (-grid * YEARS_PER_UNIT[unit])
-    hist, codes = unique_rows({c: frame[c].to_numpy(float) for c in ("frequency", "recency", "T")})
+    hist, codes = _histories(frame, rates)
     disc, _ = _discounted_purchases(
-        purchase_model, params, grid, discount, hist["frequency"], hist["recency"], hist["T"]
-    )
+        purchase_model, params, grid, unit, hist["frequency"], hist["recency"], hist["T"],
+        hist.get("rate", rates),
+    )  # fmt: skip
     return pd.Series(disc[codes], index=frame.index, name="discounted_purchases")
 
 
+def _histories(frame: pd.DataFrame, rates: float | pd.Series):
+    """Distinct (frequency, recency, T[, rate]) rows of the summary and each customer's row."""
+    columns = {c: frame[c].to_numpy(float) for c in ("frequency", "recency", "T")}
+    if isinstance(rates, pd.Series):
+        columns["rate"] = rates.to_numpy(float)
+    return unique_rows(columns)
+
+
 def _clv_draw_quantiles(
-    purchase_model, spend_model, p_draws, s_draws, grid, discount, margin, interval,
+    purchase_model, spend_model, p_draws, s_draws, grid, unit, margin, interval,
     histories, spends, ph, ps, pair_counts,
 ):  # fmt: skip
     """Interval bounds of the CLV per (history, spend) pair, and each draw's total CLV.
 
     Works through the pairs in chunks of histories (the pairs are sorted by history), so
     memory stays at about :data:`_CHUNK_CELLS` numbers whatever the number of customers;
-    the expected purchases of an active customer are computed once per distinct (x, T).
-    A draw that gives a non-finite value anywhere has a non-finite total.
+    the expected purchases of an active customer are computed once per distinct (x, T)
+    (and rate, when each history carries its own discount rate ``hr``; else ``hr`` is the
+    one rate). A draw that gives a non-finite value anywhere has a non-finite total.
     """
-    hx, ht, hT = histories
+    hx, ht, hT, hr = histories
     sx, sz = spends
     n_draws = len(p_draws)
     n_pairs = len(ph)
@@ -271,8 +415,7 @@ def _clv_draw_quantiles(
     totals = np.zeros(n_draws)
     if n_draws == 0:
         return low, high, np.full(0, np.nan)
-    xT, xT_codes = unique_rows({"x": hx, "T": hT})
-    disc_alive, _ = _discounted_if_alive(purchase_model, p_draws, grid, discount, xT["x"], xT["T"])
+    disc_alive, _, xT_codes = _discounted_per_xT(purchase_model, p_draws, grid, unit, hx, hT, hr)
     tail = (1 - interval) / 2
     per_chunk = max(1, _CHUNK_CELLS // n_draws)
     starts = np.searchsorted(ph, np.arange(0, len(hx) + per_chunk, per_chunk))
@@ -352,9 +495,11 @@ def customer_lifetime_value(
         Length of the future period, in ``unit`` (e.g. 52 weeks).
     unit : {"D", "W", "M"}
         Time unit of the summary and the models; used to convert the annual rate.
-    annual_discount_rate : float
+    annual_discount_rate : float or pandas.Series
         Discount rate **per year** (0.10 = 10 %); a cash flow at ``t`` units is
-        divided by ``(1 + rate) ** (t * years_per_unit)``.
+        divided by ``(1 + rate) ** (t * years_per_unit)``. A Series gives each customer
+        its own rate (e.g. by country): it is matched on the summary's index (customer
+        id), must hold a rate for every customer, each id once, each rate above -1.
     margin : float
         Profit margin as a share of revenue (1.0 gives revenue-based CLV).
     step : float
@@ -398,25 +543,25 @@ def customer_lifetime_value(
     (1500, True)
     """
     check_unit(unit)
+    _require_model(purchase_model, "purchase_model", ("_prob_alive",), _PURCHASE_KINDS)
+    _require_model(spend_model, "spend_model", ("_expected_spend",), _SPEND_KINDS)
     _check_unit_against_model(purchase_model, unit)
     if not 0 < interval < 1:
         raise ValueError(f"interval must be in (0, 1), got {interval}")
-    if annual_discount_rate <= -1:
-        raise ValueError("annual_discount_rate must be > -1")
     if int(n_draws) < 2:
         raise ValueError("n_draws must be at least 2")
     frame = validate_summary(summary, columns=("frequency", "recency", "T", "monetary_value"))
+    _one_row_per_customer(frame)
+    rates = _rates_per_customer(annual_discount_rate, frame)
     purchase_params = purchase_model._check_fitted()
     spend_params = spend_model._check_fitted()
     grid = _time_grid(horizon, step)
-    discount = (1 + annual_discount_rate) ** (-grid * YEARS_PER_UNIT[unit])
 
     # Everything is computed once per distinct row and broadcast back: purchases depend on
-    # the history (x, t_x, T), spend on (x, zbar), the CLV on the pair of the two.
-    hist, hist_codes = unique_rows(
-        {c: frame[c].to_numpy(float) for c in ("frequency", "recency", "T")}
-    )
+    # the history (x, t_x, T[, discount rate]), spend on (x, zbar), the CLV on the pair.
+    hist, hist_codes = _histories(frame, rates)
     hx, ht, hT = hist["frequency"], hist["recency"], hist["T"]
+    hr = hist.get("rate", rates)
     spend_rows, spend_codes = unique_rows(
         {c: frame[c].to_numpy(float) for c in ("frequency", "monetary_value")}
     )
@@ -427,7 +572,7 @@ def customer_lifetime_value(
     pair_counts = np.bincount(pair_codes, minlength=len(ph)).astype(float)
 
     disc, undisc = _discounted_purchases(
-        purchase_model, purchase_params, grid, discount, hx, ht, hT
+        purchase_model, purchase_params, grid, unit, hx, ht, hT, hr
     )
     spend = spend_model._expected_spend(spend_params, sx, sz)
     point_pair = margin * spend[ps] * disc[ph]
@@ -439,16 +584,16 @@ def customer_lifetime_value(
     valid = spend_model._usable_draws(s_draws)  # e.g. Gamma-Gamma needs q > 1 for a finite mean
     p_draws, s_draws = p_draws[valid], s_draws[valid]
     low_pair, high_pair, draw_totals = _clv_draw_quantiles(
-        purchase_model, spend_model, p_draws, s_draws, grid, discount, margin, interval,
-        (hx, ht, hT), (sx, sz), ph, ps, pair_counts,
+        purchase_model, spend_model, p_draws, s_draws, grid, unit, margin, interval,
+        (hx, ht, hT, hr), (sx, sz), ph, ps, pair_counts,
     )  # fmt: skip
     # A draw far in the tail can overflow (e.g. 0 * inf for a huge ``a``): drop the whole
     # draw, as draws with q <= 1 are dropped above, rather than let one NaN blank every interval.
     finite = np.isfinite(draw_totals)
     if not finite.all() and finite.any():
         low_pair, high_pair, draw_totals = _clv_draw_quantiles(
-            purchase_model, spend_model, p_draws[finite], s_draws[finite], grid, discount,
-            margin, interval, (hx, ht, hT), (sx, sz), ph, ps, pair_counts,
+            purchase_model, spend_model, p_draws[finite], s_draws[finite], grid, unit,
+            margin, interval, (hx, ht, hT, hr), (sx, sz), ph, ps, pair_counts,
         )  # fmt: skip
     tail = (1 - interval) / 2
     total = float(point.sum())
@@ -473,12 +618,16 @@ def customer_lifetime_value(
     settings = {
         "horizon": horizon,
         "unit": unit,
-        "annual_discount_rate": annual_discount_rate,
+        "annual_discount_rate": rates,
         "margin": margin,
         "interval": interval,
         "n_draws_used": int(finite.sum()),
     }
-    out.attrs = dict(settings)  # kept for code written when the table was the result
+    # kept for code written when the table was the result; per-customer rates are described
+    # there, not copied (pandas copies attrs with every operation on the table)
+    out.attrs = dict(settings)
+    if isinstance(rates, pd.Series):
+        out.attrs["annual_discount_rate"] = _describe_rate(rates)
     return CLVResult(
         table=out,
         step=step,
@@ -616,6 +765,25 @@ def clv_cac_ratio(clv: pd.Series, acquisition_cost: pd.Series) -> pd.Series:
     for name, series in (("clv", clv), ("acquisition_cost", acquisition_cost)):
         if not isinstance(series, pd.Series):
             raise DataValidationError(f"{name} must be a pandas Series indexed by customer")
+        if series.index.has_duplicates:
+            repeated = series.index[series.index.duplicated()].unique()
+            raise DataValidationError(
+                f"{name}: customer id(s) on more than one row, e.g. {list(repeated[:5])}; "
+                "give one value per customer"
+            )
+    value = pd.to_numeric(clv, errors="coerce")
+    text = (
+        np.zeros(len(clv), dtype=bool)
+        if pd.api.types.is_numeric_dtype(clv)
+        else clv.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    )
+    raise_for_rows(
+        pd.DataFrame({"clv": clv}),
+        ~np.isfinite(value.to_numpy(dtype=float, na_value=np.nan)) | text,
+        column="clv",
+        problem="must be a number (missing, text or infinite values found)",
+        name="clv",
+    )
     cost = pd.to_numeric(acquisition_cost, errors="coerce")
     frame = pd.DataFrame({"acquisition_cost": cost})
     raise_for_rows(
@@ -631,6 +799,6 @@ def clv_cac_ratio(clv: pd.Series, acquisition_cost: pd.Series) -> pd.Series:
             f"acquisition_cost: no value for {len(missing)} customer(s) of clv, "
             f"e.g. {list(missing[:5])}"
         )
-    ratio = clv / cost.reindex(clv.index)
+    ratio = value / cost.reindex(clv.index)
     ratio.name = "clv_cac_ratio"
     return ratio
