@@ -15,17 +15,6 @@ CLV_RECIPES: dict[str, Any] = {}
 
 #: Open findings in clv: "function|argument|kind" -> finding.
 CLV_KNOWN_OPEN: dict[str, str] = {
-    "clv.clv_cac_ratio|clv_|duplicate_index": "[clv] <duplicate_index>: silent: result has repeated 'customer_id' labels",
-    "clv.clv_cac_ratio|clv_|nan_value": "[clv] <nan_value>: silent: result['clv_cac_ratio'] holds NaN (1 of 300)",
-    "clv.clv_cac_ratio|clv_|text_values": "[clv] <text_values>: crash: TypeError: operation 'truediv' not supported for dtype 'str' with dtype 'float64'",
-    "clv.customer_lifetime_value|purchase_model|frame": "[clv] <a DataFrame>: crash: AttributeError: 'DataFrame' object has no attribute '_check_fitted'",
-    "clv.customer_lifetime_value|purchase_model|none": "[clv] <None>: crash: AttributeError: 'NoneType' object has no attribute '_check_fitted'",
-    "clv.customer_lifetime_value|spend_model|frame": "[clv] <a DataFrame>: crash: AttributeError: 'DataFrame' object has no attribute '_check_fitted'",
-    "clv.customer_lifetime_value|spend_model|none": "[clv] <None>: crash: AttributeError: 'NoneType' object has no attribute '_check_fitted'",
-    "clv.customer_lifetime_value|summary|duplicate_index": "[clv] <two batches (rows :1 and 1:) concatenated, index repeated>: silent: table has repeated None labels",
-    "clv.discounted_expected_purchases|purchase_model|frame": "[clv] <a DataFrame>: crash: AttributeError: 'DataFrame' object has no attribute '_check_fitted'",
-    "clv.discounted_expected_purchases|purchase_model|none": "[clv] <None>: crash: AttributeError: 'NoneType' object has no attribute '_check_fitted'",
-    "clv.discounted_expected_purchases|summary|duplicate_index": "[clv] <?",
 }  # fmt: skip
 
 #: Public clv callables without a recipe yet (each new one without a recipe fails a test).
