@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio_lib import DataValidationError, acquisition, campaigns
+from portfolio_lib import DataValidationError, acquisition, campaigns, portfolio, rfm
 from portfolio_lib.simulate import simulate_crm
 
 END = pd.Timestamp("2024-12-31")
@@ -100,3 +100,72 @@ def test_campaign_results_name_a_wrong_result(crm, wrong):
         campaigns.uplift_by_segment(value, segments)
     with pytest.raises(TypeError, match="result must be an ABTestResult"):
         campaigns.campaign_return(value, margin=0.3, cost=10.0)
+
+
+# -- portfolio: wrong types, repeated customers, an empty call list ---------------------------
+
+
+@pytest.fixture(scope="module")
+def rfm_table(crm):
+    return rfm.rfm_table(crm.transactions, observation_end=END)
+
+
+def test_portfolio_tables_refuse_a_repeated_customer(rfm_table):
+    twice = pd.concat([rfm_table.iloc[:5], rfm_table.iloc[3:]])  # two overlapping batches
+    for call in (
+        lambda t: portfolio.value_loyalty_matrix(t),
+        lambda t: portfolio.portfolio_groups(t, margin=0.3),
+        lambda t: portfolio.profit_per_customer(t, margin=0.3),
+        lambda t: portfolio.gross_profit_per_customer(t, margin=0.3),
+    ):
+        with pytest.raises(DataValidationError, match=r"table: the index repeats 2 label"):
+            call(twice)
+
+
+def test_net_profit_names_the_acquisition_cost_argument(crm, rfm_table):
+    cost = crm.customers.set_index("customer_id")["acquisition_cost"]
+    net = portfolio.net_profit_per_customer(rfm_table, margin=0.3, acquisition_cost=cost)
+    assert net.index.equals(rfm_table.index)
+    with pytest.raises(DataValidationError, match="acquisition_cost must be a pandas Series"):
+        portfolio.net_profit_per_customer(rfm_table, margin=0.3, acquisition_cost=cost.to_frame())
+    renumbered = rfm_table.reset_index(drop=True)  # ids lost: no cost matches a row
+    with pytest.raises(DataValidationError, match=r"acquisition_cost has no value .* of table"):
+        portfolio.net_profit_per_customer(renumbered, margin=0.3, acquisition_cost=cost)
+
+
+@pytest.mark.parametrize("function", ["pareto_table", "lorenz_curve", "gini"])
+def test_concentration_names_values(rfm_table, function):
+    call = getattr(portfolio, function)
+    for wrong in (None, rfm_table[["monetary_total"]]):
+        with pytest.raises(DataValidationError, match="values must be a pandas Series or a 1-D"):
+            call(wrong)
+
+
+def test_profit_by_segment_names_labels(rfm_table):
+    for wrong in (None, rfm_table[["frequency"]]):
+        with pytest.raises(DataValidationError, match="labels must be a pandas Series"):
+            portfolio.profit_by_segment(rfm_table, wrong, margin=0.3)
+
+
+def test_strategy_table_names_wrong_types(rfm_table):
+    with pytest.raises(TypeError, match="groups must be a PortfolioGroups"):
+        portfolio.strategy_table(rfm_table)
+    with pytest.raises(TypeError, match="strategies must be a DataFrame or a mapping"):
+        portfolio.strategy_table(strategies=[{"target": "+5 %"}])
+
+
+def test_call_list_says_when_nobody_is_worth_a_call(rfm_table):
+    p = pd.Series(0.5, index=rfm_table.index)
+    clv_values = rfm_table["monetary_total"].clip(lower=0)
+    costly = portfolio.call_list(p, clv_values, save_rate=0.1, contact_cost=1e9)
+    assert costly.table.empty and "No call is worth its cost" in costly.note
+    assert costly.best_left_out < 0
+    free = portfolio.call_list(p + 0.1, clv_values + 1.0, save_rate=0.1, contact_cost=0.0)
+    assert len(free.table) == len(p) and "nobody was left out" in free.note
+    ordinary = portfolio.call_list(p, clv_values, save_rate=0.1, contact_cost=5.0)
+    assert ordinary.note == "" and 0 < len(ordinary.table) < len(p)
+    with pytest.raises(DataValidationError, match="churn_probability is empty"):
+        portfolio.call_list(p.iloc[:0], clv_values, save_rate=0.1, contact_cost=1.0)
+    with pytest.raises(DataValidationError, match="churn_probability: the index repeats"):
+        portfolio.call_list(pd.concat([p, p.iloc[:2]]), clv_values, save_rate=0.1,
+                            contact_cost=1.0)  # fmt: skip

@@ -313,7 +313,7 @@ def test_profit_per_customer_and_segment_by_hand():
     assert net_profit_per_customer(table, margin=0.3, acquisition_cost=costs).tolist() == (
         pytest.approx([20.0, -5.0, 3.0])
     )
-    with pytest.raises(DataValidationError, match="costs"):
+    with pytest.raises(DataValidationError, match="acquisition_cost has no value for 2 customer"):
         net_profit_per_customer(table, margin=0.3, acquisition_cost=pd.Series({"a": 1.0}))
     with pytest.raises(ValueError, match="margin"):
         profit_per_customer(table, margin="30%")

@@ -14,7 +14,8 @@ from portfolio_lib._errors import DataValidationError, raise_for_rows
 
 
 def _values(values: pd.Series | np.ndarray | Sequence[float], *, name: str) -> pd.Series:
-    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
+    checked = _validate.one_dimensional(values, name=name)
+    series = checked if isinstance(checked, pd.Series) else pd.Series(checked)
     label = str(series.name) if series.name is not None else name
     if len(series) == 0:
         raise DataValidationError(f"{label} is empty")

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib import _terms, _validate
-from portfolio_lib._errors import DataValidationError, require_columns
-from portfolio_lib.portfolio._margin import _margin_times
+from portfolio_lib.portfolio._common import customer_table, margin_times
 
 #: The four portfolio groups, in priority order, with their glossary keys.
 GROUPS: dict[str, str] = {
@@ -115,9 +114,7 @@ def portfolio_groups(
     >>> portfolio_groups(t).table["group"].tolist()
     ['at_risk', 'profitable', 'loyal', 'potential', 'potential']
     """
-    require_columns(table, ["recency_days", "frequency", value_col], name="table")
-    if len(table) == 0:
-        raise DataValidationError("table has no rows; column 'frequency' is empty")
+    customer_table(table, ["frequency", "recency_days", value_col])
     if not 0 < profitable_quantile < 1:
         raise ValueError(f"profitable_quantile must be in (0, 1), got {profitable_quantile!r}")
     if not (at_risk_after_days >= 0 and math.isfinite(at_risk_after_days)):
@@ -125,7 +122,7 @@ def portfolio_groups(
     recency = _validate.numeric(table, "recency_days", name="table")
     frequency = _validate.numeric(table, "frequency", name="table")
     revenue = _validate.numeric(table, value_col, name="table")
-    value = revenue if margin is None else _margin_times(revenue, margin)
+    value = revenue if margin is None else margin_times(revenue, margin)
     min_value = float(np.quantile(value, profitable_quantile))
     min_freq = (
         float(math.floor(frequency.median()) + 1)

@@ -21,7 +21,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.portfolio._margin import _margin_times
+from portfolio_lib.portfolio._common import customer_table, margin_times, per_customer
 
 
 @dataclass(frozen=True)
@@ -450,9 +450,10 @@ def net_profit_per_customer(
     ...                         acquisition_cost=pd.Series({"a": 10.0, "b": 20.0})).tolist()
     [20.0, -5.0]
     """
-    return profit_per_customer(
-        table, margin=margin, revenue_col=revenue_col, costs=acquisition_cost
-    ).rename("net_profit")
+    return _profit(
+        table, margin=margin, revenue_col=revenue_col, costs=acquisition_cost,
+        costs_name="acquisition_cost",
+    ).rename("net_profit")  # fmt: skip
 
 
 def profit_per_customer(
@@ -475,6 +476,13 @@ def profit_per_customer(
     costs : pandas.Series, optional
         Customer-specific costs (acquisition, service), indexed like ``table``; subtracted.
 
+    Raises
+    ------
+    DataValidationError
+        ``table`` is not a DataFrame, lacks ``revenue_col``, has no rows or repeats an index
+        label (a customer twice); ``costs`` or a per-customer ``margin`` is not a Series,
+        repeats a customer, lacks a customer of ``table`` or is not numeric.
+
     Examples
     --------
     >>> import pandas as pd
@@ -482,16 +490,23 @@ def profit_per_customer(
     >>> profit_per_customer(t, margin=0.3, costs=pd.Series({"a": 10.0, "b": 20.0})).tolist()
     [20.0, -5.0]
     """
-    require_columns(table, [revenue_col], name="table")
-    profit = _margin_times(_validate.numeric(table, revenue_col, name="table"), margin)
+    return _profit(table, margin=margin, revenue_col=revenue_col, costs=costs)
+
+
+def _profit(
+    table: pd.DataFrame,
+    *,
+    margin: float | pd.Series,
+    revenue_col: str,
+    costs: pd.Series | None,
+    costs_name: str = "costs",
+) -> pd.Series:
+    """:func:`profit_per_customer`, with the name of the costs argument for messages."""
+    customer_table(table, [revenue_col])
+    profit = margin_times(_validate.numeric(table, revenue_col, name="table"), margin)
     if costs is not None:
-        missing = table.index.difference(costs.index)
-        if len(missing):
-            raise DataValidationError(
-                f"costs has no entry for {len(missing)} customer(s), e.g. {list(missing[:5])}"
-            )
-        profit = profit - _validate.numeric(costs.reindex(table.index).to_frame("costs"), "costs",
-                                         name="costs")  # fmt: skip
+        of = "customer(s) of table (one per row, by index label)"
+        profit = profit - per_customer(costs, table.index, name=costs_name, of=of)
     return profit.rename("profit")
 
 
@@ -523,6 +538,7 @@ def profit_by_segment(
     """
     profit = profit_per_customer(table, margin=margin, revenue_col=revenue_col, costs=costs)
     kind = "gross" if costs is None else "net"
+    labels = _validate.one_dimensional(labels, name="labels")
     seg = _validate.aligned_labels(labels, table.index, name="table")
     grouped = pd.DataFrame(
         {"revenue": table[revenue_col].astype(float), f"{kind}_profit": profit}

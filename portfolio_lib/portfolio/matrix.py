@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib import _validate
-from portfolio_lib._errors import DataValidationError, require_columns
-from portfolio_lib.portfolio._margin import _margin_times
+from portfolio_lib.portfolio._common import customer_table, margin_times
 
 #: Reinartz & Kumar quadrants: (high value, high loyalty) -> (English, Turkish, strategy).
 QUADRANTS: dict[tuple[bool, bool], tuple[str, str, str]] = {
@@ -128,12 +127,10 @@ def value_loyalty_matrix(
     >>> value_loyalty_matrix(t).table["quadrant"].tolist()
     ['True friends', 'Butterflies', 'Barnacles', 'Strangers']
     """
-    require_columns(table, [value_col, loyalty_col], name="table")
-    if len(table) == 0:
-        raise DataValidationError(f"table has no rows; column {value_col!r} is empty")
+    customer_table(table, [value_col, loyalty_col])
     revenue = _validate.numeric(table, value_col, name="table")
     loyalty = _validate.numeric(table, loyalty_col, name="table")
-    value = revenue if margin is None else _margin_times(revenue, margin)
+    value = revenue if margin is None else margin_times(revenue, margin)
     v_cut = float(value.median()) if value_threshold is None else float(value_threshold)
     l_cut = float(loyalty.median()) if loyalty_threshold is None else float(loyalty_threshold)
     if not (math.isfinite(v_cut) and math.isfinite(l_cut)):

@@ -103,12 +103,27 @@ def strategy_table(
         Overrides of :func:`default_strategies`, by group (index or mapping key) and column;
         cells not given keep their default. Unknown groups or columns raise ``ValueError``.
 
+    Raises
+    ------
+    TypeError
+        ``groups`` is not a :class:`PortfolioGroups` or ``strategies`` neither a DataFrame
+        nor a mapping.
+
     Examples
     --------
     >>> t = strategy_table(strategies={"loyal": {"target": "+5 % basket"}})
     >>> t.loc["loyal", "target"], t.loc["loyal", "group_tr"]
     ('+5 % basket', 'Sadık müşteriler')
     """
+    if groups is not None and not isinstance(groups, PortfolioGroups):
+        raise TypeError(
+            f"groups must be a PortfolioGroups (from portfolio_groups), got {type(groups).__name__}"
+        )
+    if strategies is not None and not isinstance(strategies, pd.DataFrame | Mapping):
+        raise TypeError(
+            "strategies must be a DataFrame or a mapping group -> {column: text}, got "
+            f"{type(strategies).__name__}"
+        )
     table = default_strategies()
     if strategies is not None:
         override = (

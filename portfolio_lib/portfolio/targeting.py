@@ -15,7 +15,7 @@ the list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,9 @@ class CallList(SettingsResult):
     best_left_out : float
         Highest expected saved value of a customer *not* on the list (<= 0; NaN when every
         candidate is on it).
+    note : str
+        Says so when the list is empty (no call is worth its cost) or when nobody was left
+        out (``best_left_out`` is then NaN); empty otherwise.
 
     Examples
     --------
@@ -61,6 +64,7 @@ class CallList(SettingsResult):
     save_rate: float
     contact_cost: float
     best_left_out: float
+    note: str = field(default="", repr=False)
     _row_name = "customers"
 
     @property
@@ -77,9 +81,9 @@ class CallList(SettingsResult):
             ("save rate", f"{self.save_rate:g} of would-be churners kept per call"),
             ("contact cost", f"{self.contact_cost:g} per call"),
         )
+        notes = ("expected saved value = p_churn x CLV x save rate - contact cost",)
         return ResultSummary(
-            "Retention call list", rows,
-            ("expected saved value = p_churn x CLV x save rate - contact cost",),
+            "Retention call list", rows, notes + ((self.note,) if self.note else ()),
         )  # fmt: skip
 
 
@@ -119,7 +123,15 @@ def call_list(
     Returns
     -------
     CallList
-        The customers with ``expected_saved_value > 0``, highest first.
+        The customers with ``expected_saved_value > 0``, highest first. An empty list (no
+        call is worth its cost) or a list without anyone left out says so in ``note``.
+
+    Raises
+    ------
+    DataValidationError
+        ``churn_probability`` or ``clv`` is not a Series, repeats a customer id, is not
+        numeric; ``churn_probability`` is empty or outside 0..1; ``clv`` lacks a scored
+        customer.
 
     Examples
     --------
@@ -136,6 +148,9 @@ def call_list(
     contact_cost = _rate(contact_cost, "contact_cost", low=0.0, high=None)
     if not isinstance(churn_probability, pd.Series):
         raise DataValidationError("churn_probability must be a Series indexed by customer id")
+    if churn_probability.empty:
+        raise DataValidationError("churn_probability is empty: there is no customer to rank")
+    _validate.unique_index(churn_probability, name="churn_probability")
     p = _validate.numeric(churn_probability.rename("p_churn").to_frame(), "p_churn",
                           name="churn_probability")  # fmt: skip
     if ((p < 0) | (p > 1)).any():
@@ -145,6 +160,7 @@ def call_list(
         )
     if not isinstance(clv, pd.Series):
         raise DataValidationError("clv must be a Series indexed by customer id")
+    _validate.unique_index(clv, name="clv")
     value = _validate.reindexed(clv, p.index, name="clv", of="scored customer(s)")
     value = _validate.numeric(value.rename("clv").to_frame(), "clv", name="clv")
     table = pd.DataFrame({"p_churn": p, "clv": value})
@@ -154,4 +170,13 @@ def call_list(
     keep = table["expected_saved_value"] > 0
     left_out = table.loc[~keep, "expected_saved_value"]
     best_left_out = float(left_out.max()) if len(left_out) else float("nan")
-    return CallList(table.loc[keep], len(table), save_rate, contact_cost, best_left_out)
+    if not keep.any():
+        note = (
+            f"No call is worth its cost: the highest expected saved value of the {len(table)} "
+            f"candidate(s) is {best_left_out:.4g} <= 0 (contact cost {contact_cost:g})."
+        )
+    elif not len(left_out):
+        note = "Every candidate is worth a call: nobody was left out (best_left_out is NaN)."
+    else:
+        note = ""
+    return CallList(table.loc[keep], len(table), save_rate, contact_cost, best_left_out, note)
