@@ -17,14 +17,23 @@ from sklearn.utils.validation import check_is_fitted
 from portfolio_lib.churn import ChurnBoosting, ChurnFeatures, ChurnLogit
 from portfolio_lib.clv import (
     BetaGeo,
+    BetaGeoBetaBinom,
+    BetaGeoCovariates,
     GammaGamma,
+    GammaGammaCovariates,
     MeanSpend,
+    ModifiedBetaGeo,
     ParetoNBD,
+    ParetoNBDCovariates,
     ShiftedBetaGeometric,
     fit_purchase_model,
+    simulate_bgbb,
     simulate_bgnbd,
+    simulate_covariates,
     simulate_gamma_gamma_spend,
     simulate_pareto_nbd,
+    simulate_purchases_with_covariates,
+    simulate_spend_with_covariates,
 )
 
 
@@ -40,6 +49,24 @@ def summary() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def pareto_summary() -> pd.DataFrame:
     return simulate_pareto_nbd(800, r=0.55, alpha=10.6, s=0.6, beta=11.7, T=52, seed=7)
+
+
+@pytest.fixture(scope="module")
+def covariate_data() -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """(summary, covariates) for the covariate models (fit takes both)."""
+    cov = simulate_covariates(800, seed=8)
+    bg = simulate_purchases_with_covariates(
+        cov, model="bgnbd", params={"r": 0.8, "alpha": 8.0, "a": 1.0, "b": 4.0},
+        purchase={"online": 0.5}, dropout={"online": -0.5}, T=52.0, seed=9,
+    )  # fmt: skip
+    pnbd = simulate_purchases_with_covariates(
+        cov, model="pareto_nbd", params={"r": 0.6, "alpha": 10.0, "s": 0.6, "beta": 12.0},
+        purchase={"online": 0.5}, dropout={"online": -0.5}, T=52.0, seed=10,
+    )  # fmt: skip
+    spend = simulate_spend_with_covariates(
+        bg["frequency"], cov, p=6.0, q=3.5, gamma=20.0, spend={"online": 0.3}, seed=11
+    )
+    return {"bg_cov": (bg, cov), "pnbd_cov": (pnbd, cov), "spend_cov": (spend, cov)}
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +89,26 @@ CASES = {
     "GammaGamma": (lambda: GammaGamma(), "summary", "params_", None),
     "MeanSpend": (lambda: MeanSpend(), "summary", "params_", None),
     "ShiftedBetaGeometric": (lambda: ShiftedBetaGeometric(), "cohort", "params_", None),
+    "ModifiedBetaGeo": (lambda: ModifiedBetaGeo(), "summary", "params_", {"prior_sd": 3.0}),
+    "BetaGeoBetaBinom": (lambda: BetaGeoBetaBinom(), "bgbb", "params_", None),
+    "BetaGeoCovariates": (
+        lambda: BetaGeoCovariates(purchase_covariates=["online"]),
+        "bg_cov",
+        "params_",
+        {"dropout_covariates": ["online"]},
+    ),
+    "ParetoNBDCovariates": (
+        lambda: ParetoNBDCovariates(dropout_covariates=["online"]),
+        "pnbd_cov",
+        "params_",
+        {"purchase_covariates": ["online"]},
+    ),
+    "GammaGammaCovariates": (
+        lambda: GammaGammaCovariates(spend_covariates=["online"]),
+        "spend_cov",
+        "params_",
+        {"spend_covariates": None},
+    ),
     "ChurnLogit": (
         lambda: ChurnLogit(confidence=0.9),
         "churn",
@@ -78,18 +125,19 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def data_for(summary, pareto_summary, churn_data):
-    return lambda kind: _data(kind, summary, pareto_summary, churn_data)
+def data_for(summary, pareto_summary, churn_data, covariate_data):
+    """What ``fit`` takes, as a tuple of positional arguments."""
 
+    def data(kind: str) -> tuple:
+        if kind in covariate_data:
+            return covariate_data[kind]
+        if kind == "bgbb":
+            return (simulate_bgbb(600, alpha=1.2, beta=0.75, gamma=0.66, delta=2.8, periods=6,
+                                  seed=12),)  # fmt: skip
+        found = {"summary": summary, "pareto": pareto_summary, "churn": churn_data}
+        return (found.get(kind, [1000, 631, 468, 382, 326, 289, 262, 241]),)
 
-def _data(kind: str, summary, pareto_summary, churn_data):
-    if kind == "summary":
-        return summary
-    if kind == "pareto":
-        return pareto_summary
-    if kind == "cohort":
-        return [1000, 631, 468, 382, 326, 289, 262, 241]
-    return churn_data
+    return data
 
 
 def _fitted_state(model) -> dict:
@@ -99,7 +147,7 @@ def _fitted_state(model) -> dict:
 @pytest.mark.parametrize("name", list(CASES))
 def test_clone_gives_an_unfitted_copy_with_equal_params(name, data_for):
     make, kind, _, _ = CASES[name]
-    original = make().fit(data_for(kind))
+    original = make().fit(*data_for(kind))
     copy = clone(original)
     assert type(copy) is type(original) and copy is not original
     assert copy.get_params() == original.get_params()
@@ -140,8 +188,8 @@ def test_set_params_changes_a_constructor_argument(name):
 def test_fitting_a_clone_gives_the_same_result(name, data_for):
     make, kind, attribute, _ = CASES[name]
     data = data_for(kind)
-    original = make().fit(data)
-    again = clone(original).fit(data)
+    original = make().fit(*data)
+    again = clone(original).fit(*data)
     left, right = getattr(original, attribute), getattr(again, attribute)
     if isinstance(left, pd.Series):
         pd.testing.assert_series_equal(left, right)
@@ -150,7 +198,7 @@ def test_fitting_a_clone_gives_the_same_result(name, data_for):
     else:
         assert left == right
     if kind == "churn":
-        pd.testing.assert_series_equal(original.predict_proba(data), again.predict_proba(data))
+        pd.testing.assert_series_equal(original.predict_proba(*data), again.predict_proba(*data))
 
 
 def test_set_params_changes_what_fit_does(summary):

@@ -32,6 +32,7 @@ from portfolio_lib.clv._bgfamily import (
     bg_prob_alive,
     simulate_bg_customers,
 )
+from portfolio_lib.clv._gradients import bg_family_loglik_grad
 
 __all__ = ["ModifiedBetaGeo", "simulate_mbgnbd"]
 
@@ -65,6 +66,12 @@ class ModifiedBetaGeo(PurchaseModel):
     def _loglik_rows(params, x, t_x, T):
         r, alpha, a, b = unpack(params)
         return bg_loglik(r, alpha, a, b, np.asarray(x, dtype=float), t_x, T, shift=1)
+
+    @classmethod
+    def _make_loglik_grad(cls, x, t_x, T, w):
+        """Weighted log-likelihood and its analytic gradient in the log-parameters
+        (:func:`~portfolio_lib.clv._gradients.bg_family_loglik_grad`, ``shift = 1``)."""
+        return bg_family_loglik_grad(x, t_x, T, w, shift=1)
 
     @staticmethod
     def _prob_alive(params, x, t_x, T):
