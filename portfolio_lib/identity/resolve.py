@@ -75,7 +75,7 @@ def resolve(
     threshold: float = 0.9,
     salt: str | bytes | None = None,
     seed: int = 0,
-    u_pairs: float = 2e6,
+    u_pairs: float = 1e6,
     keep_pairs_above: float = 0.01,
     db_api: Any | None = None,
 ) -> IdentityResult:
