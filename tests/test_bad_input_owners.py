@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio_lib import DataValidationError, acquisition, campaigns, portfolio, rfm
+from portfolio_lib import DataValidationError, acquisition, campaigns, portfolio, rfm, satisfaction
 from portfolio_lib.simulate import simulate_crm
 
 END = pd.Timestamp("2024-12-31")
@@ -169,3 +169,39 @@ def test_call_list_says_when_nobody_is_worth_a_call(rfm_table):
     with pytest.raises(DataValidationError, match="churn_probability: the index repeats"):
         portfolio.call_list(pd.concat([p, p.iloc[:2]]), clv_values, save_rate=0.1,
                             contact_cost=1.0)  # fmt: skip
+
+
+# -- satisfaction: importance-performance and dominance weights ------------------------------
+
+
+@pytest.fixture(scope="module")
+def drivers(crm):
+    return satisfaction.driver_analysis(crm.surveys)
+
+
+def test_importance_performance_refuses_too_few_ratings(crm, drivers):
+    with pytest.raises(DataValidationError, match=r"has 0 rating\(s\).*needs at least 2"):
+        satisfaction.importance_performance(crm.surveys.iloc[:0], drivers)
+    with pytest.raises(DataValidationError, match=r"has 1 rating\(s\).*needs at least 2"):
+        satisfaction.importance_performance(crm.surveys.iloc[[3]], drivers)
+    top = satisfaction.importance_performance(crm.surveys.iloc[[3]], drivers, performance="top_box")
+    assert top.table[["performance_ci_low", "performance_ci_high"]].notna().all().all()
+
+
+def test_importance_performance_names_a_wrong_importance(crm, drivers):
+    for wrong in (None, drivers.importance):
+        with pytest.raises(TypeError, match="importance must be a DriverResult"):
+            satisfaction.importance_performance(crm.surveys, wrong)
+    with pytest.raises(DataValidationError, match="importance names no driver"):
+        satisfaction.importance_performance(crm.surveys, pd.Series(dtype=float))
+
+
+def test_dominance_weights_names_corr(crm):
+    items = ["rating_product_quality", "rating_price_value", "rating_delivery", "csat"]
+    corr = crm.surveys[items].corr().to_numpy()
+    weights = satisfaction.dominance_weights(corr)
+    full_r2 = corr[:3, 3] @ np.linalg.solve(corr[:3, :3], corr[:3, 3])
+    assert len(weights) == 3 and weights.sum() == pytest.approx(full_r2)
+    for wrong in (None, crm.surveys[items[:1]], corr[:, :1], np.ones((1, 1))):
+        with pytest.raises(ValueError, match="corr must be a square correlation matrix"):
+            satisfaction.dominance_weights(wrong)

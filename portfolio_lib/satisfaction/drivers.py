@@ -21,7 +21,7 @@ each driver: high importance and low performance is where to act first.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -205,13 +205,19 @@ def dominance_weights(corr: np.ndarray) -> np.ndarray:
     ndarray, shape (p,)
         General dominance (Shapley) weights in R² units; they sum to the full-model R².
 
+    Raises
+    ------
+    ValueError
+        ``corr`` is not a square matrix of at least 2 x 2 finite numbers (e.g. None, or one
+        column of a table instead of its correlation matrix).
+
     Examples
     --------
     >>> w = dominance_weights(np.array([[1.0, 0.0, 0.6], [0.0, 1.0, 0.3], [0.6, 0.3, 1.0]]))
     >>> np.round(w, 2).tolist()
     [0.36, 0.09]
     """
-    corr = np.asarray(corr, dtype=float)
+    corr = _correlation_matrix(corr)
     p = corr.shape[0] - 1
     if p > MAX_DOMINANCE_DRIVERS:
         raise ValueError(
@@ -221,6 +227,23 @@ def dominance_weights(corr: np.ndarray) -> np.ndarray:
         )
     r2 = _subset_r_squared(corr[:p, :p], corr[:p, p])
     return _conditional_dominance(r2, p).mean(axis=1)
+
+
+def _correlation_matrix(corr: object) -> np.ndarray:
+    """``corr`` as a square float array of at least 2 x 2 finite numbers, else ValueError."""
+    shape = np.shape(corr) if corr is not None else None
+    if shape is None or len(shape) != 2 or shape[0] != shape[1] or shape[0] < 2:
+        raise ValueError(
+            "corr must be a square correlation matrix of the drivers and the outcome (shape "
+            f"(p + 1, p + 1), p >= 1), got {type(corr).__name__} of shape {shape}"
+        )
+    try:
+        values = np.asarray(corr, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"corr must hold numbers: {exc}") from exc
+    if not np.isfinite(values).all():
+        raise ValueError("corr must hold finite numbers (a constant column has no correlation)")
+    return values
 
 
 def _check_drivers(outcome: str, drivers: Sequence[str]) -> list[str]:
@@ -634,6 +657,15 @@ def importance_performance(
     -------
     ImportancePerformance
 
+    Raises
+    ------
+    TypeError
+        ``importance`` is neither a :class:`DriverResult` nor a Series (or mapping).
+    DataValidationError
+        ``importance`` names no driver; ``df`` lacks a driver column or has fewer ratings of
+        a driver than a performance interval needs (two for ``"mean"``, one for
+        ``"top_box"``).
+
     Examples
     --------
     >>> df = pd.DataFrame({"a": [5, 4, 5], "b": [2, 3, 2]})
@@ -645,9 +677,16 @@ def importance_performance(
     if isinstance(importance, DriverResult):
         weights = importance.importance["share"]
         label = f"importance (share of R² for {importance.outcome})"
-    else:
+    elif isinstance(importance, pd.Series | Mapping):
         weights = pd.Series(importance, dtype="float64")
         label = "importance"
+    else:
+        raise TypeError(
+            "importance must be a DriverResult (from driver_analysis) or a Series of importance "
+            f"indexed by driver column, got {type(importance).__name__}"
+        )
+    if weights.empty:
+        raise DataValidationError("importance names no driver: there is nothing to place")
     drivers = [str(d) for d in weights.index]
     if performance not in ("mean", "top_box"):
         raise ValueError(f"performance must be 'mean' or 'top_box', got {performance!r}")
@@ -658,6 +697,12 @@ def importance_performance(
     for driver in drivers:
         values = numeric_frame(df, [driver], name="responses", missing=missing)[0][driver]
         values = values.to_numpy()
+        needed = 2 if performance == "mean" else 1
+        if len(values) < needed:
+            raise DataValidationError(
+                f"responses: column {driver!r} has {len(values)} rating(s); a performance "
+                f"interval ({performance}) needs at least {needed}"
+            )
         if performance == "mean":
             mean = values.mean()
             half = (
