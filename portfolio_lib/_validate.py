@@ -15,9 +15,11 @@ Dates
     ``20230101`` are refused too, never read as nanoseconds after 1970: read them with
     ``quality.parse_dates`` (which reads ``yyyymmdd``) or ``datasets.read_transactions``.
 Plausible dates
-    A date before 1900 or after today (:data:`EARLIEST`, :func:`latest`) is refused, naming
-    the column and showing the rows, so that one mistyped year never stretches a data window
-    (a churn period, a KPI series) to 1850 or 2099.
+    A date before 1900 or after tomorrow (:data:`EARLIEST`, :func:`latest`; the margin of a
+    day is for time zones ahead of the local clock) is refused, naming the column and
+    showing the rows (:func:`plausible`; readers take an explicit ``window`` instead), so
+    that one mistyped year never stretches a data window (a churn period, a KPI series) to
+    1850 or 2099.
 Tables
     A table argument that is not a ``DataFrame`` raises :class:`DataValidationError` naming
     the argument (:func:`table`); a per-customer table or Series whose index repeats a label
@@ -69,8 +71,13 @@ from portfolio_lib._errors import (
 __all__ = [
     "EARLIEST",
     "latest",
+    "plausible_window",
+    "implausible",
+    "plausible",
     "table",
     "one_dimensional",
+    "positional",
+    "as_series",
     "unique_index",
     "Late",
     "TRANSACTION_COLUMNS",
@@ -134,8 +141,70 @@ def day(value: object, what: str = "observation_end") -> pd.Timestamp:
 
 
 def latest() -> pd.Timestamp:
-    """The latest plausible date of a record: the end of today (local clock, naive)."""
-    return pd.Timestamp.now().normalize() + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    """The latest plausible date of a record: the end of tomorrow (local clock, naive).
+
+    One day beyond today, so that a record stamped in a time zone ahead of the local clock
+    is not refused.
+    """
+    return pd.Timestamp.now().normalize() + pd.Timedelta(days=2) - pd.Timedelta(1, "ns")
+
+
+def plausible_window(
+    window: tuple[object, object] | None = None,
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates a record may carry: ``window`` when given, else (:data:`EARLIEST`, :func:`latest`).
+
+    Either end of ``window`` may be None (that end keeps its default), so
+    ``window=("1850-01-01", None)`` admits old records while still refusing future ones.
+
+    Examples
+    --------
+    >>> plausible_window(("1850-01-01", "2200-01-01"))[0].year
+    1850
+    """
+    start, end = (None, None) if window is None else window
+    low = EARLIEST if start is None else day(start, "window start")
+    high = (
+        latest()
+        if end is None
+        else day(end, "window end") + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    )
+    return low, high
+
+
+def implausible(values: pd.Series, window: tuple[object, object] | None = None) -> np.ndarray:
+    """True where a date of ``values`` (datetime64) lies outside :func:`plausible_window`."""
+    low, high = plausible_window(window)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    return ((values < low) | (values > high)).to_numpy(dtype=bool)
+
+
+def plausible(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    name: str,
+    values: pd.Series | None = None,
+    window: tuple[object, object] | None = None,
+) -> None:
+    """Refuse dates outside :func:`plausible_window` with :class:`DataValidationError`.
+
+    ``values`` are the parsed dates of ``frame[column]`` (default the column itself, which
+    must then be datetime64). The message names the column, shows the rows and says how to
+    admit such dates (an explicit ``window``), so that one mistyped year never stretches a
+    data window (a churn period, a KPI series) to 1850 or 2099.
+    """
+    values = frame[column] if values is None else values
+    low, high = plausible_window(window)
+    raise_for_rows(
+        frame, implausible(values, window), column=column, name=name,
+        problem=(
+            f"has dates before {low.date()} or after {high.date()}, which no customer record "
+            "has (a typo? a future date would stretch the data window; pass an explicit "
+            "window=(start, end) where such dates are genuine)"
+        ),
+    )  # fmt: skip
 
 
 def table(value: object, *, name: str, columns: Sequence[str] = ()) -> pd.DataFrame:
@@ -176,14 +245,38 @@ def one_dimensional(value: object, *, name: str) -> pd.Series | np.ndarray:
     return array
 
 
-def unique_index(value: _Frame, *, name: str, of: str = "customer") -> _Frame:
-    """``value`` if its index labels are unique, else :class:`DataValidationError`.
+def positional(values: object, *, name: str) -> tuple[pd.Series, pd.Index]:
+    """``values`` as a Series indexed ``0 .. n-1``, and the index to give its result back.
+
+    For functions that work on one column by position, so that an index repeating labels
+    (two batches concatenated) reads like any other. A list or 1-D array becomes a Series;
+    None, a DataFrame or a 2-D array raise :class:`DataValidationError` naming ``name``
+    (see :func:`one_dimensional`).
+    """
+    series = as_series(values, name=name)
+    return series.reset_index(drop=True), series.index
+
+
+def as_series(values: object, *, name: str) -> pd.Series:
+    """``values`` as a Series: a Series as it is, a list or 1-D array as a new one.
+
+    None, a DataFrame or a 2-D array raise :class:`DataValidationError` naming ``name``
+    (see :func:`one_dimensional`).
+    """
+    checked = one_dimensional(values, name=name)
+    return checked if isinstance(checked, pd.Series) else pd.Series(checked)
+
+
+def unique_index(value: _Frame | pd.Index, *, name: str, of: str = "customer") -> _Frame | pd.Index:
+    """``value`` if its index (or, for an Index, its labels) is unique, else an error.
+
+    The error is a :class:`DataValidationError`.
 
     For tables and Series indexed by id, where a repeated label means one {of} twice (for
     example two batches concatenated without ``ignore_index=True``). The message shows the
     repeated labels.
     """
-    index = value.index
+    index = value if isinstance(value, pd.Index) else value.index
     if not index.is_unique:
         repeated = index[index.duplicated()].unique()
         raise DataValidationError(
@@ -194,30 +287,14 @@ def unique_index(value: _Frame, *, name: str, of: str = "customer") -> _Frame:
     return value
 
 
-def _plausible(frame: pd.DataFrame, values: pd.Series, column: str, name: str) -> None:
-    """Refuse dates before :data:`EARLIEST` or after :func:`latest` (rows shown)."""
-    early = (values < EARLIEST).to_numpy()
-    raise_for_rows(
-        frame, early, column=column, name=name,
-        problem=f"has dates before {EARLIEST.date()}, which no customer record has (a typo?)",
-    )  # fmt: skip
-    late = (values > latest()).to_numpy()
-    raise_for_rows(
-        frame, late, column=column, name=name,
-        problem=(
-            f"has dates after today ({pd.Timestamp.now().date()}); a future date would "
-            "stretch the data window"
-        ),
-    )  # fmt: skip
-
-
 def dates(
     frame: pd.DataFrame,
     column: str,
     *,
     name: str = "data",
     missing: Literal["raise", "keep"] = "raise",
-    plausible: bool = True,
+    check_plausible: bool = True,
+    window: tuple[object, object] | None = None,
 ) -> pd.Series:
     """``frame[column]`` as time-zone naive ``datetime64`` (times of day kept).
 
@@ -225,7 +302,8 @@ def dates(
     ``date``/``datetime`` objects are parsed as ISO 8601; anything else raises
     :class:`DataValidationError` naming the column and showing the rows. Missing values raise
     unless ``missing="keep"`` (e.g. a ``resolved`` date that is empty while a complaint is
-    open). Dates before 1900 or after today raise unless ``plausible=False``.
+    open). Dates outside :func:`plausible_window` (of ``window``, default 1900 to tomorrow)
+    raise unless ``check_plausible=False``.
     """
     values = frame[column]
     if not pd.api.types.is_datetime64_any_dtype(values):
@@ -249,8 +327,8 @@ def dates(
     if missing == "raise":
         raise_for_rows(frame, values.isna(), column=column, problem="must not be missing",
                        name=name)  # fmt: skip
-    if plausible:
-        _plausible(frame, values, column, name)
+    if check_plausible:
+        plausible(frame, column, name=name, values=values, window=window)
     return values
 
 
@@ -414,10 +492,14 @@ def reindexed(
 def aligned_labels(labels: pd.Series | np.ndarray, index: pd.Index, *, name: str) -> pd.Series:
     """Segment labels aligned to ``index`` (a Series by its index, an array by position).
 
-    Raises :class:`DataValidationError` when a row of ``name`` has no label, the lengths
-    differ, or a label is missing. The result is named ``"segment"``.
+    Raises :class:`DataValidationError` when ``labels`` is not one column (None, a
+    DataFrame), a row of ``name`` has no label, the lengths differ, a label is missing, or
+    ``labels`` is a Series while the index of ``name`` repeats labels (two batches
+    concatenated: aligning by label would be ambiguous). The result is named ``"segment"``.
     """
+    labels = one_dimensional(labels, name="labels")
     if isinstance(labels, pd.Series):
+        unique_index(index, name=f"{name} (labels is aligned on it)", of="row")
         aligned = reindexed(labels, index, name="labels", what="entry", of=f"row(s) of {name}")
     else:
         values = np.asarray(labels)

@@ -46,6 +46,8 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
+
 __all__ = [
     "STAGES",
     "STAGE_NAMES_TR",
@@ -513,7 +515,18 @@ def conform(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     """``frame`` with exactly the schema's sample columns, in order, with their dtypes.
 
     The simulator passes every table through this, so its dtypes are the schema's
-    (:meth:`TableSchema.dtypes`); the index becomes ``0 .. n-1``.
+    (:meth:`TableSchema.dtypes`); the index becomes ``0 .. n-1`` (rows are taken by
+    position, so an index repeating labels is fine). Date columns follow the package's one
+    rule (:func:`portfolio_lib._validate.dates`): datetime64 or ISO 8601 text, never
+    numbers, a time-zone aware date at its wall-clock time, nothing before 1900 or after
+    tomorrow.
+
+    Raises
+    ------
+    DataValidationError
+        ``frame`` is not a DataFrame or lacks a sample column of ``schema``, or a date
+        column holds something else than plausible dates (the message names the column and
+        shows the rows).
 
     Examples
     --------
@@ -523,9 +536,27 @@ def conform(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     >>> str(conform(raw, SCHEMAS["mystery_shopping"])["visit_date"].dtype)
     'datetime64[ns]'
     """
+    _validate.table(frame, name=schema.name, columns=schema.sample_columns)
     dtypes = schema.dtypes()
-    out = {name: frame[name].astype(dtypes[name]) for name in schema.sample_columns}
+    dates = _checked_dates(frame, schema, name=schema.name)
+    out = {
+        name: dates.get(name, frame[name]).astype(dtypes[name]).reset_index(drop=True)
+        for name in schema.sample_columns
+    }
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _checked_dates(frame: pd.DataFrame, schema: TableSchema, *, name: str) -> dict[str, pd.Series]:
+    """The date columns of ``schema`` present in ``frame``, read by :func:`_validate.dates`.
+
+    Missing dates are kept (a column with ``gaps``); anything else that is not a plausible
+    date raises :class:`DataValidationError` naming the column of table ``name``.
+    """
+    return {
+        col.name: _validate.dates(frame, col.name, name=name, missing="keep")
+        for col in schema.columns
+        if col.kind in ("date", "timestamp") and col.name in frame.columns
+    }
 
 
 def _read_csv_table(path: Path, schema: TableSchema) -> pd.DataFrame:
@@ -886,6 +917,9 @@ def crm_table(data: CRMData | Mapping[str, pd.DataFrame], name: str) -> pd.DataF
     TypeError
         ``data`` is neither a CRMData nor a mapping, or the mapping holds something other
         than a DataFrame under ``name``.
+    DataValidationError
+        A date column of the mapping's table holds numbers (``20230101`` is not read as
+        nanoseconds), text that is not ISO 8601, or dates before 1900 or after tomorrow.
 
     Examples
     --------
@@ -909,4 +943,6 @@ def crm_table(data: CRMData | Mapping[str, pd.DataFrame], name: str) -> pd.DataF
     frame = data.get(name)
     if frame is not None and not isinstance(frame, pd.DataFrame):
         raise TypeError(f"table {name!r} must be a pandas DataFrame, got {type(frame).__name__}")
+    if frame is not None:
+        _checked_dates(frame, SCHEMAS[name], name=name)
     return frame

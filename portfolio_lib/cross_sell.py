@@ -48,20 +48,24 @@ __all__ = [
 _BUYERS = "buyer(s) of column 'customer_id'"
 
 
-def _purchases(transactions: pd.DataFrame, *, category_col: str, customer_col: str) -> pd.DataFrame:
-    """Purchase rows as ``customer``, ``category``, ``amount`` (returns removed, validated)."""
-    require_columns(transactions, [customer_col, "date", "amount", category_col],
-                    name="transactions")  # fmt: skip
+def _purchases(
+    transactions: pd.DataFrame, *, category_col: str, customer_col: str, name: str = "transactions"
+) -> pd.DataFrame:
+    """Purchase rows as ``customer``, ``category``, ``amount`` (returns removed, validated).
+
+    ``name`` is the argument's name in messages (e.g. ``"later_transactions"``).
+    """
+    require_columns(transactions, [customer_col, "date", "amount", category_col], name=name)
     raise_for_rows(
         transactions, transactions[category_col].isna(), column=category_col,
-        problem="must not be missing", name="transactions",
+        problem="must not be missing", name=name,
     )  # fmt: skip
-    tx = _validate.transactions(transactions, customer_col=customer_col)
+    tx = _validate.transactions(transactions, customer_col=customer_col, what=name)
     tx["category"] = transactions[category_col].astype(str).to_numpy()
     buys = tx.loc[~tx["is_return"], ["customer", "category", "amount"]]
     if buys.empty:
         raise DataValidationError(
-            f"transactions: column {customer_col!r} has no purchase rows (only returns)"
+            f"{name}: column {customer_col!r} has no purchase rows (only returns)"
         )
     return buys
 
@@ -351,6 +355,11 @@ def white_space(
         ``note`` carries the matrix's note (e.g. a single category: no gap), also kept in
         the table's ``attrs`` for code written when the function returned the table.
 
+    Raises
+    ------
+    TypeError
+        ``matrix`` is not a :class:`SegmentCategoryMatrix` (e.g. a DataFrame or None).
+
     Examples
     --------
     >>> import pandas as pd
@@ -361,6 +370,10 @@ def white_space(
     >>> top["segment"], top["category"], float(top["gap_customers"]), float(top["potential_revenue"])
     ('x', 'beauty', 1.0, 10.0)
     """
+    if not isinstance(matrix, SegmentCategoryMatrix):
+        raise TypeError(
+            f"matrix must be a SegmentCategoryMatrix (from category_matrix), got {type(matrix).__name__}"
+        )
     if benchmark == "best":
         target = matrix.penetration.max(axis=0)
     elif benchmark == "overall":
@@ -487,8 +500,10 @@ def _neighbour_scores(
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int) or n_neighbors < 1:
         raise ValueError(f"n_neighbors must be a whole number >= 1, got {n_neighbors!r}")
     if n_neighbors >= len(bought):
-        raise ValueError(
-            f"n_neighbors ({n_neighbors}) must be smaller than the number of buyers ({len(bought)})"
+        raise DataValidationError(
+            f"transactions has {len(bought)} buyer(s); method='neighbours' with "
+            f"n_neighbors={n_neighbors} needs more buyers than neighbours (lower n_neighbors, "
+            "or use method='popularity')"
         )
     if features is None:
         X = bought.div(bought.sum(axis=1), axis=0).to_numpy(dtype=float)
@@ -561,8 +576,9 @@ def suggestion_hit_rate(
     """
     require_columns(suggestions, [customer_col, "category"], name="suggestions")
     before = _bought(_purchases(bought_before, category_col=category_col,
-                                customer_col=customer_col))  # fmt: skip
-    after = _purchases(later_transactions, category_col=category_col, customer_col=customer_col)
+                                customer_col=customer_col, name="bought_before"))  # fmt: skip
+    after = _purchases(later_transactions, category_col=category_col, customer_col=customer_col,
+                       name="later_transactions")  # fmt: skip
     stacked = before.stack()
     old = set(stacked[stacked == 1].index)
     new_pairs = {

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.crm import DATETIME_DTYPE, SCHEMAS, CRMData
 from portfolio_lib.quality import ValueFormat, parse_amounts, parse_values, read_raw
@@ -461,6 +462,12 @@ def _read_source(
     """A DataFrame (copied) or a file read as it is (CSV cells as text; see ``read_raw``)."""
     if isinstance(path_or_frame, pd.DataFrame):
         return path_or_frame.copy()
+    if not isinstance(path_or_frame, str | os.PathLike):
+        raise DataValidationError(
+            "path_or_frame must be a file path or a pandas DataFrame, got "
+            f"{type(path_or_frame).__name__}"
+            + (" (a Series: pass a DataFrame)" if isinstance(path_or_frame, pd.Series) else "")
+        )
     return read_raw(path_or_frame, encoding=encoding, sep=sep, read_options=read_options)
 
 
@@ -545,6 +552,7 @@ def read_transactions(
     read_options: Mapping[str, Any] | None = None,
     encoding: str = "auto",
     sep: str | None = None,
+    window: tuple[object, object] | None = None,
     **formats: Unpack[FormatOptions],
 ) -> pd.DataFrame:
     """Map a CSV, Excel or Parquet file or a DataFrame onto the canonical transaction columns.
@@ -569,7 +577,9 @@ def read_transactions(
         :class:`DataValidationError` naming the column with example rows.
         ``"keep"``: such a column is returned unparsed, for
         :func:`portfolio_lib.quality.validate_transactions` to sort out row by row.
-        Missing values never raise (they stay NaN/NaT).
+        Missing values never raise (they stay NaN/NaT). A date outside ``window`` raises
+        too (``"keep"``: it is kept, and ``validate_transactions`` rejects it as ``"date
+        outside window"``).
     read_options : mapping, optional
         Extra keyword arguments for the pandas reader (e.g. ``{"skiprows": 2}``).
     encoding : str
@@ -578,6 +588,10 @@ def read_transactions(
         Text decoded wrongly (replacement characters, UTF-8 read as a code page) is refused.
     sep : str, optional
         Text files: the delimiter; default sniffed among ``, ; tab |``.
+    window : (start, end), optional
+        The dates the file may hold (an end that is None keeps its default). Default
+        1900-01-01 to tomorrow: one mistyped year (1850, 2099) is refused rather than
+        stretching every data window computed from the file.
     **formats
         How dates and amounts written as text are read: ``locale="tr"`` (03.01.2024 is
         3 January; 1.234,56 TL), ``dayfirst``, ``date_format``, ``decimal``, ``thousands``,
@@ -598,7 +612,8 @@ def read_transactions(
     DataValidationError
         A required canonical column has no source column (the message names
         the missing source columns and lists the available ones), or (with
-        ``errors="raise"``) values cannot be read.
+        ``errors="raise"``) values cannot be read or a date lies outside ``window``;
+        ``path_or_frame`` is neither a path nor a DataFrame.
     ValueError
         ``columns`` uses a name that is not canonical.
 
@@ -636,7 +651,10 @@ def read_transactions(
             f"available columns: {available}. Map them with columns={{canonical: source}}."
         )
     out = pd.DataFrame({canonical: source[origin] for canonical, origin in sources.items()})
-    return _typed(out, errors, "transactions", sources, fmt)
+    out = _typed(out, errors, "transactions", sources, fmt)
+    if errors == "raise":
+        _validate.plausible(out, "date", name="transactions", window=window)
+    return out
 
 
 #: Source column of the UCI Online Retail II layout for each role (Online Retail I names second).
@@ -658,6 +676,7 @@ def read_online_retail(
     errors: Errors = "raise",
     read_options: Mapping[str, Any] | None = None,
     encoding: str = "auto",
+    window: tuple[object, object] | None = None,
     **formats: Unpack[FormatOptions],
 ) -> pd.DataFrame:
     """Read the UCI "Online Retail II" layout as canonical transaction lines.
@@ -680,6 +699,9 @@ def read_online_retail(
         Extra keyword arguments for the pandas reader.
     encoding : str
         Text files: as in :func:`read_transactions`.
+    window : (start, end), optional
+        As in :func:`read_transactions`: with ``errors="raise"`` an invoice dated outside it
+        (default 1900-01-01 to tomorrow) raises.
     **formats
         Reading options for dates and numbers, as in :func:`read_transactions`.
 
@@ -697,7 +719,8 @@ def read_online_retail(
     ------
     DataValidationError
         A column of the layout is missing (message lists the available ones)
-        or, with ``errors="raise"``, a date/quantity/price cannot be read.
+        or, with ``errors="raise"``, a date/quantity/price cannot be read or a date lies
+        outside ``window``; ``path_or_frame`` is neither a path nor a DataFrame.
 
     Examples
     --------
@@ -746,6 +769,7 @@ def read_online_retail(
                 problem=f"has values that cannot be read as {kind}",
                 name=name,
             )
+        _validate.plausible(source, found["date"], name=name, values=stamp, window=window)
     invoice = _id_text(source[found["invoice"]])
     out = pd.DataFrame(
         {

@@ -43,6 +43,13 @@ def table_overview(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         the table's main date column) and ``missing_share`` (fraction of empty cells,
         0–1).
 
+    Raises
+    ------
+    TypeError
+        ``tables`` is not a mapping (e.g. None).
+    DataValidationError
+        A table is not a DataFrame, or its date column holds no plausible dates.
+
     Examples
     --------
     >>> import pandas as pd
@@ -50,6 +57,11 @@ def table_overview(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     >>> table_overview({"transactions": tx})["rows"].item()
     2
     """
+    if not isinstance(tables, Mapping):
+        raise TypeError(
+            "tables must be a mapping of table name -> DataFrame (e.g. crm.tables), got "
+            f"{type(tables).__name__}"
+        )
     rows = []
     for name, frame in tables.items():
         require_columns(frame, [], name=name)

@@ -99,9 +99,21 @@ def _check_method(method: str) -> str:
     return method
 
 
-def _check_k(k: int, n: int) -> int:
+def _check_k(k: int, x: np.ndarray) -> int:
+    """``k`` if ``x`` (the rows of ``X``) can be split into ``k`` segments, else an error.
+
+    ``k`` must be a whole number with ``2 <= k < len(x)``, and ``x`` must hold at least ``k``
+    distinct rows (identical customers cannot form separate segments).
+    """
+    n = len(x)
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 2 <= k < n:
-        raise ValueError(f"k must be an integer with 2 <= k < number of rows ({n}), got {k!r}")
+        raise ValueError(f"k must be an integer with 2 <= k < number of rows of X ({n}), got {k!r}")
+    distinct = len(np.unique(x, axis=0))
+    if distinct < k:
+        raise DataValidationError(
+            f"X has only {distinct} distinct row(s) among {n}: {k} segments need at least "
+            f"{k} different customers (no variation to cluster)"
+        )
     return int(k)
 
 
@@ -231,7 +243,7 @@ def cluster_diagnostics(
     rng = as_generator(seed)
     rows = []
     for k in k_range:
-        k = _check_k(k, len(x))
+        k = _check_k(k, x)
         with _one_thread():
             model = _fit_model(x, k, method, _validate.random_state(rng), n_init)
             labels = model.predict(x)
@@ -335,7 +347,7 @@ def fit_segments(
     """
     x = _feature_matrix(X)
     method = _check_method(method)
-    k = _check_k(k, len(x))
+    k = _check_k(k, x)
     with _one_thread():
         model = _fit_model(x, k, method, _validate.random_state(seed), n_init)
         raw = model.predict(x)
@@ -370,7 +382,8 @@ class SegmentProfile:
         Feature means and medians per segment (in the features' own units).
     relative : pandas.DataFrame
         ``(segment mean - overall mean) / overall standard deviation`` per feature: the
-        "snake plot" values, comparable across features.
+        "snake plot" values, comparable across features; 0 for a feature without variation
+        (e.g. one customer), which sets no segment apart.
     """
 
     summary: pd.DataFrame
@@ -434,8 +447,10 @@ def profile_segments(
     seg = _validate.aligned_labels(labels, table.index, name="table")
     groups = data.groupby(seg, observed=True, sort=True)
     means, medians = groups.mean(), groups.median()
-    sd = data.std(ddof=0).replace(0.0, np.nan)
-    relative = (means - data.mean()) / sd
+    sd = data.std(ddof=0)
+    # a feature without variation (e.g. one customer) sets no segment apart: 0 sd, not NaN
+    relative = (means - data.mean()) / sd.where(sd > 0, 1.0)
+    relative.loc[:, (sd <= 0).to_numpy()] = 0.0
     summary = pd.DataFrame({"n_customers": seg.value_counts(sort=False)}).reindex(means.index)
     summary["share_customers"] = summary["n_customers"] / len(seg)
     if revenue_col:

@@ -378,6 +378,7 @@ def forecast_backtest(
     >>> list(bt.table.columns), 0 <= bt.coverage <= 1
     (['actual', 'mean', 'low', 'high', 'error', 'inside'], True)
     """
+    series = _validate.as_series(series, name="series")
     if isinstance(holdout, bool) or not isinstance(holdout, int) or holdout < 1:
         raise ValueError(f"holdout must be a whole number >= 1, got {holdout!r}")
     if holdout >= len(series):

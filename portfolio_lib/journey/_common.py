@@ -97,3 +97,19 @@ def wilson(
 def check_alpha(alpha: float) -> float:
     """``alpha`` (1 - confidence, e.g. 0.05 for 95 % intervals), checked like a confidence."""
     return _validate.confidence(alpha, name="alpha")
+
+
+def undefined_note(where: Sequence[object], what: str, why: str) -> str:
+    """One sentence saying that ``what`` is NaN by definition at ``where`` ("" if nowhere).
+
+    For results of degenerate but valid input (one person, no variation): a ratio 0/0 or a
+    mean of no one is left NaN - the right answer - and the result says so in its ``note``.
+
+    Examples
+    --------
+    >>> undefined_note(["decision"], "step_conversion", "no one reached the stage before")
+    'step_conversion is NaN (undefined) for decision: no one reached the stage before'
+    """
+    if not len(where):
+        return ""
+    return f"{what} is NaN (undefined) for {', '.join(str(w) for w in where)}: {why}"

@@ -31,7 +31,7 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.journey._common import check_alpha, wilson
+from portfolio_lib.journey._common import check_alpha, undefined_note, wilson
 
 __all__ = ["BEHAVIOURS", "Deepening", "deepening_summary"]
 
@@ -71,6 +71,10 @@ class Deepening:
     n_not_eligible : int
         Customers left out because their window or value period runs past
         ``observation_end``.
+    note : str
+        Names the behaviours whose association has no comparison group (every eligible
+        customer showed it, or none did, e.g. with one customer): their mean value of the
+        empty group and the difference are NaN. Empty otherwise.
     """
 
     customers: pd.DataFrame
@@ -80,6 +84,7 @@ class Deepening:
     value_days: float
     observation_end: pd.Timestamp
     n_not_eligible: int
+    note: str = ""
 
     def summary(self) -> pd.DataFrame:
         """Rates joined with the all-customer association table."""
@@ -276,14 +281,21 @@ def deepening_summary(
     customers["later_value"] = later.reindex(ids, fill_value=0.0).astype(float)
     customers = customers.reset_index()
 
+    association = _association(customers, alpha)
+    one_sided = association["difference"].isna()
     return Deepening(
         customers=customers,
         rates=_rates(customers, alpha),
-        association=_association(customers, alpha),
+        association=association,
         window_days=float(window_days),
         value_days=float(value_days),
         observation_end=end,
         n_not_eligible=n_not_eligible,
+        note=undefined_note(
+            sorted(set(association.loc[one_sided, "behaviour"])),
+            "the mean later value of customers without (or with) the behaviour",
+            "no eligible customer is in that group, so there is nothing to compare",
+        ),
     )
 
 

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from portfolio_lib.journey._common import check_alpha, checked_events, person_groups, wilson
+from portfolio_lib.journey._common import (
+    check_alpha,
+    checked_events,
+    person_groups,
+    undefined_note,
+    wilson,
+)
 from portfolio_lib.journey.stages import STAGES, stage_label
 
 __all__ = ["stage_funnel"]
@@ -61,7 +67,9 @@ def stage_funnel(
         stage is divided by all people, so it is 1), ``step_ci_low``,
         ``step_ci_high``, ``drop_off_rate`` (1 − step conversion),
         ``overall_conversion`` (reached / people in the group), ``overall_ci_low``,
-        ``overall_ci_high``.
+        ``overall_ci_high``. Where no one reached the previous stage (e.g. a log of one
+        person) the step conversion is 0/0: ``step_conversion``, its interval and
+        ``drop_off_rate`` are NaN there, and ``attrs["note"]`` names those stages.
 
     Examples
     --------
@@ -109,4 +117,9 @@ def stage_funnel(
         if by is not None:
             table.insert(0, "group", group)
         tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+    out = pd.concat(tables, ignore_index=True)
+    undefined = out.loc[out["step_conversion"].isna(), "stage"].unique()
+    note = undefined_note(undefined, "step_conversion", "no one reached the stage before it")
+    if note:
+        out.attrs["note"] = note
+    return out

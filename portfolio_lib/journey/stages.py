@@ -218,7 +218,7 @@ def validate_events(
     if getattr(times.dt, "tz", None) is not None:
         times = times.dt.tz_localize(None)
     flag(
-        (times < _validate.EARLIEST) | (times > _validate.latest()),
+        _validate.implausible(times),
         time_col,
         f"{time_col} is before {_validate.EARLIEST.date()} or after today (a typo?)",
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.journey._common import check_alpha, checked_events, wilson
+from portfolio_lib.journey._common import check_alpha, checked_events, undefined_note, wilson
 from portfolio_lib.journey.stages import STAGES
 
 __all__ = [
@@ -55,6 +55,9 @@ class StageTransitions:
         Stage order.
     n_people : int
         People in the log.
+    note : str
+        Names the stages whose row of ``probabilities`` is NaN (nobody visited them, e.g.
+        in a log of one person); empty when every stage was visited.
     """
 
     counts: pd.DataFrame
@@ -63,6 +66,7 @@ class StageTransitions:
     level: str
     stages: tuple[str, ...]
     n_people: int
+    note: str = ""
 
     def summary(self) -> pd.DataFrame:
         """Transition probabilities as a long table (from, to, moves, probability)."""
@@ -158,6 +162,9 @@ def stage_transitions(
         level=level,
         stages=order,
         n_people=int(clean[customer_col].nunique()),
+        note=undefined_note(
+            list(counts.index[totals == 0]), "the row of probabilities", "nobody visited the stage"
+        ),
     )
 
 

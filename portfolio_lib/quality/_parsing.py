@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from portfolio_lib.quality.formats import DEFAULT_FORMAT, ValueFormat, parse_amounts, parse_dates
+from portfolio_lib import _validate
+from portfolio_lib._errors import raise_for_rows
+from portfolio_lib.quality.formats import (
+    DEFAULT_FORMAT,
+    ValueFormat,
+    parse_amounts,
+    parse_dates,
+)
 from portfolio_lib.quality.schemas import DATETIME_DTYPE, ColumnKind, TableSchema, get_schema
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +78,8 @@ def parse_values(
     Parameters
     ----------
     values : pandas.Series
-        Raw values (e.g. strings from a CSV).
+        Raw values (e.g. strings from a CSV); a list or 1-D array is taken as a Series, and
+        the index may repeat labels (values are read by position).
     kind : {"str", "date", "timestamp", "float", "int", "bool"}
         Target kind (see :class:`Column`).
     fmt : ValueFormat
@@ -97,6 +105,15 @@ def parse_values(
     >>> bad.tolist()
     [False, True, False]
     """
+    values, index = _validate.positional(values, name="values")
+    parsed, unreadable = _read_values(values, kind, fmt, money)
+    return parsed.set_axis(index), unreadable
+
+
+def _read_values(
+    values: pd.Series, kind: ColumnKind, fmt: ValueFormat, money: bool
+) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_values` of a Series indexed ``0 .. n-1``."""
     missing = _is_missing(values)
     if kind in ("date", "timestamp"):
         parsed = _parse_datetimes(values, fmt)
@@ -131,24 +148,44 @@ def _finish_bool(flags: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 
 
-def apply_dtypes(frame: pd.DataFrame, table: str | TableSchema) -> pd.DataFrame:
+def apply_dtypes(
+    frame: pd.DataFrame,
+    table: str | TableSchema,
+    *,
+    window: tuple[object, object] | None = None,
+) -> pd.DataFrame:
     """Give the schema columns of ``frame`` their canonical pandas dtypes.
 
     ``str`` columns become pandas' string dtype, dates/timestamps
     :data:`DATETIME_DTYPE`, floats ``float64``, ints ``int64`` (``float64`` if a
     value is missing), bools ``bool`` (``boolean`` if a value is missing).
     Values must already be valid (e.g. read back from
-    :class:`~portfolio_lib.store.CRMStore`); unreadable values raise.
+    :class:`~portfolio_lib.store.CRMStore`): a value that is not of its column's kind raises
+    :class:`~portfolio_lib.DataValidationError` naming the column and showing the rows.
+    Dates follow the package's one rule (:func:`portfolio_lib._validate.dates`): datetime64
+    or ISO 8601 text (never integers), a time-zone aware date at its wall-clock time, and
+    nothing before 1900 or after tomorrow unless ``window`` says otherwise.
 
     Parameters
     ----------
     frame : pandas.DataFrame
+        The table (any index).
     table : str or TableSchema
+        A name from :data:`SCHEMAS` (e.g. ``"transactions"``) or a schema.
+    window : (start, end), optional
+        The dates the table may hold (either end None: its default); default
+        1900-01-01 to tomorrow.
 
     Returns
     -------
     pandas.DataFrame
         A copy; columns not in the schema are left as they are.
+
+    Raises
+    ------
+    DataValidationError
+        ``frame`` is not a DataFrame, or a value cannot be read as its column's kind, or a
+        date lies outside ``window``.
 
     Examples
     --------
@@ -159,7 +196,7 @@ def apply_dtypes(frame: pd.DataFrame, table: str | TableSchema) -> pd.DataFrame:
     ('datetime64[ns]', 'float64')
     """
     schema = get_schema(table)
-    out = frame.copy()
+    out = _validate.table(frame, name="frame").copy()
     for col in schema.columns:
         if col.name not in out.columns:
             continue
@@ -167,12 +204,24 @@ def apply_dtypes(frame: pd.DataFrame, table: str | TableSchema) -> pd.DataFrame:
         if col.kind == "str":
             out[col.name] = values.astype("str").where(values.notna())
         elif col.kind in ("date", "timestamp"):
-            out[col.name] = pd.to_datetime(values, format="ISO8601").astype(DATETIME_DTYPE)
+            parsed = _validate.dates(out, col.name, name=schema.name, missing="keep", window=window)
+            out[col.name] = parsed.astype(DATETIME_DTYPE)
         elif col.kind == "float":
-            out[col.name] = pd.to_numeric(values).astype("float64")
+            out[col.name] = _numbers(out, col.name, schema.name)
         elif col.kind == "int":
-            out[col.name] = _finish_int(pd.to_numeric(values).astype("float64"))
+            out[col.name] = _finish_int(_numbers(out, col.name, schema.name))
         elif col.kind == "bool":
             flags = values.astype(object).map(lambda v: bool(v), na_action="ignore")
             out[col.name] = _finish_bool(flags)
     return out
+
+
+def _numbers(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
+    """``frame[column]`` as float64; a value that is not a number raises, naming the column."""
+    values = frame[column]
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    raise_for_rows(
+        frame, numbers.isna() & values.notna(), column=column, name=name,
+        problem="must hold numbers (convert it with quality.parse_amounts first)",
+    )  # fmt: skip
+    return numbers

@@ -44,6 +44,7 @@ from typing import Any, NamedTuple, TypedDict
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, format_examples
 from portfolio_lib.crm import DATETIME_DTYPE
 
@@ -381,6 +382,7 @@ def parse_dates(
     Parameters
     ----------
     values : pandas.Series
+        One column (a list or 1-D array is taken as one; the index may repeat labels).
         Text (any of the forms in the module notes), ``datetime64`` (naive or aware), Python
         datetimes, or integers ``yyyymmdd``. Other numbers are unreadable (NaT).
     fmt : ValueFormat
@@ -396,7 +398,8 @@ def parse_dates(
     Raises
     ------
     DataValidationError
-        The column cannot be read safely: every day-month value reads both ways, day-first
+        ``values`` is not one column (None, a DataFrame), or it cannot be read safely:
+        every day-month value reads both ways, day-first
         and month-first values are mixed, naive and aware times are mixed, or several UTC
         offsets appear without ``timezone``. The message shows examples and the fix.
 
@@ -407,7 +410,13 @@ def parse_dates(
     >>> parse_dates(pd.Series([20240131])).dt.strftime("%Y-%m-%d").tolist()
     ['2024-01-31']
     """
+    values, index = _validate.positional(values, name="values")
     name = column or (str(values.name) if values.name is not None else "date")
+    return _read_dates(values, fmt, name).set_axis(index)
+
+
+def _read_dates(values: pd.Series, fmt: ValueFormat, name: str) -> pd.Series:
+    """:func:`parse_dates` of a Series indexed ``0 .. n-1``."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         if getattr(values.dt, "tz", None) is not None:
             return _naive(values, fmt.timezone)
@@ -557,6 +566,7 @@ def parse_amounts(
     Parameters
     ----------
     values : pandas.Series
+        One column (a list or 1-D array is taken as one; the index may repeat labels).
         Numbers, or text like ``"1.234,56 TL"``, ``"₺1.234,56"``, ``"€ 12,50"``,
         ``"$1,234.56"``, ``"-12.5"``, ``"(12.50)"`` (negative), ``"12,50-"`` (negative).
     fmt : ValueFormat
@@ -575,7 +585,8 @@ def parse_amounts(
     Raises
     ------
     DataValidationError
-        Every separator-bearing value reads two ways, the column mixes decimal commas and
+        ``values`` is not one column (None, a DataFrame), or every separator-bearing value
+        reads two ways, the column mixes decimal commas and
         points, or several currencies appear without ``currency_rates`` (or one without a
         rate). The message shows examples and the fix.
 
@@ -586,7 +597,16 @@ def parse_amounts(
     >>> parse_amounts(pd.Series(["$1,234.56", "USD 2"])).currency.tolist()
     ['USD', 'USD']
     """
+    values, index = _validate.positional(values, name="values")
     name = column or (str(values.name) if values.name is not None else "amount")
+    numbers, currency, converted = _read_amounts(values, fmt, name, allow_currency)
+    return ParsedAmounts(numbers.set_axis(index), currency.set_axis(index), converted)
+
+
+def _read_amounts(
+    values: pd.Series, fmt: ValueFormat, name: str, allow_currency: bool
+) -> ParsedAmounts:
+    """:func:`parse_amounts` of a Series indexed ``0 .. n-1``."""
     no_currency = pd.Series(pd.NA, index=values.index, dtype="string")
     if pd.api.types.is_bool_dtype(values.dtype):
         return ParsedAmounts(values.astype("float64"), no_currency, False)

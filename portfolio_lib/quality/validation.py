@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._validate import implausible
 from portfolio_lib.quality._parsing import _finish_bool, _finish_int, _is_missing, _parse_bool
 from portfolio_lib.quality.formats import FormatOptions, ValueFormat, parse_amounts, parse_dates
 from portfolio_lib.quality.report import FAILED_COLUMN, REASON_COLUMN, ValidationReport
@@ -43,10 +44,10 @@ TRANSACTION_REASONS: tuple[str, ...] = (
     "missing customer_id",
     "missing date",
     "unparseable date",
+    "date outside window",
     "missing amount",
     "non-numeric amount",
     "zero amount",
-    "date outside window",
     "duplicate row",
 )  # and RETURN_ONLY_REASON, with return_only="reject"
 
@@ -55,6 +56,7 @@ CUSTOMER_REASONS: tuple[str, ...] = (
     "missing customer_id",
     "missing signup_date",
     "unparseable signup_date",
+    "signup_date outside window",
     "non-numeric age",
     "non-integer age",
     "age out of range",
@@ -88,11 +90,16 @@ def _is_money(column: Column) -> bool:
 
 
 def _check_columns(
-    frame: pd.DataFrame, schema: TableSchema, verdicts: _Verdicts, fmt: ValueFormat
+    frame: pd.DataFrame,
+    schema: TableSchema,
+    verdicts: _Verdicts,
+    fmt: ValueFormat,
+    window: tuple[object, object] | None = None,
 ) -> pd.DataFrame:
     """Check every schema column present in ``frame``; return the frame with parsed columns.
 
-    A money column written in several currencies and converted with ``fmt.currency_rates``
+    A date outside ``window`` (default :func:`portfolio_lib._validate.plausible_window`:
+    1900 to tomorrow) is ``"<column> outside window"``. A money column written in several currencies and converted with ``fmt.currency_rates``
     gets its currencies in a ``currency`` column.
     """
     converted = frame.copy()
@@ -106,6 +113,8 @@ def _check_columns(
         if col.kind in ("date", "timestamp"):
             parsed = parse_dates(raw, fmt, column=col.name)
             verdicts.flag(parsed.isna().to_numpy() & ~missing, f"unparseable {col.name}", col.name)
+            outside = implausible(parsed, window)
+            verdicts.flag(outside, f"{col.name} outside window", col.name)
             converted[col.name] = parsed
         elif col.kind in ("float", "int"):
             amounts = parse_amounts(raw, fmt, column=col.name, allow_currency=_is_money(col))
@@ -140,7 +149,7 @@ def _possible_reasons(schema: TableSchema, frame: pd.DataFrame) -> list[str]:
         if not col.nullable:
             reasons.append(f"missing {col.name}")
         if col.kind in ("date", "timestamp"):
-            reasons.append(f"unparseable {col.name}")
+            reasons += [f"unparseable {col.name}", f"{col.name} outside window"]
         elif col.kind in ("float", "int"):
             reasons.append(f"non-numeric {col.name}")
             if col.kind == "int":
@@ -171,9 +180,7 @@ _Rule = Callable[[pd.DataFrame, pd.DataFrame, _Verdicts], None]
 
 
 def _transaction_rules(
-    window: tuple[object, object] | None,
-    zero_amounts: Policy = "reject",
-    kept: dict[str, int] | None = None,
+    zero_amounts: Policy = "reject", kept: dict[str, int] | None = None
 ) -> _Rule:
     def rules(frame: pd.DataFrame, converted: pd.DataFrame, verdicts: _Verdicts) -> None:
         zero = (converted["amount"] == 0).to_numpy() & verdicts.open
@@ -181,15 +188,6 @@ def _transaction_rules(
             verdicts.flag(zero, "zero amount", "amount")
         elif kept is not None:
             kept["zero amount"] = int(zero.sum())
-        if window is not None:
-            start, end = window
-            day = converted["date"].dt.normalize()
-            outside = np.zeros(len(frame), dtype=bool)
-            if start is not None:
-                outside |= (day < pd.Timestamp(start).normalize()).to_numpy()
-            if end is not None:
-                outside |= (day > pd.Timestamp(end).normalize()).to_numpy()
-            verdicts.flag(outside, "date outside window", "date")
 
     return rules
 
@@ -225,6 +223,7 @@ def _validate(
     fmt: ValueFormat,
     policies: _Policies | None = None,
     kept: dict[str, int] | None = None,
+    window: tuple[object, object] | None = None,
 ) -> ValidationReport:
     require_columns(frame, schema.required_columns, name=schema.name)
     clash = [c for c in (REASON_COLUMN, FAILED_COLUMN) if c in frame.columns]
@@ -235,7 +234,7 @@ def _validate(
         )
     verdicts = _Verdicts(len(frame))
     kept = {} if kept is None else kept
-    converted = _check_columns(frame, schema, verdicts, fmt)
+    converted = _check_columns(frame, schema, verdicts, fmt, window)
     reasons = _possible_reasons(schema, frame)
     if rules is not None:
         rules(frame, converted, verdicts)
@@ -346,6 +345,7 @@ def validate_table(
 
     Per row, in column order: missing values in non-nullable columns
     (``"missing <col>"``), dates that cannot be read (``"unparseable <col>"``),
+    dates before 1900 or after tomorrow (``"<col> outside window"``),
     numbers that cannot be read or are infinite (``"non-numeric <col>"``),
     fractional values in integer columns (``"non-integer <col>"``), values
     outside the schema's range (``"<col> out of range"``) and values outside a
@@ -398,7 +398,7 @@ def validate_table(
         frame,
         schema,
         strict=strict,
-        rules=_transaction_rules(None) if is_transactions else None,
+        rules=_transaction_rules() if is_transactions else None,
         extra_reasons=("zero amount",) if is_transactions else (),
         check_duplicates=check_duplicates,
         check_keys=check_keys,
@@ -426,10 +426,10 @@ def validate_transactions(
 
     Rejection reasons, checked in this order (the first one found is the row's
     reason): ``"missing customer_id"`` (NaN, None or blank), ``"missing date"``,
-    ``"unparseable date"``, ``"missing amount"``, ``"non-numeric amount"``
-    (text or infinite), other optional-column type problems, ``"zero amount"``,
-    ``"date outside window"`` (only when ``window`` is given), ``"duplicate
-    row"`` (an exact repeat of an earlier row; the first copy stays clean;
+    ``"unparseable date"``, ``"date outside window"`` (outside ``window``; by default before
+    1900 or after tomorrow, a typo that would stretch any data window), ``"missing
+    amount"``, ``"non-numeric amount"`` (text or infinite), other optional-column type
+    problems, ``"zero amount"``, ``"duplicate row"`` (an exact repeat of an earlier row; the first copy stays clean;
     columns in :data:`ANNOTATION_COLUMNS` are ignored when comparing).
     ``transaction_id`` may repeat (an invoice has several lines).
 
@@ -453,9 +453,10 @@ def validate_transactions(
         Raise :class:`DataValidationError` if any row is rejected (message
         shows up to five examples).
     window : (start, end), optional
-        Inclusive range of allowed dates (anything ``pandas.Timestamp`` reads;
-        either end may be None). Compared by calendar day. Rows outside it are rejected
-        as ``"date outside window"`` (e.g. rows after the observation end).
+        Inclusive range of allowed dates (anything ``pandas.Timestamp`` reads; an end that
+        is None keeps its default, 1900-01-01 or tomorrow). Compared by calendar day. Rows
+        outside it are rejected as ``"date outside window"`` (e.g. rows after the
+        observation end). Default: 1900-01-01 to tomorrow.
     zero_amounts : {"reject", "keep"}
         Zero-amount rows (free items, data-entry slips) are rejected as ``"zero amount"``, or
         kept as clean purchases.
@@ -504,14 +505,15 @@ def validate_transactions(
         frame,
         schema,
         strict=strict,
-        rules=_transaction_rules(window, zero_amounts, kept),
-        extra_reasons=zero + (("date outside window",) if window is not None else ()),
+        rules=_transaction_rules(zero_amounts, kept),
+        extra_reasons=zero,
         check_duplicates=True,
         check_keys=False,
         split_returns=True,
         fmt=ValueFormat.resolve(**formats),
         policies=policies,
         kept=kept,
+        window=window,
     )
 
 
@@ -526,6 +528,7 @@ def validate_customers(
 
     Required columns: ``customer_id`` and ``signup_date``. Reasons include
     ``"missing customer_id"``, ``"unparseable signup_date"``,
+    ``"signup_date outside window"`` (before 1900 or after tomorrow),
     ``"non-numeric age"``, ``"age out of range"`` (default 18-100 years),
     ``"duplicate row"`` and ``"duplicate customer_id"`` (a second record for
     an id, with different content; the first record stays clean), plus type

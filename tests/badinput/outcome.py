@@ -9,6 +9,11 @@
   [0, 1], a negative count, repeated customer ids) - *unexplained* meaning that no warning was
   issued and the result carries no ``note``;
 * **accepted** - anything else.
+
+A result that sorts the input's rows into parts (a validation report: ``clean``,
+``returns``, ``rejected`` with a reason per row) is judged on its accepted parts only: the
+``rejected`` part holds the bad rows by design, and an empty part only means the rows went
+to another one (one row is clean or rejected, never both).
 """
 
 from __future__ import annotations
@@ -74,6 +79,9 @@ def _frames(value: object, depth: int = 0) -> Iterator[tuple[str, object]]:
 
 
 def _note(value: object) -> str:
+    """The result's own explanation: its ``note`` (or ``notes``), or a table's ``attrs["note"]``."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return str(value.attrs.get("note", "") or "")
     for attr in ("note", "notes"):
         note = getattr(value, attr, None)
         if note:
@@ -120,14 +128,16 @@ def problems(
     """
     found: list[str] = []
     base_parts = dict(_frames(baseline)) if baseline is not None else {}
+    sorts_rows = isinstance(getattr(result, "rejected", None), pd.DataFrame)
     for path, part in _frames(result):
         frame = _as_frame(part)
-        if frame is None:
+        if frame is None or (sorts_rows and path.split(".")[0] == "rejected"):
             continue
         where = path or "result"
         base = _as_frame(base_parts.get(path)) if path in base_parts else None
         if (
             kind != "empty"
+            and not sorts_rows
             and len(frame) == 0
             and base is not None
             and len(base) > 0

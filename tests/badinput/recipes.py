@@ -886,7 +886,10 @@ RECIPES: dict[str, Recipe] = {
         clean_transactions="tx",
     ),
     "quality.parse_dates": R(lambda values: quality.parse_dates(values), values="raw_dates"),
-    "quality.parse_amounts": R(lambda values: quality.parse_amounts(values), values="raw_amounts"),
+    # a missing amount reads as NaN, as documented ("NaN where missing or unreadable")
+    "quality.parse_amounts": R(
+        lambda values: quality.parse_amounts(values), values="raw_amounts", nan_ok=("value",)
+    ),
     # rfm
     "rfm.rfm_table": R(
         lambda transactions: rfm.rfm_table(transactions, observation_end=END), transactions="tx"
