@@ -19,13 +19,13 @@ The columns of any person table are read through a role mapping
 
 Examples
 --------
->>> import pandas as pd
->>> records = pd.DataFrame({"id": [1, 2, 3], "ad": ["İSMAİL", "Ismail", "Elif"],
-...     "soyad": ["IŞIK", "Isik", "Kaya"], "dogum": ["19800101", "19800101", "19920505"]})
->>> result = resolve(records, columns={"record_id": "id", "given_name": "ad",
-...     "family_name": "soyad", "birth_date": "dogum"})
->>> result.mapping.tolist()
-[1, 1, 3]
+Two spellings of one name and one phone compare equal after normalisation (see
+:func:`resolve` for a linkage example):
+
+>>> normalise_name("İSMAİL IŞIK") == normalise_name("Ismail Isik")
+True
+>>> normalise_phone("0 (532) 123-45-67")
+'+905321234567'
 """
 
 from portfolio_lib.identity.hashing import hash_column, hash_identifier

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker
+from splink import DuckDBAPI, Linker, block_on
 from splink.internals.exceptions import SplinkException
 
 from portfolio_lib.identity.golden import golden_records
@@ -48,18 +48,11 @@ def _train(linker: Linker, roles: Sequence[str], *, seed: int, u_pairs: float) -
     for rule in training_rules(roles):
         try:
             training.estimate_parameters_using_expectation_maximisation(
-                block_on_rule(rule), estimate_without_term_frequencies=True
+                block_on(*rule), estimate_without_term_frequencies=True
             )
         except (SplinkException, ValueError, ZeroDivisionError) as error:
             notes.append(f"EM on {rule} skipped ({type(error).__name__}: {error})")
     return notes
-
-
-def block_on_rule(columns: Sequence[str]) -> Any:
-    """Splink's ``block_on`` for a list of columns (a rule of :func:`training_rules`)."""
-    from splink import block_on
-
-    return block_on(*columns)
 
 
 def _single_record(prepared_ids: pd.Series) -> pd.DataFrame:
