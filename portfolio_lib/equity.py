@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib import _validate
+from portfolio_lib._counts import real_number, whole_number
 from portfolio_lib._errors import DataValidationError, as_generator
 from portfolio_lib._results import ResultSummary, SettingsResult, TableResult, percent
 
@@ -136,17 +137,6 @@ def _values(value: object, name: str) -> np.ndarray:
     return _validate.numeric(frame, name, name=name).to_numpy()
 
 
-def _number(value: object, name: str, *, minimum: float = 0.0) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float | np.integer | np.floating)
-        or not np.isfinite(value)
-        or value < minimum
-    ):
-        raise ValueError(f"{name} must be a finite number >= {minimum:g}, got {value!r}")
-    return float(value)
-
-
 def customer_equity(
     clv: pd.Series | np.ndarray | TableResult,
     *,
@@ -210,29 +200,32 @@ def customer_equity(
     (2335.54, 1735.54)
     """
     interval = _validate.confidence(interval, name="interval")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 100:
-        raise ValueError(f"n_boot must be a whole number >= 100, got {n_boot!r}")
+    n_boot = whole_number(n_boot, "n_boot", 100)
     current = _values(clv, "clv")
     if current.size == 0:
         raise DataValidationError("clv has no customers; column 'clv' is empty")
     if isinstance(new_customer_clv, int | float | np.integer | np.floating) and not isinstance(
         new_customer_clv, bool
     ):
-        new_sample = np.array([_number(new_customer_clv, "new_customer_clv", minimum=-np.inf)])
+        new_sample = np.array([real_number(new_customer_clv, "new_customer_clv")])
     else:
         new_sample = _values(new_customer_clv, "new_customer_clv")
         if new_sample.size == 0:
             raise DataValidationError("new_customer_clv has no customers")
-    cac = _number(acquisition_cost, "acquisition_cost")
-    rate = _number(discount_rate, "discount_rate")
+    cac = real_number(acquisition_cost, "acquisition_cost", 0)
+    rate = real_number(discount_rate, "discount_rate", 0)
     if np.ndim(acquisitions_per_period) == 0:
-        n_new = _number(acquisitions_per_period, "acquisitions_per_period")
+        n_new = real_number(acquisitions_per_period, "acquisitions_per_period", 0)
         if periods is None and rate == 0:
             raise ValueError("discount_rate must be > 0 when acquisitions go on for ever")
-        counts = None if periods is None else np.full(_periods(periods), n_new)
+        counts = None if periods is None else np.full(whole_number(periods, "periods", 1), n_new)
     else:
-        counts = np.array([_number(v, "acquisitions_per_period") for v in acquisitions_per_period])
-        if counts.size == 0 or (periods is not None and _periods(periods) != counts.size):
+        counts = np.array(
+            [real_number(v, "acquisitions_per_period", 0) for v in acquisitions_per_period]
+        )
+        if counts.size == 0 or (
+            periods is not None and whole_number(periods, "periods", 1) != counts.size
+        ):
             raise ValueError(
                 f"acquisitions_per_period has {counts.size} periods but periods={periods!r}"
             )
@@ -282,9 +275,3 @@ def customer_equity(
         table, float(point.sum()), float(total_low), float(total_high), float(point[0]),
         float(point[1:].sum()), rate, periods, cac, interval, int(n_boot), clv_low, clv_high,
     )  # fmt: skip
-
-
-def _periods(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"periods must be a whole number >= 1 or None, got {value!r}")
-    return int(value)

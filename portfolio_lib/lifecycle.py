@@ -27,6 +27,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
+from portfolio_lib._counts import real_number, whole_number
 from portfolio_lib._errors import DataValidationError, raise_for_rows
 from portfolio_lib._results import ResultSummary, SettingsResult, percent
 
@@ -179,12 +180,6 @@ class LifecycleStates(SettingsResult):
         return ResultSummary("Lifecycle states", rows, notes)
 
 
-def _whole(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def lifecycle_states(
     transactions: pd.DataFrame,
     *,
@@ -238,8 +233,8 @@ def lifecycle_states(
     >>> lifecycle_states(tx, period="M", lost_after=2).table["state"].tolist()
     ['new', 'loyal', 'at_risk', 'lost', 'active']
     """
-    loyal_streak = _whole(loyal_streak, "loyal_streak", 2)
-    lost_after = _whole(lost_after, "lost_after", 2)
+    loyal_streak = whole_number(loyal_streak, "loyal_streak", 2)
+    lost_after = whole_number(lost_after, "lost_after", 2)
     panel = purchases_by_period(
         transactions, period=period, observation_end=observation_end, customer_col=customer_col,
         date_col=date_col, amount_col=amount_col, return_col=return_col,
@@ -586,9 +581,8 @@ def cohort_path(
     [0.0, 10.0, 10.0]
     """
     shares = _shares(matrix)
-    periods = _whole(periods, "periods", 1)
-    if isinstance(size, bool) or not (isinstance(size, int | float) and 0 < size < np.inf):
-        raise ValueError(f"size must be a number of customers > 0, got {size!r}")
+    periods = whole_number(periods, "periods", 1)
+    size = real_number(size, "size", 0, strict=True)
     labels = list(shares.index)
     if isinstance(start, str):
         if start not in labels:
