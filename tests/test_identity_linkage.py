@@ -305,3 +305,11 @@ def test_single_record_is_its_own_person() -> None:
     result = resolve(TURKISH.iloc[:1], columns=TURKISH_COLUMNS)
     assert result.clusters.to_dict("list") == {"record_id": ["T01"], "person_id": ["T01"]}
     assert len(result.pairs) == 0 and len(result.golden) == 1
+
+
+def test_same_seed_same_result(standard: IdentityResult) -> None:
+    again = resolve(STANDARD, columns=STANDARD_COLUMNS)
+    pd.testing.assert_frame_equal(again.clusters, standard.clusters)
+    cols = ["record_id_l", "record_id_r", "match_probability"]
+    pd.testing.assert_frame_equal(again.pairs[cols], standard.pairs[cols])
+    assert again.prior == standard.prior
