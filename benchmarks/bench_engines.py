@@ -21,7 +21,8 @@ in its own process, so that the peak resident memory (``ru_maxrss``) is that met
   fits, scores of every customer written to Parquet), with ``--memory-limit``.
 
 Times are seconds of the step itself, measured inside the process after the imports (the
-imports, ~2-10 s on a busy machine, are reported apart); peak memory is the whole process's.
+imports, ~2-10 s on a busy machine, are reported apart), wall-clock and CPU (user + system,
+all threads); the ratios show both. Peak memory is the whole process's.
 Prints one JSON line per size and a Markdown table; ``--out`` appends it to a file.
 """
 
@@ -111,16 +112,23 @@ def _child(method: str, log: str, out: str, memory_limit: str) -> dict:
     import pandas  # noqa: F401
 
     duckdb.connect().close()
-    imported = time.perf_counter()
+    imported, cpu = time.perf_counter(), _cpu_seconds()
     extra = _run_method(method, log, out, memory_limit)
     seconds = time.perf_counter() - imported
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "seconds": round(seconds, 2),
+        "cpu_s": round(_cpu_seconds() - cpu, 2),
         "import_s": round(imported - start, 2),
         "peak_mb": round(peak_mb),
         **extra,
     }
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process, all its threads (DuckDB's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _wanted(method: str, rows: float, args: argparse.Namespace) -> bool:
@@ -141,9 +149,11 @@ def _cell(result: dict, method: str) -> str:
 
 
 def _ratio(result: dict, top: str, bottom: str) -> str:
+    """Wall-clock ratio, then the CPU-time ratio (steadier on a shared machine)."""
     if top not in result or bottom not in result:
         return "-"
-    return f"{result[top]['seconds'] / result[bottom]['seconds']:.2f}"
+    a, b = result[top], result[bottom]
+    return f"{a['seconds'] / b['seconds']:.2f} (CPU {a['cpu_s'] / b['cpu_s']:.2f})"
 
 
 def table(results: list[dict]) -> str:

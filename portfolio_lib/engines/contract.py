@@ -232,17 +232,15 @@ def checked_transactions(
 def _raise_for_reasons(
     engine: Engine, view: str, reasons: list[tuple[str, str]], *, what: str, shown: list[str]
 ) -> None:
+    any_bad = " OR ".join(f"COALESCE({cond}, FALSE)" for _, cond in reasons)
+    # one light pass over the log; the counts per reason only when a row breaks the contract
+    bad = int(engine.fetch(f"SELECT COUNT(*) AS bad FROM {view} WHERE {any_bad}")["bad"].iloc[0])
+    if bad == 0:
+        return
     counts = ", ".join(
         f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS r{i}" for i, (_, cond) in enumerate(reasons)
     )
-    any_bad = " OR ".join(f"COALESCE({cond}, FALSE)" for _, cond in reasons)
-    row = engine.fetch(
-        f"SELECT COUNT(*) AS n, SUM(CASE WHEN {any_bad} THEN 1 ELSE 0 END) AS bad, {counts} "
-        f"FROM {view}"
-    ).iloc[0]
-    bad = int(row["bad"] or 0)
-    if bad == 0:
-        return
+    row = engine.fetch(f"SELECT COUNT(*) AS n, {counts} FROM {view}").iloc[0]
     found = [(text, cond, int(row[f"r{i}"] or 0)) for i, (text, cond) in enumerate(reasons)]
     found = [f for f in found if f[2] > 0]
     lines = [f"  - {text}: {n} row(s)" for text, _, n in found]
