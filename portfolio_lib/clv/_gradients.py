@@ -110,3 +110,52 @@ def bg_family_loglik_grad(
         return float(value), np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
 
     return loglik_grad
+
+
+def bg_family_row_grads(r, alpha, a, b, x, t_x, T, *, shift: int = 0):
+    """Per-row log-likelihood of the BG/NBD family and its derivatives in the log-parameters.
+
+    ``alpha``, ``a`` and ``b`` may differ per row (the covariate models); same formulas as
+    the module docstring, without the weighting and summing of :func:`bg_family_loglik_grad`.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The per-row log-likelihood (n,) and the (n, 4) derivatives with respect to
+        ``ln r``, ``ln alpha``, ``ln a`` and ``ln b`` of each row.
+
+    Examples
+    --------
+    >>> from portfolio_lib.clv._bgfamily import bg_loglik
+    >>> x, t_x, T = np.array([0.0, 3]), np.array([0.0, 20]), np.array([39.0, 39])
+    >>> rows, grads = bg_family_row_grads(0.5, np.array([6.0, 4]), 0.9, 3.0, x, t_x, T)
+    >>> bool(np.allclose(rows, bg_loglik(0.5, np.array([6.0, 4]), 0.9, 3.0, x, t_x, T)))
+    True
+    >>> grads.shape
+    (2, 4)
+    """
+    x = np.asarray(x, dtype=float)
+    r, alpha, a, b = (
+        np.broadcast_to(np.asarray(v, dtype=float), x.shape) for v in (r, alpha, a, b)
+    )
+    with_term = (x + shift) > 0
+    gap = np.where(with_term, b + x + shift - 1.0, 1.0)
+    l_T, l_t = np.log(alpha + T), np.log(alpha + t_x)
+    rx = r + x
+    bx = b + x + shift
+    u = np.where(with_term, np.log(a) - np.log(gap) + rx * (l_T - l_t), -np.inf)
+    rows = (
+        gammaln(rx) - gammaln(r) + r * np.log(alpha) + betaln(a, bx) - betaln(a, b)
+        - rx * l_T + np.logaddexp(0.0, u)
+    )  # fmt: skip
+    p = expit(u)
+    psi_ab, psi_abx = digamma(a + b), digamma(a + bx)
+    grads = np.column_stack(
+        [
+            r * (digamma(rx) - digamma(r) + np.log(alpha) - l_T + p * (l_T - l_t)),
+            r - alpha * rx / (alpha + T) + p * rx * alpha * (1 / (alpha + T) - 1 / (alpha + t_x)),
+            a * (psi_ab - psi_abx) + p,
+            b * (digamma(bx) - digamma(b) + psi_ab - psi_abx) - p * b / gap,
+        ]
+    )
+    return rows, grads

@@ -30,7 +30,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 from scipy.stats import norm
 from sklearn.base import BaseEstimator
 
@@ -49,6 +49,7 @@ from portfolio_lib.clv._fitting import (
     compress_rows,
     fit_log_mle,
 )
+from portfolio_lib.clv._gradients import bg_family_row_grads
 from portfolio_lib.clv._validation import validate_summary, validate_weights
 from portfolio_lib.clv.paretonbd import ParetoNBD
 
@@ -206,6 +207,12 @@ class _CovariateModel(BaseEstimator):
     def _row_loglik(base, coefs, data):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    #: ``(base, coefs, data) -> (rows, base_grads, index_grads)`` or None (numerical
+    #: gradient): the per-row log-likelihood, its (n, k) derivatives with respect to the
+    #: log base parameters and, per covariate group, its (n,) derivative with respect to
+    #: the group's linear index ``z_i' coef`` (so the coefficient gradient is ``Z' (w g)``).
+    _row_loglik_grad = None
+
     def _prepare(self, summary, weights):  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -293,6 +300,7 @@ class _CovariateModel(BaseEstimator):
             model_name=self._model_name,
             param_names=names,
             row_loglik=row_loglik,
+            loglik_grad=self._make_loglik_grad(data, counts),
             weights=counts,
             # Coefficients enter as exp(coefficient) (the fitter works on log scales): start 0.
             start_params=np.concatenate([base_start, np.ones(n_coef)]),
@@ -307,6 +315,24 @@ class _CovariateModel(BaseEstimator):
         self.n_obs_ = float(counts.sum())
         self.n_rows_ = int(len(counts))
         return self
+
+    def _make_loglik_grad(self, data, counts):
+        """``natural -> (weighted log-likelihood, gradient)`` for :func:`fit_log_mle`, from
+        ``_row_loglik_grad`` (None without one). The fitter's parameters are the log base
+        parameters and the coefficients themselves (it passes ``exp(coef)``)."""
+        if self._row_loglik_grad is None:
+            return None
+        nb = len(self._base_names)
+        row_grads = type(self)._row_loglik_grad
+
+        def loglik_grad(natural: np.ndarray) -> tuple[float, np.ndarray]:
+            base, coefs = self._split(np.concatenate([natural[:nb], np.log(natural[nb:])]))
+            rows, base_grads, index_grads = row_grads(base, coefs, data)
+            parts = [counts @ base_grads]
+            parts += [data[g].T @ (counts * index_grads[g]) for g in self._groups]
+            return float(counts @ rows), np.concatenate(parts)
+
+        return loglik_grad
 
     def _coefficient_names(self) -> list[str]:
         return [f"{g}:{c}" for g in self._groups for c in self.covariate_names_[g]]
@@ -475,6 +501,16 @@ class BetaGeoCovariates(_PurchaseCovariateModel):
         r, alpha_i, a_i, b_i = cls._individual(base, coefs, data)
         return bg_loglik(r, alpha_i, a_i, b_i, data["frequency"], data["recency"], data["T"])
 
+    @classmethod
+    def _row_loglik_grad(cls, base, coefs, data):
+        """Analytic: alpha_i scales with exp(-purchase index), a_i and b_i with
+        exp(dropout index), so the index derivatives are sums of the log-parameter ones."""
+        individual = cls._individual(base, coefs, data)
+        rows, grads = bg_family_row_grads(
+            *individual, data["frequency"], data["recency"], data["T"]
+        )
+        return rows, grads, {"purchase": -grads[:, 1], "dropout": grads[:, 2] + grads[:, 3]}
+
     @staticmethod
     def _alive(individual, data):
         return bg_prob_alive(*individual, data["frequency"], data["recency"], data["T"])
@@ -619,6 +655,25 @@ class GammaGammaCovariates(_CovariateModel):
             + q * log_gamma_i + px * np.log(x) + (px - 1) * np.log(zbar)
             - (px + q) * np.logaddexp(log_gamma_i, np.log(x * zbar))
         )  # fmt: skip
+
+    @classmethod
+    def _row_loglik_grad(cls, base, coefs, data):
+        """Analytic: derivatives in ln p, ln q, ln gamma; the spend index moves ln gamma_i."""
+        p, q, gamma = base
+        log_gamma_i = np.log(gamma) + data["spend"] @ coefs["spend"]
+        x, zbar = data["frequency"], data["monetary_value"]
+        px = p * x
+        log_total = np.logaddexp(log_gamma_i, np.log(x * zbar))  # ln(gamma_i + x zbar)
+        psi = digamma(px + q)
+        d_gamma = q - (px + q) * np.exp(log_gamma_i - log_total)
+        grads = np.column_stack(
+            [
+                px * (psi - digamma(px) + np.log(x) + np.log(zbar) - log_total),
+                q * (psi - digamma(q) + log_gamma_i - log_total),
+                d_gamma,
+            ]
+        )
+        return cls._row_loglik(base, coefs, data), grads, {"spend": d_gamma}
 
     def conditional_expected_spend(
         self, summary: pd.DataFrame, covariates: pd.DataFrame
