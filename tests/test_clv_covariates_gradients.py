@@ -67,23 +67,18 @@ def _check(model, summary, cov, theta):
     assert grad.size == nb + sum(len(v) for v in model.covariate_names_.values())
 
 
-@settings(max_examples=20, deadline=None)
-@given(
-    base=st.lists(st.floats(-1.5, 2.5), min_size=4, max_size=4),
-    coefs=st.lists(st.floats(-1.0, 1.0), min_size=4, max_size=4),
-)
-def test_bgnbd_covariates_gradient(fitted, base, coefs):
-    model, summary, cov = fitted[BetaGeoCovariates]
-    _check(model, summary, cov, np.array(base + coefs))
+#: log base parameter range and number of (base, coefficient) values of each model
+RANGES = {BetaGeoCovariates: ((-1.5, 2.5), 4, 4), GammaGammaCovariates: ((-1.0, 3.0), 3, 2)}
 
 
+@pytest.mark.parametrize("cls", list(RANGES))
 @settings(max_examples=20, deadline=None)
-@given(
-    base=st.lists(st.floats(-1.0, 3.0), min_size=3, max_size=3),
-    coefs=st.lists(st.floats(-1.0, 1.0), min_size=2, max_size=2),
-)
-def test_gamma_gamma_covariates_gradient(fitted, base, coefs):
-    model, summary, cov = fitted[GammaGammaCovariates]
+@given(draw=st.data())
+def test_covariate_model_gradient(fitted, cls, draw):
+    (low, high), n_base, n_coef = RANGES[cls]
+    base = draw.draw(st.lists(st.floats(low, high), min_size=n_base, max_size=n_base))
+    coefs = draw.draw(st.lists(st.floats(-1.0, 1.0), min_size=n_coef, max_size=n_coef))
+    model, summary, cov = fitted[cls]
     _check(model, summary, cov, np.array(base + coefs))
 
 
