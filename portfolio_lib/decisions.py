@@ -348,6 +348,8 @@ def campaign_rollout(
     Returns
     -------
     Decision
+        Verdict ``roll out``, ``stop``, ``test more`` or ``unknown (no randomised test)``, with
+        the net-return interval it used.
 
     Examples
     --------

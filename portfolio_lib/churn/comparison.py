@@ -72,6 +72,8 @@ def compare_churn_models(
     Returns
     -------
     ChurnComparison
+        The AUC table of the four scores against the test label (BG/NBD baseline first), the
+        scores per test customer and the three fitted models.
 
     Examples
     --------

@@ -407,6 +407,8 @@ def churn_time_split(
     Returns
     -------
     ChurnSplit
+        Training features one window before the test cut-off, labelled in the window that
+        ends there; test features at the cut-off.
 
     Examples
     --------

@@ -474,6 +474,7 @@ def bgnbd_churn_scores(
     Returns
     -------
     BGNBDChurnScores
+        P(alive), P(dead) and P(no purchase in the window) per customer, with the fitted model.
 
     Examples
     --------

@@ -258,6 +258,7 @@ def crm_churn_features(
     Returns
     -------
     ChurnFeatures
+        Features per customer at ``cutoff``; ``sources`` and ``note`` name the tables used.
 
     Examples
     --------
@@ -312,6 +313,8 @@ def crm_time_split(
     Returns
     -------
     ChurnSplit
+        ``train`` at ``period.train_cutoff`` and ``test`` at ``period.cutoff``, built from
+        the same tables.
 
     Examples
     --------

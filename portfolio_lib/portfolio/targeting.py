@@ -15,7 +15,7 @@ the list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -47,9 +47,6 @@ class CallList(SettingsResult):
     best_left_out : float
         Highest expected saved value of a customer *not* on the list (<= 0; NaN when every
         candidate is on it).
-    note : str
-        Says so when the list is empty (no call is worth its cost) or when nobody was left
-        out (``best_left_out`` is then NaN); empty otherwise.
 
     Examples
     --------
@@ -64,8 +61,21 @@ class CallList(SettingsResult):
     save_rate: float
     contact_cost: float
     best_left_out: float
-    note: str = field(default="", repr=False)
     _row_name = "customers"
+
+    @property
+    def note(self) -> str:
+        """Says so when the list is empty (no call is worth its cost) or when nobody was left
+        out (``best_left_out`` is then NaN); empty otherwise."""
+        if self.table.empty:
+            return (
+                f"No call is worth its cost: the highest expected saved value of the "
+                f"{self.n_candidates} candidate(s) is {self.best_left_out:.4g} <= 0 (contact "
+                f"cost {self.contact_cost:g})."
+            )
+        if self.best_left_out != self.best_left_out:  # NaN: nobody left out
+            return "Every candidate is worth a call: nobody was left out (best_left_out is NaN)."
+        return ""
 
     @property
     def total_expected_value(self) -> float:
@@ -170,13 +180,4 @@ def call_list(
     keep = table["expected_saved_value"] > 0
     left_out = table.loc[~keep, "expected_saved_value"]
     best_left_out = float(left_out.max()) if len(left_out) else float("nan")
-    if not keep.any():
-        note = (
-            f"No call is worth its cost: the highest expected saved value of the {len(table)} "
-            f"candidate(s) is {best_left_out:.4g} <= 0 (contact cost {contact_cost:g})."
-        )
-    elif not len(left_out):
-        note = "Every candidate is worth a call: nobody was left out (best_left_out is NaN)."
-    else:
-        note = ""
-    return CallList(table.loc[keep], len(table), save_rate, contact_cost, best_left_out, note)
+    return CallList(table.loc[keep], len(table), save_rate, contact_cost, best_left_out)

@@ -231,8 +231,13 @@ def numeric_frame(
     return values, int(missing_rows.sum())
 
 
-def group_keys(df: pd.DataFrame, group: str | Sequence[str], name: str) -> list[str]:
-    """Grouping column(s) as a list, after checking they exist and have no missing labels."""
+def group_keys(
+    df: pd.DataFrame, group: str | Sequence[str], name: str, *, labels: str = "group labels"
+) -> list[str]:
+    """Grouping column(s) as a list, after checking they exist and have no missing labels.
+
+    ``labels`` is what the labels are called in the message ("categories", "branches").
+    """
     keys = [group] if isinstance(group, str) else list(group)
     require_columns(df, keys, name=name)
     for key in keys:
@@ -240,7 +245,7 @@ def group_keys(df: pd.DataFrame, group: str | Sequence[str], name: str) -> list[
             df,
             df[key].isna(),
             column=key,
-            problem="has missing group labels; fill or drop them before grouping",
+            problem=f"has missing {labels}; fill or drop them before grouping",
             name=name,
         )
     return keys

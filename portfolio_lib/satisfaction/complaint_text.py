@@ -279,6 +279,8 @@ def train_complaint_classifier(
     Returns
     -------
     ComplaintClassification
+        The classifier fitted on the training part and its accuracy (Wilson interval),
+        confusion matrix and per-category scores on the held-out part.
 
     Examples
     --------

@@ -82,14 +82,7 @@ def complaint_pareto(
     >>> complaint_pareto(df)["vital_few"].tolist()
     [True, True, False]
     """
-    require_columns(complaints, [category], name="complaints")
-    raise_for_rows(
-        complaints,
-        complaints[category].isna(),
-        column=category,
-        problem="has missing categories",
-        name="complaints",
-    )
+    group_keys(complaints, category, "complaints", labels="categories")
     if len(complaints) == 0:
         raise DataValidationError("complaints: no rows")
     if not 0 < cutoff <= 1:

@@ -25,7 +25,7 @@ from portfolio_lib._errors import DataValidationError, as_generator, raise_for_r
 from portfolio_lib._progress import with_progress
 from portfolio_lib._results import ResultSummary, SettingsResult, percent
 from portfolio_lib.crm import MYSTERY_CHECKLIST_WEIGHTS
-from portfolio_lib.satisfaction._validation import bad_value_text, check_confidence
+from portfolio_lib.satisfaction._validation import bad_value_text, check_confidence, group_keys
 
 __all__ = [
     "MysteryWeights",
@@ -152,13 +152,7 @@ def mystery_scores(
         raise ValueError(f"missing must be 'raise' or 'renormalise', got {missing!r}")
     w = checklist_weights(weights)
     require_columns(visits, [visit, branch], name="mystery_shopping")
-    raise_for_rows(
-        visits,
-        visits[branch].isna(),
-        column=branch,
-        problem="has missing branches",
-        name="mystery_shopping",
-    )
+    group_keys(visits, branch, "mystery_shopping", labels="branches")
     items = _item_matrix(visits, w.items)
     is_missing = items.isna()
     if missing == "raise" and is_missing.any().any():

@@ -399,6 +399,7 @@ def experience_priorities(
     Returns
     -------
     ExperiencePriorities
+        The :func:`improvement_priorities` table and a one-sentence ``note`` on the evidence.
 
     Examples
     --------
