@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "precision": round(evaluation.precision, 4),
         "recall": round(evaluation.recall, 4),
         "f1": round(evaluation.f1, 4),
+        **{f"seconds_{step.replace(' ', '_')}": round(t, 1) for step, t in result.timings.items()},
     }
     print(json.dumps(row))
     table = (

@@ -44,9 +44,12 @@ def _recency(raw: pd.DataFrame) -> pd.Series:
     return pd.Series(np.arange(len(raw), dtype=float), index=raw.index)
 
 
-def _joined(values: pd.Series, person: pd.Series) -> pd.Series:
-    frame = pd.DataFrame({"person": person, "v": values.astype(str)})
-    return frame.groupby("person", sort=False)["v"].agg(lambda v: "|".join(sorted(set(v))))
+def _joined(values: pd.Series, person: pd.Series) -> dict[object, str]:
+    """Per person, its distinct values as text, sorted and joined with ``"|"``."""
+    distinct: dict[object, set[str]] = {}
+    for who, value in zip(person.to_numpy(), values.astype(str).to_numpy(), strict=True):
+        distinct.setdefault(who, set()).add(value)
+    return {who: "|".join(sorted(found)) for who, found in distinct.items()}
 
 
 def golden_records(
@@ -82,15 +85,17 @@ def golden_records(
     """
     raw = raw.reset_index(drop=True)
     normalised = normalised.reset_index(drop=True)
-    person = pd.Series(np.asarray(person_id), name="person_id")
+    # persons as integer codes 0..k-1 in order of first appearance (fast grouping)
+    codes, uniques = pd.factorize(pd.Series(person_id).to_numpy())
+    person = pd.Series(codes)
+    persons = np.arange(len(uniques))
     recency = _recency(raw)
     by_recent = np.lexsort((-np.arange(len(raw)), -recency.to_numpy()))
-    persons = pd.unique(person)
-    out = pd.DataFrame(index=pd.Index(persons, name="person_id"))
-    out["n_records"] = person.value_counts().reindex(persons).to_numpy()
-    out["record_ids"] = _joined(raw["record_id"], person).reindex(persons).to_numpy()
+    out = pd.DataFrame(index=persons)
+    out["n_records"] = np.bincount(codes, minlength=len(uniques))
+    out["record_ids"] = pd.Series(_joined(raw["record_id"], person)).reindex(persons).to_numpy()
     if "source" in raw:
-        out["sources"] = _joined(raw["source"], person).reindex(persons).to_numpy()
+        out["sources"] = pd.Series(_joined(raw["source"], person)).reindex(persons).to_numpy()
     for role in IDENTITY_ROLES:
         if role not in raw:
             continue
@@ -119,4 +124,5 @@ def golden_records(
         out["last_contact"] = (
             pd.to_datetime(raw["last_contact"], errors="coerce").groupby(person).max()
         )
+    out.index = pd.Index(uniques, name="person_id")
     return out

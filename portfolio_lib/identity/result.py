@@ -128,6 +128,8 @@ class IdentityResult(SettingsResult):
         Training steps that could not run (e.g. no pair for an EM blocking rule).
     seconds : float
         Wall-clock time of the linkage, in seconds.
+    timings : dict
+        Wall-clock seconds per step (normalise, train, score and cluster, golden records).
     """
 
     table: pd.DataFrame
@@ -142,6 +144,7 @@ class IdentityResult(SettingsResult):
     unreadable: dict[str, int] = field(default_factory=dict, repr=False)
     notes: tuple[str, ...] = field(default=(), repr=False)
     seconds: float = field(default=0.0, repr=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
     input_index: pd.Index | None = field(default=None, repr=False)
 
     _row_name = "records"
