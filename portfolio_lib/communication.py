@@ -334,14 +334,14 @@ class KPITracker(SettingsResult):
         Contacts per period added to a line after a miss.
     max_misses : int
         Misses in a row after which a line is replaced.
-    max_contacts : float
-        Cadence ceiling of one line (the contact-pressure limit).
+    max_contacts : float or None
+        Cadence ceiling of one line (the contact-pressure limit); None: no ceiling.
     """
 
     table: pd.DataFrame
     step: float
     max_misses: int
-    max_contacts: float
+    max_contacts: float | None
     _row_name = "line-periods"
 
     def summary(self) -> ResultSummary:
@@ -354,10 +354,11 @@ class KPITracker(SettingsResult):
             *((s, f"{int(status.get(s, 0)):,}") for s in ("hit", "undecided", "miss")),
             ("lines replaced", f"{int((last == 'replace line').sum()):,}"),
         )
+        limit = "no limit" if self.max_contacts is None else f"the limit {self.max_contacts:g}"
         note = (
             f"Rule: keep on a hit or when the interval reaches the target; on a miss raise "
-            f"the cadence by {self.step:g} (or change the message at the limit "
-            f"{self.max_contacts:g}); replace the line after {self.max_misses} misses in a row."
+            f"the cadence by {self.step:g} (or change the message at {limit}); replace the "
+            f"line after {self.max_misses} misses in a row."
         )
         return ResultSummary("KPI tracker: targets vs actuals", rows, (note,))
 
@@ -386,7 +387,8 @@ def kpi_tracker(
     max_misses : int
         Misses in a row (>= 1) at which a line is replaced and stops being tracked.
     max_contacts : float, optional
-        The highest cadence a line may reach (default: the plan's ``max_contacts``).
+        The highest cadence a line may reach (default: the ``max_contacts`` of a
+        :class:`CommunicationPlan`; none for a plan given as a table).
 
     Returns
     -------
@@ -408,7 +410,7 @@ def kpi_tracker(
     if max_contacts is not None:
         ceiling = real_number(max_contacts, "max_contacts", 0, strict=True)
     else:
-        ceiling = plan.max_contacts if isinstance(plan, CommunicationPlan) else np.inf
+        ceiling = plan.max_contacts if isinstance(plan, CommunicationPlan) else None
     step = real_number(step, "step", 0, strict=True)
     max_misses = whole_number(max_misses, "max_misses", 1)
     actuals = _validate.table(actuals, name="actuals", columns=["line", "period", "actual"])
@@ -440,7 +442,7 @@ def kpi_tracker(
                 status = "miss"
                 if misses >= max_misses:
                     action, next_cadence, stopped = "replace line", 0.0, True
-                elif cadence + step <= ceiling + 1e-12:
+                elif ceiling is None or cadence + step <= ceiling + 1e-12:
                     action, next_cadence = "raise cadence", cadence + step
                 else:
                     action, next_cadence = "change message", cadence
@@ -454,4 +456,4 @@ def kpi_tracker(
             )  # fmt: skip
             cadence = next_cadence
     table = pd.DataFrame(rows)
-    return KPITracker(table, step, max_misses, float(ceiling))
+    return KPITracker(table, step, max_misses, ceiling)

@@ -422,6 +422,11 @@ def migration_matrix(
     )  # fmt: skip
     nxt = work.assign(t=work["t"] - 1).rename(columns={"s": "to_state"})
     moves = work.merge(nxt, on=["c", "t"]).rename(columns={"s": "from_state"})
+    if moves.empty:
+        raise DataValidationError(
+            f"states: no customer is in two consecutive periods (column {period_col!r}), so "
+            "there is no move to count; a migration matrix needs at least two periods"
+        )
     counts = (
         pd.crosstab(moves["from_state"], moves["to_state"])
         .reindex(index=labels, columns=labels, fill_value=0)

@@ -168,3 +168,14 @@ def test_effect_bad_input_is_named():
         programme_effect(tx, customers, observation_end=end, match_periods=12, pre_periods=6)
     with pytest.raises(ValueError, match="n_neighbours"):
         programme_effect(tx, customers, observation_end=end, n_neighbours=0)
+
+
+def test_few_members_warn_and_a_constant_outcome_is_refused():
+    tx, customers, end = simulate_programme(seed=3, n=300, months=24)
+    with pytest.warns(UserWarning, match="member"):
+        programme_effect(tx, customers.assign(loyalty_join_date=customers["loyalty_join_date"]
+                                              .where(customers.index < 60)),
+                         signup_col="signup_date", observation_end=end)  # fmt: skip
+    flat = tx.assign(amount=0.0)
+    with pytest.raises(DataValidationError, match="column 'amount' gives the same spend"):
+        programme_effect(flat, customers, signup_col="signup_date", observation_end=end)

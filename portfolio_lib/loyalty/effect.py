@@ -32,6 +32,7 @@ minus that of all candidate non-members in the same calendar periods, fitted the
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,6 +50,8 @@ from portfolio_lib.lifecycle import Period, purchases_by_period
 __all__ = ["ProgrammeEffect", "programme_effect"]
 
 Outcome = Literal["spend", "purchases"]
+#: Below this many members in the estimate, :func:`programme_effect` warns.
+FEW_MEMBERS = 30
 _UNITS = {"spend": "currency units", "purchases": "purchase occasions"}
 
 
@@ -197,6 +200,8 @@ def programme_effect(
     Returns
     -------
     ProgrammeEffect
+        With a ``UserWarning`` when fewer than :data:`FEW_MEMBERS` members have all windows
+        (members who enrol soon after signing up have no history to compare with).
 
     Examples
     --------
@@ -338,9 +343,22 @@ def programme_effect(
             f"(left out: {excluded}); shorten the windows or use a longer log"
         )
     matched = pd.concat(units, ignore_index=True)
+    n_used = int((matched["role"] == "member").sum())
+    if n_used < FEW_MEMBERS:
+        warnings.warn(
+            f"programme_effect: only {n_used} member(s) have the windows around their "
+            f"enrolment (left out: {excluded}); the intervals rest on very few customers",
+            UserWarning,
+            stacklevel=2,
+        )
     matched["change"] = matched["post"] - matched["pre"]
     matched["member"] = (matched["role"] == "member").astype(float)
     everyone = pd.concat(naive, ignore_index=True)
+    if matched["change"].nunique() < 2 or everyone["post"].nunique() < 2:
+        raise DataValidationError(
+            f"transactions: column {amount_col!r} gives the same {outcome} per period to every "
+            "customer in the windows (no variation to compare); is the log complete?"
+        )
     estimates = {
         "naive": (_fit(everyone, "post", confidence), everyone,
                   "members' outcome window vs all candidate non-members, same periods"),
