@@ -187,3 +187,20 @@ def test_simulate_gamma_gamma_spend_keeps_a_series_index(cdnow):
     out = clv.simulate_gamma_gamma_spend(freq, p=6.25, q=3.74, gamma=15.44, seed=1)
     assert out.index.equals(freq.index)
     assert ((out["monetary_value"] > 0) == (freq > 0)).all()
+
+
+@pytest.mark.parametrize("model", [clv.BetaGeo, clv.ParetoNBD, clv.ModifiedBetaGeo])
+def test_purchase_fit_on_one_distinct_history_is_a_data_error(model, cdnow):
+    """One customer (or identical rows) cannot tell how customers differ: say so, no crash."""
+    buyer = cdnow[cdnow["frequency"] > 0].head(1)
+    for data in (buyer, pd.concat([buyer] * 30, ignore_index=True)):
+        with pytest.raises(DataValidationError, match="same history") as info:
+            model().fit(data)
+        assert isinstance(info.value, clv.ConvergenceError)
+
+
+def test_fit_purchase_model_on_one_history_falls_back_to_a_prior_and_says_why(cdnow):
+    buyer = cdnow[cdnow["frequency"] > 0].head(1)
+    choice = clv.fit_purchase_model(pd.concat([buyer] * 30, ignore_index=True))
+    assert choice.fallback and "same history" in choice.note
+    assert choice.model.prior_sd_ == pytest.approx(3.0)

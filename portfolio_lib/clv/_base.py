@@ -31,6 +31,7 @@ from portfolio_lib.clv._validation import (
 __all__ = [
     "MLEModel",
     "PurchaseModel",
+    "SpendModel",
     "Prediction",
     "unpack",
     "wrap_like",
@@ -129,6 +130,29 @@ def score_unique(func, *arrays: np.ndarray) -> np.ndarray:
     return values[..., inverse]
 
 
+def _check_identified(model: str, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, *,
+                      with_prior: bool) -> None:  # fmt: skip
+    """:class:`NotIdentifiedError` when the distinct histories cannot identify a purchase model.
+
+    Nobody made a repeat purchase: nothing identifies the purchase and dropout processes,
+    prior or not. One distinct history (one customer, or identical rows): four parameters
+    from one history; a prior (``prior_sd``) makes the MAP estimate exist.
+    """
+    if not np.any(x > 0):
+        raise NotIdentifiedError(
+            f"{model}: no customer made a repeat purchase (summary: column frequency is 0 in "
+            "every row), so the purchase rate and dropout parameters are not identified (need "
+            "frequency > 0 for some rows)."
+        )
+    if len(x) == 1 and not with_prior:
+        raise NotIdentifiedError(
+            f"{model}: every row of summary has the same history (frequency {x[0]:g}, recency "
+            f"{t_x[0]:g}, T {T[0]:g}), so how customers differ is not identified: fit on "
+            "customers with different histories, or pass prior_sd (clv.fit_purchase_model "
+            "does) for a MAP estimate."
+        )
+
+
 class MLEModel(BaseEstimator):
     """Base class: fitted parameters, covariance, summary and parameter draws.
 
@@ -144,6 +168,37 @@ class MLEModel(BaseEstimator):
         return getattr(self, "params_", None) is not None
 
     # -- fitted state -----------------------------------------------------------------------
+    def _maximise(
+        self,
+        row_loglik,
+        weights: np.ndarray,
+        start: np.ndarray,
+        *,
+        start_params: Mapping[str, float] | None = None,
+        store: bool = True,
+        n_obs: float | None = None,
+        **options: Any,
+    ) -> MLEOutcome:
+        """:func:`~portfolio_lib.clv._fitting.fit_log_mle` of this model's parameters.
+
+        ``start`` (natural scale) is replaced by the user's ``start_params`` when given;
+        ``options`` go to the fitter (``loglik_grad``, ``alt_start_params``, ``prior_sd``,
+        ...). With ``store`` the outcome becomes the fit (``n_obs`` defaults to the sum of
+        the weights, ``n_rows_`` is the number of rows fitted).
+        """
+        outcome = fit_log_mle(
+            model_name=self._model_name,
+            param_names=self._param_names,
+            row_loglik=row_loglik,
+            weights=weights,
+            start_params=start_vector(start_params, self._param_names, start),
+            **options,
+        )
+        if store:
+            self._store(outcome, n_obs=np.sum(weights) if n_obs is None else n_obs,
+                        n_rows=len(weights))  # fmt: skip
+        return outcome
+
     def _store(self, outcome: MLEOutcome, *, n_obs: float, n_rows: int) -> None:
         names = list(self._param_names)
         self.params_ = outcome.params(names)
@@ -235,6 +290,48 @@ class MLEModel(BaseEstimator):
         return f"{type(self).__name__}({inner})"
 
 
+class SpendModel(MLEModel):
+    """Base of the spend models (:class:`~portfolio_lib.clv.GammaGamma`,
+    :class:`~portfolio_lib.clv.MeanSpend`): the expected spend per future purchase.
+
+    Subclasses provide ``_expected_spend(params, x, zbar)``, vectorised over natural-scale
+    parameters (a vector or a matrix of draws), and ``population_mean_spend()``.
+    """
+
+    @staticmethod
+    def _expected_spend(params, x, zbar):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def conditional_expected_spend(
+        self, frequency: ArrayLike, monetary_value: ArrayLike
+    ) -> Prediction:
+        """Expected spend per future purchase given each customer's history (currency units).
+
+        Parameters
+        ----------
+        frequency, monetary_value : array-like
+            Repeat purchases and mean repeat spend of each customer (the class says how the
+            two are weighed; customers with ``frequency == 0`` get the population mean).
+
+        Raises
+        ------
+        DataValidationError
+            A missing (None/NaN), infinite or negative value, or arrays of different
+            lengths (names the argument).
+
+        Examples
+        --------
+        >>> from portfolio_lib.clv import GammaGamma
+        >>> gg = GammaGamma.from_params({"p": 6.25, "q": 3.74, "gamma": 15.44})
+        >>> gg.conditional_expected_spend([0, 2], [0.0, 50.0]).round(2).tolist()
+        [35.22, 47.34]
+        """
+        params = self._check_fitted()
+        x, z = prediction_arrays(frequency=frequency, monetary_value=monetary_value)
+        values = score_unique(lambda *a: self._expected_spend(params, *a), x, z)
+        return wrap_like(values, frequency, monetary_value)
+
+
 class PurchaseModel(MLEModel):
     """Base of the buy-till-you-die purchase models (BG/NBD, Pareto/NBD).
 
@@ -320,6 +417,7 @@ class PurchaseModel(MLEModel):
         Returns
         -------
         self
+            Fitted: ``params_``, ``loglik_``, ``cov_log_params_``, ``prior_sd_``, ``unit_``.
 
         Raises
         ------
@@ -345,32 +443,24 @@ class PurchaseModel(MLEModel):
             w,
         )
         x, t_x, T = unique["frequency"], unique["recency"], unique["T"]
-        if not np.any(x > 0):
-            raise NotIdentifiedError(
-                f"{self._model_name}: no customer made a repeat purchase (summary: column "
-                "frequency is 0 in every row), so the purchase rate and dropout parameters "
-                "are not identified (need frequency > 0 for some rows)."
-            )
-        start, alt = self._start_values(x, t_x, T, counts)
-        start = start_vector(start_params, self._param_names, start)
         if prior_sd is None:
             prior_sd = self.prior_sd
-        cls = type(self)
+        _check_identified(self._model_name, x, t_x, T, with_prior=prior_sd is not None)
+        start, alt = self._start_values(x, t_x, T, counts)
+        start = start_vector(start_params, self._param_names, start)
         start_cov = None
         if prior_sd is None and len(counts) > WARM_START_ROWS:
             start, start_cov = self._warm_start(x, t_x, T, counts, start)
-        outcome = fit_log_mle(
-            model_name=self._model_name,
-            param_names=self._param_names,
-            row_loglik=cls._make_loglik(x, t_x, T),
+        cls = type(self)
+        self._maximise(
+            cls._make_loglik(x, t_x, T),
+            counts,
+            start,
             loglik_grad=cls._make_loglik_grad(x, t_x, T, counts),
-            weights=counts,
-            start_params=start,
             alt_start_params=alt,
             prior_sd=prior_sd,
             start_cov=start_cov,
         )
-        self._store(outcome, n_obs=counts.sum(), n_rows=len(counts))
         self.prior_sd_ = prior_sd
         self.unit_ = summary.attrs.get("unit") if hasattr(summary, "attrs") else None
         return self
@@ -399,13 +489,12 @@ class PurchaseModel(MLEModel):
         xs, ts, Ts = x[pick], t_x[pick], T[pick]
         cls = type(self)
         try:
-            outcome = fit_log_mle(
-                model_name=self._model_name,
-                param_names=self._param_names,
-                row_loglik=cls._make_loglik(xs, ts, Ts),
+            outcome = self._maximise(
+                cls._make_loglik(xs, ts, Ts),
+                w,
+                start,
                 loglik_grad=cls._make_loglik_grad(xs, ts, Ts, w),
-                weights=w,
-                start_params=start,
+                store=False,
             )
         except (ConvergenceError, ValueError, np.linalg.LinAlgError):
             return start, None

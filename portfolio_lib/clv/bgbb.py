@@ -44,9 +44,9 @@ from portfolio_lib._errors import (
 )
 from portfolio_lib.clv._base import MLEModel, Prediction, wrap_like
 from portfolio_lib.clv._common import start_vector
-from portfolio_lib.clv._fitting import compress_rows, fit_log_mle
+from portfolio_lib.clv._fitting import compress_rows
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
-from portfolio_lib.clv._validation import as_float_array, validate_weights
+from portfolio_lib.clv._validation import NotIdentifiedError, as_float_array, validate_weights
 
 __all__ = ["BetaGeoBetaBinom", "donations_summary", "simulate_bgbb"]
 
@@ -246,39 +246,30 @@ class BetaGeoBetaBinom(MLEModel):
         Returns
         -------
         self
+            Fitted: ``params_`` (alpha, beta, gamma, delta), ``loglik_`` and ``n_obs_``.
 
         Raises
         ------
         DataValidationError
-            A malformed summary (names the column) or weights.
+            A malformed summary (names the column) or weights; nobody ever transacts, or
+            everybody transacts in every period (not identified; also a ``ConvergenceError``).
         ConvergenceError
-            No reliable maximum (e.g. nobody ever transacts, or nobody ever lapses).
+            No reliable maximum.
         """
-        from portfolio_lib.clv._fitting import ConvergenceError
-
         frame = validate_bgbb_summary(summary)
         w = validate_weights(weights, len(frame))
         unique, counts = compress_rows({c: frame[c].to_numpy() for c in BGBB_COLUMNS}, w)
         x, t_x, n = unique["frequency"], unique["recency"], unique["periods"]
         if not np.any(x > 0) or np.all(x == n):
-            raise ConvergenceError(
-                f"{self._model_name}: every customer transacts in "
+            raise NotIdentifiedError(
+                f"{self._model_name}: every customer (summary: column frequency) transacts in "
                 + ("no" if not np.any(x > 0) else "every")
                 + " period, so the transaction and dropout probabilities are not identified."
             )
-        start = np.ones(4)
-        start = start_vector(start_params, self._param_names, start)
+        start = start_vector(start_params, self._param_names, np.ones(4))
         row = _RowLikelihood(x, t_x, n)
         best = _quasi_newton_start(row, counts, start)
-        outcome = fit_log_mle(
-            model_name=self._model_name,
-            param_names=self._param_names,
-            row_loglik=row,
-            weights=counts,
-            start_params=best,
-            alt_start_params=start,
-        )
-        self._store(outcome, n_obs=counts.sum(), n_rows=len(counts))
+        self._maximise(row, counts, best, alt_start_params=start)
         return self
 
     # -- predictions ------------------------------------------------------------------------

@@ -130,8 +130,6 @@ def fit_purchase_model(
     try:
         fitted = clone(base).fit(summary, weights=weights)
     except ConvergenceError as error:
-        if isinstance(error, NotIdentifiedError):  # no prior can help: nobody repeats
-            raise
         fitted = clone(base).set_params(prior_sd=PRIOR_SD).fit(summary, weights=weights)
         note = (
             f"{name} has no maximum-likelihood estimate on these {int(fitted.n_obs_)} customers "

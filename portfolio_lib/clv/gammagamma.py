@@ -31,16 +31,8 @@ from scipy.special import digamma, gammaln
 from scipy.stats import pearsonr, spearmanr
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.clv._base import (
-    MLEModel,
-    Prediction,
-    prediction_arrays,
-    score_unique,
-    unpack,
-    wrap_like,
-)
-from portfolio_lib.clv._common import start_vector
-from portfolio_lib.clv._fitting import compress_rows, dot, fit_log_mle
+from portfolio_lib.clv._base import SpendModel, unpack
+from portfolio_lib.clv._fitting import compress_rows, dot
 from portfolio_lib.clv._validation import NotIdentifiedError, validate_summary, validate_weights
 
 __all__ = ["GammaGamma", "FrequencySpendCorrelation", "frequency_spend_correlation"]
@@ -64,8 +56,13 @@ class FrequencySpendCorrelation:
     looks_independent: bool
 
 
-class GammaGamma(MLEModel):
+class GammaGamma(SpendModel):
     """Gamma-Gamma model of the mean spend per purchase.
+
+    ``conditional_expected_spend`` is a weighted average of the population mean
+    ``p*gamma/(q-1)`` and the customer's own ``monetary_value``, the own mean weighing more
+    the more repeat purchases back it; customers with ``frequency == 0`` get the population
+    mean. Currency units.
 
     Fitted attributes: ``params_`` (Series p, q, gamma), ``loglik_``,
     ``cov_log_params_``, ``diagnostics_``, ``result_``, ``n_obs_`` (repeat buyers
@@ -172,6 +169,7 @@ class GammaGamma(MLEModel):
         Returns
         -------
         self
+            Fitted: ``params_`` (p, q, gamma) and ``independence_``.
 
         Raises
         ------
@@ -204,33 +202,16 @@ class GammaGamma(MLEModel):
         mean_z = float(np.average(zbar, weights=counts))
         start = _moment_start(x, zbar, counts)
         alt = np.array([1.0, 1.5, mean_z / 4])
-        start = start_vector(start_params, self._param_names, start)
         cls = type(self)
-        outcome = fit_log_mle(
-            model_name=self._model_name,
-            param_names=self._param_names,
-            row_loglik=lambda prm: cls._loglik_rows(prm, x, zbar),
+        self._maximise(
+            lambda prm: cls._loglik_rows(prm, x, zbar),
+            counts,
+            start,
+            start_params=start_params,
             loglik_grad=cls._make_loglik_grad(x, zbar, counts),
-            weights=counts,
-            start_params=start,
             alt_start_params=alt,
         )
-        self._store(outcome, n_obs=counts.sum(), n_rows=len(counts))
         return self
-
-    def conditional_expected_spend(
-        self, frequency: ArrayLike, monetary_value: ArrayLike
-    ) -> Prediction:
-        """Expected mean spend per future purchase given a customer's history.
-
-        A weighted average of the population mean ``p*gamma/(q-1)`` and the
-        customer's own ``monetary_value``; customers with ``frequency == 0`` get
-        the population mean. Currency units.
-        """
-        params = self._check_fitted()
-        x, z = prediction_arrays(frequency=frequency, monetary_value=monetary_value)
-        values = score_unique(lambda *a: self._expected_spend(params, *a), x, z)
-        return wrap_like(values, frequency, monetary_value)
 
     def population_mean_spend(self) -> float:
         """Mean spend per purchase across customers, ``p*gamma/(q-1)`` (inf if q <= 1)."""

@@ -28,8 +28,7 @@ from scipy.special import betaln, digamma
 
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import MLEModel, unpack
-from portfolio_lib.clv._common import start_vector
-from portfolio_lib.clv._fitting import dot, fit_log_mle
+from portfolio_lib.clv._fitting import dot
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 from portfolio_lib.clv._validation import NotIdentifiedError, nonnegative
 
@@ -112,6 +111,7 @@ class ShiftedBetaGeometric(MLEModel):
         Returns
         -------
         self
+            Fitted: ``params_`` (alpha, beta), ``cohort_size_`` and ``survivors_``.
 
         Raises
         ------
@@ -135,19 +135,16 @@ class ShiftedBetaGeometric(MLEModel):
         weights = np.r_[lost, counts[-1]].astype(float)
         keep = weights > 0
         period, survived, weights = period[keep], survived[keep], weights[keep]
-        start = np.array([1.0, 1.0])
-        start = start_vector(start_params, self._param_names, start)
         cls = type(self)
-        outcome = fit_log_mle(
-            model_name=self._model_name,
-            param_names=self._param_names,
-            row_loglik=lambda prm: cls._loglik_rows(prm, period, survived),
+        self._maximise(
+            lambda prm: cls._loglik_rows(prm, period, survived),
+            weights,
+            np.array([1.0, 1.0]),
+            start_params=start_params,
             loglik_grad=cls._make_loglik_grad(period, survived, weights),
-            weights=weights,
-            start_params=start,
             alt_start_params=np.array([0.3, 3.0]),
+            n_obs=float(counts[0]),
         )
-        self._store(outcome, n_obs=float(counts[0]), n_rows=int(keep.sum()))
         self.cohort_size_ = int(counts[0])
         self.survivors_ = counts.copy()
         return self

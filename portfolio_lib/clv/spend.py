@@ -23,20 +23,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from portfolio_lib.clv._base import (
-    MLEModel,
-    Prediction,
-    prediction_arrays,
-    score_unique,
-    unpack,
-    wrap_like,
-)
+from portfolio_lib.clv._base import SpendModel, unpack
 from portfolio_lib.clv.gammagamma import frequency_spend_correlation, repeat_buyers
 
 __all__ = ["MeanSpend"]
 
 
-class MeanSpend(MLEModel):
+class MeanSpend(SpendModel):
     """Spend per purchase without a Gamma-Gamma prior: own mean, or the population mean.
 
     A repeat buyer's expected spend per future purchase is their own mean
@@ -87,6 +80,7 @@ class MeanSpend(MLEModel):
         Returns
         -------
         self
+            Fitted: ``params_`` (mean_spend) with the variance of its log.
 
         Raises
         ------
@@ -109,18 +103,6 @@ class MeanSpend(MLEModel):
         self.n_obs_ = n
         self.n_rows_ = len(x)
         return self
-
-    def conditional_expected_spend(
-        self, frequency: ArrayLike, monetary_value: ArrayLike
-    ) -> Prediction:
-        """Expected spend per future purchase: own mean for repeat buyers, else the mean.
-
-        Currency units.
-        """
-        params = self._check_fitted()
-        x, z = prediction_arrays(frequency=frequency, monetary_value=monetary_value)
-        values = score_unique(lambda *a: self._expected_spend(params, *a), x, z)
-        return wrap_like(values, frequency, monetary_value)
 
     def population_mean_spend(self) -> float:
         """Mean repeat spend across repeat buyers (currency units)."""
