@@ -131,3 +131,168 @@ def test_records_need_personal_details(company):
     object.__setattr__(crm, "customers", no_people.iloc[:0])
     with pytest.raises(DataValidationError, match="CDNOW"):
         course_records(crm)
+
+
+# ---------------------------------------------------------------------------------------------
+# the chapter's lesson helpers (portfolio_lib.lessons.identity)
+# ---------------------------------------------------------------------------------------------
+def test_threshold_costs_follow_the_formula():
+    from portfolio_lib.lessons.identity import cheapest_threshold, threshold_costs
+
+    curve = pd.DataFrame(
+        {"threshold": [0.5, 0.8, 0.99], "precision": [0.8, 0.95, 1.0], "recall": [1.0, 0.9, 0.5]}
+    )
+    costs = threshold_costs(curve, true_pairs=100, cost_false_merge=10, cost_missed_merge=1)
+    # 0.5: 100 correct, 25 false, 0 missed; 0.8: 90 correct, 90*0.05/0.95 false, 10 missed
+    assert costs["false_merges"].tolist() == [25.0, round(90 * 0.05 / 0.95, 1), 0.0]
+    assert costs["missed_merges"].tolist() == [0.0, 10.0, 50.0]
+    assert costs["total_cost"].tolist() == [250.0, round(900 * 0.05 / 0.95 + 10, 1), 50.0]
+    assert cheapest_threshold(costs) == 0.99
+    cheap_false = threshold_costs(curve, true_pairs=100, cost_false_merge=0.1, cost_missed_merge=1)
+    assert cheapest_threshold(cheap_false) == 0.5
+    with pytest.raises(DataValidationError, match="cost_false_merge"):
+        threshold_costs(curve, true_pairs=100, cost_false_merge=-1, cost_missed_merge=1)
+
+
+def test_blocking_and_m_u_counts_by_hand(recs):
+    from portfolio_lib.lessons.identity import blocking_counts, m_u_by_hand
+
+    table = blocking_counts(recs, {"same region": ["region"]})
+    n = len(recs.records)
+    sizes = recs.records["region"].str.lower().value_counts()
+    assert table.loc["same region", "candidate_pairs"] == (sizes * (sizes - 1) // 2).sum()
+    assert table.loc["no blocking", "candidate_pairs"] == n * (n - 1) // 2
+    # every true pair shares the region (a person's records keep it)
+    assert table.loc["same region", "share_of_true_pairs"] == 1.0
+    mu = m_u_by_hand(recs, ["region", "birth_date"], n_random=5000, seed=1)
+    assert mu.loc["region", "m"] == 1.0
+    assert 0 < mu.loc["region", "u"] < 0.5
+    assert mu.loc["birth_date", "weight_agree"] > mu.loc["region", "weight_agree"]
+
+
+def test_kpi_change_and_one_person(recs):
+    from portfolio_lib.lessons.identity import kpi_change, one_person
+
+    table = pd.DataFrame({"records as customers": [12.0, 0.5], "persons": [10.0, 0.0]})
+    assert kpi_change(table)["change (%)"].tolist()[0] == 20.0
+    assert kpi_change(table)["change (%)"].isna().tolist() == [False, True]
+    shown = one_person(recs, 3)
+    assert len(shown) == 3
+    assert recs.truth.loc[list(shown.index)].nunique() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# chapter-1 exercise check, task 6 (a)-(d) (right answers computed here by hand)
+# ---------------------------------------------------------------------------------------------
+EX_SEEDS = (0, 3, 42)
+
+
+def _right(seed):
+    """The right answers of task 6, by hand."""
+    from portfolio_lib.exercises.checks.ch01 import identity_tasks
+
+    tasks = identity_tasks(seed)
+    lowered = tasks.raw_name.replace("İ", "i").replace("I", "ı").lower()
+    name = " ".join(lowered.translate(str.maketrans("çğıöşü", "cgiosu")).split())
+    national = "".join(ch for ch in tasks.raw_phone if ch.isdigit())[-10:]
+    pairs = tasks.pairs
+    tp = int((pairs["linked"] & pairs["same_person"]).sum())
+    e = tasks.errors
+    cost = e["false_merges"] * tasks.cost_false_merge + e["missed_merges"] * tasks.cost_missed_merge
+    answer = {
+        "name": name,
+        "phone": "+90" + national,
+        "precision": tp / int(pairs["linked"].sum()),
+        "recall": tp / int(pairs["same_person"].sum()),
+        "threshold": float(e.loc[cost.idxmin(), "threshold"]),
+    }
+    return tasks, answer
+
+
+def _fails(seed, *fragments, **change):
+    from portfolio_lib.exercises.checks.ch01 import check_01_6
+    from portfolio_lib.exercises.feedback import CheckFailed
+
+    answer = {**_right(seed)[1], **change}
+    with pytest.raises(CheckFailed) as info:
+        check_01_6(answer, seed=seed)
+    for fragment in fragments:
+        assert fragment in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("seed", EX_SEEDS)
+def test_task_6_right_answers_pass(seed, capsys):
+    from portfolio_lib.exercises.checks.ch01 import check_01_6
+
+    tasks, answer = _right(seed)
+    assert answer["name"].isascii() and answer["phone"].startswith("+905")
+    check_01_6(answer, seed=seed)
+    assert "Task 6 passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seed", EX_SEEDS)
+def test_task_6a_name_slips(seed):
+    tasks, right = _right(seed)
+    raw = tasks.raw_name
+    turkish_lower = " ".join(raw.replace("İ", "i").replace("I", "ı").lower().split())
+    _fails(seed, "(a) the normalised name", "spaces", name=raw)
+    _fails(seed, "(a)", "ASCII", name=turkish_lower)
+    _fails(seed, "(a)", "lower case", name=right["name"].upper())
+    _fails(seed, "(a)", "placeholder", name=...)
+    if "İ" in raw:
+        _fails(seed, "(a)", "combining dot", name=" ".join(raw.lower().split()))
+
+
+@pytest.mark.parametrize("seed", EX_SEEDS)
+def test_task_6b_phone_slips(seed):
+    tasks, right = _right(seed)
+    national = right["phone"][3:]
+    _fails(seed, "(b) the phone in E.164", "trunk 0", phone="0" + national)
+    _fails(seed, "(b)", "trunk 0 goes", phone="+900" + national)
+    _fails(seed, "(b)", "country code", phone=national)
+    _fails(seed, "(b)", "'+'", phone="90" + national)
+    _fails(seed, "(b)", "spaces", phone=tasks.raw_phone)
+    _fails(seed, "(b)", "text", phone=905321234567)
+
+
+@pytest.mark.parametrize("seed", EX_SEEDS)
+def test_task_6c_precision_recall_slips(seed):
+    tasks, right = _right(seed)
+    pairs = tasks.pairs
+    tp = int((pairs["linked"] & pairs["same_person"]).sum())
+    fp = int((pairs["linked"] & ~pairs["same_person"]).sum())
+    fn = int((~pairs["linked"] & pairs["same_person"]).sum())
+    assert tp and fp and fn, "the table always has a hit, a false and a missed merge"
+    precision, recall = right["precision"], right["recall"]
+    if abs(precision - recall) > 1e-3:
+        _fails(seed, "(c)", "this is the recall", precision=recall, recall=precision)
+        _fails(seed, "(c)", "this is the precision", recall=precision)
+    accuracy = (len(pairs) - fp - fn) / len(pairs)
+    if min(abs(accuracy - precision), abs(accuracy - recall)) > 1e-3:
+        _fails(seed, "(c)", "accuracy", precision=accuracy)
+    _fails(seed, "(c) recall", "placeholder", recall=...)
+
+
+@pytest.mark.parametrize("seed", EX_SEEDS)
+def test_task_6d_threshold_slips(seed):
+    from portfolio_lib.exercises.checks.ch01 import THRESHOLDS
+
+    tasks, right = _right(seed)
+    e = tasks.errors
+    assert set(e["threshold"]) == set(THRESHOLDS)
+    fewest_errors = float(e.loc[(e["false_merges"] + e["missed_merges"]).idxmin(), "threshold"])
+    assert fewest_errors != right["threshold"]
+    _fails(seed, "(d) the threshold", "fewest errors", threshold=fewest_errors)
+    fewest_false = float(e.loc[e["false_merges"].idxmin(), "threshold"])
+    if fewest_false != fewest_errors:
+        _fails(seed, "(d)", "fewest false merges", threshold=fewest_false)
+    _fails(seed, "(d)", "not in the table", threshold=0.42)
+    _fails(seed, "(d)", "number", threshold="high")
+
+
+def test_task_6_needs_every_part():
+    from portfolio_lib.exercises.checks.ch01 import check_01_6
+    from portfolio_lib.exercises.feedback import CheckFailed
+
+    with pytest.raises(CheckFailed, match="threshold"):
+        check_01_6({k: v for k, v in _right(0)[1].items() if k != "threshold"}, seed=0)

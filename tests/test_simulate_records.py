@@ -13,8 +13,8 @@ from portfolio_lib.datasets import load_sample
 from portfolio_lib.simulate import simulate_crm
 from portfolio_lib.simulate.records import (
     CustomerRecords,
-    _names,
     attribute_transactions,
+    name_lists,
     read_records,
     records_for,
     simulate_customer_records,
@@ -65,7 +65,7 @@ def test_first_record_is_created_on_the_signup_day_and_dates_are_in_the_window(c
 
 def test_the_variations_occur(messy):
     frame = _by_person(messy)
-    names = _names()
+    names = name_lists()
     known_given = set(names["given_names_female"]) | set(names["given_names_male"])
     known_family = set(names["family_names"])
     given, family = frame["given_name"], frame["family_name"]

@@ -49,6 +49,7 @@ __all__ = [
     "VARIATION_PROBS",
     "CustomerRecords",
     "attribute_transactions",
+    "name_lists",
     "read_records",
     "records_for",
     "simulate_customer_records",
@@ -129,7 +130,14 @@ def turkish_upper(text: str) -> str:
 
 
 @cache
-def _names() -> dict[str, Any]:
+def name_lists() -> dict[str, Any]:
+    """The name, street and city lists of ``portfolio_lib/data/turkish_names.toml`` (read once).
+
+    Examples
+    --------
+    >>> "Yılmaz" in name_lists()["family_names"]
+    True
+    """
     path = resources.files("portfolio_lib") / "data" / "turkish_names.toml"
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
@@ -215,7 +223,7 @@ class _Draw:
     def __init__(self, rng: np.random.Generator, end: pd.Timestamp) -> None:
         self.rng = rng
         self.end = end
-        self.names = _names()
+        self.names = name_lists()
         self.used: set[str] = set()
 
     def pick(self, values: list[Any], zipf: bool = False) -> Any:

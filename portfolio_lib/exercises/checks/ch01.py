@@ -8,7 +8,11 @@ from the same seed with ``portfolio_lib``:
 2. rejected rows per reason in a dirty monthly batch (:func:`check_01_2`);
 3. why rejected rows are kept with a reason (short answer, :func:`check_01_3`);
 4. re-running an interrupted load into the CRM database (:func:`check_01_4`);
-5. which acquisition channel to investigate first (a manager's choice, :func:`check_01_5`).
+5. which acquisition channel to investigate first (a manager's choice, :func:`check_01_5`);
+6. customer identification by hand (:func:`check_01_6`), in four parts: (a) a Turkish name
+   normalised, (b) a phone number in E.164, (c) precision and recall of a linkage from
+   labelled pairs, (d) a match threshold from the costs of a false and a missed merge. Its
+   data come from :func:`identity_tasks`, drawn from the same seed.
 
 Examples
 --------
@@ -25,6 +29,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,16 +40,20 @@ from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
+    as_real,
     check,
     expect_choice,
     expect_close_series,
+    expect_fields,
     expect_number,
     expect_reason,
     task_check,
 )
+from portfolio_lib.identity import fold_case, normalise_name, normalise_phone, to_ascii
 from portfolio_lib.portfolio import cac_by_channel
 from portfolio_lib.quality import inject_errors, validate_transactions
 from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.simulate.records import name_lists, turkish_upper
 from portfolio_lib.store import CRMStore, IngestResult
 
 __all__ = [
@@ -58,6 +67,12 @@ __all__ = [
     "check_01_3",
     "check_01_4",
     "check_01_5",
+    "THRESHOLDS",
+    "IdentityTasks",
+    "identity_tasks",
+    "threshold_cost_table",
+    "IDENTIFICATION_PARTS",
+    "check_01_6",
 ]
 
 N_CUSTOMERS = 400
@@ -525,3 +540,298 @@ def check_01_5(answer: object, *, seed: int) -> None:
     elif chosen == str(table["new_customers"].idxmin()).casefold():
         hint = "few new customers is not a loss in itself; " + hint
     expect_choice(answer, channels, list(worst), name="the channel to investigate", hint=hint)
+
+
+# --------------------------------------------------------------------------- task 6: customer identification
+
+#: Thresholds offered in task 6 (d) (match probability from which two records are linked).
+THRESHOLDS: tuple[float, ...] = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+@dataclass(frozen=True, eq=False)
+class IdentityTasks:
+    """What the customer-identification task (6, parts a-d) works on, from the student's seed.
+
+    Attributes
+    ----------
+    raw_name : str
+        Part (a): a full name as a call-centre agent typed it (upper case, extra spaces).
+    raw_phone : str
+        Part (b): a mobile number as a customer wrote it on a form.
+    pairs : DataFrame
+        Part (c): labelled record pairs: ``pair``, ``linked`` (the model joined them) and
+        ``same_person`` (the truth). Every true pair of the records is in the table.
+    errors : DataFrame
+        Part (d): per ``threshold``, the ``false_merges`` (pairs of two persons joined) and
+        ``missed_merges`` (pairs of one person left apart) of a linkage.
+    cost_false_merge, cost_missed_merge : float
+        Part (d): cost of one false and of one missed merge (currency units per pair).
+    """
+
+    raw_name: str
+    raw_phone: str
+    pairs: pd.DataFrame
+    errors: pd.DataFrame
+    cost_false_merge: float
+    cost_missed_merge: float
+
+
+_RAW_PHONE_FORMATS = (
+    "0 ({a}) {b} {c} {d}",
+    "+90 {a} {b} {c}{d}",
+    "0{a}-{b}-{c}-{d}",
+    "(0{a}) {b} {c} {d}",
+)
+
+
+def _error_table(rng: np.random.Generator) -> tuple[pd.DataFrame, float, float]:
+    """Part (d): errors per threshold and the two costs, redrawn until the cheapest threshold
+    is unique and neither the one with the fewest errors nor the one with the fewest false
+    merges (so that each slip has its own message)."""
+    steps = np.arange(len(THRESHOLDS))
+    while True:
+        false = np.round(rng.uniform(40, 90) * rng.uniform(0.35, 0.6) ** steps).astype(int)
+        missed = np.round(rng.uniform(2, 6) * rng.uniform(1.6, 2.2) ** steps).astype(int)
+        c_false = float(rng.choice([20.0, 30.0, 50.0, 80.0]))
+        c_missed = float(rng.choice([2.0, 5.0, 10.0]))
+        cost = false * c_false + missed * c_missed
+        best = np.flatnonzero(cost == cost.min())
+        if (
+            len(best) == 1
+            and (false + missed)[best[0]] > (false + missed).min()
+            and false[best[0]] > false.min()
+        ):
+            table = pd.DataFrame(
+                {"threshold": THRESHOLDS, "false_merges": false, "missed_merges": missed}
+            )
+            return table, c_false, c_missed
+
+
+def identity_tasks(seed: int) -> IdentityTasks:
+    """The data of task 6 for one seed (independent of :func:`exercise_data`'s draws).
+
+    Examples
+    --------
+    >>> tasks = identity_tasks(3)
+    >>> tasks.raw_name == identity_tasks(3).raw_name, list(tasks.errors.columns)
+    (True, ['threshold', 'false_merges', 'missed_merges'])
+    """
+    seeded_rng(seed, chapter=1)  # the same seed rules (and error message) as every task
+    rng = np.random.default_rng([int(seed), 1, 18])
+    names = name_lists()
+    female = bool(rng.random() < 0.5)
+    given_pool = names["given_names_female" if female else "given_names_male"]
+    turkish = [n for n in given_pool if set(n) & set("çğıİöşüÇĞÖŞÜ")]
+    families = [n for n in names["family_names"] if set(n) & set("çğıöşüÇĞÖŞÜ")]
+    given = turkish[int(rng.integers(len(turkish)))]
+    family = families[int(rng.integers(len(families)))]
+    raw_name = f"  {turkish_upper(given)}   {turkish_upper(family)} "
+    digits = f"5{int(rng.integers(30, 56))}{int(rng.integers(0, 10**7)):07d}"
+    fmt = _RAW_PHONE_FORMATS[int(rng.integers(len(_RAW_PHONE_FORMATS)))]
+    raw_phone = fmt.format(a=digits[:3], b=digits[3:6], c=digits[6:8], d=digits[8:])
+    n_pairs = 14
+    same = rng.random(n_pairs) < 0.5
+    same[:2], same[2:4] = True, False  # both kinds always present
+    linked = np.where(same, rng.random(n_pairs) < 0.75, rng.random(n_pairs) < 0.2)
+    linked[0], linked[1], linked[2] = True, False, True  # a hit, a missed and a false merge
+    pairs = pd.DataFrame(
+        {"pair": [f"P{i + 1:02d}" for i in range(n_pairs)], "linked": linked, "same_person": same}
+    )
+    errors, cost_false, cost_missed = _error_table(rng)
+    return IdentityTasks(
+        raw_name=raw_name,
+        raw_phone=raw_phone,
+        pairs=pairs,
+        errors=errors,
+        cost_false_merge=cost_false,
+        cost_missed_merge=cost_missed,
+    )
+
+
+def _wrong_text(answer: object, expected: str, name: str) -> str | None:
+    """The student's text when it differs from ``expected``; ``None`` when it is right."""
+    if answer is None or answer is Ellipsis:
+        raise CheckFailed(f"{name}: replace the ... placeholder with your text between quotes")
+    if not isinstance(answer, str):
+        raise CheckFailed(f"{name} must be text (a str); you passed a {type(answer).__name__}")
+    return None if answer == expected else answer
+
+
+def _name_part(answer: object, tasks: IdentityTasks) -> None:
+    """(a) ``tasks.raw_name`` as the linkage compares it (``normalise_name``)."""
+    raw = tasks.raw_name
+    text = _wrong_text(answer, normalise_name(raw), "the normalised name")
+    if text is None:
+        return
+    check(text == text.strip(), "remove the spaces at the start and the end")
+    check("  " not in text, "write one space between the words (collapse repeated spaces)")
+    check(text == text.lower(), "write the name in lower case")
+    check(
+        "\u0307" not in text,
+        "your text holds a combining dot (i + ̇): Python's str.lower() turns 'İ' into 'i̇'. "
+        "Replace 'İ' by 'i' and 'I' by 'ı' BEFORE lowering (Turkish case rules)",
+    )
+    check(
+        text != fold_case(" ".join(raw.split())),
+        "right Turkish lower case; now write the Turkish letters as ASCII "
+        "(ç→c, ğ→g, ı→i, ö→o, ş→s, ü→u), as records typed on an ASCII keyboard have them",
+    )
+    check(
+        to_ascii(text) == text,
+        "some Turkish letters are left: write ç→c, ğ→g, ı→i, ö→o, ş→s, ü→u",
+    )
+    raise CheckFailed(
+        f"{text!r} is not the normalised name: fold the case with the Turkish rules "
+        "(İ→i, I→ı), write the Turkish letters as ASCII and keep one space between the words"
+    )
+
+
+def _phone_part(answer: object, tasks: IdentityTasks) -> None:
+    """(b) ``tasks.raw_phone`` in E.164 (``normalise_phone``: ``+90`` and 10 digits)."""
+    national = normalise_phone(tasks.raw_phone)[3:]
+    text = _wrong_text(answer, "+90" + national, "the phone number")
+    if text is None:
+        return
+    digits = "".join(ch for ch in text if ch.isdigit())
+    check(
+        not any(ch in text for ch in " -()."),
+        "E.164 has no spaces, dashes, dots or parentheses: only '+' and digits",
+    )
+    check(
+        digits != "0" + national,
+        "drop the trunk 0 and write the country code: +90 then the 10 digits",
+    )
+    check(digits != "900" + national, "after +90 the trunk 0 goes: +90 5xx..., not +90 05xx...")
+    check(digits != national, "add the country code: E.164 starts with +90 for Turkey")
+    check(text.startswith("+"), "E.164 starts with '+' before the country code")
+    raise CheckFailed(
+        f"{text!r} is not this number in E.164: '+', the country code 90 and the 10-digit "
+        "number, nothing else"
+    )
+
+
+def _confusion(pairs: pd.DataFrame) -> tuple[int, int, int, int]:
+    linked, same = pairs["linked"].to_numpy(bool), pairs["same_person"].to_numpy(bool)
+    return (
+        int((linked & same).sum()),
+        int((linked & ~same).sum()),
+        int((~linked & same).sum()),
+        int((~linked & ~same).sum()),
+    )
+
+
+def _scores_part(values: Mapping[str, object], tasks: IdentityTasks) -> None:
+    """(c) precision and recall of the linked pairs of ``tasks.pairs``."""
+    tp, fp, fn, tn = _confusion(tasks.pairs)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    accuracy = (tp + tn) / (tp + fp + fn + tn)
+    shared = [
+        (
+            accuracy,
+            "this is the accuracy (all pairs decided right); precision and recall "
+            "leave the pairs that are neither linked nor one person out",
+        ),
+        (
+            tp / (tp + fp + fn),
+            "this divides by all pairs that are linked OR one person; "
+            "precision divides by the linked pairs only, recall by the true pairs only",
+        ),
+    ]
+    own = {
+        "precision": (precision, recall, "recall", "ALL LINKED pairs (how many merges are right)",
+                      fp / (tp + fp), "WRONG merges (1 - precision)"),
+        "recall": (recall, precision, "precision", "ALL TRUE pairs (how many duplicates were found)",
+                   fn / (tp + fn), "MISSED pairs (1 - recall)"),
+    }  # fmt: skip
+    for key, (expected, other, other_name, denominator, complement, what) in own.items():
+        slips = [
+            (other, f"this is the {other_name}; {key} = correctly linked / {denominator}"),
+            (complement, f"this is the share of {what}"),
+            *shared,
+        ]
+        expect_number(values[key], expected, name=key, abs=0.001, bounds=(0, 1), slips=slips)
+
+
+def threshold_cost_table(tasks: IdentityTasks) -> pd.DataFrame:
+    """Part (d)'s table with the cost of each threshold (currency units).
+
+    Examples
+    --------
+    >>> list(threshold_cost_table(identity_tasks(3)).columns)[-1]
+    'total_cost'
+    """
+    errors = tasks.errors
+    return errors.assign(
+        total_cost=errors["false_merges"] * tasks.cost_false_merge
+        + errors["missed_merges"] * tasks.cost_missed_merge
+    )
+
+
+def _threshold_part(answer: object, tasks: IdentityTasks) -> None:
+    """(d) the threshold of ``tasks.errors`` with the lowest total cost."""
+    table = threshold_cost_table(tasks).set_index("threshold")
+    chosen = as_real(answer)
+    offered = ", ".join(f"{t:g}" for t in THRESHOLDS)
+    check(chosen is not None, f"give one threshold as a number, one of {offered}")
+    match = [t for t in THRESHOLDS if abs(t - chosen) < 1e-9]
+    check(bool(match), f"{chosen:g} is not in the table; choose one of {offered}")
+    cost = table["total_cost"]
+    if cost[match[0]] <= cost.min() + 1e-9:
+        return
+    errors = table["false_merges"] + table["missed_merges"]
+    if errors[match[0]] <= errors.min():
+        raise CheckFailed(
+            "this threshold makes the fewest errors in total, but the two errors do not cost "
+            "the same: weigh each by its cost (false merges x cost_false_merge + missed merges "
+            "x cost_missed_merge)"
+        )
+    if table["false_merges"][match[0]] <= table["false_merges"].min():
+        raise CheckFailed(
+            "this threshold makes the fewest false merges, but it leaves so many persons split "
+            "that the missed merges cost more; compare the TOTAL cost of each threshold"
+        )
+    if cost[match[0]] >= cost.max():
+        raise CheckFailed("this is the MOST expensive threshold; look for the lowest total cost")
+    raise CheckFailed(
+        "another threshold is cheaper: for each, add false merges x cost_false_merge and "
+        "missed merges x cost_missed_merge, then take the smallest total"
+    )
+
+
+#: The parts of task 6, in the order they are checked: answer key -> label in messages.
+IDENTIFICATION_PARTS: dict[str, str] = {
+    "name": "(a) the normalised name",
+    "phone": "(b) the phone in E.164",
+    "precision": "(c) precision",
+    "recall": "(c) recall",
+    "threshold": "(d) the threshold",
+}
+
+
+def _part(label: str, check_part: Any, *args: object) -> None:
+    try:
+        check_part(*args)
+    except CheckFailed as failure:
+        raise CheckFailed(f"{label}: {failure.message}") from None
+
+
+@task_check("customer identification by hand")
+def check_01_6(answer: object, *, seed: int) -> None:
+    """Task 6: ``{"name", "phone", "precision", "recall", "threshold"}`` for
+    ``identity_tasks(seed)``, checked part by part in that order (a placeholder ``...`` stops
+    the check at its part, so a student gets feedback on the parts done so far).
+    """
+    tasks = identity_tasks(seed)
+    values = expect_fields(
+        answer, list(IDENTIFICATION_PARTS), name="your answers", table_hint="use the dict given"
+    )
+    labels = IDENTIFICATION_PARTS
+    _part(labels["name"], _name_part, values["name"], tasks)
+    _part(labels["phone"], _phone_part, values["phone"], tasks)
+    for key in ("precision", "recall"):
+        if values[key] is None or values[key] is Ellipsis:
+            raise CheckFailed(f"{labels[key]}: replace the ... placeholder with your number")
+    _part("(c) precision and recall", _scores_part, values, tasks)
+    if values["threshold"] is None or values["threshold"] is Ellipsis:
+        raise CheckFailed(f"{labels['threshold']}: replace the ... placeholder with your choice")
+    _part(labels["threshold"], _threshold_part, values["threshold"], tasks)
