@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio_lib import DataValidationError, acquisition, campaigns, portfolio, rfm, satisfaction
+from portfolio_lib import (
+    DataValidationError,
+    acquisition,
+    campaigns,
+    churn,
+    portfolio,
+    rfm,
+    satisfaction,
+)
 from portfolio_lib.simulate import simulate_crm
 
 END = pd.Timestamp("2024-12-31")
@@ -205,3 +213,35 @@ def test_dominance_weights_names_corr(crm):
     for wrong in (None, crm.surveys[items[:1]], corr[:, :1], np.ones((1, 1))):
         with pytest.raises(ValueError, match="corr must be a square correlation matrix"):
             satisfaction.dominance_weights(wrong)
+
+
+# -- churn and the KPI dashboard (the sweep reaches them only with BADINPUT_FULL=1) ----------
+
+
+def test_bgnbd_churn_scores_refuses_data_without_repeat_purchases(crm):
+    tx = crm.transactions
+    once = tx.sort_values("date").drop_duplicates("customer_id")  # first purchases only
+    for data in (tx.iloc[:0], once):
+        with pytest.raises(DataValidationError, match="none who bought again"):
+            churn.bgnbd_churn_scores(data, cutoff="2024-07-01", window_days=90)
+
+
+def test_compare_churn_models_names_a_wrong_split(crm):
+    for wrong in (None, crm.transactions):
+        with pytest.raises(TypeError, match="split must be a ChurnSplit"):
+            churn.compare_churn_models(wrong, crm.transactions)
+
+
+def test_kpi_dashboard_notes_unknown_kpis_and_refuses_repeated_customers(crm):
+    ids = crm.customers["customer_id"]
+    answered = set(crm.surveys.loc[crm.surveys["date"] > END - pd.Timedelta(days=180),
+                                   "customer_id"])  # fmt: skip
+    quiet = next(c for c in ids if c not in answered)
+    one = pd.Series(["solo"], index=pd.Index([quiet], name="customer_id"))
+    board = portfolio.kpi_dashboard(crm, one, margin=0.3, observation_end=END)
+    assert board.table.loc["solo", "nps_responses"] == 0
+    assert np.isnan(board.table.loc["solo", "nps"])
+    assert "nps of ['solo'] (no NPS answer" in board.note
+    twice = pd.Series("x", index=pd.Index([ids.iloc[0], ids.iloc[0], ids.iloc[1]]))
+    with pytest.raises(DataValidationError, match="segments: the index repeats 1 label"):
+        portfolio.kpi_dashboard(crm, twice, margin=0.3, observation_end=END)

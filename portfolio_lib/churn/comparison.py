@@ -75,6 +75,11 @@ def compare_churn_models(
         The AUC table of the four scores against the test label (BG/NBD baseline first), the
         scores per test customer and the three fitted models.
 
+    Raises
+    ------
+    TypeError
+        ``split`` is not a :class:`~portfolio_lib.churn.features.ChurnSplit`.
+
     Examples
     --------
     >>> from portfolio_lib.simulate import simulate_crm
@@ -85,6 +90,11 @@ def compare_churn_models(
     >>> list(table.index), bool(table["auc"].between(0.5, 1).all())
     (['bgnbd_p_dead', 'bgnbd_p_no_purchase', 'logit', 'boosting'], True)
     """
+    if not isinstance(split, ChurnSplit):
+        raise TypeError(
+            f"split must be a ChurnSplit (from churn_time_split or crm_time_split), got "
+            f"{type(split).__name__}"
+        )
     test = split.test
     if test.label is None:
         raise ValueError("split.test has no label: build it with churn_time_split")

@@ -476,6 +476,13 @@ def bgnbd_churn_scores(
     BGNBDChurnScores
         P(alive), P(dead) and P(no purchase in the window) per customer, with the fitted model.
 
+    Raises
+    ------
+    DataValidationError
+        No customer bought again after a first purchase before ``cutoff`` (e.g. empty
+        transactions): the model has nothing to estimate from; a customer of ``index``
+        without a purchase before ``cutoff``.
+
     Examples
     --------
     >>> from portfolio_lib.simulate import simulate_crm
@@ -501,6 +508,12 @@ def bgnbd_churn_scores(
                 f"for {len(missing)} customer(s) to score, e.g. {list(missing[:5])}"
             )
         summary = summary.reindex(pd.Index(index, name=customer_col))
+    if not (summary["frequency"] > 0).any():
+        raise DataValidationError(
+            f"transactions: column {customer_col!r} has {len(summary)} customer(s) with a "
+            f"purchase before {cut.date()} and none who bought again on a later day; the BG/NBD "
+            "model cannot be fitted without repeat purchases before the cut-off"
+        )
     choice = fit_purchase_model(summary)
     model = choice.model
     r, alpha = float(model.params_["r"]), float(model.params_["alpha"])

@@ -13,6 +13,7 @@ from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib._results import ResultSummary, SettingsResult, percent
 from portfolio_lib.crm import CRMData, crm_table
+from portfolio_lib.portfolio._common import per_customer
 from portfolio_lib.portfolio.groups import GROUPS
 from portfolio_lib.portfolio.strategy import strategy_table
 
@@ -29,6 +30,15 @@ KPI_LABELS: dict[str, str] = {
 
 
 __all__ = ["KPI_LABELS", "KPIDashboard", "kpi_dashboard"]
+
+#: Why a KPI of :func:`kpi_dashboard` is unknown (NaN) for a segment (:attr:`KPIDashboard.note`).
+_UNKNOWN_BECAUSE: dict[str, str] = {
+    "retention_rate": "none of its customers had bought by as_of",
+    "nps": "no NPS answer of its customers in the window before observation_end",
+    "cac_mean": "the data have no acquisition costs for its customers",
+    "clv_mean": "no clv was given",
+    "expected_churn": "no churn_probability was given",
+}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -61,6 +71,9 @@ class KPIDashboard(SettingsResult):
         Gross margin as a fraction of revenue, used for the profit.
     confidence : float
         Level of the retention, churn and NPS intervals (0.95 = 95 %).
+    note : str
+        Which KPIs are unknown (NaN) for which segments, and why (e.g. no NPS answer in the
+        window); empty when every KPI is known.
 
     Examples
     --------
@@ -88,6 +101,16 @@ class KPIDashboard(SettingsResult):
     margin: float
     confidence: float
     _row_name = "segments"
+
+    @property
+    def note(self) -> str:
+        """Which KPIs are unknown (NaN) for which segments, and why; empty when none is."""
+        unknown = [
+            f"{column} of {list(self.table.index[self.table[column].isna()])} ({why})"
+            for column, why in _UNKNOWN_BECAUSE.items()
+            if column in self.table.columns and self.table[column].isna().any()
+        ]
+        return f"Unknown (NaN): {'; '.join(unknown)}." if unknown else ""
 
     def summary(self) -> ResultSummary:
         """Segments, customers, the retention window and the settings."""
@@ -199,6 +222,7 @@ def kpi_dashboard(
         raise DataValidationError("data has no 'transactions' table")
     if not isinstance(segments, pd.Series) or segments.empty:
         raise DataValidationError("segments must be a non-empty Series indexed by customer id")
+    _validate.unique_index(segments, name="segments")
     raise_for_rows(
         segments.to_frame("segment"), segments.isna(), column="segment",
         problem="must not be missing", name="segments",
@@ -215,9 +239,9 @@ def kpi_dashboard(
         )
     ids = segments.index
     seg = pd.Series(segments.to_numpy(), index=ids, name="segment")
-    per_customer = {
-        "clv": _aligned_values(clv, ids, "clv"),
-        "churn_probability": _aligned_values(churn_probability, ids, "churn_probability"),
+    given = {
+        name: None if values is None else per_customer(values, ids, name=name)
+        for name, values in (("clv", clv), ("churn_probability", churn_probability))
     }
     # net revenue and profit per customer
     revenue = tx.groupby("customer")["amount"].sum().reindex(ids, fill_value=0.0)
@@ -253,7 +277,7 @@ def kpi_dashboard(
                        retention_ci_high=float(high), churn_rate=1 - kept / base,
                        churn_ci_low=1 - float(high), churn_ci_high=1 - float(low))  # fmt: skip
         for key, column in (("churn_probability", "expected_churn"), ("clv", "clv_mean")):
-            values = per_customer[key]
+            values = given[key]
             row[column] = float(values[mask].mean()) if values is not None else np.nan
         row["cac_mean"] = float(cost[mask].mean()) if cost[mask].notna().any() else np.nan
         row.update(nps=np.nan, nps_ci_low=np.nan, nps_ci_high=np.nan, nps_responses=0)
@@ -281,19 +305,6 @@ def kpi_dashboard(
     # kept for code written when the table was the result
     table.attrs = {"as_of": start, "observation_end": end, "window_days": window_days}
     return KPIDashboard(table, start, end, window_days, float(margin), confidence)
-
-
-def _aligned_values(values: pd.Series | None, ids: pd.Index, name: str) -> pd.Series | None:
-    if values is None:
-        return None
-    if not isinstance(values, pd.Series):
-        raise DataValidationError(f"{name} must be a Series indexed by customer id")
-    missing = ids.difference(values.index)
-    if len(missing):
-        raise DataValidationError(
-            f"{name} has no value for {len(missing)} customer(s), e.g. {list(missing[:5])}"
-        )
-    return _validate.numeric(values.reindex(ids).to_frame(name), name, name=name)
 
 
 def _recent_nps(
