@@ -21,8 +21,8 @@ Comparisons (one per idea, so that correlated fields do not count twice)
       postcode or city, same postcode, same city, same region, anything else.
 Blocking rules (candidate pairs; a pair is scored when it agrees on one of these)
     Exact birth date; exact e-mail, phone or id number; exact given and family name; given
-    and family name swapped; family name with postcode (or city); street number with
-    postcode. Rules whose roles are absent are skipped.
+    and family name swapped; family name with postcode (or city); family name, city and the
+    first letter of the given name (initials, nicknames); street number with postcode. Rules whose roles are absent are skipped.
 Training
     The prior (share of matching pairs) from deterministic rules (same name and birth
     date, same e-mail, same id number) with an assumed recall of 0.8; the ``u``
@@ -202,6 +202,12 @@ def blocking_rules(roles: Sequence[str]) -> list[Any]:
     area = next((p for p in ("postcode", "city") if p in present), None)
     if "family_name" in present and area:
         rules.append(block_on("family_name", area))
+    if {"given_name", "family_name", "city"} <= present:
+        # an initial or a nickname (A. / Abdullah, Memo / Mehmet) in the same town
+        rules.append(
+            'l."family_name" = r."family_name" AND l."city" = r."city" '
+            'AND substr(l."given_name", 1, 1) = substr(r."given_name", 1, 1)'
+        )
     if {"street_number", "postcode"} <= present:
         rules.append(block_on("street_number", "postcode"))
     if not rules:  # names only, or address parts only: block on each present role
