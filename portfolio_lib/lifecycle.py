@@ -9,8 +9,10 @@ How customers move between groups over time (new -> loyal -> at risk -> lost), i
     lifecycle.steady_state(moves)                  # long-run share in each state
     lifecycle.cohort_path(moves, periods=8)        # where 1,000 new customers are expected
 
-Any per-period group column works as well (portfolio groups, RFM segments computed per
-period): :func:`migration_matrix` takes a table with a customer, a period and a state column.
+Any per-period group column works as well: :func:`portfolio_groups_by_period` gives the
+course's portfolio groups (profitable / loyal / potential / at-risk) at the end of each
+period, and :func:`migration_matrix` takes any table with a customer, a period and a state
+column (RFM segments computed per period, ...).
 The matrix is the maximum-likelihood estimate of a first-order Markov chain (the share of
 customers in state *i* in one period who are in state *j* in the next), with a Wilson
 interval per cell; :func:`steady_state` and :func:`cohort_path` read the chain forward.
@@ -29,15 +31,19 @@ from statsmodels.stats.proportion import proportion_confint
 from portfolio_lib import _validate
 from portfolio_lib._counts import real_number, whole_number
 from portfolio_lib._errors import DataValidationError, raise_for_rows
-from portfolio_lib._results import ResultSummary, SettingsResult, percent
+from portfolio_lib._results import ResultSummary, SettingsResult, TableResult, percent
+from portfolio_lib.portfolio import GROUPS, portfolio_groups
+from portfolio_lib.rfm import rfm_table
 
 __all__ = [
     "STATES",
     "LifecycleStates",
     "MigrationMatrix",
     "CohortPath",
+    "GroupsByPeriod",
     "purchases_by_period",
     "lifecycle_states",
+    "portfolio_groups_by_period",
     "migration_matrix",
     "steady_state",
     "cohort_path",
@@ -263,6 +269,135 @@ def lifecycle_states(
 
 
 # --------------------------------------------------------------------------------------------
+# Portfolio groups per period
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, repr=False, eq=False)
+class GroupsByPeriod(SettingsResult):
+    """Each customer's portfolio group at the end of each period (what
+    :func:`portfolio_groups_by_period` returns).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per customer and period from the customer's first purchase period on:
+        ``customer_id`` (named as the input column), ``period``, ``state`` (the group,
+        categorical in the order of :data:`portfolio_lib.portfolio.GROUPS`), ``value``,
+        ``frequency`` and ``recency_days`` at the period's last day.
+    period : str
+        Calendar period.
+    thresholds : pandas.DataFrame
+        Per period (index): the thresholds :func:`portfolio_lib.portfolio.portfolio_groups`
+        used (``at_risk_after_days``, ``profitable_min_value``, ``loyal_min_frequency``).
+    customer_col : str
+        Name of the customer column of ``table``.
+    """
+
+    table: pd.DataFrame
+    period: str
+    thresholds: pd.DataFrame = field(repr=False)
+    customer_col: str = field(default="customer_id", repr=False)
+    _row_name = "customer-periods"
+
+    def summary(self) -> ResultSummary:
+        """Customers, periods and the group counts of the last period."""
+        last = self.table["period"].max()
+        counts = self.table.loc[self.table["period"] == last, "state"].value_counts()
+        rows = (
+            ("customers", f"{self.table[self.customer_col].nunique():,}"),
+            ("periods", f"{self.table['period'].nunique():,} ({_PERIOD_NAMES[self.period]}s)"),
+            *((f"{g} in {last}", f"{int(counts.get(g, 0)):,}") for g in GROUPS),
+        )
+        note = "Groups from each customer's whole history up to the period's last day."
+        return ResultSummary("Portfolio groups by period", rows, (note,))
+
+
+def portfolio_groups_by_period(
+    transactions: pd.DataFrame,
+    *,
+    period: Period = "Q",
+    observation_end: str | pd.Timestamp | None = None,
+    margin: float | None = None,
+    at_risk_after_days: float = 180.0,
+    profitable_quantile: float = 0.8,
+    loyal_min_frequency: float | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    return_col: str | None = "is_return",
+) -> GroupsByPeriod:
+    """The course's portfolio groups at the end of every period, for :func:`migration_matrix`.
+
+    At the last day of each period (the observation end for the last one), the RFM table of
+    the history up to that day (:func:`portfolio_lib.rfm.rfm_table`) is sorted into groups
+    by :func:`portfolio_lib.portfolio.portfolio_groups` with the same arguments; the value
+    and frequency thresholds are quantiles of that day's customers, so they move with the
+    base (see ``thresholds``).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        ``customer_col``, ``date_col``, ``amount_col`` and optionally ``return_col``.
+    period : {"W", "M", "Q", "Y"}
+        Calendar period.
+    observation_end : date, optional
+        Last day observed (default: the last transaction day).
+    margin, at_risk_after_days, profitable_quantile, loyal_min_frequency
+        As in :func:`portfolio_lib.portfolio.portfolio_groups` (days, currency units,
+        purchase occasions).
+    customer_col, date_col, amount_col, return_col : str
+        Column names.
+
+    Returns
+    -------
+    GroupsByPeriod
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "a", "c"],
+    ...                    "date": ["2024-01-05", "2024-02-01", "2024-08-01", "2024-09-01"],
+    ...                    "amount": [10.0, 50.0, 5.0, 7.0]})
+    >>> g = portfolio_groups_by_period(tx, period="Q", at_risk_after_days=100)
+    >>> g.table.loc[g.table["customer_id"] == "b", "state"].tolist()
+    ['profitable', 'at_risk', 'at_risk']
+    """
+    panel = purchases_by_period(
+        transactions, period=period, observation_end=observation_end, customer_col=customer_col,
+        date_col=date_col, amount_col=amount_col, return_col=return_col,
+    )  # fmt: skip
+    tx = _validate.transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+        return_col=return_col,
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        {customer_col: tx["customer"], "date": tx["day"], "amount": tx["amount"],
+         "is_return": tx["is_return"]}
+    )  # fmt: skip
+    end = tx["day"].max() if observation_end is None else _validate.day(observation_end)
+    parts, limits = [], {}
+    for p in pd.Index(panel["period"].unique()):
+        cut = min(p.end_time.normalize(), end)
+        history = frame.loc[frame["date"] <= cut]
+        if history.empty or not (~history["is_return"]).any():
+            continue
+        rfm = rfm_table(history, observation_end=cut, customer_col=customer_col)
+        groups = portfolio_groups(
+            rfm, margin=margin, at_risk_after_days=at_risk_after_days,
+            profitable_quantile=profitable_quantile, loyal_min_frequency=loyal_min_frequency,
+        )  # fmt: skip
+        part = groups.table[["group", "value", "frequency", "recency_days"]].rename(
+            columns={"group": "state"}
+        )
+        parts.append(part.rename_axis(customer_col).reset_index().assign(period=p))
+        limits[p] = groups.thresholds
+    table = pd.concat(parts, ignore_index=True)
+    table["state"] = pd.Categorical(table["state"], categories=list(GROUPS))
+    table = table[[customer_col, "period", "state", "value", "frequency", "recency_days"]]
+    thresholds = pd.DataFrame.from_dict(limits, orient="index")
+    thresholds.index.name = "period"
+    return GroupsByPeriod(table, period, thresholds, customer_col)
+
+
+# --------------------------------------------------------------------------------------------
 # Migration matrix
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True, repr=False, eq=False)
@@ -340,7 +475,7 @@ def _period_numbers(values: pd.Series) -> np.ndarray:
 
 
 def migration_matrix(
-    states: LifecycleStates | pd.DataFrame,
+    states: LifecycleStates | GroupsByPeriod | pd.DataFrame,
     *,
     customer_col: str | None = None,
     period_col: str = "period",
@@ -357,12 +492,11 @@ def migration_matrix(
 
     Parameters
     ----------
-    states : LifecycleStates or pandas.DataFrame
+    states : LifecycleStates, GroupsByPeriod or pandas.DataFrame
         One row per customer and period with the group in ``state_col`` (for example
-        :func:`lifecycle_states`, or portfolio groups computed per period).
+        :func:`lifecycle_states` or :func:`portfolio_groups_by_period`).
     customer_col : str, optional
-        Customer column (default: the one of a :class:`LifecycleStates`, else
-        ``"customer_id"``).
+        Customer column (default: the one of the result, else ``"customer_id"``).
     period_col, state_col : str
         Period and group columns.
     order : sequence of str, optional
@@ -384,8 +518,8 @@ def migration_matrix(
     [[0.5, 0.5], [0.0, 1.0]]
     """
     confidence = _validate.confidence(confidence)
-    if isinstance(states, LifecycleStates):
-        customer_col = customer_col or states.customer_col
+    if isinstance(states, TableResult):
+        customer_col = customer_col or getattr(states, "customer_col", None)
         frame = states.table
     else:
         frame = _validate.table(states, name="states")

@@ -14,9 +14,12 @@ from portfolio_lib.lifecycle import (
     cohort_path,
     lifecycle_states,
     migration_matrix,
+    portfolio_groups_by_period,
     purchases_by_period,
     steady_state,
 )
+from portfolio_lib.portfolio import portfolio_groups
+from portfolio_lib.rfm import rfm_table
 
 TRUE_P = np.array(
     [
@@ -213,3 +216,30 @@ def test_observed_rows_of_any_panel_sum_to_one(rows):
     assert np.allclose(shares[observed].sum(axis=1), 1.0)
     assert shares[~observed].isna().all().all()
     assert result.counts.to_numpy().sum() == result.n_transitions
+
+
+def test_portfolio_groups_by_period_match_portfolio_groups_at_each_period_end():
+    rng = np.random.default_rng(8)
+    n = 400
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 80, n),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 600, n), "D"),
+            "amount": rng.gamma(2.0, 30.0, n),
+        }
+    )
+    end = pd.Timestamp("2024-09-30")
+    result = portfolio_groups_by_period(tx, period="Q", observation_end=end, margin=0.3)
+    table = result.table
+    for cut, label in [(pd.Timestamp("2023-06-30"), "2023Q2"), (end, "2024Q3")]:
+        direct = portfolio_groups(
+            rfm_table(tx.loc[tx["date"] <= cut], observation_end=cut), margin=0.3
+        ).table["group"]
+        here = table.loc[table["period"].astype(str) == label].set_index("customer_id")["state"]
+        assert here.astype(str).sort_index().equals(direct.sort_index().rename("state"))
+        assert result.thresholds.loc[pd.Period(label, "Q"), "profitable_min_value"] > 0
+    moves = migration_matrix(result)
+    assert moves.states == ("at_risk", "profitable", "loyal", "potential")
+    observed = moves.counts.sum(axis=1) > 0
+    assert np.allclose(moves.shares[observed].sum(axis=1), 1.0)
+    assert "at_risk in 2024Q3" in str(result.summary())
