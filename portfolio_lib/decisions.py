@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import require_columns
 from portfolio_lib._results import ResultSummary
 from portfolio_lib.acquisition import CUT_RATIO, INVEST_RATIO, AcquisitionEconomics, channel_verdict
@@ -172,6 +173,13 @@ def _nan(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
+def _real(value: object, name: str) -> float:
+    """``value`` as a float if it is a real number (NaN: unknown), else TypeError naming it."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be a number (NaN when unknown), got {type(value).__name__}")
+    return float(value)
+
+
 def _rollout_rule(inputs: Mapping[str, float], limits: Mapping[str, float]) -> str:
     low, high = _nan(inputs["net_return_low"]), _nan(inputs["net_return_high"])
     threshold = _nan(limits.get("threshold", 0.0))
@@ -305,8 +313,16 @@ def evaluate(decision: Decision | Mapping) -> str:
     """
     if isinstance(decision, Decision):
         rule_id, inputs, limits = decision.rule_id, decision.input_values, decision.threshold_values
-    else:
+    elif isinstance(decision, Mapping):
+        missing = [k for k in ("rule_id", "inputs", "thresholds") if k not in decision]
+        if missing:
+            raise ValueError(f"decision is missing the key(s) {missing} of a stored Decision")
         rule_id, inputs, limits = decision["rule_id"], decision["inputs"], decision["thresholds"]
+    else:
+        raise TypeError(
+            "decision must be a Decision or its JSON form (a mapping with rule_id, inputs and "
+            f"thresholds), got {type(decision).__name__}"
+        )
     if rule_id not in RULES:
         raise ValueError(f"unknown rule {rule_id!r}; rules are {sorted(RULES)}")
     return RULES[rule_id](inputs, limits)
@@ -552,6 +568,7 @@ def retention_target(
     >>> d.verdict, round(d.threshold_values["target_in_window"], 3)
     ('below the target', 0.949)
     """
+    rate, low, high = _real(rate, "rate"), _real(low, "low"), _real(high, "high")
     converted = retention_over(target_rate, from_days=target_days, to_days=window_days)
     rule = (
         f"a target of {target_rate:.0%} over {target_days:g} days is "
@@ -654,6 +671,11 @@ def comparison_decision(
     Rows with a missing fitted value (the data set is not the published one) are not
     compared; an all-missing table gives ``"not compared on this data set"``.
 
+    Raises
+    ------
+    DataValidationError
+        ``table`` is not a DataFrame or lacks ``fitted_col`` or ``within_col``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -662,8 +684,9 @@ def comparison_decision(
     >>> comparison_decision(t).verdict
     '1 of 2 published numbers reproduced'
     """
-    compared = table[fitted_col].notna() if fitted_col in table else pd.Series(dtype=bool)
-    within = table.loc[compared, within_col].astype(bool).sum() if len(table) else 0
+    _validate.table(table, name="table", columns=[fitted_col, within_col])
+    compared = table[fitted_col].notna()
+    within = table.loc[compared, within_col].astype(bool).sum() if compared.any() else 0
     inputs = [("compared", int(compared.sum())), ("within_tolerance", int(within))]
     rule = "a published number is reproduced when the fitted value is within its tolerance"
     return _decide("comparison", question, rule, inputs)

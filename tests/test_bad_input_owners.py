@@ -17,6 +17,7 @@ from portfolio_lib import (
     acquisition,
     campaigns,
     churn,
+    decisions,
     portfolio,
     rfm,
     satisfaction,
@@ -245,3 +246,21 @@ def test_kpi_dashboard_notes_unknown_kpis_and_refuses_repeated_customers(crm):
     twice = pd.Series("x", index=pd.Index([ids.iloc[0], ids.iloc[0], ids.iloc[1]]))
     with pytest.raises(DataValidationError, match="segments: the index repeats 1 label"):
         portfolio.kpi_dashboard(crm, twice, margin=0.3, observation_end=END)
+
+
+# -- decisions: a wrong type is named ----------------------------------------------------------
+
+
+def test_decisions_name_wrong_inputs(crm):
+    with pytest.raises(TypeError, match="decision must be a Decision or its JSON form"):
+        decisions.evaluate(crm.customers)
+    with pytest.raises(ValueError, match=r"missing the key\(s\) \['thresholds'\]"):
+        decisions.evaluate({"rule_id": "campaign_rollout", "inputs": {}})
+    with pytest.raises(TypeError, match="rate must be a number"):
+        decisions.retention_target(None, 0.5, 0.7, window_days=180, target_rate=0.9)
+    with pytest.raises(DataValidationError, match=r"table is missing required column\(s\)"):
+        decisions.comparison_decision(crm.customers)
+    with pytest.raises(DataValidationError, match="table must be a pandas DataFrame"):
+        decisions.comparison_decision(None)
+    unknown = decisions.retention_target(np.nan, np.nan, np.nan, window_days=180, target_rate=0.9)
+    assert unknown.verdict == decisions.evaluate(unknown)
