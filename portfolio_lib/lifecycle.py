@@ -136,6 +136,19 @@ def purchases_by_period(
 # --------------------------------------------------------------------------------------------
 # Lifecycle states
 # --------------------------------------------------------------------------------------------
+def _panel_rows(
+    table: pd.DataFrame, customer_col: str, period: str, states: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """Summary rows of a customer x period table: customers, periods, last-period counts."""
+    last = table["period"].max()
+    counts = table.loc[table["period"] == last, "state"].value_counts()
+    return (
+        ("customers", f"{table[customer_col].nunique():,}"),
+        ("periods", f"{table['period'].nunique():,} ({_PERIOD_NAMES[period]}s)"),
+        *((f"{s} in {last}", f"{int(counts.get(s, 0)):,}") for s in states),
+    )
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class LifecycleStates(SettingsResult):
     """Each customer's lifecycle state in each period (what :func:`lifecycle_states` returns).
@@ -170,13 +183,7 @@ class LifecycleStates(SettingsResult):
 
     def summary(self) -> ResultSummary:
         """Customers, periods and the state counts of the last period."""
-        last = self.table["period"].max()
-        counts = self.table.loc[self.table["period"] == last, "state"].value_counts()
-        rows = (
-            ("customers", f"{self.table[self.customer_col].nunique():,}"),
-            ("periods", f"{self.table['period'].nunique():,} ({_PERIOD_NAMES[self.period]}s)"),
-            *((f"{s} in {last}", f"{int(counts.get(s, 0)):,}") for s in STATES),
-        )
+        rows = _panel_rows(self.table, self.customer_col, self.period, STATES)
         notes = (
             f"new: first purchase in the period; loyal: a purchase in each of the last "
             f"{self.loyal_streak} periods; active: any other period with a purchase; at_risk: "
@@ -300,13 +307,7 @@ class GroupsByPeriod(SettingsResult):
 
     def summary(self) -> ResultSummary:
         """Customers, periods and the group counts of the last period."""
-        last = self.table["period"].max()
-        counts = self.table.loc[self.table["period"] == last, "state"].value_counts()
-        rows = (
-            ("customers", f"{self.table[self.customer_col].nunique():,}"),
-            ("periods", f"{self.table['period'].nunique():,} ({_PERIOD_NAMES[self.period]}s)"),
-            *((f"{g} in {last}", f"{int(counts.get(g, 0)):,}") for g in GROUPS),
-        )
+        rows = _panel_rows(self.table, self.customer_col, self.period, tuple(GROUPS))
         note = "Groups from each customer's whole history up to the period's last day."
         return ResultSummary("Portfolio groups by period", rows, (note,))
 

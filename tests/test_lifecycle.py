@@ -53,6 +53,18 @@ def simulate_panel(p: np.ndarray, n_customers: int, n_periods: int, seed: int) -
     )
 
 
+def random_log(seed: int, n: int, customers: int, days: int) -> pd.DataFrame:
+    """``n`` purchases of ``customers`` customers on random days from 2023-01-01."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, customers, n),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, days, n), "D"),
+            "amount": rng.gamma(2.0, 25.0, n),
+        }
+    )
+
+
 def test_migration_matrix_recovers_a_known_chain_within_binomial_error():
     panel = simulate_panel(TRUE_P, n_customers=4000, n_periods=6, seed=11)
     result = migration_matrix(panel, order=LABELS)
@@ -105,15 +117,7 @@ def test_lifecycle_states_follow_the_documented_rules():
 
 
 def test_states_from_transactions_give_a_matrix_whose_rows_sum_to_one():
-    rng = np.random.default_rng(3)
-    n = 300
-    tx = pd.DataFrame(
-        {
-            "customer_id": rng.integers(0, 60, n),
-            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, n), "D"),
-            "amount": rng.gamma(2.0, 20.0, n),
-        }
-    )
+    tx = random_log(seed=3, n=300, customers=60, days=730)
     moves = migration_matrix(lifecycle_states(tx, period="Q"))
     shares = moves.shares
     observed = shares.notna().all(axis=1)
@@ -219,15 +223,7 @@ def test_observed_rows_of_any_panel_sum_to_one(rows):
 
 
 def test_portfolio_groups_by_period_match_portfolio_groups_at_each_period_end():
-    rng = np.random.default_rng(8)
-    n = 400
-    tx = pd.DataFrame(
-        {
-            "customer_id": rng.integers(0, 80, n),
-            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 600, n), "D"),
-            "amount": rng.gamma(2.0, 30.0, n),
-        }
-    )
+    tx = random_log(seed=8, n=400, customers=80, days=600)
     end = pd.Timestamp("2024-09-30")
     result = portfolio_groups_by_period(tx, period="Q", observation_end=end, margin=0.3)
     table = result.table
