@@ -313,3 +313,13 @@ def test_same_seed_same_result(standard: IdentityResult) -> None:
     cols = ["record_id_l", "record_id_r", "match_probability"]
     pd.testing.assert_frame_equal(again.pairs[cols], standard.pairs[cols])
     assert again.prior == standard.prior
+
+
+def test_waterfall_of_one_pair(turkish: IdentityResult) -> None:
+    steps = turkish.waterfall("D05", "T13")  # either order
+    pair = turkish.pairs.set_index(["record_id_l", "record_id_r"]).loc[("T13", "D05")]
+    assert steps["step"].iloc[0] == "prior" and "birth_date" in set(steps["step"])
+    assert steps["cumulative"].iloc[-1] == pytest.approx(pair["match_weight"], abs=1e-6)
+    assert steps["probability"].iloc[-1] == pytest.approx(pair["match_probability"], abs=1e-6)
+    with pytest.raises(DataValidationError, match="not among the kept pairs"):
+        turkish.waterfall("T01", "T02")

@@ -314,6 +314,46 @@ class IdentityResult(SettingsResult):
         order = pairs["distance"].abs().sort_values(kind="stable").index[:n]
         return pairs.loc[order].reset_index(drop=True)
 
+    def waterfall(self, record_id_l: object, record_id_r: object) -> pd.DataFrame:
+        """The steps of one scored pair's match weight, for a waterfall chart.
+
+        Parameters
+        ----------
+        record_id_l, record_id_r : record ids
+            The pair, in either order; it must be among the kept :attr:`pairs`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per step: ``step`` (``prior``, then each comparison and term-frequency
+            adjustment), ``weight`` (bits of evidence: log2 of the likelihood ratio),
+            ``cumulative`` (the running match weight) and ``probability`` (the match
+            probability after the step). The last ``cumulative`` is the pair's
+            ``match_weight``.
+        """
+        pairs = self.pairs
+        hit = pairs[
+            (pairs["record_id_l"] == record_id_l) & (pairs["record_id_r"] == record_id_r)
+            | (pairs["record_id_l"] == record_id_r) & (pairs["record_id_r"] == record_id_l)
+        ]
+        if hit.empty:
+            raise DataValidationError(
+                f"waterfall: the pair ({record_id_l!r}, {record_id_r!r}) is not among the kept "
+                f"pairs (match probability >= {self.keep_pairs_above:g}, same blocking rules)"
+            )
+        row = hit.iloc[0]
+        steps = [c for c in pairs.columns if c.startswith("mw_")]
+        weights = [_weight(self.prior)] + [float(row[c]) for c in steps]
+        cumulative = np.cumsum(weights)
+        return pd.DataFrame(
+            {
+                "step": ["prior"] + [c.removeprefix("mw_") for c in steps],
+                "weight": weights,
+                "cumulative": cumulative,
+                "probability": 1 / (1 + np.exp2(-cumulative)),
+            }
+        )
+
     def summary(self) -> ResultSummary:
         """Records, persons, merges and the settings of the linkage."""
         n = len(self.table)
