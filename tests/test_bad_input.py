@@ -15,8 +15,9 @@ in :data:`KNOWN_OPEN` (strict xfail: when the owner fixes one, the test fails an
 the entry to be removed).
 
 Runtime: one example per kind (``BADINPUT_EXAMPLES`` for the drawn kinds, default 1);
-functions that fit a model on every call are marked ``slow`` and swept only with
-``BADINPUT_FULL=1`` (they still run on valid input). ``python -m tests.badinput.report``
+functions that fit a model on every call are marked ``slow`` and ``badinput`` and swept only
+with ``BADINPUT_FULL=1`` (they still run on valid input); every other case runs in ``make
+test``. ``python -m tests.badinput.report``
 counts the outcomes (errors / accepted / silent / crash).
 """
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.badinput.clv_cases import CLV_KNOWN_OPEN, CLV_NO_RECIPE_YET
@@ -98,16 +99,16 @@ def test_runs_on_valid_input(name):
 
 
 def _marks(name: str, arg: str, kind: str) -> list[pytest.MarkDecorator]:
-    # The sweep runs in `make test-badinput`, not in `make test`: its list of open findings
-    # (KNOWN_OPEN / OPEN_HERE) is still being completed (issue 15).
-    marks = [pytest.mark.badinput]
+    # The default sweep runs in `make test`; only the cases of functions that fit a model per
+    # call are opt-in (marker badinput, BADINPUT_FULL=1).
+    marks: list[pytest.MarkDecorator] = []
     key = f"{name}|{arg}|{kind}"
     for table in (KNOWN_OPEN, OPEN_HERE):
         if key in table:
             reason = f"{table[key]} (fixed? remove the entry {key!r})"
             marks.append(pytest.mark.xfail(strict=True, reason=reason))
     if RECIPES[name].slow:
-        marks.append(pytest.mark.slow)
+        marks += [pytest.mark.slow, pytest.mark.badinput]
         if not FULL:
             marks.append(pytest.mark.skip(reason="fits a model per call: BADINPUT_FULL=1"))
     return marks
@@ -127,6 +128,9 @@ def test_bad_input(name, arg, kind):
         derandomize=True,
         database=None,
         suppress_health_check=list(HealthCheck),
+        # no shrinking: the variant is already minimal and its description says what it is;
+        # shrinking a failing case re-ran the function (a model fit) hundreds of times
+        phases=(Phase.explicit, Phase.generate),
     )
     @given(drawn=variant(base, kind) if kind in DRAWN_KINDS else st.just(None))
     def check(drawn):

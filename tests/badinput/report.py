@@ -11,7 +11,7 @@ import collections
 import time
 import warnings
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 
 from .mutations import DRAWN_KINDS, variant
 from .recipes import RECIPES
@@ -22,7 +22,8 @@ def _checker(name, arg, kind, base, n, totals, seen):  # noqa: ANN001, ANN202
     """A hypothesis test of one case that counts outcomes into ``totals``."""
 
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+              suppress_health_check=list(HealthCheck),
+              phases=(Phase.explicit, Phase.generate))  # fmt: skip
     @given(drawn=variant(base, kind))
     def one(drawn: tuple[str, object]) -> None:
         outcome, _ = run(name, arg, drawn[1], kind=kind)
