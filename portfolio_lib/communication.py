@@ -25,7 +25,7 @@ The course's communication strategy (iletişim stratejisi) in two steps:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -124,18 +124,24 @@ class CommunicationPlan(SettingsResult):
         (planned customers x cadence).
     max_contacts : float
         The contact-pressure limit: contacts per customer per period.
+    unplanned : pandas.Series
+        The group of each customer whose group has no line in the plan (index: customer
+        id); they get no contact and are listed here rather than dropped.
     """
 
     table: pd.DataFrame
     lines: pd.DataFrame
     max_contacts: float
+    unplanned: pd.Series = field(default_factory=lambda: pd.Series(dtype=object), repr=False)
     _row_name = "customer-lines"
 
     def contacts(self) -> pd.Series:
-        """Planned contacts per period per customer (0 for customers nothing reaches)."""
+        """Planned contacts per period per customer (0 for customers nothing reaches, those
+        of groups without a line included)."""
         planned = self.table.loc[self.table["status"] == "planned"]
         per = planned.groupby("customer_id")["cadence"].sum()
-        return per.reindex(self.table["customer_id"].unique(), fill_value=0.0)
+        everyone = pd.Index(self.table["customer_id"].unique()).append(self.unplanned.index)
+        return per.reindex(everyone, fill_value=0.0)
 
     def summary(self) -> ResultSummary:
         """Customers, contacts per period and what consent and the limit held back."""
@@ -146,6 +152,7 @@ class CommunicationPlan(SettingsResult):
             ("plan lines", f"{len(self.lines):,}"),
             ("planned contacts per period", f"{per.sum():,.1f} (max per customer "
                                             f"{per.max():g}, limit {self.max_contacts:g})"),
+            ("customers of groups without a line", f"{len(self.unplanned):,}"),
             ("customer-lines planned", f"{int(status.get('planned', 0)):,}"),
             ("held back: no consent", f"{int(status.get('no consent', 0)):,}"),
             ("held back: pressure limit", f"{int(status.get('over pressure limit', 0)):,}"),
@@ -186,8 +193,8 @@ def communication_plan(
         The portfolio group of each customer (index: customer id), e.g.
         :func:`portfolio_lib.portfolio.portfolio_groups`, or a frame with a ``group`` column.
     plan : pandas.DataFrame, optional
-        The lines (:data:`PLAN_COLUMNS`); default :func:`default_plan`. Groups without a line
-        get no contact (their customers are listed in no row; see ``lines``).
+        The lines (:data:`PLAN_COLUMNS`); default :func:`default_plan`. Customers of a group
+        without a line get no contact; they are listed in ``unplanned``.
     consent : pandas.DataFrame, optional
         Per customer (index: customer id), one boolean column per channel (True = may be
         contacted). Default: everyone consents to every channel. A channel of a line that
@@ -266,7 +273,8 @@ def communication_plan(
     summary["no_consent"] = counts["no consent"].reindex(summary.index, fill_value=0)
     summary["over_limit"] = counts["over pressure limit"].reindex(summary.index, fill_value=0)
     summary["contacts_per_period"] = summary["planned"] * summary["cadence"]
-    return CommunicationPlan(table, summary, limit)
+    unplanned = labels.loc[~labels.index.isin(table["customer_id"])].rename_axis("customer_id")
+    return CommunicationPlan(table, summary, limit, unplanned)
 
 
 # --------------------------------------------------------------------------------------------

@@ -78,6 +78,12 @@ def test_priority_and_the_pressure_limit_by_hand():
     assert status["c", "vip_access"] == "planned"
     assert status["c", "points_statement"] == "over pressure limit"
     assert plan.contacts().to_dict() == {"a": 1.0, "b": 0.5, "c": 1.0}
+    # a group without a line: its customer is listed, not dropped
+    partial = default_plan().loc[lambda p: p["group"] != "profitable"]
+    other = communication_plan(groups, plan=partial)
+    assert other.unplanned.to_dict() == {"c": "profitable"}
+    assert other.contacts()["c"] == 0.0
+    assert "customers of groups without a line  1" in str(other.summary())
 
 
 @settings(max_examples=40, deadline=None)
