@@ -323,3 +323,11 @@ def test_waterfall_of_one_pair(turkish: IdentityResult) -> None:
     assert steps["probability"].iloc[-1] == pytest.approx(pair["match_probability"], abs=1e-6)
     with pytest.raises(DataValidationError, match="not among the kept pairs"):
         turkish.waterfall("T01", "T02")
+
+
+def test_a_tiny_table_without_duplicates_is_resolved_with_notes() -> None:
+    # no pair agrees on anything: the prior falls back, EM is skipped, nobody is merged
+    result = resolve(TURKISH.iloc[:4], columns=TURKISH_COLUMNS)
+    assert result.mapping.tolist() == ["T01", "T02", "T03", "T04"]
+    notes = " ".join(result.notes)
+    assert "prior set to" in notes and "EM on" in notes and "only 4 records" in notes

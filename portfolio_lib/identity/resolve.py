@@ -26,6 +26,10 @@ __all__ = ["resolve"]
 
 #: Assumed recall of the deterministic rules that estimate the prior.
 DETERMINISTIC_RECALL = 0.8
+#: Prior used when the deterministic rules find no match (Splink's default).
+DEFAULT_PRIOR = 1e-4
+#: Below this many records the m and u estimates rest on too few pairs (a note says so).
+FEW_RECORDS = 50
 
 
 class _Clock:
@@ -47,7 +51,15 @@ def _check_probability(name: str, value: float) -> float:
     return float(value)
 
 
-def _train(linker: Linker, roles: Sequence[str], *, seed: int, u_pairs: float) -> list[str]:
+def _pairs_agreeing(data: pd.DataFrame, columns: Sequence[str]) -> int:
+    """Number of record pairs with equal, non-missing values in all ``columns``."""
+    sizes = data[list(columns)].dropna().value_counts().to_numpy(dtype=np.int64)
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def _train(
+    linker: Linker, data: pd.DataFrame, roles: Sequence[str], *, seed: int, u_pairs: float
+) -> list[str]:
     """Prior, u by random sampling, m by EM; returns notes on steps that could not run."""
     notes: list[str] = []
     training = linker.training
@@ -57,8 +69,17 @@ def _train(linker: Linker, roles: Sequence[str], *, seed: int, u_pairs: float) -
         )
     except (SplinkException, ValueError, ZeroDivisionError) as error:
         notes.append(f"prior left at Splink's default ({type(error).__name__}: {error})")
+    settings = linker._settings_obj  # noqa: SLF001 - Splink has no public setter
+    if not 0 < settings._probability_two_random_records_match < 1:  # noqa: SLF001
+        # no deterministic match at all (e.g. a tiny table): a prior of 0 would make every
+        # match weight minus infinity; fall back to Splink's default
+        settings._probability_two_random_records_match = DEFAULT_PRIOR  # noqa: SLF001
+        notes.append(f"no pair agreed on the deterministic rules: prior set to {DEFAULT_PRIOR:g}")
     training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     for rule in training_rules(roles):
+        if _pairs_agreeing(data, rule) == 0:
+            notes.append(f"EM on {rule} skipped: no two records agree on it")
+            continue
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 block_on(*rule), estimate_without_term_frequencies=True
@@ -177,7 +198,12 @@ def resolve(
             api = db_api if db_api is not None else DuckDBAPI()
             linker = Linker(api.register(data), settings, log_level=None)
             clock.lap("normalise")
-            notes += _train(linker, roles, seed=seed, u_pairs=u_pairs)
+            notes += _train(linker, data, roles, seed=seed, u_pairs=u_pairs)
+            if len(data) < FEW_RECORDS:
+                notes.append(
+                    f"only {len(data)} records: m and u are estimated from very few pairs, "
+                    "so match probabilities are unreliable (link a larger table)"
+                )
             clock.lap("train")
             predictions = linker.inference.predict(threshold_match_probability=keep_pairs_above)
             clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
