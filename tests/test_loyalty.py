@@ -49,6 +49,16 @@ def test_fifo_expiry_uses_the_oldest_points_first():
     assert t.loc["b", ["expired", "balance"]].tolist() == [50, 0]
     assert led.breakage_rate == pytest.approx(170 / 380)
     assert led.expected_liability == 0.0
+    # per month: lapses are dated the day the lot lapsed (Feb 15, Mar 17, Apr 15)
+    months = led.by_period("M")
+    assert months["earned"].tolist() == [150, 200, 30, 0, 0, 0]
+    assert months["redeemed"].tolist() == [0, 150, 60, 0, 0, 0]
+    assert months["expired"].tolist() == [0, 100, 50, 20, 0, 0]
+    assert months["outstanding"].tolist() == [150, 100, 20, 0, 0, 0]
+    assert months["liability"].iloc[0] == pytest.approx(1.5)
+    assert months[["earned", "redeemed", "expired"]].sum().tolist() == (
+        t[["earned", "redeemed", "expired"]].sum().tolist()
+    )
     with pytest.raises(DataValidationError, match="takes more points than the customer holds"):
         points_ledger(POINTS, value_per_point=0.01, expiry_days=45)
 
@@ -72,6 +82,8 @@ def test_recorded_expiry_and_bad_rows():
         points_ledger(POINTS.assign(points_earned=[1.5, 0, 0, 0, 0, 0]), value_per_point=1.0)
     with pytest.raises(DataValidationError, match="takes more points"):
         points_ledger(POINTS.assign(points_redeemed=[0, 0, 0, 0, 0, 500]), value_per_point=1.0)
+    with pytest.raises(DataValidationError, match="column 'points_earned' holds no earned"):
+        points_ledger(POINTS.assign(points_earned=0, points_redeemed=0), value_per_point=1.0)
     with pytest.raises(DataValidationError, match="dates after as_of"):
         points_ledger(POINTS, value_per_point=1.0, as_of="2024-04-01")
     with pytest.raises(ValueError, match="not both"):

@@ -27,7 +27,8 @@ expected liability
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -57,13 +58,49 @@ class PointsLedger(SettingsResult):
     expiry : str
         How points expire: ``"recorded"`` (a column of expired points), ``"after N days"``
         (by rule, first in first out) or ``"never"``.
+    movements : pandas.DataFrame
+        Every movement of points: customer, ``date``, ``points`` and ``kind`` (``earned``,
+        ``redeemed``, ``expired`` - a lapse by rule is dated the day the lot lapsed); what
+        :meth:`by_period` sums.
     """
 
     table: pd.DataFrame
     as_of: pd.Timestamp
     value_per_point: float
     expiry: str
+    movements: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     _row_name = "customers"
+
+    def by_period(self, period: Literal["W", "M", "Q", "Y"] = "M") -> pd.DataFrame:
+        """Points earned, redeemed and expired per calendar period, and what is outstanding.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``period`` (from the first movement to ``as_of``): ``earned``,
+            ``redeemed``, ``expired`` (points in the period; expiries on the day a lot
+            lapsed), ``outstanding`` (points at the period's end) and ``liability``
+            (outstanding x value per point, currency units).
+
+        Examples
+        --------
+        >>> pts = pd.DataFrame({"customer_id": ["a", "a"], "date": ["2024-01-05", "2024-03-01"],
+        ...                     "points_earned": [100, 0], "points_redeemed": [0, 40]})
+        >>> points_ledger(pts, value_per_point=0.5).by_period("M")["outstanding"].tolist()
+        [100.0, 100.0, 60.0]
+        """
+        when = self.movements["date"].dt.to_period(period)
+        periods = pd.period_range(when.min(), self.as_of.to_period(period), name="period")
+        sums = (
+            self.movements.assign(period=when)
+            .pivot_table(index="period", columns="kind", values="points", aggfunc="sum")
+            .reindex(index=periods, columns=["earned", "redeemed", "expired"])
+            .fillna(0.0)
+        )
+        sums.columns.name = None
+        sums["outstanding"] = (sums["earned"] - sums["redeemed"] - sums["expired"]).cumsum()
+        sums["liability"] = sums["outstanding"] * self.value_per_point
+        return sums
 
     def _total(self, column: str) -> float:
         return float(self.table[column].sum())
@@ -139,21 +176,23 @@ def _fifo_expiry(
     redeemed: np.ndarray,
     expiry_days: int,
     as_of: np.datetime64,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points expired per row (lots lapsing before the row) and per customer at ``as_of``.
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The lapses of unredeemed lots (first in, first out) up to ``as_of``, and overdrafts.
 
-    Rows are in customer then date order. Returns the expired points booked at each row and
-    the row positions whose redemption exceeds the balance (an overdraft).
+    Rows are in customer then date order. Returns the lapses (``customer``, ``day`` - the
+    lot's earning day plus ``expiry_days`` -, ``points``) and the row positions whose
+    redemption exceeds the balance.
     """
     life = np.timedelta64(expiry_days, "D")
-    expired = np.zeros(len(customer))
+    lapses: list[tuple[object, np.datetime64, float]] = []
     overdrawn: list[int] = []
     lots: deque[list] = deque()
     for i in range(len(customer)):
         if i == 0 or customer[i] != customer[i - 1]:
             lots.clear()
         while lots and lots[0][0] + life <= day[i]:
-            expired[i] += lots.popleft()[1]
+            lot = lots.popleft()
+            lapses.append((customer[i], lot[0] + life, lot[1]))
         if earned[i]:
             lots.append([day[i], earned[i]])
         need = redeemed[i]
@@ -167,8 +206,10 @@ def _fifo_expiry(
             overdrawn.append(i)
         last = i == len(customer) - 1 or customer[i + 1] != customer[i]
         if last:  # lots that lapse after the customer's last event, up to as_of
-            expired[i] += sum(p for d, p in lots if d + life <= as_of)
-    return expired, np.asarray(overdrawn, dtype=np.int64)
+            lapses += [(customer[i], d + life, p) for d, p in lots if d + life <= as_of]
+    frame = pd.DataFrame(lapses, columns=["customer", "day", "points"])
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame, np.asarray(overdrawn, dtype=np.int64)
 
 
 def points_ledger(
@@ -211,7 +252,7 @@ def points_ledger(
     ------
     DataValidationError
         Missing columns, dates that are not dates, points that are negative or fractional,
-        events after ``as_of``, or a customer who redeems (or loses) more points than they
+        no point earned at all, events after ``as_of``, or a customer who redeems (or loses) more points than they
         hold - the message names the column and shows the rows.
 
     Examples
@@ -254,15 +295,22 @@ def points_ledger(
         }
     )
     work = work.sort_values(["customer", "day"], kind="stable")
+    if not work["earned"].any():
+        raise DataValidationError(
+            f"points: column {earned_col!r} holds no earned points (all {len(work)} rows are "
+            "0), so there is no balance to keep; is it the right column?"
+        )
     if expiry_days is not None:
-        expired, overdrawn = _fifo_expiry(
+        lapses, overdrawn = _fifo_expiry(
             work["customer"].to_numpy(), work["day"].to_numpy(), work["earned"].to_numpy(),
             work["redeemed"].to_numpy(), expiry_days, np.datetime64(end),
         )  # fmt: skip
-        work["expired"] = expired
         bad = np.zeros(len(points), dtype=bool)
         bad[work.index.to_numpy()[overdrawn]] = True
     else:
+        lapses = work.loc[work["expired"] > 0, ["customer", "day", "expired"]].rename(
+            columns={"expired": "points"}
+        )
         running = (
             (work["earned"] - work["redeemed"] - work["expired"]).groupby(work["customer"]).cumsum()
         )
@@ -274,8 +322,23 @@ def points_ledger(
         problem="takes more points than the customer holds at that date (redeemed or expired "
         "before earned?)",
     )  # fmt: skip
+    movements = pd.concat(
+        [
+            work.loc[work[kind] > 0, ["customer", "day", kind]]
+            .rename(columns={kind: "points"})
+            .assign(kind=kind)
+            for kind in ("earned", "redeemed")
+        ]
+        + [lapses.assign(kind="expired")],
+        ignore_index=True,
+    ).sort_values(["customer", "day"], kind="stable", ignore_index=True)
     grouped = work.groupby("customer", sort=True)
-    table = grouped[["earned", "redeemed", "expired"]].sum()
+    table = (
+        movements.pivot_table(index="customer", columns="kind", values="points", aggfunc="sum")
+        .reindex(index=grouped.size().index, columns=["earned", "redeemed", "expired"])
+        .fillna(0.0)
+    )
+    table.columns.name = None
     table["balance"] = table["earned"] - table["redeemed"] - table["expired"]
     table["liability"] = table["balance"] * float(value_per_point)
     table["last_date"] = grouped["day"].max()
@@ -285,4 +348,5 @@ def points_ledger(
         if expired_col is not None
         else ("never" if expiry_days is None else f"after {expiry_days} days")
     )
-    return PointsLedger(table, end, float(value_per_point), expiry)
+    movements = movements.rename(columns={"customer": customer_col, "day": "date"})
+    return PointsLedger(table, end, float(value_per_point), expiry, movements)
