@@ -296,3 +296,16 @@ def test_task_6_needs_every_part():
 
     with pytest.raises(CheckFailed, match="threshold"):
         check_01_6({k: v for k, v in _right(0)[1].items() if k != "threshold"}, seed=0)
+
+
+def test_pair_values_follow_the_role_order():
+    from portfolio_lib.lessons.identity import pair_values
+
+    row = pd.Series(
+        {"postcode_l": "1", "postcode_r": "2", "record_id_l": "a", "record_id_r": "b",
+         "given_name_l": "ali", "given_name_r": "aly", "tf_given_name_l": 0.1,
+         "tf_given_name_r": 0.2, "full_name_l": "x", "full_name_r": "y"}
+    )  # fmt: skip
+    table = pair_values(row)
+    assert list(table.index) == ["given_name", "postcode", "full_name"]
+    assert table.loc["given_name"].tolist() == ["ali", "aly"]

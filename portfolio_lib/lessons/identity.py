@@ -48,6 +48,7 @@ from portfolio_lib.identity import (
 from portfolio_lib.identity.course import CourseRecords, course_records, read_course_records
 from portfolio_lib.identity.normalise import normalise_column
 from portfolio_lib.identity.result import IdentityEvaluation, IdentityResult
+from portfolio_lib.identity.roles import ROLES
 
 __all__ = [
     "SAMPLE_DUPLICATE_RATE",
@@ -222,6 +223,8 @@ def pair_values(row: pd.Series) -> pd.DataFrame:
     """
     names = [c[:-2] for c in row.index if c.endswith("_l") and f"{c[:-2]}_r" in row.index]
     names = [n for n in names if n != "record_id" and not n.startswith("tf_")]
+    order = {role: i for i, role in enumerate(ROLES)}
+    names.sort(key=lambda n: (order.get(n, len(order)), n))  # roles first, in their order
     return pd.DataFrame(
         {"left": [row[f"{n}_l"] for n in names], "right": [row[f"{n}_r"] for n in names]},
         index=names,
@@ -365,15 +368,10 @@ def pair_waterfall(result: IdentityResult, row: pd.Series) -> tuple[pd.DataFrame
     Returns
     -------
     (pandas.DataFrame, matplotlib.figure.Figure)
-        The steps (``step``, ``weight`` in bits, ``cumulative``) ending with the total match
-        weight and its probability, and the waterfall chart.
+        The steps of :meth:`IdentityResult.waterfall` (``step``, ``weight`` in bits,
+        ``cumulative``, ``probability``; rounded to 3 digits) and the waterfall chart.
     """
-    weights = {"prior": math.log2(result.prior / (1 - result.prior))}
-    for column in row.index:
-        if column.startswith("mw_") and column != "mw_prior" and pd.notna(row[column]):
-            weights[column[3:]] = float(row[column])
-    steps = pd.DataFrame({"step": list(weights), "weight": list(weights.values())})
-    steps["cumulative"] = steps["weight"].cumsum()
+    steps = result.waterfall(row["record_id_l"], row["record_id_r"])
     total = float(steps["cumulative"].iloc[-1])
     fig, ax = plt.subplots(figsize=(8, 3.6))
     start = steps["cumulative"] - steps["weight"]
