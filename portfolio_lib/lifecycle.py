@@ -47,6 +47,7 @@ __all__ = [
     "migration_matrix",
     "steady_state",
     "cohort_path",
+    "state_values",
 ]
 
 #: The lifecycle states of :func:`lifecycle_states`, in reading order.
@@ -746,3 +747,69 @@ def cohort_path(
     table.index.name = "period"
     table.columns.name = None
     return CohortPath(table, start_name, float(size), periods)
+
+
+def state_values(
+    matrix: MigrationMatrix | pd.DataFrame,
+    value_per_period: Mapping[str, float] | pd.Series,
+    *,
+    discount_rate: float,
+    periods: int | None = None,
+) -> pd.Series:
+    """Expected discounted value of a customer by the state they are in now (Markov CLV).
+
+    Pfeifer & Carraway's (2000) Markov chain model of customer relationships: a customer in
+    state *i* earns ``value_per_period[i]`` in each period and moves as the matrix says, so
+    the value of each start state is ``sum over t = 0..periods-1 of P**t r / (1 + d) ** t``
+    (this period's value undiscounted), and for ``periods=None`` the limit
+    ``(I - P / (1 + d)) ** -1 r``.
+
+    Parameters
+    ----------
+    matrix : MigrationMatrix or pandas.DataFrame
+        Transition probabilities (rows sum to 1).
+    value_per_period : mapping or pandas.Series
+        Profit (or margin) per customer per period in each state (currency units); states not
+        given earn 0.
+    discount_rate : float
+        Per period (>= 0; > 0 when ``periods`` is None).
+    periods : int, optional
+        Periods to add up (>= 1); None: for ever.
+
+    Returns
+    -------
+    pandas.Series
+        Value per start state (currency units), named ``"value"``: e.g. the value of a new
+        customer for :func:`portfolio_lib.equity.customer_equity`.
+
+    Examples
+    --------
+    >>> P = pd.DataFrame([[0.5, 0.5], [0.0, 1.0]], index=["active", "lost"],
+    ...                  columns=["active", "lost"])
+    >>> state_values(P, {"active": 10.0}, discount_rate=0.0, periods=3).tolist()
+    [17.5, 0.0]
+    """
+    shares = _shares(matrix)
+    rate = real_number(discount_rate, "discount_rate", 0)
+    if not isinstance(value_per_period, Mapping):
+        value_per_period = _validate.one_dimensional(value_per_period, name="value_per_period")
+    if isinstance(value_per_period, pd.Series):
+        _validate.unique_index(value_per_period, name="value_per_period", of="state")
+    given = pd.Series(value_per_period, dtype=float)
+    unknown = sorted(set(map(str, given.index)) - set(map(str, shares.index)))
+    if unknown:
+        raise ValueError(f"value_per_period names states not in the matrix: {unknown}")
+    if not np.isfinite(given.to_numpy()).all():
+        raise ValueError(f"value_per_period must be finite numbers, got {given.to_dict()}")
+    r = given.reindex(shares.index, fill_value=0.0).to_numpy(dtype=float)
+    p = shares.to_numpy(dtype=float) / (1.0 + rate)
+    if periods is None:
+        if rate == 0:
+            raise ValueError("discount_rate must be > 0 when periods is None (for ever)")
+        value = np.linalg.solve(np.eye(len(p)) - p, r)
+    else:
+        value, step = np.zeros(len(p)), r.copy()
+        for _ in range(whole_number(periods, "periods", 1)):
+            value += step
+            step = p @ step
+    return pd.Series(value, index=shares.index.copy(), name="value")

@@ -16,6 +16,7 @@ from portfolio_lib.lifecycle import (
     migration_matrix,
     portfolio_groups_by_period,
     purchases_by_period,
+    state_values,
     steady_state,
 )
 from portfolio_lib.portfolio import portfolio_groups
@@ -239,3 +240,30 @@ def test_portfolio_groups_by_period_match_portfolio_groups_at_each_period_end():
     observed = moves.counts.sum(axis=1) > 0
     assert np.allclose(moves.shares[observed].sum(axis=1), 1.0)
     assert "at_risk in 2024Q3" in str(result.summary())
+
+
+def test_state_values_by_hand_and_in_the_limit():
+    p = pd.DataFrame([[0.5, 0.5], [0.0, 1.0]], index=["active", "lost"],
+                     columns=["active", "lost"])  # fmt: skip
+    # for ever at 10 %: v = 10 + 0.5 v / 1.1  ->  v = 10 / (1 - 0.5 / 1.1) = 18.33
+    forever = state_values(p, {"active": 10.0}, discount_rate=0.1)
+    assert forever["active"] == pytest.approx(10 / (1 - 0.5 / 1.1))
+    assert forever["lost"] == 0.0
+    # two periods: 10 + 0.5 * 10 / 1.1
+    assert state_values(p, {"active": 10.0}, discount_rate=0.1, periods=2)["active"] == (
+        pytest.approx(10 + 5 / 1.1)
+    )
+    long = state_values(p, {"active": 10.0}, discount_rate=0.1, periods=500)
+    assert long.to_numpy() == pytest.approx(forever.to_numpy())
+    with pytest.raises(ValueError, match="not in the matrix"):
+        state_values(p, {"gone": 1.0}, discount_rate=0.1)
+    with pytest.raises(ValueError, match="discount_rate must be > 0"):
+        state_values(p, {"active": 1.0}, discount_rate=0.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(stochastic_matrices(), st.floats(0.01, 0.5))
+def test_state_values_solve_the_bellman_equation(p, rate):
+    r = pd.Series(np.arange(len(p), dtype=float), index=p.index)
+    v = state_values(p, r, discount_rate=rate).to_numpy()
+    assert np.allclose(v, r.to_numpy() + p.to_numpy() @ v / (1 + rate))
