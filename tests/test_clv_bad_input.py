@@ -204,3 +204,53 @@ def test_fit_purchase_model_on_one_history_falls_back_to_a_prior_and_says_why(cd
     choice = clv.fit_purchase_model(pd.concat([buyer] * 30, ignore_index=True))
     assert choice.fallback and "same history" in choice.note
     assert choice.model.prior_sd_ == pytest.approx(3.0)
+
+
+# -- BG/BB: the published donation parameters (FHS 2010) on simulated donors ----------------
+
+DONATION = {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
+
+
+@pytest.fixture(scope="module")
+def donors() -> pd.DataFrame:
+    return clv.simulate_bgbb(400, **DONATION, periods=6, seed=11)
+
+
+@pytest.mark.parametrize("method", ["prob_alive", "conditional_expected_purchases"])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [(lambda d: d[["frequency"]], "must have the same length"),
+     (lambda d: d["frequency"].iloc[:0], "must have the same length"),
+     (lambda d: d["frequency"].where(d.index != 3), "frequency: 1 value")],
+    ids=["frame", "empty", "nan"],
+)  # fmt: skip
+def test_bgbb_predictions_refuse_malformed_histories(donors, method, bad, message):
+    model = clv.BetaGeoBetaBinom.from_params(DONATION)
+    args = [bad(donors), donors["recency"], donors["periods"]]
+    if method == "conditional_expected_purchases":
+        args.insert(0, 5)
+    with pytest.raises(DataValidationError, match=message):
+        getattr(model, method)(*args)
+
+
+def test_bgbb_expected_purchases_refuses_missing_periods():
+    model = clv.BetaGeoBetaBinom.from_params(DONATION)
+    for bad in (None, [6, np.nan]):
+        with pytest.raises(DataValidationError, match="^periods"):
+            model.expected_purchases(bad)
+    assert model.expected_purchases(6) == pytest.approx(2.22, abs=0.005)  # FHS (2010)
+
+
+def test_bgbb_fit_on_one_history_or_nothing_says_why(donors):
+    with pytest.raises(DataValidationError, match="summary is empty"):
+        clv.BetaGeoBetaBinom().fit(donors.iloc[:0])
+    active = donors[(donors["frequency"] > 0) & (donors["frequency"] < 6)].head(1)
+    with pytest.raises(DataValidationError, match="same history") as info:
+        clv.BetaGeoBetaBinom().fit(pd.concat([active] * 10, ignore_index=True))
+    assert isinstance(info.value, clv.ConvergenceError)
+
+
+def test_bgbb_log_likelihood_refuses_repeated_customers(donors):
+    model = clv.BetaGeoBetaBinom.from_params(DONATION)
+    with pytest.raises(DataValidationError, match="summary: the index repeats 5 label"):
+        model.log_likelihood(pd.concat([donors.head(5), donors.head(5)]))

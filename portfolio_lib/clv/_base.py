@@ -24,6 +24,7 @@ from portfolio_lib.clv._fitting import (
 from portfolio_lib.clv._validation import (
     NotIdentifiedError,
     nonnegative,
+    require_distinct_histories,
     validate_summary,
     validate_weights,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "wrap_like",
     "prediction_arrays",
     "score_unique",
+    "mean_purchase_rate",
 ]
 
 #: Above this many distinct rows a purchase-model fit starts from a fit on a random sample of
@@ -130,6 +132,20 @@ def score_unique(func, *arrays: np.ndarray) -> np.ndarray:
     return values[..., inverse]
 
 
+def mean_purchase_rate(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> float:
+    """Repeat purchases per time unit over all customers (weighted), within [1e-3, 1e3].
+
+    The purchase rate the starting values of the purchase models are built on.
+
+    Examples
+    --------
+    >>> mean_purchase_rate(np.array([2.0, 0.0]), np.array([10.0, 30.0]), np.ones(2))
+    0.05
+    """
+    rate = np.sum(w * x) / max(np.sum(w * np.maximum(T, 1e-9)), 1e-9)
+    return float(np.clip(rate, 1e-3, 1e3))
+
+
 def _check_identified(model: str, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, *,
                       with_prior: bool) -> None:  # fmt: skip
     """:class:`NotIdentifiedError` when the distinct histories cannot identify a purchase model.
@@ -144,13 +160,12 @@ def _check_identified(model: str, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
             "every row), so the purchase rate and dropout parameters are not identified (need "
             "frequency > 0 for some rows)."
         )
-    if len(x) == 1 and not with_prior:
-        raise NotIdentifiedError(
-            f"{model}: every row of summary has the same history (frequency {x[0]:g}, recency "
-            f"{t_x[0]:g}, T {T[0]:g}), so how customers differ is not identified: fit on "
-            "customers with different histories, or pass prior_sd (clv.fit_purchase_model "
-            "does) for a MAP estimate."
-        )
+    if not with_prior:
+        require_distinct_histories(
+            model, {"frequency": x, "recency": t_x, "T": T},
+            remedy="fit on more customers, or pass prior_sd (clv.fit_purchase_model does) "
+            "for a MAP estimate",
+        )  # fmt: skip
 
 
 class MLEModel(BaseEstimator):

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.special import betaln, gammaln
 
 from portfolio_lib._errors import as_generator
-from portfolio_lib.clv._common import customer_ages, kth_arrival
+from portfolio_lib.clv._common import customer_ages, histories, kth_arrival
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
 __all__ = [
@@ -92,16 +92,7 @@ def draw_bg_histories(
     n = rng.poisson(lam * T)
     x = np.minimum(n, dropout_after)
     recency = kth_arrival(rng, x, n, T)
-    return pd.DataFrame(
-        {
-            "frequency": x.astype(np.int64),
-            "recency": recency,
-            "T": T,
-            "purchase_rate": lam,
-            "dropout_prob": p,
-            "alive": dropout_after > n,
-        }
-    )
+    return histories(x, recency, T, purchase_rate=lam, dropout_prob=p, alive=dropout_after > n)
 
 
 def simulate_bg_customers(n_customers: int, r, alpha, a, b, T, seed, shift: int) -> pd.DataFrame:
@@ -112,6 +103,4 @@ def simulate_bg_customers(n_customers: int, r, alpha, a, b, T, seed, shift: int)
     T_arr = customer_ages(n_customers, T)
     lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
     p = rng.beta(a, b, size=n_customers)
-    out = draw_bg_histories(rng, lam, p, T_arr, shift=shift)
-    out.index = pd.RangeIndex(n_customers, name="customer_id")
-    return out
+    return draw_bg_histories(rng, lam, p, T_arr, shift=shift)

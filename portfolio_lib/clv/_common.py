@@ -2,7 +2,7 @@
 
 ``start_vector`` turns a fit's ``start_params`` mapping into the vector of starting values.
 ``customer_ages`` checks and broadcasts the observation ages ``T`` of the simulated
-customers; ``kth_arrival`` places the last of a customer's purchases without drawing
+customers, ``histories`` puts their summaries in a frame; ``kth_arrival`` places the last of a customer's purchases without drawing
 every purchase time (the x-th of n uniform arrival times is ``horizon * Beta(x, n - x + 1)``).
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["customer_ages", "kth_arrival", "start_vector"]
+__all__ = ["customer_ages", "histories", "kth_arrival", "start_vector"]
 
 
 def customer_ages(n_customers: int, T) -> np.ndarray:
@@ -21,6 +22,14 @@ def customer_ages(n_customers: int, T) -> np.ndarray:
     if np.any(~np.isfinite(T_arr)) or np.any(T_arr < 0):
         raise ValueError("T must be finite and >= 0")
     return T_arr
+
+
+def histories(x: np.ndarray, recency: np.ndarray, T: np.ndarray, **latent) -> pd.DataFrame:
+    """Simulated customers: ``frequency`` (int), ``recency``, ``T``, then the ``latent`` columns,
+    indexed by ``customer_id`` (0..n-1)."""
+    frame = pd.DataFrame({"frequency": x.astype(np.int64), "recency": recency, "T": T, **latent})
+    frame.index = pd.RangeIndex(len(frame), name="customer_id")
+    return frame
 
 
 def kth_arrival(rng: np.random.Generator, x: np.ndarray, n: np.ndarray, horizon: np.ndarray):

@@ -32,6 +32,7 @@ __all__ = [
     "nonnegative",
     "check_model",
     "NotIdentifiedError",
+    "require_distinct_histories",
 ]
 
 
@@ -153,6 +154,22 @@ def check_model(model: object, *, needs: Sequence[str], name: str = "model") -> 
             f"(e.g. clv.BetaGeo().fit(summary)), got {type(model).__name__}"
         )
     return model
+
+
+def require_distinct_histories(
+    model: str, unique: dict[str, np.ndarray], *, remedy: str = "fit on more customers"
+) -> None:
+    """:class:`NotIdentifiedError` when every customer has the same history.
+
+    ``unique`` holds the distinct rows of the summary (column -> values); one distinct row
+    (one customer, or identical rows) cannot tell how customers differ.
+    """
+    if len(next(iter(unique.values()))) == 1:
+        shown = ", ".join(f"{column} {values[0]:g}" for column, values in unique.items())
+        raise NotIdentifiedError(
+            f"{model}: every row of summary has the same history ({shown}), so how customers "
+            f"differ is not identified: {remedy}"
+        )
 
 
 def validate_summary(

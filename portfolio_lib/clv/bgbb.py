@@ -36,17 +36,23 @@ from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import (
     DataValidationError,
     as_generator,
     raise_for_rows,
     require_columns,
 )
-from portfolio_lib.clv._base import MLEModel, Prediction, wrap_like
+from portfolio_lib.clv._base import MLEModel, Prediction, prediction_arrays, wrap_like
 from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import compress_rows
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
-from portfolio_lib.clv._validation import NotIdentifiedError, as_float_array, validate_weights
+from portfolio_lib.clv._validation import (
+    NotIdentifiedError,
+    nonnegative,
+    require_distinct_histories,
+    validate_weights,
+)
 
 __all__ = ["BetaGeoBetaBinom", "donations_summary", "simulate_bgbb"]
 
@@ -56,6 +62,8 @@ BGBB_COLUMNS = ("frequency", "recency", "periods")
 _GAMMA_NEAR_ONE = 1e-7
 #: Donors in the 1995 cohort of the published example (Fader, Hardie & Shang 2010).
 DONATION_DONORS = 11_104
+#: The published BG/BB estimates for that cohort (FHS 2010; REFERENCE.md), used in examples.
+DONATION_PARAMS = {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
 
 
 def validate_bgbb_summary(summary: pd.DataFrame, *, name: str = "summary") -> pd.DataFrame:
@@ -257,8 +265,13 @@ class BetaGeoBetaBinom(MLEModel):
             No reliable maximum.
         """
         frame = validate_bgbb_summary(summary)
+        if len(frame) == 0:
+            raise DataValidationError(
+                f"summary is empty: no customers to fit the {self._model_name} model to"
+            )
         w = validate_weights(weights, len(frame))
         unique, counts = compress_rows({c: frame[c].to_numpy() for c in BGBB_COLUMNS}, w)
+        require_distinct_histories(self._model_name, unique)
         x, t_x, n = unique["frequency"], unique["recency"], unique["periods"]
         if not np.any(x > 0) or np.all(x == n):
             raise NotIdentifiedError(
@@ -276,7 +289,7 @@ class BetaGeoBetaBinom(MLEModel):
     def log_likelihood(self, summary: pd.DataFrame) -> pd.Series:
         """Per-row log-likelihood at the fitted parameters (weighted sum = ``loglik_``)."""
         params = self._check_fitted()
-        frame = validate_bgbb_summary(summary)
+        frame = validate_bgbb_summary(_validate.unique_index(summary, name="summary"))
         cols = [frame[c].to_numpy() for c in BGBB_COLUMNS]
         return pd.Series(_RowLikelihood(*cols)(params), index=frame.index, name="loglik")
 
@@ -289,9 +302,9 @@ class BetaGeoBetaBinom(MLEModel):
 
     @staticmethod
     def _inputs(frequency, recency, periods) -> list[np.ndarray]:
-        """The histories as broadcast float arrays, checked like a summary."""
-        given = (frequency, recency, periods)
-        arrays = [as_float_array(v, k) for v, k in zip(given, BGBB_COLUMNS, strict=True)]
+        """The histories as broadcast float arrays, checked like a summary (and like the
+        inputs of every prediction: no missing value, the same length)."""
+        arrays = prediction_arrays(frequency=frequency, recency=recency, periods=periods)
         flat = np.broadcast_arrays(*(np.atleast_1d(v) for v in arrays))
         validate_bgbb_summary(
             pd.DataFrame(dict(zip(BGBB_COLUMNS, flat, strict=True))), name="input"
@@ -316,8 +329,7 @@ class BetaGeoBetaBinom(MLEModel):
 
         Examples
         --------
-        >>> m = BetaGeoBetaBinom.from_params(
-        ...     {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783})
+        >>> m = BetaGeoBetaBinom.from_params(DONATION_PARAMS)
         >>> round(m.prob_alive(6, 6, 6), 3)  # gave in all six years
         0.93
         """
@@ -355,8 +367,7 @@ class BetaGeoBetaBinom(MLEModel):
 
         Examples
         --------
-        >>> m = BetaGeoBetaBinom.from_params(
-        ...     {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783})
+        >>> m = BetaGeoBetaBinom.from_params(DONATION_PARAMS)
         >>> round(m.conditional_expected_purchases(5, 6, 6, 6), 2)
         3.75
         """
@@ -378,13 +389,12 @@ class BetaGeoBetaBinom(MLEModel):
 
         Examples
         --------
-        >>> m = BetaGeoBetaBinom.from_params(
-        ...     {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783})
+        >>> m = BetaGeoBetaBinom.from_params(DONATION_PARAMS)
         >>> round(m.expected_purchases(6), 2)  # donations in the cohort's first six years
         2.22
         """
         alpha, beta, gamma, delta = self._check_fitted()
-        n = np.asarray(periods, dtype=float)
+        n = nonnegative(periods, "periods")
         values = alpha / (alpha + beta) * _survival_sum(_gamma_off_one(gamma), delta, 0.0, n)
         return wrap_like(values, periods)
 
@@ -406,8 +416,7 @@ class BetaGeoBetaBinom(MLEModel):
 
         Examples
         --------
-        >>> m = BetaGeoBetaBinom.from_params(
-        ...     {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783})
+        >>> m = BetaGeoBetaBinom.from_params(DONATION_PARAMS)
         >>> round(m.discounted_expected_residual_transactions(0.10, 6, 6, 6), 2)
         5.91
         """

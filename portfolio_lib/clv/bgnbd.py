@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betainc, betaln, digamma, expit, gammaln
 
-from portfolio_lib.clv._base import PurchaseModel, unpack
+from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, unpack
 from portfolio_lib.clv._fitting import dot
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
@@ -231,6 +231,5 @@ class BetaGeo(PurchaseModel):
         return first + np.where(n > 0, second, 0.0)
 
     def _start_values(self, x, t_x, T, w):
-        rate = np.sum(w * x) / max(np.sum(w * np.maximum(T, 1e-9)), 1e-9)
-        rate = float(np.clip(rate, 1e-3, 1e3))
+        rate = mean_purchase_rate(x, T, w)
         return np.array([1.0, 1.0 / rate, 1.0, 3.0]), np.array([0.5, 0.5 / rate, 0.5, 1.0])

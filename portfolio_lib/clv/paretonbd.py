@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, expit, gammaln, roots_legendre
 
-from portfolio_lib.clv._base import PurchaseModel, unpack
+from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, unpack
 from portfolio_lib.clv._fitting import dot
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
@@ -344,8 +344,7 @@ class ParetoNBD(PurchaseModel):
         return alive_part + dead_part
 
     def _start_values(self, x, t_x, T, w):
-        rate = np.sum(w * x) / max(np.sum(w * np.maximum(T, 1e-9)), 1e-9)
-        rate = float(np.clip(rate, 1e-3, 1e3))
+        rate = mean_purchase_rate(x, T, w)
         mean_T = float(np.clip(np.average(T, weights=w), 1.0, 1e4))
         return (
             np.array([1.0, 1.0 / rate, 1.0, mean_T]),

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 
 from portfolio_lib._errors import as_generator
 from portfolio_lib.clv._bgfamily import simulate_bg_customers
-from portfolio_lib.clv._common import customer_ages, kth_arrival
+from portfolio_lib.clv._common import customer_ages, histories, kth_arrival
 from portfolio_lib.clv._validation import nonnegative
 
 __all__ = ["simulate_bgnbd", "simulate_pareto_nbd", "simulate_gamma_gamma_spend"]
@@ -112,18 +112,8 @@ def simulate_pareto_nbd(
     active_span = np.minimum(lifetime, T_arr)
     x = rng.poisson(lam * active_span)
     recency = kth_arrival(rng, x, x, active_span)
-    return pd.DataFrame(
-        {
-            "frequency": x.astype(np.int64),
-            "recency": recency,
-            "T": T_arr,
-            "purchase_rate": lam,
-            "dropout_rate": mu,
-            "lifetime": lifetime,
-            "alive": lifetime > T_arr,
-        },
-        index=pd.RangeIndex(n_customers, name="customer_id"),
-    )
+    return histories(x, recency, T_arr, purchase_rate=lam, dropout_rate=mu, lifetime=lifetime,
+                     alive=lifetime > T_arr)  # fmt: skip
 
 
 def simulate_gamma_gamma_spend(
