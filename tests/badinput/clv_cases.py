@@ -19,6 +19,8 @@ CLV_RECIPES: dict[str, Any] = {}
 #: Open findings in clv: "function|argument|kind" -> finding. Those marked ``covariates.py``
 #: are in a file of the speed engineer (issue 16), reported to them.
 CLV_KNOWN_OPEN: dict[str, str] = {
+    "clv.BetaGeoCovariates.fit|summary|empty": "[clv, covariates.py] <no rows>: crash: ConvergenceError: BG/NBD with covariates: no customer made a repeat purchase (an empty summary; BADINPUT_FULL=1)",
+    "clv.ParetoNBDCovariates.fit|summary|empty": "[clv, covariates.py] <no rows>: crash: ConvergenceError: Pareto/NBD with covariates: no customer made a repeat purchase (an empty summary; BADINPUT_FULL=1)",
     "clv.BetaGeoCovariates.expected_purchases|covariates|none": "[clv, covariates.py] <None>: crash: AttributeError: 'NoneType' object has no attribute 'index'",
     "clv.BetaGeoCovariates.expected_purchases|covariates|list": "[clv, covariates.py] <a list of records>: crash: TypeError: Index(...) must be called with a collection of some kind, <built-in method index of list o",
     "clv.ParetoNBDCovariates.expected_purchases|covariates|none": "[clv, covariates.py] <None>: crash: AttributeError: 'NoneType' object has no attribute 'index'",
