@@ -309,3 +309,19 @@ def test_pair_values_follow_the_role_order():
     table = pair_values(row)
     assert list(table.index) == ["given_name", "postcode", "full_name"]
     assert table.loc["given_name"].tolist() == ["ali", "aly"]
+
+
+def test_chapter_records_on_every_dataset(company):
+    from portfolio_lib.course import cdnow_as_crm
+    from portfolio_lib.lessons.identity import chapter_records
+
+    sample = chapter_records(load_sample(), "sample", duplicate_rate=0.15, seed=42)
+    assert sample.records.params == {"source": "files"}
+    drawn = chapter_records(company, "simulate", duplicate_rate=0.15, seed=5)
+    assert drawn.records.params["source"] == "drawn" and drawn.crm is company
+    messier = chapter_records(load_sample(), "sample", duplicate_rate=0.15, seed=42, messiness=2)
+    assert messier.records.params["messiness"] == 2.0
+    tx = company.transactions[["customer_id", "date", "amount"]].head(20)
+    real = chapter_records(cdnow_as_crm(tx), "cdnow", duplicate_rate=0.15, seed=42)
+    assert "no names" in real.note and real.records.params == {"source": "files"}
+    assert len(real.crm.customers) == real.records.n_persons
