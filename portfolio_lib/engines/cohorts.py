@@ -16,45 +16,12 @@ import pandas as pd
 from portfolio_lib import portfolio
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.engines._common import checked_log
-from portfolio_lib.engines.backend import Engine, div
+from portfolio_lib.engines._periods import period_label, period_number, period_sql
+from portfolio_lib.engines.backend import Engine
 from portfolio_lib.engines.contract import Columns
 from portfolio_lib.engines.sources import read_pandas
 
 __all__ = ["cohort_retention", "period_label"]
-
-_MONDAY = pd.Timestamp("1970-01-05")  # weeks start on Monday
-
-
-def _period_sql(unit: str) -> str:
-    if unit == "M":
-        return "(YEAR(day) * 12 + MONTH(day) - 1)"
-    if unit == "Q":
-        return "(YEAR(day) * 4 + QUARTER(day) - 1)"
-    weeks = div(f"DATE_DIFF('day', DATE '{_MONDAY.date()}', day)", "7")
-    return f"CAST(FLOOR({weeks}) AS BIGINT)"
-
-
-def _period_number(day: pd.Timestamp, unit: str) -> int:
-    if unit == "M":
-        return day.year * 12 + day.month - 1
-    if unit == "Q":
-        return day.year * 4 + day.quarter - 1
-    return (day - _MONDAY).days // 7
-
-
-def period_label(number: int, unit: str) -> str:
-    """Label of a period number: ``"2024-01"`` (M), ``"2024Q1"`` (Q), the Monday (W).
-
-    Examples
-    --------
-    >>> period_label(2024 * 12, "M"), period_label(2024 * 4 + 1, "Q"), period_label(0, "W")
-    ('2024-01', '2024Q2', '1970-01-05')
-    """
-    if unit == "M":
-        return f"{number // 12:04d}-{number % 12 + 1:02d}"
-    if unit == "Q":
-        return f"{number // 4:04d}Q{number % 4 + 1}"
-    return str((_MONDAY + pd.Timedelta(weeks=int(number))).date())
 
 
 def cohort_retention(
@@ -109,7 +76,7 @@ def cohort_retention(
             return_col=columns.is_return, late=late,
         )  # fmt: skip
     eng, view = checked_log(source, engine, columns=columns, end=end, late=late)
-    buys = f"(SELECT customer, day, {_period_sql(unit)} AS period FROM {view} WHERE NOT is_return)"
+    buys = f"(SELECT customer, day, {period_sql(unit)} AS period FROM {view} WHERE NOT is_return)"
     last_day = eng.fetch(f"SELECT MAX(day) AS d FROM {buys} b")["d"].iloc[0]
     if last_day is None or pd.isna(last_day):
         raise DataValidationError(f"transactions: column {columns.amount!r} has no purchase rows")
@@ -123,7 +90,7 @@ def cohort_retention(
         index="cohort", columns="offset_", values="n", aggfunc="sum", fill_value=0
     ).sort_index()
     counts.columns.name = None
-    last = _period_number(end, unit)
+    last = period_number(end, unit)
     width = last - int(counts.index.min()) + 1
     counts = counts.reindex(columns=range(width), fill_value=0).astype(float)
     horizon = last - counts.index.to_numpy()[:, None]

@@ -25,8 +25,8 @@ import pandas as pd
 from portfolio_lib import portfolio
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.engines._common import checked_log
+from portfolio_lib.engines._periods import period_label, period_number, period_sql
 from portfolio_lib.engines.backend import Engine, EngineTable
-from portfolio_lib.engines.cohorts import _period_number, _period_sql, period_label
 from portfolio_lib.engines.contract import Columns
 
 __all__ = ["period_kpis", "revenue_by_segment"]
@@ -89,7 +89,7 @@ def period_kpis(
     eng, view = checked_log(
         source, None if engine == "pandas" else engine, columns=columns, end=end, late=late
     )
-    period = _period_sql(unit)
+    period = period_sql(unit)
     buys = f"(SELECT DISTINCT customer, {period} AS period FROM {view} WHERE NOT is_return)"
     counts = eng.fetch(
         "SELECT b.period, COUNT(*) AS active, "
@@ -108,7 +108,7 @@ def period_kpis(
     )
     last_day = pd.Timestamp(money["last_day"].max()) if end is None else end
     first = int(counts["period"].min())
-    periods = range(first, _period_number(last_day, unit) + 1)
+    periods = range(first, period_number(last_day, unit) + 1)
     table = counts.set_index("period").reindex(periods, fill_value=0).astype("int64")
     table["start"] = table["active"].shift(1, fill_value=0)
     table["reactivated"] = table["active"] - table["new"] - table["retained"]
