@@ -40,7 +40,8 @@ from typing import Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import SettingsCreator, block_on
+from splink import ColumnExpression, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 
 __all__ = [
     "build_settings",
@@ -74,40 +75,43 @@ def quiet_splink() -> Iterator[None]:
         logger.propagate = propagate
 
 
-def _eq(col: str) -> str:
-    return f'"{col}_l" = "{col}_r"'
+def _all(levels: Sequence[Any]) -> Any:
+    """All of ``levels`` (one level as it is)."""
+    return levels[0] if len(levels) == 1 else cll.And(*levels)
 
 
-def _jw(col: str, threshold: float) -> str:
-    return f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {threshold}'
+def _any(levels: Sequence[Any]) -> Any:
+    """Any of ``levels`` (one level as it is)."""
+    return levels[0] if len(levels) == 1 else cll.Or(*levels)
 
 
+def _labelled(level: Any, label: str) -> Any:
+    return level.configure(label_for_charts=label)
+
+
+# Levels are built from Splink's level objects (not SQL text), so that the same settings
+# render correctly in every backend (DuckDB, Spark).
 def _name_comparison(roles: Sequence[str]) -> Any:
     if not {"given_name", "family_name"} <= set(roles):
         role = "given_name" if "given_name" in roles else "family_name"
         return cl.NameComparison(role, jaro_winkler_thresholds=[0.92, 0.88])
     g, f = "given_name", "family_name"
-    initial = (
-        f'((length("{g}_l") = 1 OR length("{g}_r") = 1) '
-        f'AND substr("{g}_l", 1, 1) = substr("{g}_r", 1, 1) AND {_jw(f, 0.92)})'
+    jw = cll.JaroWinklerLevel
+    initial = cll.And(
+        cll.CustomLevel(f"length({g}_l) = 1 OR length({g}_r) = 1", base_dialect_str="duckdb"),
+        cll.ExactMatchLevel(ColumnExpression(g).substr(1, 1)),
+        jw(f, 0.92),
     )
     levels = [
-        {
-            "sql_condition": f'("{g}_l" IS NULL OR "{g}_r" IS NULL) '
-            f'AND ("{f}_l" IS NULL OR "{f}_r" IS NULL)',
-            "label_for_charts": "name missing",
-            "is_null_level": True,
-        },
+        _labelled(cll.And(cll.NullLevel(g), cll.NullLevel(f)), "name missing"),
         cll.ExactMatchLevel("full_name").configure(
             tf_adjustment_column="full_name", label_for_charts="exact given and family name"
         ),
-        cll.ColumnsReversedLevel(g, f, symmetrical=True).configure(
-            label_for_charts="given and family name swapped"
-        ),
-        cll.CustomLevel(f"{_jw(g, 0.92)} AND {_jw(f, 0.92)}", "both names close (JW >= 0.92)"),
-        cll.CustomLevel(
-            f"({_jw(g, 0.88)} AND {_jw(f, 0.88)}) OR {initial}",
-            "both names similar (JW >= 0.88) or initial",
+        _labelled(cll.ColumnsReversedLevel(g, f, symmetrical=True), "names swapped"),
+        _labelled(cll.And(jw(g, 0.92), jw(f, 0.92)), "both names close (JW >= 0.92)"),
+        _labelled(
+            cll.Or(cll.And(jw(g, 0.88), jw(f, 0.88)), initial),
+            "both names similar (JW >= 0.88) or an initial",
         ),
         cll.ExactMatchLevel(f).configure(
             tf_adjustment_column=f, label_for_charts="exact family name"
@@ -122,23 +126,26 @@ def _name_comparison(roles: Sequence[str]) -> Any:
 
 def _address_comparison(roles: Sequence[str]) -> Any:
     parts = [p for p in _ADDRESS_PARTS if p in roles]
-    area = [p for p in ("postcode", "city") if p in parts]
-    same_area = "(" + " OR ".join(_eq(p) for p in area) + ")" if area else "TRUE"
-    null = " AND ".join(f'("{p}_l" IS NULL OR "{p}_r" IS NULL)' for p in parts)
-    levels: list[Any] = [
-        {"sql_condition": null, "label_for_charts": "address missing", "is_null_level": True}
-    ]
+    area = [cll.ExactMatchLevel(p) for p in ("postcode", "city") if p in parts]
+    levels: list[Any] = [_labelled(_all([cll.NullLevel(p) for p in parts]), "address missing")]
     if "address" in parts:
-        number = f" AND {_eq('street_number')}" if "street_number" in parts else ""
+        number = [cll.ExactMatchLevel("street_number")] if "street_number" in parts else []
+        in_area = [_any(area)] if area else []
         levels.append(
-            cll.CustomLevel(f"{_jw('address', 0.92)}{number} AND {same_area}", "same address")
+            _labelled(
+                _all([cll.JaroWinklerLevel("address", 0.92), *number, *in_area]), "same address"
+            )
         )
-        levels.append(cll.CustomLevel(f"{_jw('address', 0.8)} AND {same_area}", "close address"))
+        levels.append(
+            _labelled(_all([cll.JaroWinklerLevel("address", 0.8), *in_area]), "close address")
+        )
     elif "street_number" in parts and area:
-        levels.append(cll.CustomLevel(f"{_eq('street_number')} AND {same_area}", "same number"))
+        levels.append(
+            _labelled(_all([cll.ExactMatchLevel("street_number"), _any(area)]), "same number")
+        )
     for part in ("postcode", "city", "region"):
         if part in parts:
-            levels.append(cll.CustomLevel(_eq(part), f"same {part}"))
+            levels.append(_labelled(cll.ExactMatchLevel(part), f"same {part}"))
     levels.append(cll.ElseLevel())
     return cl.CustomComparison(levels, output_column_name="address")
 
@@ -170,11 +177,7 @@ def _comparisons(roles: Sequence[str], hashed: bool) -> list[Any]:
         if name == "name":
             out.append(_name_comparison(roles))
         elif name == "birth_date":
-            out.append(
-                cl.DateOfBirthComparison(
-                    "birth_date", input_is_string=True, datetime_format="%Y-%m-%d"
-                )
-            )
+            out.append(cl.DateOfBirthComparison("birth_date", input_is_string=True))
         elif name in ("phone", "email") or (name == "id_number" and hashed):
             out.append(cl.ExactMatch(name))
         elif name == "id_number":
@@ -198,16 +201,18 @@ def blocking_rules(roles: Sequence[str]) -> list[Any]:
     ]
     if {"given_name", "family_name"} <= present:
         rules.append(block_on("given_name", "family_name"))
-        rules.append('l."given_name" = r."family_name" AND l."family_name" = r."given_name"')
+        rules.append(
+            CustomRule(
+                "l.given_name = r.family_name AND l.family_name = r.given_name",
+                sql_dialect="duckdb",
+            )
+        )
     area = next((p for p in ("postcode", "city") if p in present), None)
     if "family_name" in present and area:
         rules.append(block_on("family_name", area))
     if {"given_name", "family_name", "city"} <= present:
         # an initial or a nickname (A. / Abdullah, Memo / Mehmet) in the same town
-        rules.append(
-            'l."family_name" = r."family_name" AND l."city" = r."city" '
-            'AND substr(l."given_name", 1, 1) = substr(r."given_name", 1, 1)'
-        )
+        rules.append(block_on("family_name", "city", ColumnExpression("given_name").substr(1, 1)))
     if {"street_number", "postcode"} <= present:
         rules.append(block_on("street_number", "postcode"))
     if not rules:  # names only, or address parts only: block on each present role
