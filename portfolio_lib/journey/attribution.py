@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.journey.paths import EventOptions, Journeys, as_journeys
+from portfolio_lib.journey.paths import Journeys, as_journeys, event_options
 from portfolio_lib.journey.stages import STAGES
 
 __all__ = [
@@ -140,19 +140,7 @@ def heuristic_attribution(
     >>> heuristic_attribution(paths)["linear"].tolist()
     [2.5, 1.5]
     """
-    journeys = as_journeys(
-        data,
-        EventOptions(
-            touchpoint_col=touchpoint_col,
-            conversion_stage=conversion_stage,
-            window_days=window_days,
-            customer_col=customer_col,
-            time_col=time_col,
-            stage_col=stage_col,
-            stages=stages,
-        ),
-        separator=separator,
-    )
+    journeys = as_journeys(data, event_options(locals()), separator=separator)
     _check_half_life(half_life_days, journeys)
     _total_conversions(journeys)
     return _heuristic_credits(journeys, half_life_days)
@@ -319,19 +307,7 @@ def markov_attribution(
     >>> result.conversions.round(6).tolist()
     [2.4, 1.6]
     """
-    journeys = as_journeys(
-        data,
-        EventOptions(
-            touchpoint_col=touchpoint_col,
-            conversion_stage=conversion_stage,
-            window_days=window_days,
-            customer_col=customer_col,
-            time_col=time_col,
-            stage_col=stage_col,
-            stages=stages,
-        ),
-        separator=separator,
-    )
+    journeys = as_journeys(data, event_options(locals()), separator=separator)
     return _markov(journeys)
 
 
@@ -400,19 +376,7 @@ def compare_attribution(
     >>> compare_attribution(paths).conversions.round(6).to_dict("index")["a"]
     {'first_touch': 3.0, 'last_touch': 2.0, 'linear': 2.5, 'markov': 2.4}
     """
-    journeys = as_journeys(
-        data,
-        EventOptions(
-            touchpoint_col=touchpoint_col,
-            conversion_stage=conversion_stage,
-            window_days=window_days,
-            customer_col=customer_col,
-            time_col=time_col,
-            stage_col=stage_col,
-            stages=stages,
-        ),
-        separator=separator,
-    )
+    journeys = as_journeys(data, event_options(locals()), separator=separator)
     _check_half_life(half_life_days, journeys)
     markov = _markov(journeys)
     table = _heuristic_credits(journeys, half_life_days)

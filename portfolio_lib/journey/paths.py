@@ -11,8 +11,8 @@ models share (internal).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,16 @@ class EventOptions:
     time_col: str
     stage_col: str
     stages: Sequence[str]
+
+
+def event_options(arguments: Mapping[str, object]) -> EventOptions:
+    """The :class:`EventOptions` among a public function's arguments (pass ``locals()``).
+
+    Every function that reads journeys from events takes these options under the same names
+    (``touchpoint_col``, ``conversion_stage``, ``window_days``, ``customer_col``,
+    ``time_col``, ``stage_col``, ``stages``); other arguments are ignored.
+    """
+    return EventOptions(**{f.name: arguments[f.name] for f in fields(EventOptions)})  # type: ignore[arg-type]
 
 
 def journeys_from_paths(paths: pd.DataFrame, separator: str) -> Journeys:
@@ -227,18 +237,7 @@ def conversion_paths(
     >>> conversion_paths(log)[["path", "conversions"]].values.tolist()
     [['search', 1], ['social', 0]]
     """
-    journeys = journeys_from_events(
-        events,
-        EventOptions(
-            touchpoint_col=touchpoint_col,
-            conversion_stage=conversion_stage,
-            window_days=window_days,
-            customer_col=customer_col,
-            time_col=time_col,
-            stage_col=stage_col,
-            stages=stages,
-        ),
-    )
+    journeys = journeys_from_events(events, event_options(locals()))
     paths = journeys.touches.groupby("journey", sort=True)["touchpoint"].agg(separator.join)
     table = journeys.journeys.set_index("journey").assign(path=paths)
     out = table.groupby("path", sort=True)[["conversions", "non_conversions"]].sum().astype("int64")
