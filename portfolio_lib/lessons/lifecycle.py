@@ -1,0 +1,221 @@
+"""Helpers for the lifecycle, customer-equity and communication-plan lessons (issue 19).
+
+They keep chapters 2, 3 and 6 free of logic while the chapters run on every ``DATASET``:
+
+* :func:`plot_migration` draws a :class:`~portfolio_lib.lifecycle.MigrationMatrix` as a
+  heatmap of row percentages, with each row's number of moves in its label;
+* :func:`equity_inputs` reads what :func:`portfolio_lib.equity.customer_equity` needs about
+  future cohorts from the data: how many customers are won per period, what a recently won
+  customer is worth (their CLV) and what winning one costs (the customers' acquisition cost);
+* :func:`equity_sensitivity` recomputes the equity over a range of acquisition costs.
+
+Examples
+--------
+>>> import pandas as pd
+>>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"],
+...                    "date": ["2024-01-05", "2024-04-02", "2024-05-10"],
+...                    "amount": [10.0, 5.0, 7.0]})
+>>> clv = pd.Series([30.0, 20.0, 40.0], index=["a", "b", "c"])
+>>> inputs = equity_inputs(tx, clv, period="Q", lookback=1, annual_discount_rate=0.1)
+>>> inputs.acquisitions_per_period, inputs.new_customer_clv.tolist()
+(2.0, [20.0, 40.0])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from portfolio_lib import _validate
+from portfolio_lib._counts import real_number, whole_number
+from portfolio_lib._errors import DataValidationError
+from portfolio_lib.equity import customer_equity
+from portfolio_lib.lifecycle import MigrationMatrix, Period, purchases_by_period
+from portfolio_lib.plotting import get_ax
+from portfolio_lib.plotting._heatmap import annotated_heatmap
+
+__all__ = ["EquityInputs", "plot_migration", "equity_inputs", "equity_sensitivity"]
+
+#: Periods per year of each calendar period, for a per-period discount rate.
+_PER_YEAR = {"W": 52.0, "M": 12.0, "Q": 4.0, "Y": 1.0}
+
+
+def plot_migration(moves: MigrationMatrix, ax: Axes | None = None) -> Axes:
+    """Heatmap of a migration matrix: row percentages, the diagonal is who stayed.
+
+    Parameters
+    ----------
+    moves : MigrationMatrix
+        From :func:`portfolio_lib.lifecycle.migration_matrix`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        Rows: the state in one period (label with the moves counted from it); columns: the
+        state in the next period; cells: % of the row (empty for a state nobody left).
+
+    Examples
+    --------
+    >>> from portfolio_lib.lifecycle import migration_matrix
+    >>> panel = pd.DataFrame({"customer_id": [1, 1, 2, 2], "period": [1, 2, 1, 2],
+    ...                       "state": ["a", "b", "b", "b"]})
+    >>> plot_migration(migration_matrix(panel)).get_xlabel()
+    'state in the next period'
+    """
+    if not isinstance(moves, MigrationMatrix):
+        raise TypeError(
+            f"moves must be a MigrationMatrix (lifecycle.migration_matrix), got {moves!r}"
+        )
+    shares = moves.shares * 100
+    totals = moves.counts.sum(axis=1)
+    shares.index = [f"{state} ({int(n):,})" for state, n in totals.items()]
+    ax = get_ax(ax, figsize=(0.9 * shares.shape[1] + 3.5, 0.45 * len(shares) + 2))
+    annotated_heatmap(ax, shares, cmap="Greens", fmt=".0f", colorbar_label="% of the row")
+    ax.set_xlabel("state in the next period")
+    ax.set_ylabel("state in a period (moves counted)")
+    ax.set_title("Lifecycle migration: where customers are one period later")
+    ax.figure.tight_layout()
+    return ax
+
+
+@dataclass(frozen=True)
+class EquityInputs:
+    """What :func:`portfolio_lib.equity.customer_equity` needs about future cohorts.
+
+    Attributes
+    ----------
+    new_customer_clv : pandas.Series
+        CLV of the customers whose first purchase falls in the last ``lookback`` periods
+        (currency units): what a newly won customer is worth.
+    acquisitions_per_period : float
+        Mean number of customers won per period over those periods.
+    acquisition_cost : float
+        Mean acquisition cost of those customers (currency units; 0 when unknown).
+    discount_rate : float
+        Discount rate per period from the annual rate.
+    period : str
+        Calendar period of the cohorts.
+    note : str
+        Where the numbers come from, and what is missing.
+    """
+
+    new_customer_clv: pd.Series
+    acquisitions_per_period: float
+    acquisition_cost: float
+    discount_rate: float
+    period: str
+    note: str
+
+
+def equity_inputs(
+    transactions: pd.DataFrame,
+    clv: pd.Series,
+    *,
+    customers: pd.DataFrame | None = None,
+    period: Period = "Q",
+    lookback: int = 4,
+    annual_discount_rate: float = 0.1,
+    observation_end: str | pd.Timestamp | None = None,
+) -> EquityInputs:
+    """Acquisitions per period, a new customer's CLV and CAC, read from the data.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        The purchase log (``customer_id``, ``date``, ``amount``, optionally ``is_return``).
+    clv : pandas.Series
+        CLV per current customer (index: customer id, currency units).
+    customers : pandas.DataFrame, optional
+        With ``customer_id`` and ``acquisition_cost``; without it (or the column) the
+        acquisition cost is 0 and the note says so.
+    period : {"W", "M", "Q", "Y"}
+        Calendar period of the cohorts.
+    lookback : int
+        Recent periods (>= 1) over which acquisitions are averaged; the last one may be
+        incomplete and counts as it is.
+    annual_discount_rate : float
+        Annual discount rate (>= 0), turned into a rate per period.
+    observation_end : date, optional
+        Last day observed (default: the last transaction day).
+
+    Returns
+    -------
+    EquityInputs
+    """
+    lookback = whole_number(lookback, "lookback", 1)
+    annual = real_number(annual_discount_rate, "annual_discount_rate", 0)
+    clv = _validate.one_dimensional(clv, name="clv")
+    if not isinstance(clv, pd.Series):
+        raise DataValidationError("clv must be a pandas Series indexed by customer id")
+    panel = purchases_by_period(transactions, period=period, observation_end=observation_end)
+    first = panel.drop_duplicates("customer_id").set_index("customer_id")["first_period"]
+    recent = pd.Index(panel["period"].unique()).sort_values()[-lookback:]
+    won = first.loc[first.isin(recent)]
+    new_clv = clv.reindex(won.index).dropna()
+    cost, cost_note = 0.0, "no acquisition costs in the data: CAC taken as 0"
+    if customers is not None and "acquisition_cost" in customers:
+        costs = customers.set_index("customer_id")["acquisition_cost"].reindex(won.index)
+        if costs.notna().any():
+            cost = float(costs.mean())
+            cost_note = f"CAC = mean acquisition cost of those customers ({cost:,.2f})"
+    n_periods = len(recent)
+    note = (
+        f"{len(won):,} customers first bought in the last {n_periods} period(s) ({period}): "
+        f"{len(won) / n_periods:,.1f} won per period; their mean CLV {new_clv.mean():,.2f} "
+        f"is the value of a new customer; {cost_note}."
+        if len(new_clv)
+        else f"nobody first bought in the last {n_periods} period(s): no future cohorts"
+    )
+    rate = (1.0 + annual) ** (1.0 / _PER_YEAR[period]) - 1.0
+    return EquityInputs(new_clv.rename("clv"), len(won) / n_periods, cost, rate, period, note)
+
+
+def equity_sensitivity(
+    clv: pd.Series,
+    inputs: EquityInputs,
+    *,
+    periods: int,
+    cac_factors: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Customer equity for acquisition costs at multiples of today's CAC.
+
+    Parameters
+    ----------
+    clv : pandas.Series
+        CLV per current customer.
+    inputs : EquityInputs
+        From :func:`equity_inputs`.
+    periods : int
+        Periods of future acquisitions (>= 1).
+    cac_factors : sequence of float
+        Multiples (>= 0) of ``inputs.acquisition_cost`` to try.
+    seed : int, optional
+        Seed of the bootstrap intervals (the same for every row).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cac_factor``: ``acquisition_cost``, ``future_value``, ``equity``,
+        ``equity_low``, ``equity_high`` (currency units) and ``future_share`` (share of
+        equity from future cohorts).
+    """
+    rows = {}
+    new = inputs.new_customer_clv if len(inputs.new_customer_clv) else 0.0
+    for factor in cac_factors:
+        cac = inputs.acquisition_cost * real_number(factor, "cac_factors", 0)
+        r = customer_equity(
+            clv, new_customer_clv=new, acquisitions_per_period=inputs.acquisitions_per_period,
+            acquisition_cost=cac, discount_rate=inputs.discount_rate, periods=periods, seed=seed,
+        )  # fmt: skip
+        rows[float(factor)] = {
+            "acquisition_cost": cac, "future_value": r.future_value, "equity": r.equity,
+            "equity_low": r.equity_low, "equity_high": r.equity_high,
+            "future_share": r.future_value / r.equity if r.equity else np.nan,
+        }  # fmt: skip
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("cac_factor")

@@ -1,0 +1,89 @@
+"""The issue 19 chapter helpers (portfolio_lib.lessons.lifecycle), checked by hand."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from portfolio_lib._errors import DataValidationError
+from portfolio_lib.equity import customer_equity
+from portfolio_lib.lessons import lifecycle as lesson
+from portfolio_lib.lifecycle import migration_matrix
+
+
+def test_plot_migration_draws_row_percentages_with_move_counts():
+    panel = pd.DataFrame(
+        {"customer_id": [1, 1, 1, 2, 2], "period": [1, 2, 3, 1, 2], "state": list("aabbb")}
+    )
+    ax = lesson.plot_migration(migration_matrix(panel))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    texts = sorted(t.get_text() for t in ax.texts)
+    plt.close(ax.figure)
+    assert labels == ["a (2)", "b (1)"]
+    assert texts == ["0", "100", "50", "50"]  # a -> a, a -> b half each; b stays
+
+
+def test_plot_migration_refuses_a_table():
+    with pytest.raises(TypeError, match="MigrationMatrix"):
+        lesson.plot_migration(pd.DataFrame({"a": [1.0]}))
+
+
+TX = pd.DataFrame(
+    {
+        "customer_id": ["a", "a", "b", "c", "d"],
+        "date": ["2024-01-05", "2024-07-01", "2024-04-02", "2024-05-10", "2024-08-20"],
+        "amount": [10.0, 4.0, 5.0, 7.0, 3.0],
+    }
+)
+CLV = pd.Series([30.0, 20.0, 40.0, 60.0], index=["a", "b", "c", "d"])
+
+
+def test_equity_inputs_counts_the_customers_won_in_the_last_periods():
+    customers = pd.DataFrame(
+        {"customer_id": list("abcd"), "acquisition_cost": [1.0, 2.0, 4.0, 9.0]}
+    )
+    got = lesson.equity_inputs(TX, CLV, customers=customers, period="Q", lookback=2,
+                               annual_discount_rate=0.21)  # fmt: skip
+    # quarters 2024Q2 (b, c) and 2024Q3 (d): three customers won in two quarters
+    assert got.acquisitions_per_period == pytest.approx(1.5)
+    assert sorted(got.new_customer_clv.tolist()) == [20.0, 40.0, 60.0]
+    assert got.acquisition_cost == pytest.approx(5.0)
+    assert got.discount_rate == pytest.approx(1.21**0.25 - 1)
+    assert "CAC = mean acquisition cost" in got.note
+
+
+def test_equity_inputs_without_costs_says_so_and_uses_zero():
+    got = lesson.equity_inputs(TX, CLV, period="Q", lookback=1)
+    assert got.acquisition_cost == 0.0 and "no acquisition costs" in got.note
+    assert got.new_customer_clv.tolist() == [60.0]
+
+
+def test_equity_inputs_needs_a_series():
+    with pytest.raises(DataValidationError, match="clv"):
+        lesson.equity_inputs(TX, CLV.to_numpy(), period="Q")
+
+
+def test_equity_sensitivity_matches_customer_equity_row_by_row():
+    inputs = lesson.equity_inputs(
+        TX, CLV, customers=pd.DataFrame({"customer_id": list("abcd"), "acquisition_cost": 8.0}),
+        period="Q", lookback=2,
+    )  # fmt: skip
+    table = lesson.equity_sensitivity(CLV, inputs, periods=3, cac_factors=(0.0, 2.0), seed=1)
+    for factor, row in table.iterrows():
+        direct = customer_equity(
+            CLV, new_customer_clv=inputs.new_customer_clv, acquisitions_per_period=1.5,
+            acquisition_cost=8.0 * factor, discount_rate=inputs.discount_rate, periods=3, seed=1,
+        )  # fmt: skip
+        assert row["equity"] == pytest.approx(direct.equity)
+        assert row["equity_low"] == pytest.approx(direct.equity_low)
+    # a higher CAC lowers the value of future cohorts, by cohorts x CAC difference discounted
+    d = inputs.discount_rate
+    drop = 1.5 * 16.0 * sum((1 + d) ** -t for t in (1, 2, 3))
+    assert table.loc[0.0, "future_value"] - table.loc[2.0, "future_value"] == pytest.approx(drop)
+    assert np.isclose(table["future_share"], table["future_value"] / table["equity"]).all()
