@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -39,6 +39,7 @@ __all__ = [
     "prediction_arrays",
     "score_unique",
     "mean_purchase_rate",
+    "on_log_scale",
 ]
 
 #: Above this many distinct rows a purchase-model fit starts from a fit on a random sample of
@@ -130,6 +131,20 @@ def score_unique(func, *arrays: np.ndarray) -> np.ndarray:
     args = [unique[str(i)] if i in vectors else a for i, a in enumerate(arrays)]
     values = np.asarray(func(*args))
     return values[..., inverse]
+
+
+def on_log_scale(value: float, grad: Sequence[float], params: Sequence[float]):
+    """``(value, gradient in the log-parameters)`` from the gradient in the parameters.
+
+    ``d f / d log(theta) = theta * d f / d theta``: what the analytic gradients of the models
+    return to the fitter, which works on the log scale.
+
+    Examples
+    --------
+    >>> on_log_scale(1.5, [2.0, -1.0], [0.5, 4.0])
+    (1.5, array([ 1., -4.]))
+    """
+    return float(value), np.asarray(grad, dtype=float) * np.asarray(params, dtype=float)
 
 
 def mean_purchase_rate(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> float:

@@ -289,7 +289,7 @@ class BetaGeoBetaBinom(MLEModel):
     def log_likelihood(self, summary: pd.DataFrame) -> pd.Series:
         """Per-row log-likelihood at the fitted parameters (weighted sum = ``loglik_``)."""
         params = self._check_fitted()
-        frame = validate_bgbb_summary(_validate.unique_index(summary, name="summary"))
+        frame = _validate.unique_index(validate_bgbb_summary(summary), name="summary")
         cols = [frame[c].to_numpy() for c in BGBB_COLUMNS]
         return pd.Series(_RowLikelihood(*cols)(params), index=frame.index, name="loglik")
 

@@ -22,13 +22,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betainc, betaln, digamma, expit, gammaln
 
-from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, unpack
+from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, on_log_scale, unpack
+from portfolio_lib.clv._bgfamily import bg_expected_if_alive, bg_loglik, bg_prob_alive
 from portfolio_lib.clv._fitting import dot
-from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
 __all__ = ["BetaGeo"]
-
-_A_NEAR_ONE = 1e-7
 
 
 def _per_value(func, values):
@@ -82,15 +80,7 @@ class BetaGeo(PurchaseModel):
 
     @staticmethod
     def _loglik_rows(params, x, t_x, T):
-        r, alpha, a, b = unpack(params)
-        x = np.asarray(x, dtype=float)
-        a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-        a2 = betaln(a, b + x) - betaln(a, b)
-        a3 = -(r + x) * np.log(alpha + T)
-        x_pos = np.maximum(x, 1.0)
-        a4 = np.log(a) - np.log(b + x_pos - 1) - (r + x) * np.log(alpha + t_x)
-        a4 = np.where(x > 0, a4, -np.inf)
-        return a1 + a2 + np.logaddexp(a3, a4)
+        return bg_loglik(*unpack(params), x, t_x, T, shift=0)
 
     @classmethod
     def _make_loglik(cls, x, t_x, T):
@@ -174,8 +164,7 @@ class BetaGeo(PurchaseModel):
                 g_alpha += dot((wp * rx), (inv_T[iTr] - 1 / (alpha + ut)[itr]))
                 g_a += wp.sum() / a
                 g_b -= dot(wp, (1 / (b + ux_pos - 1))[ixr])
-            grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
-            return float(value), grad
+            return on_log_scale(value, [g_r, g_alpha, g_a, g_b], [r, alpha, a, b])
 
         return loglik_grad
 
@@ -184,11 +173,7 @@ class BetaGeo(PurchaseModel):
         r, alpha, a, b = unpack(params)
         if np.ndim(params) == 2 and np.ndim(x) == 1:
             return _prob_alive_draws(r, alpha, a, b, x, t_x, T)
-        x_pos = np.maximum(x, 1.0)
-        log_odds = (
-            np.log(a) - np.log(b + x_pos - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
-        )
-        return np.where(x > 0, np.exp(-np.logaddexp(0.0, log_odds)), 1.0)
+        return bg_prob_alive(r, alpha, a, b, x, t_x, T, shift=0)
 
     @staticmethod
     def _expected_if_alive(params, t, x, T):
@@ -197,14 +182,10 @@ class BetaGeo(PurchaseModel):
         ``((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)`` equals
         ``(1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)`` with ``z = t/(alpha+T+t)``,
         which avoids the huge hypergeometric values of frequent buyers. At a = 1
-        (a removable singularity) a is moved by 1e-7.
+        (a removable singularity) a is moved by 1e-7 (:mod:`~portfolio_lib.clv._bgfamily`,
+        shared with the MBG/NBD).
         """
-        r, alpha, a, b = unpack(params)
-        a = np.where(np.abs(a - 1) < _A_NEAR_ONE, 1 + _A_NEAR_ONE, a)
-        z = t / (alpha + T + t)
-        hyp = hyp2f1_stable(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        bracket = 1 - np.exp((a - 1) * np.log1p(-z)) * hyp
-        return np.maximum((a + b + x - 1) / (a - 1) * bracket, 0.0)
+        return bg_expected_if_alive(*unpack(params), t, x, T, shift=0)
 
     @staticmethod
     def _prob_purchases(params, n, t):

@@ -31,7 +31,7 @@ from scipy.special import digamma, gammaln
 from scipy.stats import pearsonr, spearmanr
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.clv._base import SpendModel, unpack
+from portfolio_lib.clv._base import SpendModel, on_log_scale, unpack
 from portfolio_lib.clv._fitting import compress_rows, dot
 from portfolio_lib.clv._validation import NotIdentifiedError, validate_summary, validate_weights
 
@@ -130,7 +130,7 @@ class GammaGamma(SpendModel):
             g_p = dot(wx, (psi_pq - digamma(px) - log_g)) + const_p
             g_q = dot(w, (psi_pq - log_g)) + total_w * (np.log(gamma) - digamma(q))
             g_gamma = total_w * q / gamma - dot(w, ((px + q) / (gamma + xz)))
-            return float(value), np.array([g_p * p, g_q * q, g_gamma * gamma])
+            return on_log_scale(value, [g_p, g_q, g_gamma], [p, q, gamma])
 
         return loglik_grad
 

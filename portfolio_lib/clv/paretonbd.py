@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, expit, gammaln, roots_legendre
 
-from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, unpack
+from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, on_log_scale, unpack
 from portfolio_lib.clv._fitting import dot
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 
@@ -278,8 +278,7 @@ class ParetoNBD(PurchaseModel):
                 g_alpha -= dot(wo, (r + xo) * (stay / (alpha + To) + pi * m_ia))
                 g_s += dot(wo, (pi * (1 / s - m_lb) - stay * lb_T))
                 g_beta -= dot(wo, (stay * s / (beta + To) + pi * (s + 1) * m_ib))
-            grad = np.array([g_r * r, g_alpha * alpha, g_s * s, g_beta * beta])
-            return float(value), grad
+            return on_log_scale(value, [g_r, g_alpha, g_s, g_beta], [r, alpha, s, beta])
 
         return loglik_grad
 

@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike
 from scipy.special import betaln, digamma
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.clv._base import MLEModel, unpack
+from portfolio_lib.clv._base import MLEModel, on_log_scale, unpack
 from portfolio_lib.clv._fitting import dot
 from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 from portfolio_lib.clv._validation import NotIdentifiedError, nonnegative
@@ -89,7 +89,7 @@ class ShiftedBetaGeometric(MLEModel):
             # psi(alpha + 1) - psi(alpha) = 1 / alpha
             g_alpha = dot(w, common) + float(lost_w.sum()) / alpha
             g_beta = dot(w, (common + digamma(beta + shift))) - total_w * digamma(beta)
-            return float(value), np.array([g_alpha * alpha, g_beta * beta])
+            return on_log_scale(value, [g_alpha, g_beta], [alpha, beta])
 
         return loglik_grad
 
