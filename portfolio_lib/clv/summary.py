@@ -60,21 +60,16 @@ def purchase_occasions(
     unique customer ids).
     """
     end = None if until is None else _validate.day(until, what="until")
-    clean = _validate.transactions(
-        tx,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        return_col=return_col,
-        end=end,
-        late="drop",
-        end_name="until",
-    )
-    return _occasions(clean)
+    columns = (customer_col, date_col, amount_col, return_col)
+    return _occasions(tx, columns, end=end, late="drop", end_name="until")
 
 
-def _occasions(clean: pd.DataFrame) -> pd.DataFrame:
-    """Purchase occasions of a validated log (see :func:`purchase_occasions`)."""
+def _occasions(tx: pd.DataFrame, columns: tuple, **contract) -> pd.DataFrame:
+    """Purchase occasions of a log checked by the transaction contract (``_validate.transactions``
+    with the ``(customer, date, amount, return)`` ``columns`` and ``contract`` options such as
+    ``end`` and ``late``; see :func:`purchase_occasions`)."""
+    names = ("customer_col", "date_col", "amount_col", "return_col")
+    clean = _validate.transactions(tx, **dict(zip(names, columns, strict=True)), **contract)
     keep = ~clean["is_return"].to_numpy()
     day = clean["day"].to_numpy().astype("datetime64[D]").astype(np.int64)
     amount_values = clean["amount"].to_numpy()
@@ -181,16 +176,8 @@ def summary_from_transactions(
     """
     check_unit(unit)
     end = _validate.day(observation_end)
-    clean = _validate.transactions(
-        tx,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        return_col=return_col,
-        end=end,
-        late=late,
-    )
-    summary = _summarise(_occasions(clean), _epoch_day(end), UNIT_DAYS[unit])
+    occ = _occasions(tx, (customer_col, date_col, amount_col, return_col), end=end, late=late)
+    summary = _summarise(occ, _epoch_day(end), UNIT_DAYS[unit])
     summary.index.name = customer_col
     summary.attrs = {"unit": unit, "observation_end": str(end.date())}
     return summary
@@ -251,16 +238,8 @@ def calibration_holdout(
         raise ValueError(
             f"observation_end ({obs_end.date()}) must be after calibration_end ({cal_end.date()})"
         )
-    clean = _validate.transactions(
-        tx,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        return_col=return_col,
-        end=obs_end,
-        late=late,
-    )
-    occ = _occasions(clean)
+    columns = (customer_col, date_col, amount_col, return_col)
+    occ = _occasions(tx, columns, end=obs_end, late=late)
     cal_day = _epoch_day(cal_end)
     in_calibration = occ["day"].to_numpy() <= cal_day
     cal = _summarise(occ[in_calibration], cal_day, UNIT_DAYS[unit])
