@@ -136,7 +136,9 @@ def resolve(
         available to the precision-recall curve).
     db_api : Splink database API, optional
         Where Splink runs: a new in-memory ``splink.DuckDBAPI()`` by default; pass
-        ``splink.SparkAPI(spark_session=...)`` to run the same settings on a Spark cluster.
+        ``splink.SparkAPI(spark_session=...)`` to run the same settings on a Spark cluster
+        (the session needs Splink's UDF jar, ``spark.jars`` set to
+        ``splink.backends.spark.similarity_jar_location()``, and a checkpoint directory).
 
     Returns
     -------
