@@ -87,3 +87,12 @@ def test_equity_sensitivity_matches_customer_equity_row_by_row():
     drop = 1.5 * 16.0 * sum((1 + d) ** -t for t in (1, 2, 3))
     assert table.loc[0.0, "future_value"] - table.loc[2.0, "future_value"] == pytest.approx(drop)
     assert np.isclose(table["future_share"], table["future_value"] / table["equity"]).all()
+
+
+def test_equity_from_inputs_with_no_recent_customers_values_future_cohorts_at_zero():
+    old = TX.assign(date="2023-01-05")
+    old.loc[4, "date"] = "2024-08-20"  # the last quarter: only d, who has no CLV
+    inputs = lesson.equity_inputs(old, CLV.drop("d"), period="Q", lookback=1)
+    assert len(inputs.new_customer_clv) == 0 and "no future cohorts" in inputs.note
+    r = lesson.equity_from_inputs(CLV.drop("d"), inputs, periods=4, seed=0)
+    assert r.future_value == 0.0 and r.equity == pytest.approx(90.0)

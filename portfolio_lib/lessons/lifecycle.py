@@ -7,6 +7,8 @@ They keep chapters 2, 3 and 6 free of logic while the chapters run on every ``DA
 * :func:`equity_inputs` reads what :func:`portfolio_lib.equity.customer_equity` needs about
   future cohorts from the data: how many customers are won per period, what a recently won
   customer is worth (their CLV) and what winning one costs (the customers' acquisition cost);
+* :func:`equity_from_inputs` computes the equity from them (future cohorts worth 0 when
+  nobody was won recently, e.g. CDNOW's single cohort);
 * :func:`equity_sensitivity` recomputes the equity over a range of acquisition costs.
 
 Examples
@@ -33,12 +35,19 @@ from matplotlib.axes import Axes
 from portfolio_lib import _validate
 from portfolio_lib._counts import real_number, whole_number
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.equity import customer_equity
+from portfolio_lib._results import TableResult
+from portfolio_lib.equity import CustomerEquity, customer_equity
 from portfolio_lib.lifecycle import MigrationMatrix, Period, purchases_by_period
 from portfolio_lib.plotting import get_ax
 from portfolio_lib.plotting._heatmap import annotated_heatmap
 
-__all__ = ["EquityInputs", "plot_migration", "equity_inputs", "equity_sensitivity"]
+__all__ = [
+    "EquityInputs",
+    "plot_migration",
+    "equity_inputs",
+    "equity_from_inputs",
+    "equity_sensitivity",
+]
 
 #: Periods per year of each calendar period, for a per-period discount rate.
 _PER_YEAR = {"W": 52.0, "M": 12.0, "Q": 4.0, "Y": 1.0}
@@ -169,10 +178,45 @@ def equity_inputs(
         f"{len(won) / n_periods:,.1f} won per period; their mean CLV {new_clv.mean():,.2f} "
         f"is the value of a new customer; {cost_note}."
         if len(new_clv)
-        else f"nobody first bought in the last {n_periods} period(s): no future cohorts"
+        else f"no customer first bought in the last {n_periods} period(s) with a CLV: no future cohorts"
     )
     rate = (1.0 + annual) ** (1.0 / _PER_YEAR[period]) - 1.0
     return EquityInputs(new_clv.rename("clv"), len(won) / n_periods, cost, rate, period, note)
+
+
+def equity_from_inputs(
+    clv: pd.Series | TableResult,
+    inputs: EquityInputs,
+    *,
+    periods: int,
+    acquisition_cost: float | None = None,
+    seed: int | None = None,
+) -> CustomerEquity:
+    """Customer equity from the current CLVs and :func:`equity_inputs`.
+
+    Parameters
+    ----------
+    clv : pandas.Series or CLVResult
+        CLV per current customer (a CLVResult adds its parameter interval to the summary).
+    inputs : EquityInputs
+        From :func:`equity_inputs`; with no recently won customer, future cohorts are worth 0.
+    periods : int
+        Periods of future acquisitions (>= 1).
+    acquisition_cost : float, optional
+        CAC to use instead of ``inputs.acquisition_cost`` (currency units).
+    seed : int, optional
+        Seed of the bootstrap interval.
+
+    Returns
+    -------
+    CustomerEquity
+    """
+    cac = inputs.acquisition_cost if acquisition_cost is None else acquisition_cost
+    new = inputs.new_customer_clv if len(inputs.new_customer_clv) else 0.0
+    return customer_equity(
+        clv, new_customer_clv=new, acquisitions_per_period=inputs.acquisitions_per_period,
+        acquisition_cost=cac, discount_rate=inputs.discount_rate, periods=periods, seed=seed,
+    )  # fmt: skip
 
 
 def equity_sensitivity(
@@ -206,16 +250,12 @@ def equity_sensitivity(
         equity from future cohorts).
     """
     rows = {}
-    new = inputs.new_customer_clv if len(inputs.new_customer_clv) else 0.0
     for factor in cac_factors:
         cac = inputs.acquisition_cost * real_number(factor, "cac_factors", 0)
-        r = customer_equity(
-            clv, new_customer_clv=new, acquisitions_per_period=inputs.acquisitions_per_period,
-            acquisition_cost=cac, discount_rate=inputs.discount_rate, periods=periods, seed=seed,
-        )  # fmt: skip
+        r = equity_from_inputs(clv, inputs, periods=periods, acquisition_cost=cac, seed=seed)
         rows[float(factor)] = {
             "acquisition_cost": cac, "future_value": r.future_value, "equity": r.equity,
             "equity_low": r.equity_low, "equity_high": r.equity_high,
-            "future_share": r.future_value / r.equity if r.equity else np.nan,
+            "future_share": r.future_value / r.equity if r.equity > 0 else np.nan,
         }  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("cac_factor")
