@@ -53,8 +53,9 @@ test-nbval: setup
 test-notebooks: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m notebook tests
 
+# The model-fitting cases of the bad-input sweep (the rest of the sweep runs in test-unit).
 test-badinput: setup
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m badinput tests/test_bad_input.py
+	BADINPUT_FULL=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m badinput tests/test_bad_input.py
 
 test-matrix: setup
 	$(BIN)/python -m portfolio_lib.matrix --grid full --jobs $(PYTEST_WORKERS) --out build/matrix.csv
