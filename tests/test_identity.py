@@ -160,6 +160,23 @@ def test_phone_output_is_e164_or_missing_and_idempotent(text: str) -> None:
 
 
 # -- e-mails and dates ------------------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30), st.sampled_from(["gmail.com", "googlemail.com", "firma.com.tr"]))
+def test_canonical_email_is_idempotent_and_lower_case(user: str, domain: str) -> None:
+    once = normalise_email(f"{user}@{domain}")
+    if once is not None:
+        assert normalise_email(once) == once and once == once.lower() and once.count("@") == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=pd.Timestamp("1900-01-01").date()))
+def test_birth_dates_read_back_the_same_in_every_accepted_form(day: object) -> None:
+    iso = normalise_birth_date(str(day))
+    assert iso == str(day) and normalise_birth_date(iso) == iso
+    assert normalise_birth_date(iso.replace("-", "")) == iso
+    assert normalise_birth_date(f"{day.day:02d}.{day.month:02d}.{day.year}") == iso  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("written", "canonical"),
     [
