@@ -11,13 +11,13 @@ record_id      (kept as it is; required, unique, not missing)         -
 given_name     :func:`~.normalise.normalise_name`                     name (Jaro-Winkler)
 family_name    :func:`~.normalise.normalise_name`                     name (Jaro-Winkler)
 birth_date     :func:`~.normalise.normalise_birth_date`               date of birth
-phone          :func:`~.normalise.normalise_phone` (E.164)            exact / 1 edit
-email          :func:`~.normalise.normalise_email`                    e-mail
-street_number  :func:`~.normalise.normalise_text`                     exact
-address        :func:`~.normalise.normalise_text`                     Jaro-Winkler
-city           :func:`~.normalise.normalise_text`                     exact
-postcode       :func:`~.normalise.normalise_text`                     exact / 1 edit
-region         :func:`~.normalise.normalise_text`                     exact
+phone          :func:`~.normalise.normalise_phone` (E.164)            exact
+email          :func:`~.normalise.normalise_email`                    exact
+street_number  :func:`~.normalise.normalise_text`                     address (one
+address        :func:`~.normalise.normalise_text`                     comparison of the
+city           :func:`~.normalise.normalise_text`                     parts present:
+postcode       :func:`~.normalise.normalise_text`                     Jaro-Winkler and
+region         :func:`~.normalise.normalise_text`                     exact levels)
 id_number      :func:`~.normalise.normalise_text` (no spaces)         exact / 1 edit
 source         (kept; described in the golden record)                 -
 signup_date    dates (survivorship: earliest sign-up)                 -
