@@ -149,7 +149,8 @@ def _check_mapping(records: pd.DataFrame, columns: Mapping[str, str | Sequence[s
 
 
 def _as_list(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
+    """One column name (any hashable label) or a list/tuple of them, as a list."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]  # type: ignore[list-item]
 
 
 def _role_values(records: pd.DataFrame, spec: str | Sequence[str]) -> pd.Series:
