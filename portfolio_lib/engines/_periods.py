@@ -2,7 +2,8 @@
 
 One numbering serves the cohort table and the period KPIs: a period number is an integer that
 grows by one per period, computed the same way in SQL (:func:`period_sql`) and for a
-timestamp (:func:`period_number`), and :func:`period_label` names it.
+timestamp (:func:`period_number`), and :func:`period_label` (shared with the in-memory cohort
+table) names it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio_lib.engines.backend import div
+from portfolio_lib.portfolio._cohorts import MONDAY as _MONDAY
+from portfolio_lib.portfolio._cohorts import period_label
 
-_MONDAY = pd.Timestamp("1970-01-05")  # weeks start on Monday
+__all__ = ["period_label", "period_number", "period_sql"]
 
 
 def period_sql(unit: str) -> str:
@@ -43,18 +46,3 @@ def period_number(day: pd.Timestamp, unit: str) -> int:
     if unit == "Q":
         return day.year * 4 + day.quarter - 1
     return (day - _MONDAY).days // 7
-
-
-def period_label(number: int, unit: str) -> str:
-    """Label of a period number: ``"2024-01"`` (M), ``"2024Q1"`` (Q), the Monday (W).
-
-    Examples
-    --------
-    >>> period_label(2024 * 12, "M"), period_label(2024 * 4 + 1, "Q"), period_label(0, "W")
-    ('2024-01', '2024Q2', '1970-01-05')
-    """
-    if unit == "M":
-        return f"{number // 12:04d}-{number % 12 + 1:02d}"
-    if unit == "Q":
-        return f"{number // 4:04d}Q{number % 4 + 1}"
-    return str((_MONDAY + pd.Timedelta(weeks=int(number))).date())

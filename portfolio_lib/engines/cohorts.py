@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from portfolio_lib import portfolio
@@ -20,6 +19,7 @@ from portfolio_lib.engines._periods import period_label, period_number, period_s
 from portfolio_lib.engines.backend import Engine
 from portfolio_lib.engines.contract import Columns
 from portfolio_lib.engines.sources import read_pandas
+from portfolio_lib.portfolio._cohorts import cohort_grid
 
 __all__ = ["cohort_retention", "period_label"]
 
@@ -89,17 +89,6 @@ def cohort_retention(
     counts = cells.pivot_table(
         index="cohort", columns="offset_", values="n", aggfunc="sum", fill_value=0
     ).sort_index()
-    counts.columns.name = None
-    last = period_number(end, unit)
-    width = last - int(counts.index.min()) + 1
-    counts = counts.reindex(columns=range(width), fill_value=0).astype(float)
-    horizon = last - counts.index.to_numpy()[:, None]
-    counts = counts.where(np.arange(width)[None, :] <= horizon)
     sizes = cells.loc[cells["offset_"] == 0].set_index("cohort")["n"].sort_index()
-    labels = pd.Index([period_label(int(c), unit) for c in counts.index], name="cohort")
-    counts.index = labels
-    sizes.index = labels
-    counts.columns.name = f"periods since first purchase ({unit})"
-    return portfolio.CohortRetention(
-        counts, sizes.rename("customers"), counts.div(sizes, axis=0), unit
-    )
+    grid = cohort_grid(counts, sizes, period_number(end, unit), unit)
+    return portfolio.CohortRetention(*grid, unit)

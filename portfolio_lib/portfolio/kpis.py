@@ -21,6 +21,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib.portfolio._cohorts import MONDAY, cohort_grid
 from portfolio_lib.portfolio._common import customer_table, margin_times, per_customer
 
 
@@ -171,16 +172,7 @@ def _period_number(days: pd.Series, unit: str) -> np.ndarray:
         return (days.dt.year * 12 + days.dt.month - 1).to_numpy()
     if unit == "Q":
         return (days.dt.year * 4 + days.dt.quarter - 1).to_numpy()
-    # weeks start on Monday: 1970-01-05 was a Monday
-    return ((days - pd.Timestamp("1970-01-05")).dt.days // 7).to_numpy()
-
-
-def _period_label(number: int, unit: str) -> str:
-    if unit == "M":
-        return f"{number // 12:04d}-{number % 12 + 1:02d}"
-    if unit == "Q":
-        return f"{number // 4:04d}Q{number % 4 + 1}"
-    return str((pd.Timestamp("1970-01-05") + pd.Timedelta(weeks=int(number))).date())
+    return ((days - MONDAY).dt.days // 7).to_numpy()
 
 
 def cohort_retention(
@@ -261,16 +253,8 @@ def cohort_retention(
         index="cohort", columns="offset", values="customer", aggfunc="count", fill_value=0
     )
     last = int(_period_number(pd.Series([end]), unit)[0])
-    width = last - int(counts.index.min()) + 1
-    counts = counts.reindex(columns=range(width), fill_value=0).astype(float)
-    horizon = last - counts.index.to_numpy()[:, None]
-    counts = counts.where(np.arange(width)[None, :] <= horizon)
     sizes = active.loc[active["offset"] == 0].groupby("cohort")["customer"].nunique()
-    labels = pd.Index([_period_label(int(c), unit) for c in counts.index], name="cohort")
-    counts.index = labels
-    sizes.index = labels
-    counts.columns.name = f"periods since first purchase ({unit})"
-    return CohortRetention(counts, sizes.rename("customers"), counts.div(sizes, axis=0), unit)
+    return CohortRetention(*cohort_grid(counts, sizes, last, unit), unit)
 
 
 def cac_by_channel(
