@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from portfolio_lib import communication
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.equity import customer_equity
 from portfolio_lib.lessons import lifecycle as lesson
@@ -96,3 +97,58 @@ def test_equity_from_inputs_with_no_recent_customers_values_future_cohorts_at_ze
     assert len(inputs.new_customer_clv) == 0 and "no future cohorts" in inputs.note
     r = lesson.equity_from_inputs(CLV.drop("d"), inputs, periods=4, seed=0)
     assert r.future_value == 0.0 and r.equity == pytest.approx(90.0)
+
+
+# --------------------------------------------------------------------------- chapter 6
+
+
+def _plan(max_contacts: float = 3.0) -> communication.CommunicationPlan:
+    ids = [f"c{i:03d}" for i in range(400)]
+    groups = pd.Series(np.repeat(["profitable", "loyal", "potential", "at_risk"], 100), index=ids)
+    return communication.communication_plan(groups, max_contacts=max_contacts)
+
+
+def test_consent_table_takes_the_consent_columns_by_customer():
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "age": [30, 40],
+                              "consent_email": [True, False]})  # fmt: skip
+    table, note = lesson.consent_table(customers)
+    assert list(table.columns) == ["consent_email"]
+    assert table["consent_email"].to_dict() == {"a": True, "b": False}
+    assert "consent_email" in note
+
+
+def test_feedback_loop_runs_each_period_at_the_cadence_the_tracker_chose():
+    loop = lesson.simulate_feedback_loop(_plan(), periods=5, seed=3)
+    table = loop.tracker.table
+    for _line, rows in table.groupby("line"):
+        rows = rows.sort_values("period")
+        # the cadence in force is the previous period's next_cadence
+        assert rows["cadence"].iloc[1:].tolist() == rows["next_cadence"].iloc[:-1].tolist()
+        # a replaced line is not tested again
+        stopped = rows.index[rows["action"] == "replace line"]
+        if len(stopped):
+            assert rows.loc[stopped[0], "period"] == rows["period"].max()
+    truth = loop.truth.merge(table[["line", "period", "cadence"]], on=["line", "period"])
+    assert (truth["cadence_x"] == truth["cadence_y"]).all()
+    assert set(loop.tests["n_treatment"]) == {50}  # half of each group's 100 planned customers
+
+
+def test_feedback_loop_intervals_cover_the_simulated_truth():
+    loop = lesson.simulate_feedback_loop(_plan(), periods=12, max_per_arm=50, seed=11)
+    both = loop.tests.merge(loop.truth, on=["line", "period"])
+    inside = (both["ci_low"] <= both["true_treatment"]) & (
+        both["true_treatment"] <= both["ci_high"]
+    )
+    assert len(both) >= 60 and inside.mean() >= 0.85  # 95 % Wilson intervals
+
+
+def test_feedback_loop_raises_a_missing_line_and_replaces_it_after_two_misses():
+    plan = _plan()
+    hard = plan.lines.assign(target=0.99)  # unreachable targets: every line misses
+    hard_plan = communication.communication_plan(
+        pd.Series(np.repeat(["loyal"], 100), index=[f"c{i}" for i in range(100)]),
+        plan=hard.reset_index().loc[lambda d: d["group"] == "loyal"], max_contacts=3,
+    )  # fmt: skip
+    loop = lesson.simulate_feedback_loop(hard_plan, periods=4, seed=0)
+    actions = loop.tracker.table.groupby("line")["action"].apply(list).to_dict()
+    assert all(a == ["raise cadence", "replace line"] for a in actions.values()), actions

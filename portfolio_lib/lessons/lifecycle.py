@@ -9,7 +9,10 @@ They keep chapters 2, 3 and 6 free of logic while the chapters run on every ``DA
   customer is worth (their CLV) and what winning one costs (the customers' acquisition cost);
 * :func:`equity_from_inputs` computes the equity from them (future cohorts worth 0 when
   nobody was won recently, e.g. CDNOW's single cohort);
-* :func:`equity_sensitivity` recomputes the equity over a range of acquisition costs.
+* :func:`equity_sensitivity` recomputes the equity over a range of acquisition costs;
+* :func:`consent_table` takes the consent flags per channel from the customer table, if any;
+* :func:`simulate_feedback_loop` runs a communication plan for several periods on simulated
+  A/B tests and lets :func:`portfolio_lib.communication.kpi_tracker` adjust it.
 
 Examples
 --------
@@ -25,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,8 +38,10 @@ from matplotlib.axes import Axes
 
 from portfolio_lib import _validate
 from portfolio_lib._counts import real_number, whole_number
-from portfolio_lib._errors import DataValidationError
+from portfolio_lib._errors import DataValidationError, as_generator
 from portfolio_lib._results import TableResult
+from portfolio_lib.campaigns import ab_test
+from portfolio_lib.communication import CommunicationPlan, KPITracker, ab_actual, kpi_tracker
 from portfolio_lib.equity import CustomerEquity, customer_equity
 from portfolio_lib.lifecycle import MigrationMatrix, Period, purchases_by_period
 from portfolio_lib.plotting import get_ax
@@ -47,6 +53,9 @@ __all__ = [
     "equity_inputs",
     "equity_from_inputs",
     "equity_sensitivity",
+    "consent_table",
+    "FeedbackLoop",
+    "simulate_feedback_loop",
 ]
 
 #: Periods per year of each calendar period, for a per-period discount rate.
@@ -259,3 +268,148 @@ def equity_sensitivity(
             "future_share": r.future_value / r.equity if r.equity > 0 else np.nan,
         }  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("cac_factor")
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 6: consent and a simulated feedback loop of the communication plan
+# --------------------------------------------------------------------------------------------
+def consent_table(customers: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+    """The customers' consent flags per channel (``consent_<channel>`` columns), if any.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        The customer table, with ``customer_id``.
+
+    Returns
+    -------
+    (pandas.DataFrame or None, str)
+        The ``consent_*`` columns indexed by customer id (None when the data have none) and a
+        note saying which: without consent data every customer counts as reachable.
+
+    Examples
+    --------
+    >>> table, note = consent_table(pd.DataFrame({"customer_id": ["a"], "age": [30]}))
+    >>> table is None, note.startswith("no consent")
+    (True, True)
+    """
+    frame = _validate.table(customers, name="customers", columns=["customer_id"])
+    cols = [c for c in frame.columns if str(c).startswith("consent_")]
+    if not cols:
+        return None, (
+            "no consent columns (consent_<channel>) in the customer table: every customer counts "
+            "as consenting to every channel; with real data, record consent per channel first"
+        )
+    note = f"consent per channel from {cols}"
+    return frame.set_index("customer_id")[cols], note
+
+
+@dataclass(frozen=True)
+class FeedbackLoop:
+    """A simulated run of the plan's feedback loop (what :func:`simulate_feedback_loop` returns).
+
+    Attributes
+    ----------
+    tracker : KPITracker
+        Targets vs actuals per line and period, with the actions taken.
+    tests : pandas.DataFrame
+        Per line and period: the A/B test behind the actual (``n_treatment``, ``n_control``,
+        ``response_rate`` of the treated with ``ci_low``/``ci_high``, ``uplift`` with its
+        interval).
+    truth : pandas.DataFrame
+        Per line and period: the cadence in force and the true response rates of the
+        simulation (``true_treatment``, ``true_control``).
+    """
+
+    tracker: KPITracker
+    tests: pd.DataFrame
+    truth: pd.DataFrame
+
+
+def simulate_feedback_loop(
+    plan: CommunicationPlan,
+    *,
+    periods: int = 4,
+    cadence_gain: float = 0.02,
+    max_per_arm: int = 500,
+    seed: int | np.random.Generator | None = None,
+) -> FeedbackLoop:
+    """Run the plan for several periods on simulated A/B tests and adjust it as the KPIs say.
+
+    Each period every running line is tested: up to ``max_per_arm`` of its planned customers
+    are drawn to a treated arm (contacted at the line's cadence) and as many to a control arm;
+    responses are drawn from the simulation's true rates and evaluated with
+    :func:`portfolio_lib.campaigns.ab_test`; the treated arm's response rate and its Wilson
+    interval (:func:`portfolio_lib.communication.ab_actual`) are the line's actual. Then
+    :func:`portfolio_lib.communication.kpi_tracker` judges the periods so far and its
+    ``next_cadence`` is the cadence of the next period (0: the line was replaced).
+
+    The true treated rate of a line is ``level * target + cadence_gain * (cadence - start
+    cadence)`` (clipped to 0..0.95), ``level`` drawn once per line from U(0.6, 1.3) so that
+    some lines start above and some below target; the control rate is half the level times
+    the target. These rates are a teaching assumption, returned in ``truth``.
+
+    Parameters
+    ----------
+    plan : CommunicationPlan
+        From :func:`portfolio_lib.communication.communication_plan`.
+    periods : int
+        Periods to simulate (>= 1).
+    cadence_gain : float
+        Response-rate points added per extra contact per period (>= 0).
+    max_per_arm : int
+        Customers per arm at most (>= 2).
+    seed : int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    FeedbackLoop
+    """
+    periods = whole_number(periods, "periods", 1)
+    gain = real_number(cadence_gain, "cadence_gain", 0)
+    max_per_arm = whole_number(max_per_arm, "max_per_arm", 2)
+    rng = as_generator(seed)
+    lines = plan.lines
+    planned = plan.table.loc[plan.table["status"] == "planned"]
+    level = pd.Series(rng.uniform(0.6, 1.3, len(lines)), index=lines.index)
+    cadence = lines["cadence"].astype(float)
+    actuals, tests, truth = [], [], []
+    tracker = None
+    for t in range(1, periods + 1):
+        day = pd.Timestamp("2000-01-01") + pd.Timedelta(days=91 * (t - 1))
+        for line, row in lines.iterrows():
+            ids = planned.loc[planned["line"] == line, "customer_id"].to_numpy()
+            if cadence[line] <= 0 or len(ids) < 2:
+                continue
+            n = min(max_per_arm, len(ids) // 2)
+            drawn = rng.permutation(ids)[: 2 * n]
+            p1 = level[line] * row["target"] + gain * (cadence[line] - row["cadence"])
+            p1, p0 = (
+                float(np.clip(p1, 0, 0.95)),
+                float(np.clip(level[line] * row["target"] / 2, 0, 1)),
+            )
+            arm = np.repeat(["treatment", "control"], n)
+            buys = rng.random(2 * n) < np.where(arm == "treatment", p1, p0)
+            contacts = pd.DataFrame({"campaign_id": line, "customer_id": drawn, "arm": arm,
+                                     "contact_date": day})  # fmt: skip
+            tx = pd.DataFrame({"customer_id": drawn[buys], "date": day, "amount": 1.0})
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # spend is 1 per buyer: no spend test
+                test = ab_test(contacts, tx, campaign_id=line, window_days=30)
+            actual = ab_actual(test, kpi="response_rate")
+            actuals.append({"line": line, "period": t, **actual})
+            tests.append({"line": line, "period": t, "n_treatment": n, "n_control": n,
+                          "response_rate": actual["actual"], "ci_low": actual["ci_low"],
+                          "ci_high": actual["ci_high"], "uplift": test.uplift,
+                          "uplift_ci_low": test.uplift_ci_low,
+                          "uplift_ci_high": test.uplift_ci_high})  # fmt: skip
+            truth.append({"line": line, "period": t, "cadence": cadence[line],
+                          "true_treatment": p1, "true_control": p0})  # fmt: skip
+        if not actuals:
+            raise DataValidationError(
+                "plan: no line reaches two or more customers; nothing to test"
+            )
+        tracker = kpi_tracker(plan, pd.DataFrame(actuals))
+        cadence = tracker.table.groupby("line")["next_cadence"].last().reindex(lines.index)
+        cadence = cadence.fillna(lines["cadence"].astype(float))
+    return FeedbackLoop(tracker, pd.DataFrame(tests), pd.DataFrame(truth))
