@@ -48,18 +48,6 @@ KNOWN_OPEN: dict[str, str] = {**OTHERS_KNOWN_OPEN, **CLV_KNOWN_OPEN}
 
 #: Failures in this suite's author's own files not fixed yet (same rule: strict xfail).
 OPEN_HERE: dict[str, str] = {
-    # in satisfaction/ (not this suite's owner's files; found with the others, listed here
-    # before known_open.py was split by owner): for the satisfaction owner to fix and remove
-    "satisfaction.cronbach_alpha|items|missing_column": "[here] <column 'sat_1' dropped>: silent: alpha_if_deleted['alpha_if_deleted'] holds NaN (2 of 2)",
-    "satisfaction.lapse_labels|transactions|constant": "[here] <every row equal to the first>: silent: result is empty",
-    "satisfaction.lapse_labels|transactions|one_row": "[here] <only row 0>: silent: result is empty",
-    "satisfaction.resolution_satisfaction|complaints|constant": "[here] <every row equal to the first>: silent: result['spearman_time_vs_score'] holds NaN (1 of 1)",
-    "satisfaction.resolution_satisfaction|complaints|one_row": "[here] <only row 0>: silent: result['spearman_time_vs_score'] holds NaN (1 of 1)",
-    "satisfaction.resolution_survival|complaints|constant": "[here] <every row equal to the first>: silent: medians['km_median_ci_low'] holds NaN (1 of 1); medians['km_median_ci_high'] holds NaN (1 of 1)",
-    "satisfaction.resolution_survival|complaints|one_row": "[here] <only row 0>: silent: medians['km_median_ci_low'] holds NaN (1 of 1); medians['km_median_ci_high'] holds NaN (1 of 1)",
-    "satisfaction.reverse_code|df|future_date": "[here] <'date' of row 0 is 2099-06-01>: silent: result['date'] has dates from 2023-03-14 to 2099-06-01",
-    "satisfaction.reverse_code|df|int_dates": "[here] <dates as integers yyyymmdd>: silent: result['date'] up to 2.024e+07 (valid input: up to 1.736e+18)",
-    "satisfaction.reverse_code|df|old_date": "[here] <'date' of row 0 is 1850-03-01>: silent: result['date'] has dates from 1850-03-01 to 2024-12-31",
 }  # fmt: skip
 
 #: Public data-taking callables added after this suite was written, without a recipe yet

@@ -1,5 +1,5 @@
 """Regression tests of issue 15's findings in quality, crm, datasets, journey, segmentation,
-cross_sell, describe and trends, one family at a time, on data the sweep does not use: the
+cross_sell, describe, trends and satisfaction, one family at a time, on data the sweep does not use: the
 real CDNOW sample and another simulated company (120 customers, seed 11).
 
 Families: implausible dates (1850, 2099) are refused or rejected unless an explicit window
@@ -23,6 +23,7 @@ from portfolio_lib import (
     describe,
     journey,
     quality,
+    satisfaction,
     segmentation,
     trends,
 )
@@ -256,3 +257,70 @@ def test_deepening_of_one_customer_notes_the_missing_comparison(other):
     assert undefined and all(b in result.note for b in undefined)
     whole = journey.deepening_summary(tx, observation_end=pd.Timestamp("2024-12-31"))
     assert (whole.note == "") == bool(whole.association["difference"].notna().all())
+
+
+# -- satisfaction: degenerate scales and complaints, dates carried along -----------------------
+
+
+def test_alpha_of_two_items_notes_the_missing_alpha_if_deleted(other):
+    items = other.surveys[["sat_2", "sat_3"]].dropna()
+    result = satisfaction.cronbach_alpha(items)
+    assert np.isfinite(result.alpha)
+    assert result.alpha_if_deleted.isna().all()
+    assert "alpha_if_deleted" in result.note and "2 items" in result.note
+    three = satisfaction.cronbach_alpha(other.surveys[["sat_1", "sat_2", "sat_3"]].dropna())
+    assert three.alpha_if_deleted.notna().all()
+    assert three.note == ""
+
+
+def _before_cutoff(tx: pd.DataFrame, cutoff: str, days: int) -> pd.Series:
+    return (tx["date"] >= pd.Timestamp(cutoff) - pd.Timedelta(days=days)) & (
+        tx["date"] < pd.Timestamp(cutoff)
+    )
+
+
+def test_lapse_labels_without_anyone_to_label_says_so(other):
+    tx = other.transactions
+    cutoff = "2024-03-01"
+    outside = tx[~_before_cutoff(tx, cutoff, 90)]
+    with pytest.raises(DataValidationError, match="no purchase in the window before the cutoff"):
+        satisfaction.lapse_labels(outside, cutoff=cutoff, window=90, observation_end="2024-12-31")
+    one = tx[_before_cutoff(tx, cutoff, 90)].iloc[[0]]
+    labels = satisfaction.lapse_labels(one, cutoff=cutoff, window=90, observation_end="2024-12-31")
+    assert labels["customer_id"].tolist() == one["customer_id"].tolist()
+    assert labels["churned"].tolist() == [True]
+
+
+def test_resolution_satisfaction_of_one_complaint_explains_its_nan(other):
+    rated = other.complaints[other.complaints["resolution_satisfaction"].notna()]
+    table = satisfaction.resolution_satisfaction(rated.iloc[[0]], by=None)
+    assert table["n_rated"].tolist() == [1]
+    assert np.isnan(table["spearman_time_vs_score"].iloc[0])
+    assert "spearman_time_vs_score is NaN for ['all']" in table.attrs["note"]
+    same = pd.concat([rated.iloc[[0]]] * 5, ignore_index=True)
+    assert "spearman" in satisfaction.resolution_satisfaction(same, by=None).attrs["note"]
+
+
+def test_resolution_survival_of_one_complaint_explains_its_nan(other):
+    resolved = other.complaints[other.complaints["resolved"].notna()]
+    result = satisfaction.resolution_survival(resolved.iloc[[0]], as_of=other.observation_end)
+    assert result.medians["n"].tolist() == [1]
+    assert result.medians[["km_median_ci_low", "km_median_ci_high"]].isna().all(axis=None)
+    assert "km_median_ci_low is NaN for ['all']" in result.note
+    full = satisfaction.resolution_survival(other.complaints, as_of=other.observation_end)
+    nan = full.medians.isna().to_numpy().any()
+    assert bool(full.note) == nan
+
+
+@pytest.mark.parametrize(
+    "date",
+    [20230315, pd.Timestamp("1850-03-01"), pd.Timestamp("2099-06-01")],
+    ids=["int_dates", "old_date", "future_date"],
+)
+def test_reverse_code_refuses_bad_survey_dates(other, date):
+    bad = other.surveys.assign(date=date)
+    with pytest.raises(DataValidationError, match=r"df: column '?date"):
+        satisfaction.reverse_code(bad, ["sat_4_r"])
+    flipped = satisfaction.reverse_code(bad, ["sat_4_r"], date=None)
+    assert (flipped["sat_4_r"] + other.surveys["sat_4_r"]).dropna().eq(6).all()
+    assert flipped["date"].equals(bad["date"])

@@ -199,12 +199,25 @@ class ResolutionSurvival:
         biased low when many are open), and ``resolved_within_<t>`` shares.
     unit : str
     as_of : Timestamp
+    note : str
+        Which groups have a NaN in ``medians`` and why (empty when none has).
     """
 
     curves: pd.DataFrame
     medians: pd.DataFrame
     unit: str
     as_of: pd.Timestamp
+    note: str = ""
+
+
+def _nan_note(table: pd.DataFrame, reasons: dict[str, str]) -> str:
+    """Name the groups of ``table`` with NaN in each column of ``reasons``, and why."""
+    notes = []
+    for column, reason in reasons.items():
+        missing = table.index[table[column].isna()] if column in table.columns else []
+        if len(missing):
+            notes.append(f"{column} is NaN for {list(missing)[:5]}: {reason}")
+    return "; ".join(notes)
 
 
 def resolution_survival(
@@ -307,11 +320,19 @@ def resolution_survival(
         medians[key] = row
     table = pd.DataFrame.from_dict(medians, orient="index")
     table.index.name = by or "group"
+    reasons = {
+        "km_median": "fewer than half of the complaints were resolved by as_of",
+        "km_median_ci_low": "too few complaints (or resolution times all equal) for an interval",
+        "km_median_ci_high": "too few complaints (or resolution times all equal) for an interval, "
+        "or the upper limit is infinite",
+        "naive_median": "no complaint was resolved",
+    }
     return ResolutionSurvival(
         curves=pd.concat(curves, ignore_index=True),
         medians=table,
         unit=unit,
         as_of=as_of_ts,
+        note=_nan_note(table, reasons),
     )
 
 
@@ -370,6 +391,8 @@ def resolution_satisfaction(
         ``mean_score``, ``satisfied_share`` with ``ci_low``/``ci_high`` (0–1),
         ``median_time_to_resolve`` (``unit``, resolved ones) and
         ``spearman_time_vs_score`` (negative: slower resolution, lower rating).
+        ``attrs["note"]`` names the groups with a NaN statistic and why (no rating; for
+        the correlation fewer than 3 ratings, or ratings or times all equal).
 
     Examples
     --------
@@ -433,6 +456,17 @@ def resolution_satisfaction(
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = by or "group"
+    no_rating = "no resolved complaint was rated"
+    table.attrs["note"] = _nan_note(
+        table,
+        {
+            "mean_score": no_rating,
+            "satisfied_share": no_rating,
+            "median_time_to_resolve": "no complaint was resolved",
+            "spearman_time_vs_score": "needs at least 3 ratings, with different ratings "
+            "and different resolution times",
+        },
+    )
     return table
 
 
@@ -639,6 +673,12 @@ def lapse_labels(
     DataFrame
         ``customer``, ``last_purchase`` (before ``cutoff``) and ``churned`` (bool).
 
+    Raises
+    ------
+    DataValidationError
+        No purchase falls in the window before ``cutoff`` (nobody to label), or the
+        window after it ends after ``observation_end``.
+
     Examples
     --------
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
@@ -667,6 +707,13 @@ def lapse_labels(
         purchase = ~transactions[is_return].fillna(False).astype(bool)
     before = purchase & (when >= cutoff_ts - span) & (when < cutoff_ts)
     after = purchase & (when >= cutoff_ts) & (when < cutoff_ts + span)
+    if not before.any():
+        raise DataValidationError(
+            f"transactions: no purchase in the window before the cutoff "
+            f"[{(cutoff_ts - span).date()}, {cutoff_ts.date()}) (column {date!r} runs from "
+            f"{when.min().date()} to {when.max().date()}), so there is no customer whose churn "
+            "could be labelled; choose a cutoff inside the data"
+        )
     last = when[before].groupby(transactions.loc[before, customer]).max()
     returning = set(transactions.loc[after, customer])
     return pd.DataFrame(

@@ -55,7 +55,9 @@ class AlphaResult:
     ci_low, ci_high : float
         Feldt confidence interval.
     alpha_if_deleted : Series
-        Alpha of the scale without each item.
+        Alpha of the scale without each item; NaN where it is undefined (a scale of 2
+        items leaves one item, whose alpha does not exist; the other items' total is
+        constant), and ``note`` says which.
     item_rest_correlation : Series
         Pearson correlation of each item with the sum of the *other* items
         (corrected item–total correlation); NaN for a constant item.
@@ -68,6 +70,8 @@ class AlphaResult:
     n_dropped : int
         Respondents dropped for missing answers (``missing="listwise"``).
     confidence : float
+    note : str
+        Why a per-item statistic is NaN (empty when none is).
     """
 
     alpha: float
@@ -80,6 +84,7 @@ class AlphaResult:
     k: int
     n_dropped: int
     confidence: float
+    note: str = ""
 
     def summary(self) -> pd.DataFrame:
         """Per-item table: item–rest correlation, alpha if deleted, reverse-coding flag."""
@@ -176,6 +181,23 @@ def cronbach_alpha(
         else:
             rest_corr[column] = float(np.corrcoef(item, rest)[0, 1])
     rest_series = pd.Series(rest_corr, name="item_rest_correlation")
+    deleted_series = pd.Series(if_deleted, name="alpha_if_deleted")
+    notes = []
+    if k == 2:
+        notes.append(
+            "alpha_if_deleted is NaN: with 2 items, deleting one leaves a single item, "
+            "which has no alpha"
+        )
+    elif deleted_series.isna().any():
+        notes.append(
+            f"alpha_if_deleted is NaN for {list(deleted_series.index[deleted_series.isna()])}: "
+            "the total of the other items is constant"
+        )
+    if rest_series.isna().any():
+        notes.append(
+            f"item_rest_correlation is NaN for {list(rest_series.index[rest_series.isna()])}: "
+            "the item or the sum of the other items is constant"
+        )
     suspects = tuple(c for c in columns if rest_series[c] < 0)
     if suspects and warn_reverse:
         warnings.warn(
@@ -189,13 +211,14 @@ def cronbach_alpha(
         alpha=alpha,
         ci_low=float(ci_low),
         ci_high=float(ci_high),
-        alpha_if_deleted=pd.Series(if_deleted, name="alpha_if_deleted"),
+        alpha_if_deleted=deleted_series,
         item_rest_correlation=rest_series,
         reverse_coded_suspects=suspects,
         n=n,
         k=k,
         n_dropped=n_dropped,
         confidence=confidence,
+        note="; ".join(notes),
     )
 
 
@@ -204,6 +227,7 @@ def reverse_code(
     columns: Sequence[str],
     *,
     scale: tuple[int, int] = (1, 5),
+    date: str | None = "date",
 ) -> pd.DataFrame:
     """Return a copy of ``df`` with ``columns`` reversed on ``scale`` (x → low + high − x).
 
@@ -215,6 +239,11 @@ def reverse_code(
         Reverse-worded items to flip.
     scale : (int, int)
         Lowest and highest level; values outside raise. Missing values stay missing.
+    date : str or None
+        Survey date column. The copy is passed on to other analyses, so when ``df`` has
+        this column it is checked with the package's date rule (integers such as
+        20230101, dates before 1900 or after today raise :class:`DataValidationError`)
+        instead of being carried along unread. None skips the check.
 
     Returns
     -------
@@ -228,6 +257,8 @@ def reverse_code(
     """
     columns = list(columns)
     _validate.table(df, name="df", columns=columns)
+    if date is not None and date in df.columns:
+        _validate.dates(df, date, name="df", missing="keep")
     low, high = (int(v) for v in scale)
     out = df.copy()
     for column in columns:
