@@ -254,3 +254,87 @@ def test_bgbb_log_likelihood_refuses_repeated_customers(donors):
     model = clv.BetaGeoBetaBinom.from_params(DONATION)
     with pytest.raises(DataValidationError, match="summary: the index repeats 5 label"):
         model.log_likelihood(pd.concat([donors.head(5), donors.head(5)]))
+
+
+# -- covariate models (issue 15: covariates.py findings of the sweep) ----------------------
+
+
+@pytest.fixture(scope="module")
+def covariate_data():
+    cov = clv.simulate_covariates(400, seed=11)
+    data = clv.simulate_purchases_with_covariates(
+        cov, model="bgnbd", params=BGNBD_CDNOW, purchase={"online": 0.4}, dropout={}, seed=12
+    )
+    return cov, data[["frequency", "recency", "T"]]
+
+
+@pytest.mark.parametrize("model", [clv.BetaGeoCovariates, clv.ParetoNBDCovariates])
+def test_covariate_fit_on_an_empty_summary_is_a_data_error(model, covariate_data):
+    """An empty summary raised ConvergenceError ("no repeat purchase") instead of saying so."""
+    cov, data = covariate_data
+    with pytest.raises(DataValidationError, match="summary is empty"):
+        model(["online"], ["online"]).fit(data.iloc[:0], cov)
+    with pytest.raises(NotIdentifiedError, match="frequency is 0 in every row"):
+        model(["online"], ["online"]).fit(data.assign(frequency=0.0, recency=0.0), cov)
+
+
+BAD_COVARIATES = {
+    "none": lambda cov: None,
+    "list": lambda cov: cov.reset_index().to_dict("records"),
+    "series": lambda cov: cov["online"],
+    "repeated_ids": lambda cov: pd.concat([cov.iloc[:5], cov.iloc[4:9]]),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_COVARIATES))
+def test_covariate_predictions_and_simulators_refuse_bad_covariates(kind, covariate_data):
+    """None, a list or a Series crashed with AttributeError/TypeError; repeated index
+    labels gave a result with repeated labels without a word."""
+    cov, data = covariate_data
+    bad = BAD_COVARIATES[kind](cov)
+    fit = clv.BetaGeoCovariates(["online"], ["online"]).fit(data, cov)
+    calls = [
+        lambda: fit.expected_purchases(10.0, bad),
+        lambda: clv.simulate_purchases_with_covariates(
+            bad, model="bgnbd", params=BGNBD_CDNOW, purchase={"online": 0.4}, dropout={}
+        ),
+        lambda: clv.simulate_spend_with_covariates(
+            np.ones(400), bad, p=6.0, q=3.5, gamma=20.0, spend={"online": 0.2}
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(DataValidationError, match="covariates"):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("frequency", "message"),
+    [
+        (None, "frequency is None"),
+        (pd.DataFrame({"f": np.ones(50)}), "frequency must be a pandas Series or a 1-D"),
+        (np.ones(0), "frequency has 0 value"),
+        (np.r_[np.ones(49), np.nan], "frequency: 1 value"),
+        (np.ones(51), "frequency has 51 value"),
+        (pd.Series([1.0, 2.0], index=[0, 0]), "frequency: the index repeats"),
+        (pd.Series(np.ones(49)), "no value for 1 customer"),
+    ],
+)
+def test_simulate_spend_with_covariates_refuses_bad_frequency(frequency, message):
+    """None or NaN frequencies gave NaN rows silently; a frame, an empty array or a wrong
+    length crashed with numpy broadcast errors."""
+    cov = clv.simulate_covariates(50, seed=3)
+    with pytest.raises(DataValidationError, match=message):
+        clv.simulate_spend_with_covariates(
+            frequency, cov, p=6.0, q=3.5, gamma=20.0, spend={"online": 0.2}
+        )
+
+
+def test_simulate_spend_with_covariates_matches_a_series_by_customer_id():
+    """A Series of frequencies is read by customer id, not by position."""
+    cov = clv.simulate_covariates(50, seed=3)
+    freq = pd.Series(np.arange(50) % 4, index=cov.index)
+    kwargs = {"p": 6.0, "q": 3.5, "gamma": 20.0, "spend": {"online": 0.2}, "seed": 4}
+    forward = clv.simulate_spend_with_covariates(freq, cov, **kwargs)
+    shuffled = clv.simulate_spend_with_covariates(freq.iloc[::-1], cov, **kwargs)
+    pd.testing.assert_frame_equal(forward, shuffled)
+    assert forward["frequency"].tolist() == freq.astype(float).tolist()

@@ -24,6 +24,7 @@ from portfolio_lib.clv._fitting import (
 from portfolio_lib.clv._validation import (
     NotIdentifiedError,
     nonnegative,
+    require_customers,
     require_distinct_histories,
     validate_summary,
     validate_weights,
@@ -459,10 +460,7 @@ class PurchaseModel(MLEModel):
             The likelihood has no reliable maximum on these data.
         """
         frame = validate_summary(summary, columns=("frequency", "recency", "T"))
-        if len(frame) == 0:
-            raise DataValidationError(
-                f"summary is empty: no customers to fit the {self._model_name} model to"
-            )
+        require_customers(frame, f"the {self._model_name} model")
         w = validate_weights(weights, len(frame))
         unique, counts = compress_rows(
             {

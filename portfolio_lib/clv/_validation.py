@@ -33,6 +33,7 @@ __all__ = [
     "check_model",
     "NotIdentifiedError",
     "require_distinct_histories",
+    "require_customers",
 ]
 
 
@@ -154,6 +155,24 @@ def check_model(model: object, *, needs: Sequence[str], name: str = "model") -> 
             f"(e.g. clv.BetaGeo().fit(summary)), got {type(model).__name__}"
         )
     return model
+
+
+def require_customers(frame: pd.DataFrame, what: str, *, name: str = "summary") -> pd.DataFrame:
+    """``frame`` if it has at least one row, else a :class:`DataValidationError`.
+
+    An empty summary is an input problem (nothing to fit), not a failed optimisation;
+    ``what`` names what was to be fitted (e.g. ``"the BG/NBD model"``).
+
+    Examples
+    --------
+    >>> require_customers(pd.DataFrame({"frequency": []}), "the BG/NBD model")
+    Traceback (most recent call last):
+    ...
+    portfolio_lib._errors.DataValidationError: summary is empty: no customers to fit the BG/NBD model to
+    """
+    if len(frame) == 0:
+        raise DataValidationError(f"{name} is empty: no customers to fit {what} to")
+    return frame
 
 
 def require_distinct_histories(

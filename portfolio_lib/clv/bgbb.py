@@ -50,6 +50,7 @@ from portfolio_lib.clv._hypergeometric import hyp2f1_stable
 from portfolio_lib.clv._validation import (
     NotIdentifiedError,
     nonnegative,
+    require_customers,
     require_distinct_histories,
     validate_weights,
 )
@@ -264,11 +265,7 @@ class BetaGeoBetaBinom(MLEModel):
         ConvergenceError
             No reliable maximum.
         """
-        frame = validate_bgbb_summary(summary)
-        if len(frame) == 0:
-            raise DataValidationError(
-                f"summary is empty: no customers to fit the {self._model_name} model to"
-            )
+        frame = require_customers(validate_bgbb_summary(summary), f"the {self._model_name} model")
         w = validate_weights(weights, len(frame))
         unique, counts = compress_rows({c: frame[c].to_numpy() for c in BGBB_COLUMNS}, w)
         require_distinct_histories(self._model_name, unique)

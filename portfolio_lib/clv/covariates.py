@@ -34,6 +34,7 @@ from scipy.special import digamma, gammaln
 from scipy.stats import norm
 from sklearn.base import BaseEstimator
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, as_generator, require_columns
 from portfolio_lib.clv._bgfamily import (
     bg_expected_if_alive,
@@ -43,14 +44,19 @@ from portfolio_lib.clv._bgfamily import (
 )
 from portfolio_lib.clv._common import start_vector
 from portfolio_lib.clv._fitting import (
-    ConvergenceError,
     FitDiagnostics,
     ModelSummary,
     compress_rows,
     fit_log_mle,
 )
 from portfolio_lib.clv._gradients import bg_family_row_grads
-from portfolio_lib.clv._validation import validate_summary, validate_weights
+from portfolio_lib.clv._validation import (
+    NotIdentifiedError,
+    nonnegative,
+    require_customers,
+    validate_summary,
+    validate_weights,
+)
 from portfolio_lib.clv.paretonbd import ParetoNBD
 
 __all__ = [
@@ -124,6 +130,13 @@ def indicator_covariates(
     return pd.DataFrame(flags, index=pd.Index(ids.to_numpy(), name=id_col))
 
 
+def _covariate_frame(covariates: object) -> pd.DataFrame:
+    """``covariates`` if it is a DataFrame indexed by unique customer ids, else a
+    :class:`DataValidationError` naming the argument (None, a list, a Series, ids twice)."""
+    frame = _validate.table(covariates, name="covariates")
+    return _validate.unique_index(frame, name="covariates")
+
+
 def covariate_matrix(
     covariates: pd.DataFrame,
     index: pd.Index,
@@ -144,8 +157,7 @@ def covariate_matrix(
     >>> covariate_matrix(cov, pd.Index(["c", "b"]), None)[0].ravel().tolist()
     [1.0, 0.0]
     """
-    if not isinstance(covariates, pd.DataFrame):
-        raise DataValidationError("covariates must be a pandas DataFrame indexed by customer id")
+    covariates = _covariate_frame(covariates)
     names = list(covariates.columns) if columns is None else list(columns)
     absent = [c for c in names if c not in covariates.columns]
     if absent:
@@ -154,9 +166,6 @@ def covariate_matrix(
         )
     if not names:
         raise DataValidationError("covariates: no covariate column to use")
-    if covariates.index.has_duplicates:
-        dup = covariates.index[covariates.index.duplicated()].unique()[:5].tolist()
-        raise DataValidationError(f"covariates: customer ids appear twice, e.g. {dup}")
     missing = index.difference(covariates.index)
     if len(missing):
         raise DataValidationError(
@@ -415,10 +424,12 @@ class _PurchaseCovariateModel(_CovariateModel):
 
     def _prepare(self, summary, weights):
         frame = validate_summary(summary, columns=self._summary_columns)
+        require_customers(frame, f"the {self._model_name} model")
         if not np.any(frame["frequency"].to_numpy() > 0):
-            raise ConvergenceError(
-                f"{self._model_name}: no customer made a repeat purchase, so the purchase "
-                "and dropout parameters are not identified (need frequency > 0 for some rows)."
+            raise NotIdentifiedError(
+                f"{self._model_name}: no customer made a repeat purchase (summary: column "
+                "frequency is 0 in every row), so the purchase and dropout parameters are not "
+                "identified (need frequency > 0 for some rows)."
             )
         return frame, validate_weights(weights, len(frame))
 
@@ -454,6 +465,7 @@ class _PurchaseCovariateModel(_CovariateModel):
 
     def expected_purchases(self, t: float, covariates: pd.DataFrame) -> pd.Series:
         """Expected repeat purchases in ``(0, t]`` of a new customer with each covariate row."""
+        covariates = _covariate_frame(covariates)
         zeros = pd.DataFrame({"frequency": 0.0, "recency": 0.0, "T": 0.0}, index=covariates.index)
         return self.conditional_expected_purchases(t, zeros, covariates)
 
@@ -773,6 +785,7 @@ def simulate_purchases_with_covariates(
     >>> len(sim)
     200
     """
+    covariates = _covariate_frame(covariates)
     rng = as_generator(seed)
     n = len(covariates)
     T_arr = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
@@ -812,8 +825,10 @@ def simulate_spend_with_covariates(
 
     Parameters
     ----------
-    frequency : pandas.Series
-        Repeat purchases per customer, indexed like ``covariates``.
+    frequency : pandas.Series or array-like
+        Repeat purchases per customer (whole numbers >= 0): a Series is matched to
+        ``covariates`` by customer id (every id needs one), an array by position (same
+        length).
     covariates : pandas.DataFrame
         Covariates per customer.
     p, q, gamma : float
@@ -826,7 +841,14 @@ def simulate_spend_with_covariates(
     Returns
     -------
     pandas.DataFrame
-        ``frequency`` and ``monetary_value`` (0 for customers without repeat purchases).
+        ``frequency`` and ``monetary_value`` (0 for customers without repeat purchases),
+        indexed like ``covariates``.
+
+    Raises
+    ------
+    DataValidationError
+        ``frequency`` missing, negative, fractional or not 1-D, or not one per customer of
+        ``covariates``; ``covariates`` not a DataFrame or repeating customer ids.
 
     Examples
     --------
@@ -836,8 +858,9 @@ def simulate_spend_with_covariates(
     >>> float(out["monetary_value"].iloc[0])
     0.0
     """
+    covariates = _covariate_frame(covariates)
+    x = _per_customer(frequency, covariates.index)
     rng = as_generator(seed)
-    x = np.asarray(frequency, dtype=float)
     gamma_i = gamma * np.exp(_linear(covariates, spend))
     nu = rng.gamma(shape=q, scale=1.0 / gamma_i)
     # The mean of x purchases Gamma(p, nu) is Gamma(p x, rate nu x); none without purchases.
@@ -845,3 +868,26 @@ def simulate_spend_with_covariates(
     draws = rng.gamma(shape=p * at_least_one, scale=1.0 / (nu * at_least_one))
     zbar = np.where(x > 0, draws, 0.0)
     return pd.DataFrame({"frequency": x, "monetary_value": zbar}, index=covariates.index)
+
+
+def _per_customer(frequency: object, index: pd.Index) -> np.ndarray:
+    """``frequency`` as whole numbers >= 0, one per label of ``index`` (a Series matched by
+    label, an array by position), or a :class:`DataValidationError` naming ``frequency``."""
+    if isinstance(frequency, pd.Series):
+        _validate.unique_index(frequency, name="frequency")
+        for ids, problem in (
+            (index.difference(frequency.index), "no value for {} customer id(s) of covariates"),
+            (frequency.index.difference(index), "{} customer id(s) without covariates"),
+        ):
+            if len(ids):
+                raise DataValidationError(
+                    f"frequency: {problem.format(len(ids))}, e.g. {ids[:5].tolist()}"
+                )
+        frequency = frequency.reindex(index)
+    x = nonnegative(frequency, "frequency", whole=True, one_dimensional=True)
+    if x.shape != (len(index),):
+        raise DataValidationError(
+            f"frequency has {x.size} value(s) but covariates {len(index)} customer(s); "
+            "give one frequency per customer"
+        )
+    return x

@@ -33,7 +33,12 @@ from scipy.stats import pearsonr, spearmanr
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import SpendModel, on_log_scale, unpack
 from portfolio_lib.clv._fitting import compress_rows, dot
-from portfolio_lib.clv._validation import NotIdentifiedError, validate_summary, validate_weights
+from portfolio_lib.clv._validation import (
+    NotIdentifiedError,
+    require_customers,
+    validate_summary,
+    validate_weights,
+)
 
 __all__ = ["GammaGamma", "FrequencySpendCorrelation", "frequency_spend_correlation"]
 
@@ -243,9 +248,9 @@ def repeat_buyers(summary: pd.DataFrame, weights, model: str):
     Raises :class:`DataValidationError` naming the column when there is none;
     ``model`` says what needs them (for the message).
     """
-    frame = validate_summary(summary, columns=("frequency", "monetary_value"))
-    if len(frame) == 0:
-        raise DataValidationError(f"summary is empty: no customers for {model}")
+    frame = require_customers(
+        validate_summary(summary, columns=("frequency", "monetary_value")), model
+    )
     w = validate_weights(weights, len(frame))
     repeat = frame["frequency"].to_numpy() > 0
     if not repeat.any():

@@ -16,32 +16,8 @@ from typing import Any
 #: this module (after :mod:`tests.badinput.recipes` is importable, whichever is imported first).
 CLV_RECIPES: dict[str, Any] = {}
 
-#: Open findings in clv: "function|argument|kind" -> finding. Those marked ``covariates.py``
-#: are in a file of the speed engineer (issue 16), reported to them.
-CLV_KNOWN_OPEN: dict[str, str] = {
-    "clv.BetaGeoCovariates.fit|summary|empty": "[clv, covariates.py] <no rows>: crash: ConvergenceError: BG/NBD with covariates: no customer made a repeat purchase (an empty summary; BADINPUT_FULL=1)",
-    "clv.ParetoNBDCovariates.fit|summary|empty": "[clv, covariates.py] <no rows>: crash: ConvergenceError: Pareto/NBD with covariates: no customer made a repeat purchase (an empty summary; BADINPUT_FULL=1)",
-    "clv.BetaGeoCovariates.expected_purchases|covariates|none": "[clv, covariates.py] <None>: crash: AttributeError: 'NoneType' object has no attribute 'index'",
-    "clv.BetaGeoCovariates.expected_purchases|covariates|list": "[clv, covariates.py] <a list of records>: crash: TypeError: Index(...) must be called with a collection of some kind, <built-in method index of list o",
-    "clv.ParetoNBDCovariates.expected_purchases|covariates|none": "[clv, covariates.py] <None>: crash: AttributeError: 'NoneType' object has no attribute 'index'",
-    "clv.ParetoNBDCovariates.expected_purchases|covariates|list": "[clv, covariates.py] <a list of records>: crash: TypeError: Index(...) must be called with a collection of some kind, <built-in method index of list o",
-    "clv.simulate_purchases_with_covariates|covariates|none": "[clv, covariates.py] <None>: crash: TypeError: object of type 'NoneType' has no len()",
-    "clv.simulate_purchases_with_covariates|covariates|list": "[clv, covariates.py] <a list of records>: crash: AttributeError: 'list' object has no attribute 'columns'",
-    "clv.simulate_purchases_with_covariates|covariates|series": "[clv, covariates.py] <the Series 'referral'>: crash: AttributeError: 'Series' object has no attribute 'columns'",
-    "clv.simulate_purchases_with_covariates|covariates|duplicate_index": "[clv, covariates.py] <two batches (rows :1 and 1:) concatenated, index repeated>: silent: result has repeated None labels",
-    "clv.simulate_spend_with_covariates|frequency|none": "[clv, covariates.py] <None>: silent: result['frequency'] holds NaN (300 of 300)",
-    "clv.simulate_spend_with_covariates|frequency|frame": "[clv, covariates.py] <a DataFrame>: crash: ValueError: Data must be 1-dimensional, got ndarray of shape (300, 1) instead",
-    "clv.simulate_spend_with_covariates|frequency|empty": "[clv, covariates.py] <empty>: crash: ValueError: operands could not be broadcast together with shapes (300,) (0,)",
-    "clv.simulate_spend_with_covariates|frequency|nan_value": "[clv, covariates.py] <nan_value>: silent: result['frequency'] holds NaN (1 of 300)",
-    "clv.simulate_spend_with_covariates|frequency|duplicate_index": "[clv, covariates.py] <duplicate_index>: crash: ValueError: operands could not be broadcast together with shapes (300,) (2,)",
-    "clv.simulate_spend_with_covariates|covariates|none": "[clv, covariates.py] <None>: crash: AttributeError: 'NoneType' object has no attribute 'columns'",
-    "clv.simulate_spend_with_covariates|covariates|list": "[clv, covariates.py] <a list of records>: crash: AttributeError: 'list' object has no attribute 'columns'",
-    "clv.simulate_spend_with_covariates|covariates|series": "[clv, covariates.py] <the Series 'referral'>: crash: AttributeError: 'Series' object has no attribute 'columns'",
-    "clv.simulate_spend_with_covariates|covariates|empty": "[clv, covariates.py] <no rows>: crash: ValueError: operands could not be broadcast together with shapes (0,) (300,)",
-    "clv.simulate_spend_with_covariates|covariates|one_row": "[clv, covariates.py] <only row 0>: crash: ValueError: Length of values (300) does not match length of index (1)",
-    "clv.simulate_spend_with_covariates|covariates|duplicate_index": "[clv, covariates.py] <two batches (rows :1 and 1:) concatenated, index repeated>: silent: result has repeated None labels",
-    "clv.simulate_spend_with_covariates|covariates|duplicate_rows": "[clv, covariates.py] <every row twice>: crash: ValueError: operands could not be broadcast together with shapes (600,) (300,)",
-}  # fmt: skip
+#: Open findings in clv: "function|argument|kind" -> finding (none open now).
+CLV_KNOWN_OPEN: dict[str, str] = {}
 
 #: Public clv callables without a recipe yet (each new one without a recipe fails a test).
 CLV_NO_RECIPE_YET: dict[str, str] = {}
