@@ -175,8 +175,9 @@ def one_person(records: CourseRecords, n_records: int = 3) -> pd.DataFrame:
 
 
 def linkage_summary(result: IdentityResult) -> pd.DataFrame:
-    """``result.summary()`` as a table, without the wall-clock time (it differs every run)."""
-    rows = [(label, value) for label, value in result.summary().rows if label != "seconds"]
+    """``result.summary()`` as a table, without wall-clock times (they differ every run)."""
+    timed = ("second", "time")
+    rows = [(k, v) for k, v in result.summary().rows if not any(t in k for t in timed)]
     return pd.DataFrame(rows, columns=["", "value"]).set_index("")
 
 
