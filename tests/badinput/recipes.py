@@ -22,11 +22,15 @@ from portfolio_lib import (
     campaigns,
     churn,
     clv,
+    communication,
     crm,
     cross_sell,
     datasets,
     describe,
+    equity,
     journey,
+    lifecycle,
+    loyalty,
     portfolio,
     quality,
     rfm,
@@ -354,6 +358,43 @@ class Company:
     @cached_property
     def strategies(self) -> pd.DataFrame:
         return portfolio.default_strategies()
+
+    # issue 19: lifecycle, communication plan
+    @cached_property
+    def life_states(self) -> pd.DataFrame:
+        return lifecycle.lifecycle_states(self.tx, observation_end=END).table
+
+    @cached_property
+    def life_matrix(self) -> pd.DataFrame:
+        """The migration shares among the states every period reaches (no "new" row)."""
+        states = lifecycle.lifecycle_states(self.tx, observation_end=END)
+        shares = lifecycle.migration_matrix(states).shares.drop(index="new", errors="ignore")
+        kept = shares.index[shares.notna().all(axis=1)]
+        return shares.loc[kept, list(kept)]
+
+    @cached_property
+    def state_value(self) -> pd.Series:
+        return pd.Series({"active": 30.0, "loyal": 50.0})
+
+    @cached_property
+    def groups_series(self) -> pd.Series:
+        return portfolio.portfolio_groups(self.rfm).table["group"]
+
+    @cached_property
+    def comm_plan(self) -> pd.DataFrame:
+        return communication.default_plan()
+
+    @cached_property
+    def comm_actuals(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "line": ["win_back"] * 3,
+                "period": [1, 2, 3],
+                "actual": [0.1, 0.2, 0.12],
+                "ci_low": [0.05, 0.15, 0.1],
+                "ci_high": [0.12, 0.25, 0.14],
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -1066,6 +1107,82 @@ RECIPES: dict[str, Recipe] = {
         model="bgnbd",
         summary="summary",
     ),
+    # issue 19: lifecycle, customer equity, loyalty programme, communication plan
+    "lifecycle.state_values": R(
+        lambda matrix, value_per_period: lifecycle.state_values(
+            matrix, value_per_period, discount_rate=0.03
+        ),
+        matrix="life_matrix",
+        value_per_period="state_value",
+    ),
+    "lifecycle.portfolio_groups_by_period": R(
+        lambda transactions: lifecycle.portfolio_groups_by_period(
+            transactions, observation_end=END
+        ),
+        transactions="tx",
+    ),
+    "lifecycle.purchases_by_period": R(
+        lambda transactions: lifecycle.purchases_by_period(transactions, observation_end=END),
+        transactions="tx",
+    ),
+    "lifecycle.lifecycle_states": R(
+        lambda transactions: lifecycle.lifecycle_states(transactions, observation_end=END),
+        transactions="tx",
+    ),
+    "lifecycle.migration_matrix": R(
+        lambda states: lifecycle.migration_matrix(states), states="life_states"
+    ),
+    "lifecycle.steady_state": R(
+        lambda matrix: lifecycle.steady_state(matrix), matrix="life_matrix"
+    ),
+    "lifecycle.cohort_path": R(
+        lambda matrix: lifecycle.cohort_path(
+            matrix,
+            periods=4,
+            start=matrix.index[0] if isinstance(matrix, pd.DataFrame) and len(matrix) else "active",
+        ),
+        matrix="life_matrix",
+    ),
+    "equity.customer_equity": R(
+        lambda clv: equity.customer_equity(
+            clv,
+            new_customer_clv=50.0,
+            acquisitions_per_period=10,
+            acquisition_cost=20.0,
+            discount_rate=0.02,
+            periods=8,
+            seed=1,
+        ),
+        clv="clv_values",
+    ),
+    "loyalty.points_ledger": R(
+        lambda points: loyalty.points_ledger(points, value_per_point=0.01, expiry_days=365),
+        points="tx",
+    ),
+    "loyalty.programme_effect": R(
+        lambda transactions, customers: loyalty.programme_effect(
+            transactions,
+            customers,
+            observation_end=END,
+            signup_col="signup_date",
+            match_periods=1,
+            pre_periods=1,
+            post_periods=1,
+        ),
+        transactions="tx",
+        customers="customers",
+    ),
+    "communication.communication_plan": R(
+        lambda groups, plan: communication.communication_plan(groups, plan=plan),
+        groups="groups_series",
+        plan="comm_plan",
+    ),
+    "communication.kpi_tracker": R(
+        lambda plan, actuals: communication.kpi_tracker(plan, actuals),
+        plan="comm_plan",
+        actuals="comm_actuals",
+    ),
+    "communication.ab_actual": R(lambda result: communication.ab_actual(result), result="ab"),
 }
 
 
