@@ -1115,20 +1115,17 @@ RECIPES: dict[str, Recipe] = {
         matrix="life_matrix",
         value_per_period="state_value",
     ),
-    "lifecycle.portfolio_groups_by_period": R(
-        lambda transactions: lifecycle.portfolio_groups_by_period(
-            transactions, observation_end=END
-        ),
-        transactions="tx",
-    ),
-    "lifecycle.purchases_by_period": R(
-        lambda transactions: lifecycle.purchases_by_period(transactions, observation_end=END),
-        transactions="tx",
-    ),
-    "lifecycle.lifecycle_states": R(
-        lambda transactions: lifecycle.lifecycle_states(transactions, observation_end=END),
-        transactions="tx",
-    ),
+    **{
+        f"lifecycle.{func.__name__}": R(
+            lambda transactions, func=func: func(transactions, observation_end=END),
+            transactions="tx",
+        )
+        for func in (
+            lifecycle.portfolio_groups_by_period,
+            lifecycle.purchases_by_period,
+            lifecycle.lifecycle_states,
+        )
+    },
     "lifecycle.migration_matrix": R(
         lambda states: lifecycle.migration_matrix(states), states="life_states"
     ),
