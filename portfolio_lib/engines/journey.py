@@ -20,7 +20,7 @@ from portfolio_lib._errors import DataValidationError, format_examples, require_
 from portfolio_lib.engines.backend import Engine, div, get_engine
 from portfolio_lib.engines.contract import type_kind
 from portfolio_lib.engines.sources import read_pandas
-from portfolio_lib.journey._common import wilson
+from portfolio_lib.journey._common import funnel_table, ranked_paths
 
 __all__ = ["stage_funnel", "conversion_paths"]
 
@@ -188,35 +188,18 @@ def stage_funnel(
         f"furthest FROM {ev} GROUP BY customer) p JOIN ({first}) g ON p.customer = g.customer "
         "GROUP BY g.grp, p.furthest"
     )
-    tables = []
-    for group, members in cells.groupby("grp", sort=True):
-        n_people = int(members["n"].sum())
-        furthest = members["furthest"].to_numpy()
-        weights = members["n"].to_numpy()
-        reached = np.array([int(weights[furthest >= k].sum()) for k in range(len(order))])
-        previous = np.concatenate([[n_people], reached[:-1]])
-        step = np.divide(reached, previous, out=np.full(len(order), np.nan), where=previous > 0)
-        step_low, step_high = wilson(reached, previous, alpha)
-        overall_low, overall_high = wilson(reached, np.full(len(order), n_people), alpha)
-        table = pd.DataFrame(
-            {
-                "stage": list(order),
-                "label": [journey.stage_label(s) for s in order],
-                "reached": reached.astype("int64"),
-                "lost": (previous - reached).astype("int64"),
-                "step_conversion": step,
-                "step_ci_low": step_low,
-                "step_ci_high": step_high,
-                "drop_off_rate": 1.0 - step,
-                "overall_conversion": reached / n_people,
-                "overall_ci_low": overall_low,
-                "overall_ci_high": overall_high,
-            }
-        )
-        if by is not None:
-            table.insert(0, "group", group)
-        tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+    reached = (
+        (group, _reached(members, len(order)), int(members["n"].sum()))
+        for group, members in cells.groupby("grp", sort=True)
+    )
+    return funnel_table(reached, order, alpha, grouped=by is not None)
+
+
+def _reached(cells: pd.DataFrame, n_stages: int) -> np.ndarray:
+    """People who reached each stage, from counts of people by furthest stage reached."""
+    furthest = cells["furthest"].to_numpy()
+    weights = cells["n"].to_numpy()
+    return np.array([int(weights[furthest >= k].sum()) for k in range(n_stages)])
 
 
 def conversion_paths(
@@ -307,9 +290,4 @@ def conversion_paths(
         "ON p.customer = u.customer GROUP BY COALESCE(u.path, "
         f"'{no_touch}')"
     )
-    out = paths.astype({"conversions": "int64", "non_conversions": "int64"})
-    out["path"] = out["path"].astype(str)
-    out = out.sort_values("path", kind="mergesort")
-    people_n = out["conversions"] + out["non_conversions"]
-    out = out.iloc[np.argsort(-people_n.to_numpy(), kind="stable")]
-    return out.reset_index(drop=True)[["path", "conversions", "non_conversions"]]
+    return ranked_paths(paths)

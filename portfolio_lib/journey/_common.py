@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, format_examples
-from portfolio_lib.journey.stages import validate_events
+from portfolio_lib.journey.stages import stage_label, validate_events
 
 
 def checked_events(
@@ -113,3 +113,75 @@ def undefined_note(where: Sequence[object], what: str, why: str) -> str:
     if not len(where):
         return ""
     return f"{what} is NaN (undefined) for {', '.join(str(w) for w in where)}: {why}"
+
+
+def funnel_table(
+    reached_by_group: Iterable[tuple[object, np.ndarray, int]],
+    order: Sequence[str],
+    alpha: float,
+    *,
+    grouped: bool,
+) -> pd.DataFrame:
+    """The stage funnel table from people reached per stage, one block per group.
+
+    ``reached_by_group`` yields ``(group, reached, n_people)``: the people of the group who
+    reached each stage of ``order`` and all its people. ``grouped`` adds the ``group``
+    column. Stages whose step conversion is 0/0 are NaN and named in ``attrs["note"]``.
+    Shared by :func:`portfolio_lib.journey.stage_funnel` and its engine version.
+
+    Examples
+    --------
+    >>> t = funnel_table([("all", np.array([2, 1, 0]), 2)], ("a", "b", "c"), 0.05, grouped=False)
+    >>> t["lost"].tolist(), t["step_conversion"].tolist()
+    ([0, 1, 1], [1.0, 0.5, 0.0])
+    """
+    tables = []
+    for group, reached, n_people in reached_by_group:
+        previous = np.concatenate([[n_people], reached[:-1]])
+        step = np.divide(reached, previous, out=np.full(len(order), np.nan), where=previous > 0)
+        step_low, step_high = wilson(reached, previous, alpha)
+        overall_low, overall_high = wilson(reached, np.full(len(order), n_people), alpha)
+        table = pd.DataFrame(
+            {
+                "stage": list(order),
+                "label": [stage_label(s) for s in order],
+                "reached": reached.astype("int64"),
+                "lost": (previous - reached).astype("int64"),
+                "step_conversion": step,
+                "step_ci_low": step_low,
+                "step_ci_high": step_high,
+                "drop_off_rate": 1.0 - step,
+                "overall_conversion": reached / n_people,
+                "overall_ci_low": overall_low,
+                "overall_ci_high": overall_high,
+            }
+        )
+        if grouped:
+            table.insert(0, "group", group)
+        tables.append(table)
+    out = pd.concat(tables, ignore_index=True)
+    undefined = out.loc[out["step_conversion"].isna(), "stage"].unique()
+    note = undefined_note(undefined, "step_conversion", "no one reached the stage before it")
+    if note:
+        out.attrs["note"] = note
+    return out
+
+
+def ranked_paths(counts: pd.DataFrame) -> pd.DataFrame:
+    """Path counts most frequent first (people), ties in path order, with int64 counts.
+
+    ``counts`` has one row per path: ``path``, ``conversions``, ``non_conversions``.
+    Shared by :func:`portfolio_lib.journey.conversion_paths` and its engine version.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"path": ["b", "a", "c"], "conversions": [1, 0, 2],
+    ...                        "non_conversions": [0, 1, 1]})
+    >>> ranked_paths(counts)["path"].tolist()
+    ['c', 'a', 'b']
+    """
+    out = counts.astype({"path": str, "conversions": "int64", "non_conversions": "int64"})
+    out = out.sort_values("path", kind="mergesort")
+    people = (out["conversions"] + out["non_conversions"]).to_numpy()
+    out = out.iloc[np.argsort(-people, kind="stable")]
+    return out.reset_index(drop=True)[["path", "conversions", "non_conversions"]]

@@ -14,14 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from portfolio_lib.journey._common import (
-    check_alpha,
-    checked_events,
-    person_groups,
-    undefined_note,
-    wilson,
-)
-from portfolio_lib.journey.stages import STAGES, stage_label
+from portfolio_lib.journey._common import check_alpha, checked_events, funnel_table, person_groups
+from portfolio_lib.journey.stages import STAGES
 
 __all__ = ["stage_funnel"]
 
@@ -91,35 +85,12 @@ def stage_funnel(
     furthest = clean.groupby(customer_col, sort=False)["stage_rank"].max()
     people = pd.DataFrame({"group": groups, "furthest": furthest.reindex(groups.index)})
 
-    tables = []
-    for group, members in people.groupby("group", sort=True):
-        n_people = len(members)
-        reached = np.array([(members["furthest"] >= k).sum() for k in range(len(order))])
-        previous = np.concatenate([[n_people], reached[:-1]])
-        step = np.divide(reached, previous, out=np.full(len(order), np.nan), where=previous > 0)
-        step_low, step_high = wilson(reached, previous, alpha)
-        overall_low, overall_high = wilson(reached, np.full(len(order), n_people), alpha)
-        table = pd.DataFrame(
-            {
-                "stage": list(order),
-                "label": [stage_label(s) for s in order],
-                "reached": reached.astype("int64"),
-                "lost": (previous - reached).astype("int64"),
-                "step_conversion": step,
-                "step_ci_low": step_low,
-                "step_ci_high": step_high,
-                "drop_off_rate": 1.0 - step,
-                "overall_conversion": reached / n_people,
-                "overall_ci_low": overall_low,
-                "overall_ci_high": overall_high,
-            }
+    reached = (
+        (
+            group,
+            np.array([(members["furthest"] >= k).sum() for k in range(len(order))]),
+            len(members),
         )
-        if by is not None:
-            table.insert(0, "group", group)
-        tables.append(table)
-    out = pd.concat(tables, ignore_index=True)
-    undefined = out.loc[out["step_conversion"].isna(), "stage"].unique()
-    note = undefined_note(undefined, "step_conversion", "no one reached the stage before it")
-    if note:
-        out.attrs["note"] = note
-    return out
+        for group, members in people.groupby("group", sort=True)
+    )
+    return funnel_table(reached, order, alpha, grouped=by is not None)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.journey._common import checked_events
+from portfolio_lib.journey._common import checked_events, ranked_paths
 from portfolio_lib.journey.stages import STAGES
 
 __all__ = ["NO_TOUCH", "PATH_COLUMNS", "conversion_paths"]
@@ -240,7 +240,6 @@ def conversion_paths(
     journeys = journeys_from_events(events, event_options(locals()))
     paths = journeys.touches.groupby("journey", sort=True)["touchpoint"].agg(separator.join)
     table = journeys.journeys.set_index("journey").assign(path=paths)
-    out = table.groupby("path", sort=True)[["conversions", "non_conversions"]].sum().astype("int64")
-    out["people"] = out["conversions"] + out["non_conversions"]
-    out = out.sort_values("people", ascending=False, kind="mergesort").drop(columns="people")
-    return out.reset_index()
+    return ranked_paths(
+        table.groupby("path")[["conversions", "non_conversions"]].sum().reset_index()
+    )
