@@ -1,9 +1,9 @@
 """Customer identification on Spark (issue 18): the same settings give the same persons.
 
 Slow (a JVM and Splink's Spark UDF jar; minutes on a busy machine), so marked ``slow``. It
-needs its own Spark session with Splink's similarity jar (``jaro_winkler`` and friends) on the
-class path: when another session without that jar is already running in this process, the
-test skips and says so.
+uses the package's session (:func:`portfolio_lib.engines.backend.spark_session`), which puts
+Splink's similarity jar (``jaro_winkler`` and friends) on the class path and is shared with the
+engine tests of the same xdist group.
 """
 
 from __future__ import annotations
@@ -24,24 +24,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 
 @pytest.fixture(scope="module")
-def spark(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from pyspark.sql import SparkSession
-    from splink.backends.spark import similarity_jar_location
+def spark():  # type: ignore[no-untyped-def]
+    # The package's session (shared with the engine tests of this xdist group) loads Splink's
+    # similarity jar and sets a checkpoint directory.
+    from portfolio_lib.engines.backend import spark_session
 
-    active = SparkSession.getActiveSession()
-    if active is not None and "similarity" not in active.conf.get("spark.jars", ""):
-        pytest.skip("a Spark session without Splink's similarity jar is already running")
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.driver.memory", "2g")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.jars", similarity_jar_location())
-        .getOrCreate()
-    )
-    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("splink_checkpoints")))
-    yield session
-    if active is None:
-        session.stop()
+    return spark_session()
 
 
 def test_spark_gives_the_same_persons_and_probabilities_as_duckdb(spark) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -307,6 +308,10 @@ def _quiet_spark() -> Iterator[None]:
 def spark_session(*, cores: int = 2, memory: str = "2g") -> Any:
     """A local Spark session for this package (UTC time zone, quiet logs), or the active one.
 
+    The session also loads Splink's similarity-function jar and has a checkpoint directory,
+    so that customer identification (:func:`portfolio_lib.identity.resolve` with
+    ``db_api=splink.SparkAPI(spark_session=...)``) runs on the same session as the engines.
+
     Parameters
     ----------
     cores : int
@@ -328,8 +333,11 @@ def spark_session(*, cores: int = 2, memory: str = "2g") -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    from splink.backends.spark import similarity_jar_location
+
     session = (
         SparkSession.builder.master(f"local[{int(cores)}]")
+        .config("spark.jars", similarity_jar_location())
         .appName("portfolio_lib")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", memory)
@@ -340,6 +348,7 @@ def spark_session(*, cores: int = 2, memory: str = "2g") -> Any:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="portfolio_lib_spark_"))
     return session
 
 
