@@ -234,7 +234,7 @@ class MLEModel(BaseEstimator):
         names = list(self._param_names)
         self.params_ = outcome.params(names)
         self.loglik_ = outcome.loglik
-        self.cov_log_params_ = pd.DataFrame(outcome.cov_log_params, index=names, columns=names)
+        self.cov_log_params_ = outcome.cov_frame(names)
         self.diagnostics_: FitDiagnostics = outcome.diagnostics
         self.result_ = outcome.result
         self.n_obs_ = float(n_obs)

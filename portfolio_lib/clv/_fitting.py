@@ -197,6 +197,11 @@ class MLEOutcome:
     def params(self, names: Sequence[str]) -> pd.Series:
         return pd.Series(np.exp(self.log_params), index=_name_index(tuple(names)), name="estimate")
 
+    def cov_frame(self, names: Sequence[str]) -> pd.DataFrame:
+        """Covariance of the log-parameters, rows and columns named."""
+        index = _name_index(tuple(names))
+        return pd.DataFrame(self.cov_log_params, index=index, columns=index)
+
 
 @functools.lru_cache(maxsize=256)
 def _name_index(names: tuple[str, ...]) -> pd.Index:

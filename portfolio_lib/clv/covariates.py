@@ -318,7 +318,7 @@ class _CovariateModel(BaseEstimator):
         theta = np.asarray(outcome.log_params, dtype=float)
         estimate = np.concatenate([np.exp(theta[:nb]), theta[nb:]])
         self.params_ = pd.Series(estimate, index=names, name="estimate")
-        self.cov_ = pd.DataFrame(outcome.cov_log_params, index=names, columns=names)
+        self.cov_ = outcome.cov_frame(names)
         self.loglik_ = float(outcome.loglik)
         self.diagnostics_: FitDiagnostics = outcome.diagnostics
         self.n_obs_ = float(counts.sum())

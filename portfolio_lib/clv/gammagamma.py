@@ -27,8 +27,8 @@ from typing import Self
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import digamma, gammaln
-from scipy.stats import pearsonr, spearmanr
+from scipy.special import digamma, gammaln, stdtr
+from scipy.stats import rankdata
 
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import SpendModel, on_log_scale, unpack
@@ -115,26 +115,37 @@ class GammaGamma(SpendModel):
         zbar = np.asarray(zbar, dtype=float)
         w = np.asarray(w, dtype=float)
         xz = x * zbar
-        log_x = np.log(x)
         log_z = np.log(zbar)
         wx = w * x
-        const_p = dot(wx, (log_x + log_z))
         total_w = float(w.sum())
+        # The gamma functions depend on the row through x alone, which takes few values
+        # (whole numbers of purchases): evaluate them once per distinct x, with its weight.
+        x_u, inverse = np.unique(x, return_inverse=True)
+        w_u = np.bincount(inverse, weights=w, minlength=x_u.size)
+        wx_u = w_u * x_u
+        # Terms free of the parameters' nonlinear parts: ln x + ln zbar weighted by w x,
+        # and ln zbar weighted by w and by w x.
+        const_p = dot(wx_u, np.log(x_u)) + dot(wx, log_z)
+        wx_log_z, w_log_z = dot(wx, log_z), dot(w, log_z)
 
         def loglik_grad(params):
             p, q, gamma = (float(v) for v in params)
-            px = p * x
+            px_u = p * x_u
             log_g = np.log(gamma + xz)
+            wx_log_g, w_log_g = dot(wx, log_g), dot(w, log_g)
+            inv_g = 1.0 / (gamma + xz)
+            psi_pq = digamma(px_u + q)
             value = (
-                dot(w, (gammaln(px + q) - gammaln(px) - (px + q) * log_g + (px - 1) * log_z))
+                dot(w_u, gammaln(px_u + q) - gammaln(px_u))
+                - p * wx_log_g - q * w_log_g
+                + p * wx_log_z - w_log_z
                 - total_w * gammaln(q)
                 + total_w * q * np.log(gamma)
-                + p * (dot(wx, log_x))
-            )
-            psi_pq = digamma(px + q)
-            g_p = dot(wx, (psi_pq - digamma(px) - log_g)) + const_p
-            g_q = dot(w, (psi_pq - log_g)) + total_w * (np.log(gamma) - digamma(q))
-            g_gamma = total_w * q / gamma - dot(w, ((px + q) / (gamma + xz)))
+                + p * dot(wx_u, np.log(x_u))
+            )  # fmt: skip
+            g_p = dot(wx_u, psi_pq - digamma(px_u)) - wx_log_g + const_p
+            g_q = dot(w_u, psi_pq) - w_log_g + total_w * (np.log(gamma) - digamma(q))
+            g_gamma = total_w * q / gamma - p * dot(wx, inv_g) - q * dot(w, inv_g)
             return on_log_scale(value, [g_p, g_q, g_gamma], [p, q, gamma])
 
         return loglik_grad
@@ -263,6 +274,12 @@ def repeat_buyers(summary: pd.DataFrame, weights, model: str):
     return x, z, w[repeat]
 
 
+def _pearson(x: np.ndarray, z: np.ndarray) -> float:
+    """Pearson correlation of two non-constant arrays (plain numpy, no tests)."""
+    dx, dz = x - x.mean(), z - z.mean()
+    return float(np.clip((dx @ dz) / np.sqrt((dx @ dx) * (dz @ dz)), -1.0, 1.0))
+
+
 def frequency_spend_correlation(x: np.ndarray, z: np.ndarray) -> FrequencySpendCorrelation:
     """Correlation of repeat frequency ``x`` and mean repeat spend ``z`` (repeat buyers only).
 
@@ -277,8 +294,12 @@ def frequency_spend_correlation(x: np.ndarray, z: np.ndarray) -> FrequencySpendC
         return FrequencySpendCorrelation(
             float("nan"), float("nan"), float("nan"), int(x.size), True
         )
-    r, pval = pearsonr(x, z)
-    rho = spearmanr(x, z).statistic
+    r = _pearson(x, z)
+    # Two-sided p-value of r = 0 (t with n - 2 degrees of freedom), as scipy.stats.pearsonr.
+    n = x.size
+    t = abs(r) * np.sqrt((n - 2) / max(1.0 - r * r, 1e-300))
+    pval = 2.0 * stdtr(n - 2, -t)
+    rho = _pearson(rankdata(x), rankdata(z))  # Spearman: Pearson of the (average) ranks
     return FrequencySpendCorrelation(
         pearson_r=float(r),
         pearson_pvalue=float(pval),

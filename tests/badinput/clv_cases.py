@@ -100,7 +100,9 @@ def _clv_recipes() -> dict[str, Any]:
             periods="clv_bgbb_periods",
         ),
         "clv.BetaGeoBetaBinom.fit": R(
-            lambda summary: clv.BetaGeoBetaBinom().fit(summary), summary="clv_bgbb_summary"
+            lambda summary: clv.BetaGeoBetaBinom().fit(summary),
+            summary="clv_bgbb_summary",
+            slow=True,
         ),
         "clv.BetaGeoBetaBinom.log_likelihood": R(
             lambda self, summary: self.log_likelihood(summary),
@@ -123,6 +125,7 @@ def _clv_recipes() -> dict[str, Any]:
         "clv.GammaGammaCovariates.fit": R(
             lambda summary, covariates: clv.GammaGammaCovariates().fit(summary, covariates),
             **spenders,
+            slow=True,
         ),
         "clv.indicator_covariates": R(
             lambda table: clv.indicator_covariates(
