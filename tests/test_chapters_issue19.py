@@ -16,6 +16,9 @@ from portfolio_lib._errors import DataValidationError
 from portfolio_lib.equity import customer_equity
 from portfolio_lib.lessons import lifecycle as lesson
 from portfolio_lib.lifecycle import migration_matrix
+from portfolio_lib.matrix import MatrixCase, run_case
+
+from .conftest import cdnow_folder
 
 
 def test_plot_migration_draws_row_percentages_with_move_counts():
@@ -152,3 +155,45 @@ def test_feedback_loop_raises_a_missing_line_and_replaces_it_after_two_misses():
     loop = lesson.simulate_feedback_loop(hard_plan, periods=4, seed=0)
     actions = loop.tracker.table.groupby("line")["action"].apply(list).to_dict()
     assert all(a == ["raise cadence", "replace line"] for a in actions.values()), actions
+
+
+# --------------------------------------------------------------- the chapters' new parameters
+#: The issue 19 parameters at the ends of their documented ranges, on small simulated
+#: companies and on CDNOW (one cohort: no new customers after 1997Q1, no consent, no costs).
+PARAMETER_CASES = [
+    MatrixCase("02", (("DATASET", "simulate"), ("N_CUSTOMERS", 100), ("SEED", 5),
+                      ("COHORT_UNIT", "M"), ("LOST_AFTER", 2), ("PATH_PERIODS", 1))),
+    MatrixCase("02", (("DATASET", "cdnow"), ("RFM_BINS", 4), ("LOST_AFTER", 12),
+                      ("PATH_PERIODS", 40))),
+    MatrixCase("03", (("DATASET", "cdnow"),)),
+    MatrixCase("06", (("DATASET", "simulate"), ("N_CUSTOMERS", 150), ("SEED", 2),
+                      ("MAX_CONTACTS", 0.5), ("LOOP_PERIODS", 1))),
+    MatrixCase("06", (("DATASET", "cdnow"), ("MAX_CONTACTS", 10), ("LOOP_PERIODS", 12))),
+]  # fmt: skip
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.test_id) for c in PARAMETER_CASES])
+def test_chapters_run_with_the_issue19_parameters(case, tmp_path, monkeypatch):
+    if dict(case.parameters).get("DATASET") == "cdnow":
+        if not (cdnow_folder() / "CDNOW_sample.txt").exists():
+            pytest.skip(f"real CDNOW data not found in {cdnow_folder()}")
+        monkeypatch.setenv("PORTFOLIO_LIB_DATA", str(cdnow_folder()))
+    result = run_case(case, output_dir=tmp_path)
+    assert result.passed, f"chapter {case.chapter} with {case.label}: {result.error}"
+
+
+def test_chain_shares_drops_unreached_states_and_makes_unleft_ones_absorbing():
+    panel = pd.DataFrame(
+        {"customer_id": [1, 1, 2, 2, 3], "period": [1, 2, 1, 2, 1],
+         "state": pd.Categorical(["a", "b", "a", "a", "a"], categories=["a", "b", "c"])}
+    )  # fmt: skip
+    moves = migration_matrix(panel)
+    shares, note = lesson.chain_shares(moves)
+    assert list(shares.index) == ["a", "b"] and list(shares.columns) == ["a", "b"]
+    assert shares.to_numpy().tolist() == [[0.5, 0.5], [0.0, 1.0]]
+    assert "absorbing" in note and "['b']" in note and "dropped" in note and "['c']" in note
+    full = migration_matrix(panel.assign(state=["a", "b", "b", "a", "a"]).astype({"state": str}))
+    same, note = lesson.chain_shares(full)
+    pd.testing.assert_frame_equal(same, full.shares)
+    assert note.startswith("every state")

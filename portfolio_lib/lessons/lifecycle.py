@@ -4,6 +4,8 @@ They keep chapters 2, 3 and 6 free of logic while the chapters run on every ``DA
 
 * :func:`plot_migration` draws a :class:`~portfolio_lib.lifecycle.MigrationMatrix` as a
   heatmap of row percentages, with each row's number of moves in its label;
+* :func:`chain_shares` readies its shares for the steady state when a short history left a
+  state without moves out of it;
 * :func:`equity_inputs` reads what :func:`portfolio_lib.equity.customer_equity` needs about
   future cohorts from the data: how many customers are won per period, what a recently won
   customer is worth (their CLV) and what winning one costs (the customers' acquisition cost);
@@ -50,6 +52,7 @@ from portfolio_lib.plotting._heatmap import annotated_heatmap
 __all__ = [
     "EquityInputs",
     "plot_migration",
+    "chain_shares",
     "equity_inputs",
     "equity_from_inputs",
     "equity_sensitivity",
@@ -99,6 +102,55 @@ def plot_migration(moves: MigrationMatrix, ax: Axes | None = None) -> Axes:
     ax.set_title("Lifecycle migration: where customers are one period later")
     ax.figure.tight_layout()
     return ax
+
+
+def chain_shares(moves: MigrationMatrix) -> tuple[pd.DataFrame, str]:
+    """The transition shares ready for the steady state and the cohort path, with a note.
+
+    A short history can leave a state without any move *out of* it (no row of shares): a
+    state nobody reached (e.g. *lost* when the data are shorter than the lost rule) is
+    dropped, and a state reached but never left is treated as absorbing (customers stay).
+    Both are said in the note; with every state left by someone the shares are unchanged.
+
+    Parameters
+    ----------
+    moves : MigrationMatrix
+        From :func:`portfolio_lib.lifecycle.migration_matrix`.
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        Square shares (rows sum to 1) for :func:`portfolio_lib.lifecycle.steady_state` and
+        :func:`portfolio_lib.lifecycle.cohort_path`, and the note.
+
+    Examples
+    --------
+    >>> from portfolio_lib.lifecycle import migration_matrix
+    >>> panel = pd.DataFrame({"customer_id": [1, 1], "period": [1, 2], "state": ["a", "b"]})
+    >>> shares, note = chain_shares(migration_matrix(panel))
+    >>> shares.to_numpy().tolist(), note.startswith("absorbing")
+    ([[0.0, 1.0], [0.0, 1.0]], True)
+    """
+    if not isinstance(moves, MigrationMatrix):
+        raise TypeError(
+            f"moves must be a MigrationMatrix (lifecycle.migration_matrix), got {moves!r}"
+        )
+    counts = moves.counts
+    left, reached = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
+    keep = [s for s in counts.index if left[s] or reached[s]]
+    shares = moves.shares.loc[keep, keep].copy()
+    absorbing = [s for s in keep if not left[s]]
+    for state in absorbing:
+        shares.loc[state] = 0.0
+        shares.loc[state, state] = 1.0
+    dropped = [s for s in counts.index if s not in keep]
+    notes = []
+    if absorbing:
+        notes.append(f"absorbing (reached, never left in the data): {absorbing}")
+    if dropped:
+        notes.append(f"dropped (no customer was ever in them in two periods): {dropped}")
+    note = "; ".join(notes) or "every state was left by someone: the shares are used as estimated"
+    return shares, note
 
 
 @dataclass(frozen=True)
