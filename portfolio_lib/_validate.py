@@ -378,6 +378,7 @@ def transactions(
     late: Late = "raise",
     what: str = "transactions",
     end_name: str = "observation_end",
+    is_return_col: str | None | _Unset = UNSET,
 ) -> pd.DataFrame:
     """Validate a transaction log and return its canonical columns.
 
@@ -399,6 +400,9 @@ def transactions(
         What the table is called in messages.
     end_name : str
         What ``end`` is called in messages (the caller's argument name).
+    is_return_col : str or None
+        The caller's deprecated former name of ``return_col``, passed on as received: when
+        set it warns (pointing at the caller's caller) and is used.
 
     Returns
     -------
@@ -416,6 +420,10 @@ def transactions(
         not boolean, a flagged return with a positive amount, or (``late="raise"``) a date
         after ``end``.
     """
+    return_col = renamed(
+        return_col, is_return_col, new_name="return_col", old_name="is_return_col",
+        default="is_return", stacklevel=4,
+    )  # fmt: skip
     if late not in ("raise", "drop"):
         raise ValueError(f"late must be 'raise' or 'drop', got {late!r}")
     needed = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])

@@ -140,10 +140,6 @@ def rfm_table(
     >>> table.loc["b", ["recency_days", "frequency", "monetary_total"]].tolist()
     [6.0, 1.0, 12.0]
     """
-    return_col = _validate.renamed(
-        return_col, is_return_col, new_name="return_col", old_name="is_return_col",
-        default="is_return",
-    )  # fmt: skip
     end = _validate.day(observation_end)
     tx = _validate.transactions(
         transactions,
@@ -151,6 +147,7 @@ def rfm_table(
         date_col=date_col,
         amount_col=amount_col,
         return_col=return_col,
+        is_return_col=is_return_col,
         end=end,
         late=late,
     )

@@ -226,10 +226,6 @@ def cohort_retention(
     """
     if unit not in ("W", "M", "Q"):
         raise ValueError(f"unit must be 'W', 'M' or 'Q', got {unit!r}")
-    return_col = _validate.renamed(
-        return_col, is_return_col, new_name="return_col", old_name="is_return_col",
-        default="is_return",
-    )  # fmt: skip
     end = None if observation_end is None else _validate.day(observation_end)
     tx = _validate.transactions(
         transactions,
@@ -237,6 +233,7 @@ def cohort_retention(
         date_col=date_col,
         amount_col=amount_col,
         return_col=return_col,
+        is_return_col=is_return_col,
         end=end,
         late=late,
     )
