@@ -194,6 +194,17 @@ class Column:
     description: str = ""
     sample: SampleFill = "complete"
 
+    @classmethod
+    def key(cls, name: str, description: str = "") -> Column:
+        """A key column: text, required and never missing.
+
+        Examples
+        --------
+        >>> Column.key("customer_id").required, Column.key("customer_id").nullable
+        (True, False)
+        """
+        return cls(name, "str", required=True, nullable=False, description=description)
+
 
 @dataclass(frozen=True)
 class ForeignKey:
@@ -261,13 +272,17 @@ class TableSchema:
         names = self.column_names if columns is None else tuple(columns)
         return pd.DataFrame({name: pd.Series(dtype=dtypes[name]) for name in names})
 
+    def read_csv(self, path: str | Path) -> pd.DataFrame:
+        """Read one CSV of this table (as :meth:`CRMData.to_csv` writes it) with exact dtypes.
+
+        Text is read as written (an empty field is ``""`` in a complete text column and
+        missing in a column with gaps); a missing column raises a ``ValueError`` naming it.
+        """
+        return _read_csv_table(Path(path), self)
+
 
 def _likert(name: str, description: str = "") -> Column:
     return Column(name, "int", minimum=1, maximum=5, description=description or "Likert 1-5")
-
-
-def _key(name: str, description: str = "") -> Column:
-    return Column(name, "str", required=True, nullable=False, description=description)
 
 
 def _optional_campaign(description: str = "") -> Column:
@@ -281,7 +296,7 @@ SCHEMAS: dict[str, TableSchema] = {
     "customers": TableSchema(
         "customers",
         (
-            _key("customer_id", "customer identifier"),
+            Column.key("customer_id", "customer identifier"),
             Column(
                 "signup_date",
                 "date",
@@ -304,7 +319,7 @@ SCHEMAS: dict[str, TableSchema] = {
     "campaigns": TableSchema(
         "campaigns",
         (
-            _key("campaign_id", "campaign identifier"),
+            Column.key("campaign_id", "campaign identifier"),
             Column("name", "str"),
             Column("type", "str"),
             Column("channel", "str"),
@@ -323,7 +338,7 @@ SCHEMAS: dict[str, TableSchema] = {
         "transactions",
         (
             Column("transaction_id", "str", description="line or invoice identifier"),
-            _key("customer_id"),
+            Column.key("customer_id"),
             Column("date", "date", required=True, nullable=False, description="purchase day"),
             Column(
                 "amount",
@@ -352,8 +367,8 @@ SCHEMAS: dict[str, TableSchema] = {
     "touchpoints": TableSchema(
         "touchpoints",
         (
-            _key("event_id", "touchpoint identifier"),
-            _key("customer_id", "C... for buyers, P... for prospects (not in customers)"),
+            Column.key("event_id", "touchpoint identifier"),
+            Column.key("customer_id", "C... for buyers, P... for prospects (not in customers)"),
             Column("timestamp", "timestamp", required=True, nullable=False),
             Column("stage", "str", required=True, nullable=False, allowed=STAGES),
             Column("channel", "str"),
@@ -366,8 +381,8 @@ SCHEMAS: dict[str, TableSchema] = {
     "campaign_contacts": TableSchema(
         "campaign_contacts",
         (
-            _key("campaign_id"),
-            _key("customer_id"),
+            Column.key("campaign_id"),
+            Column.key("customer_id"),
             Column("arm", "str", allowed=("treatment", "control")),
             Column("contact_date", "date"),
             Column("responded", "bool"),
@@ -379,8 +394,8 @@ SCHEMAS: dict[str, TableSchema] = {
     "surveys": TableSchema(
         "surveys",
         (
-            _key("response_id", "survey response identifier"),
-            _key("customer_id"),
+            Column.key("response_id", "survey response identifier"),
+            Column.key("customer_id"),
             Column("wave", "int", minimum=0),
             Column("date", "date"),
             Column("stage", "str", allowed=STAGES),
@@ -400,8 +415,8 @@ SCHEMAS: dict[str, TableSchema] = {
     "complaints": TableSchema(
         "complaints",
         (
-            _key("complaint_id", "complaint identifier"),
-            _key("customer_id"),
+            Column.key("complaint_id", "complaint identifier"),
+            Column.key("customer_id"),
             Column("opened", "timestamp", required=True, nullable=False),
             Column("resolved", "timestamp", description="NaT while still open", sample="gaps"),
             Column("category", "str"),
@@ -423,7 +438,7 @@ SCHEMAS: dict[str, TableSchema] = {
     "mystery_shopping": TableSchema(
         "mystery_shopping",
         (
-            _key("visit_id", "visit identifier"),
+            Column.key("visit_id", "visit identifier"),
             Column("branch", "str", required=True, nullable=False),
             Column("region", "str"),
             Column("visit_date", "date"),
@@ -449,7 +464,7 @@ def _latent(
 TRUTH_CUSTOMERS = TableSchema(
     "truth_customers",
     (
-        _key("customer_id", "customer identifier (same order as customers)"),
+        Column.key("customer_id", "customer identifier (same order as customers)"),
         _latent("persona", "str", "latent segment"),
         _latent("purchase_rate_per_week", "float", "BG/NBD purchase rate while active, per week"),
         _latent("dropout_prob", "float", "BG/NBD dropout probability after each repeat purchase"),

@@ -19,7 +19,6 @@ from portfolio_lib.crm import (
     ForeignKey,
     SampleFill,
     TableSchema,
-    _key,
     get_schema,
 )
 from portfolio_lib.crm import STAGES as JOURNEY_STAGES
@@ -62,8 +61,8 @@ def _text(name: str, description: str, sample: SampleFill = "gaps") -> Column:
 CUSTOMER_RECORDS = TableSchema(
     "customer_records",
     (
-        _key("record_id", "record key"),
-        replace(_key("source", "system the record was entered in"), allowed=RECORD_SOURCES),
+        Column.key("record_id", "record key"),
+        replace(Column.key("source", "system the record was entered in"), allowed=RECORD_SOURCES),
         _text("given_name", "given name(s) as typed"),
         _text("family_name", "surname as typed"),
         Column("birth_date", "date", description="date of birth", sample="gaps"),
@@ -86,7 +85,11 @@ CUSTOMER_RECORDS = TableSchema(
 def _key_pair(name: str, key: str, other: str, fk: ForeignKey, description: str) -> TableSchema:
     """A two-column table: ``key`` (primary key) -> ``other`` (foreign key ``fk``)."""
     return TableSchema(
-        name, (_key(key), _key(other)), (key,), foreign_keys=(fk,), description=description
+        name,
+        (Column.key(key), Column.key(other)),
+        (key,),
+        foreign_keys=(fk,),
+        description=description,
     )
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, format_examples, require_columns
-from portfolio_lib.crm import _read_csv_table, conform
+from portfolio_lib.crm import conform
 from portfolio_lib.quality.schemas import (
     CUSTOMER_RECORDS,
     RECORD_SCHEMAS,
@@ -192,8 +192,8 @@ class CustomerRecords:
     def from_csv(cls, directory: str | Path) -> CustomerRecords:
         """Read the two files written by :meth:`to_csv` back with their exact dtypes."""
         folder = Path(directory)
-        records = _read_csv_table(folder / "customer_records.csv", CUSTOMER_RECORDS)
-        truth = _read_csv_table(folder / "truth_records.csv", RECORD_SCHEMAS["truth_records"])
+        records = CUSTOMER_RECORDS.read_csv(folder / "customer_records.csv")
+        truth = RECORD_SCHEMAS["truth_records"].read_csv(folder / "truth_records.csv")
         person = pd.Series(
             truth["customer_id"].to_numpy(),
             index=pd.Index(truth["record_id"].to_numpy(), name="record_id"),
@@ -623,5 +623,5 @@ def read_records(directory: str | Path) -> tuple[CustomerRecords, pd.DataFrame]:
     50
     """
     folder = Path(directory)
-    booked = _read_csv_table(folder / "transaction_records.csv", TRANSACTION_RECORDS)
+    booked = TRANSACTION_RECORDS.read_csv(folder / "transaction_records.csv")
     return CustomerRecords.from_csv(folder), booked
