@@ -30,7 +30,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.badinput.clv_cases import CLV_KNOWN_OPEN, CLV_NO_RECIPE_YET
-from tests.badinput.discover import data_taking_callables
+from tests.badinput.discover import (
+    NOT_SWEPT,
+    PACKAGES,
+    data_taking_callables,
+    unlisted_modules,
+)
 from tests.badinput.known_open import OTHERS_KNOWN_OPEN
 from tests.badinput.mutations import DRAWN_KINDS, variant
 from tests.badinput.outcome import problems
@@ -67,6 +72,14 @@ def test_every_data_taking_function_has_a_recipe():
     assert not stale, f"recipes for functions that are no longer public: {stale}"
     done = sorted(set(NO_RECIPE_YET) & set(RECIPES)) + sorted(set(NO_RECIPE_YET) - found)
     assert not done, f"remove from NO_RECIPE_YET (recipe written or no longer public): {done}"
+
+
+def test_every_module_is_swept_or_excluded():
+    """A new module of portfolio_lib is swept (PACKAGES) or excluded with a reason (NOT_SWEPT)."""
+    assert not unlisted_modules(), (
+        f"modules neither swept nor excluded (tests/badinput/discover.py): {unlisted_modules()}"
+    )
+    assert not set(PACKAGES) & set(NOT_SWEPT)
 
 
 def test_known_open_entries_name_real_cases():

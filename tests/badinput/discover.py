@@ -37,6 +37,24 @@ PACKAGES = (
     "store",
     "trends",
 )
+#: Modules of portfolio_lib that the sweep leaves out, and why; every other module must be in
+#: PACKAGES (``test_every_module_is_swept_or_excluded``), so a new module is not forgotten.
+NOT_SWEPT: dict[str, str] = {
+    "course": "course material on top of the packages",
+    "exercises": "course material on top of the packages",
+    "glossary": "course material on top of the packages (terms, no customer data)",
+    "lessons": "course material on top of the packages",
+    "plotting": "course material on top of the packages (draws results)",
+    "report": "course material on top of the packages",
+    "data": "bundled files, no functions",
+    "simulate": "generates the valid input the sweep starts from",
+    "engines": "gap (issue 15): DuckDB/Spark backends, register_small and as_frame not swept yet",
+    "decisions": "gap (issue 15): acquisition_decision, campaign_rollout, comparison_decision "
+    "not swept yet",
+    "identity": "gap (issue 15): resolve, hash_column, IdentityResult.apply/evaluate (issue 18) "
+    "not swept yet",
+    "matrix": "gap (issue 15): pass_fail_table not swept yet",
+}
 DATA_ANNOTATIONS = ("DataFrame", "Series", "ndarray", "ArrayLike", "CRMData")
 DATA_NAMES = frozenset(
     {"transactions", "tx", "events", "surveys", "complaints", "summary", "frame", "data", "df",
@@ -69,6 +87,17 @@ def _takes_data(func: Callable[..., object]) -> bool:
         if name in DATA_NAMES and not scalar:
             return True
     return False
+
+
+def unlisted_modules() -> list[str]:
+    """Public modules of portfolio_lib in neither PACKAGES nor NOT_SWEPT."""
+    import pkgutil
+
+    import portfolio_lib
+
+    names = {m.name for m in pkgutil.iter_modules(portfolio_lib.__path__)}
+    public = {n for n in names if not n.startswith("_")}
+    return sorted(public - set(PACKAGES) - set(NOT_SWEPT))
 
 
 def data_taking_callables() -> dict[str, Callable[..., object]]:
