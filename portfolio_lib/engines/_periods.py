@@ -12,7 +12,7 @@ import pandas as pd
 
 from portfolio_lib.engines.backend import div
 from portfolio_lib.portfolio._cohorts import MONDAY as _MONDAY
-from portfolio_lib.portfolio._cohorts import period_label
+from portfolio_lib.portfolio._cohorts import period_label, period_numbers
 
 __all__ = ["period_label", "period_number", "period_sql"]
 
@@ -41,8 +41,4 @@ def period_number(day: pd.Timestamp, unit: str) -> int:
     >>> period_number(pd.Timestamp("2024-02-10"), "M") == 2024 * 12 + 1
     True
     """
-    if unit == "M":
-        return day.year * 12 + day.month - 1
-    if unit == "Q":
-        return day.year * 4 + day.quarter - 1
-    return (day - _MONDAY).days // 7
+    return int(period_numbers(pd.Series([day]), unit)[0])

@@ -13,6 +13,21 @@ import pandas as pd
 MONDAY = pd.Timestamp("1970-01-05")  # weeks start on Monday
 
 
+def period_numbers(days: pd.Series, unit: str) -> np.ndarray:
+    """Period number of each day (see :func:`period_label` for the numbering).
+
+    Examples
+    --------
+    >>> period_numbers(pd.Series(pd.to_datetime(["2024-01-31", "2024-02-01"])), "M").tolist()
+    [24288, 24289]
+    """
+    if unit == "M":
+        return (days.dt.year * 12 + days.dt.month - 1).to_numpy()
+    if unit == "Q":
+        return (days.dt.year * 4 + days.dt.quarter - 1).to_numpy()
+    return ((days - MONDAY).dt.days // 7).to_numpy()
+
+
 def period_label(number: int, unit: str) -> str:
     """Label of a period number: ``"2024-01"`` (M), ``"2024Q1"`` (Q), the Monday (W).
 

@@ -21,7 +21,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
-from portfolio_lib.portfolio._cohorts import MONDAY, cohort_grid
+from portfolio_lib.portfolio._cohorts import cohort_grid, period_numbers
 from portfolio_lib.portfolio._common import customer_table, margin_times, per_customer
 
 
@@ -167,14 +167,6 @@ class CohortRetention:
         return f"first-purchase cohort ({self.unit})"
 
 
-def _period_number(days: pd.Series, unit: str) -> np.ndarray:
-    if unit == "M":
-        return (days.dt.year * 12 + days.dt.month - 1).to_numpy()
-    if unit == "Q":
-        return (days.dt.year * 4 + days.dt.quarter - 1).to_numpy()
-    return ((days - MONDAY).dt.days // 7).to_numpy()
-
-
 def cohort_retention(
     transactions: pd.DataFrame,
     *,
@@ -241,7 +233,7 @@ def cohort_retention(
     if buys.empty:
         raise DataValidationError(f"transactions: column {amount_col!r} has no purchase rows")
     end = buys["day"].max() if end is None else end
-    period = pd.Series(_period_number(buys["day"], unit), index=buys.index)
+    period = pd.Series(period_numbers(buys["day"], unit), index=buys.index)
     cohort = period.groupby(buys["customer"]).transform("min")
     offset = period - cohort
     active = pd.DataFrame({"customer": buys["customer"], "cohort": cohort, "offset": offset})
@@ -249,7 +241,7 @@ def cohort_retention(
     counts = active.pivot_table(
         index="cohort", columns="offset", values="customer", aggfunc="count", fill_value=0
     )
-    last = int(_period_number(pd.Series([end]), unit)[0])
+    last = int(period_numbers(pd.Series([end]), unit)[0])
     sizes = active.loc[active["offset"] == 0].groupby("cohort")["customer"].nunique()
     return CohortRetention(*cohort_grid(counts, sizes, last, unit), unit)
 
