@@ -85,14 +85,18 @@ class BetaGeo(PurchaseModel):
     @classmethod
     def _make_loglik(cls, x, t_x, T):
         """Row log-likelihood for fitting, with the terms that depend only on x, t_x or T
-        computed once per distinct value (same result as ``_loglik_rows``)."""
-        ux, ix = np.unique(x, return_inverse=True)
-        ut, it = np.unique(t_x, return_inverse=True)
-        uT, iT = np.unique(T, return_inverse=True)
-        repeat = x > 0
-        ux_pos = np.maximum(ux, 1.0)
+        computed once per distinct value (same result as ``_loglik_rows``). The distinct
+        values are found at the first call: with the analytic gradient the fitter rarely
+        needs the rows' values."""
+        codes: list[np.ndarray] = []
 
         def loglik(params):
+            if not codes:
+                for values in (x, t_x, T):
+                    codes.extend(np.unique(values, return_inverse=True))
+            ux, ix, ut, it, uT, iT = codes
+            repeat = x > 0
+            ux_pos = np.maximum(ux, 1.0)
             r, alpha, a, b = params
             per_x = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
             per_x += betaln(a, b + ux) - betaln(a, b)
@@ -158,8 +162,10 @@ class BetaGeo(PurchaseModel):
                 rx = r + xr
                 d = l_T[iTr] - l_t[itr]
                 u = (np.log(a) - np.log(b + ux_pos - 1))[ixr] + rx * d
-                value += dot(wr, np.logaddexp(0.0, u))
-                wp = wr * expit(u)
+                # ln(1 + e^u) and the logistic e^u / (1 + e^u) from one exponential
+                e = np.exp(-np.abs(u))
+                value += dot(wr, np.maximum(u, 0.0) + np.log1p(e))
+                wp = wr * np.where(u >= 0, 1.0, e) / (1.0 + e)
                 g_r += dot(wp, d)
                 g_alpha += dot((wp * rx), (inv_T[iTr] - 1 / (alpha + ut)[itr]))
                 g_a += wp.sum() / a
