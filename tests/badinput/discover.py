@@ -24,11 +24,13 @@ PACKAGES = (
     "cross_sell",
     "crm",
     "datasets",
+    "decisions",
     "describe",
     "equity",
     "journey",
     "lifecycle",
     "loyalty",
+    "matrix",
     "portfolio",
     "quality",
     "rfm",
@@ -49,11 +51,8 @@ NOT_SWEPT: dict[str, str] = {
     "data": "bundled files, no functions",
     "simulate": "generates the valid input the sweep starts from",
     "engines": "gap (issue 15): DuckDB/Spark backends, register_small and as_frame not swept yet",
-    "decisions": "gap (issue 15): acquisition_decision, campaign_rollout, comparison_decision "
-    "not swept yet",
     "identity": "gap (issue 15): resolve, hash_column, IdentityResult.apply/evaluate (issue 18) "
     "not swept yet",
-    "matrix": "gap (issue 15): pass_fail_table not swept yet",
 }
 DATA_ANNOTATIONS = ("DataFrame", "Series", "ndarray", "ArrayLike", "CRMData")
 DATA_NAMES = frozenset(

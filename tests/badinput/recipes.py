@@ -26,11 +26,13 @@ from portfolio_lib import (
     crm,
     cross_sell,
     datasets,
+    decisions,
     describe,
     equity,
     journey,
     lifecycle,
     loyalty,
+    matrix,
     portfolio,
     quality,
     rfm,
@@ -383,6 +385,34 @@ class Company:
     @cached_property
     def comm_plan(self) -> pd.DataFrame:
         return communication.default_plan()
+
+    # decisions and the notebook matrix
+    @cached_property
+    def economics(self) -> acquisition.AcquisitionEconomics:
+        return acquisition.acquisition_economics(
+            self.customers, self.tx, clv=self.clv_all, margin=0.3, observation_end=END
+        )
+
+    @cached_property
+    def ab_return(self) -> campaigns.CampaignReturn:
+        return campaigns.campaign_return(self.ab, margin=0.3, campaigns=self.campaigns)
+
+    @cached_property
+    def comparison(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"fitted": [0.24, 4.41, np.nan], "within_tolerance": [True, False, None]},
+            index=["r", "alpha", "a"],
+        )
+
+    @cached_property
+    def matrix_results(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "chapter": ["03", "03", "05", "05"],
+                "case": ["n300_s7", "n1000_s7", "n300_s7", "n1000_s7"],
+                "passed": [True, True, True, False],
+            }
+        )
 
     @cached_property
     def comm_actuals(self) -> pd.DataFrame:
@@ -1106,6 +1136,19 @@ RECIPES: dict[str, Recipe] = {
         ),
         model="bgnbd",
         summary="summary",
+    ),
+    # decisions and the notebook matrix
+    "decisions.acquisition_decision": R(
+        lambda economics: decisions.acquisition_decision(economics), economics="economics"
+    ),
+    "decisions.campaign_rollout": R(
+        lambda result: decisions.campaign_rollout(result), result="ab_return"
+    ),
+    "decisions.comparison_decision": R(
+        lambda table: decisions.comparison_decision(table), table="comparison"
+    ),
+    "matrix.pass_fail_table": R(
+        lambda results: matrix.pass_fail_table(results), results="matrix_results"
     ),
     # issue 19: lifecycle, customer equity, loyalty programme, communication plan
     "lifecycle.state_values": R(
