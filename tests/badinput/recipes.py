@@ -1138,18 +1138,17 @@ RECIPES: dict[str, Recipe] = {
         summary="summary",
     ),
     # decisions and the notebook matrix
-    "decisions.acquisition_decision": R(
-        lambda economics: decisions.acquisition_decision(economics), economics="economics"
-    ),
-    "decisions.campaign_rollout": R(
-        lambda result: decisions.campaign_rollout(result), result="ab_return"
-    ),
-    "decisions.comparison_decision": R(
-        lambda table: decisions.comparison_decision(table), table="comparison"
-    ),
-    "matrix.pass_fail_table": R(
-        lambda results: matrix.pass_fail_table(results), results="matrix_results"
-    ),
+    **{
+        f"{func.__module__.rsplit('.', 1)[1]}.{func.__name__}": R(
+            lambda func=func, **value: func(**value), **data
+        )
+        for func, data in (
+            (decisions.acquisition_decision, {"economics": "economics"}),
+            (decisions.campaign_rollout, {"result": "ab_return"}),
+            (decisions.comparison_decision, {"table": "comparison"}),
+            (matrix.pass_fail_table, {"results": "matrix_results"}),
+        )
+    },
     # issue 19: lifecycle, customer equity, loyalty programme, communication plan
     "lifecycle.state_values": R(
         lambda matrix, value_per_period: lifecycle.state_values(
