@@ -65,7 +65,11 @@ __all__ = [
 _PER_YEAR = {"W": 52.0, "M": 12.0, "Q": 4.0, "Y": 1.0}
 
 
-def plot_migration(moves: MigrationMatrix, ax: Axes | None = None) -> Axes:
+def plot_migration(
+    moves: MigrationMatrix,
+    ax: Axes | None = None,
+    title: str = "Lifecycle migration: where customers are one period later",
+) -> Axes:
     """Heatmap of a migration matrix: row percentages, the diagonal is who stayed.
 
     Parameters
@@ -73,6 +77,8 @@ def plot_migration(moves: MigrationMatrix, ax: Axes | None = None) -> Axes:
     moves : MigrationMatrix
         From :func:`portfolio_lib.lifecycle.migration_matrix`.
     ax : matplotlib Axes, optional
+    title : str
+        Title of the figure.
 
     Returns
     -------
@@ -99,7 +105,7 @@ def plot_migration(moves: MigrationMatrix, ax: Axes | None = None) -> Axes:
     annotated_heatmap(ax, shares, cmap="Greens", fmt=".0f", colorbar_label="% of the row")
     ax.set_xlabel("state in the next period")
     ax.set_ylabel("state in a period (moves counted)")
-    ax.set_title("Lifecycle migration: where customers are one period later")
+    ax.set_title(title)
     ax.figure.tight_layout()
     return ax
 
