@@ -27,6 +27,7 @@ PACKAGES = (
     "decisions",
     "describe",
     "equity",
+    "identity",
     "journey",
     "lifecycle",
     "loyalty",
@@ -51,8 +52,6 @@ NOT_SWEPT: dict[str, str] = {
     "data": "bundled files, no functions",
     "simulate": "generates the valid input the sweep starts from",
     "engines": "gap (issue 15): DuckDB/Spark backends, register_small and as_frame not swept yet",
-    "identity": "gap (issue 15): resolve, hash_column, IdentityResult.apply/evaluate (issue 18) "
-    "not swept yet",
 }
 DATA_ANNOTATIONS = ("DataFrame", "Series", "ndarray", "ArrayLike", "CRMData")
 DATA_NAMES = frozenset(

@@ -29,6 +29,7 @@ from portfolio_lib import (
     decisions,
     describe,
     equity,
+    identity,
     journey,
     lifecycle,
     loyalty,
@@ -41,11 +42,21 @@ from portfolio_lib import (
     store,
     trends,
 )
-from portfolio_lib.simulate import simulate_crm
+from portfolio_lib.simulate import simulate_crm, simulate_customer_records
 
 END = pd.Timestamp("2024-12-31")
 CAL_END = pd.Timestamp("2024-06-30")
 CUTOFF = pd.Timestamp("2024-06-30")
+#: Roles of the simulated customer records for identity.resolve.
+ID_COLUMNS = {
+    "record_id": "record_id",
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "birth_date": "birth_date",
+    "phone": "phone",
+    "email": "email",
+    "postcode": "postcode",
+}
 #: A campaign with a control arm.
 AB_CAMPAIGN = "CMP009"
 
@@ -385,6 +396,27 @@ class Company:
     @cached_property
     def comm_plan(self) -> pd.DataFrame:
         return communication.default_plan()
+
+    # identity resolution (issue 18)
+    @cached_property
+    def id_data(self) -> Any:
+        return simulate_customer_records(self.customers.head(80), seed=3)
+
+    @cached_property
+    def id_records(self) -> pd.DataFrame:
+        return self.id_data.records
+
+    @cached_property
+    def id_truth(self) -> pd.Series:
+        return pd.Series(self.id_data.person_id)
+
+    @cached_property
+    def id_result(self) -> identity.IdentityResult:
+        return identity.resolve(self.id_records, columns=ID_COLUMNS)
+
+    @cached_property
+    def emails(self) -> pd.Series:
+        return self.id_records["email"]
 
     # decisions and the notebook matrix
     @cached_property
@@ -1149,6 +1181,21 @@ RECIPES: dict[str, Recipe] = {
             (matrix.pass_fail_table, {"results": "matrix_results"}),
         )
     },
+    # identity resolution (issue 18): resolve fits a model (Splink's EM) per call
+    "identity.resolve": R(
+        lambda records: identity.resolve(records, columns=ID_COLUMNS),
+        slow=True,
+        records="id_records",
+    ),
+    "identity.hash_column": R(lambda values: identity.hash_column(values, "k"), values="emails"),
+    "identity.IdentityResult.apply": R(
+        lambda self, table: self.apply(table, record_col="record_id"),
+        self="id_result",
+        table="id_records",
+    ),
+    "identity.IdentityResult.evaluate": R(
+        lambda self, truth: self.evaluate(truth), self="id_result", truth="id_truth"
+    ),
     # issue 19: lifecycle, customer equity, loyalty programme, communication plan
     "lifecycle.state_values": R(
         lambda matrix, value_per_period: lifecycle.state_values(
