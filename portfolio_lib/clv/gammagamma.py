@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import digamma, gammaln, stdtr
-from scipy.stats import rankdata
 
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import SpendModel, on_log_scale, unpack
@@ -280,6 +279,27 @@ def _pearson(x: np.ndarray, z: np.ndarray) -> float:
     return float(np.clip((dx @ dz) / np.sqrt((dx @ dx) * (dz @ dz)), -1.0, 1.0))
 
 
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n, ties sharing their average rank (``scipy.stats.rankdata``'s default).
+
+    Examples
+    --------
+    >>> _average_ranks(np.array([3.0, 1.0, 3.0, 2.0])).tolist()
+    [3.5, 1.0, 3.5, 2.0]
+    """
+    n = values.size
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.empty(n, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], n)
+    ranks = np.empty(n)
+    ranks[order] = ((starts + ends + 1) / 2.0)[np.cumsum(first) - 1]
+    return ranks
+
+
 def frequency_spend_correlation(x: np.ndarray, z: np.ndarray) -> FrequencySpendCorrelation:
     """Correlation of repeat frequency ``x`` and mean repeat spend ``z`` (repeat buyers only).
 
@@ -299,7 +319,7 @@ def frequency_spend_correlation(x: np.ndarray, z: np.ndarray) -> FrequencySpendC
     n = x.size
     t = abs(r) * np.sqrt((n - 2) / max(1.0 - r * r, 1e-300))
     pval = 2.0 * stdtr(n - 2, -t)
-    rho = _pearson(rankdata(x), rankdata(z))  # Spearman: Pearson of the (average) ranks
+    rho = _pearson(_average_ranks(x), _average_ranks(z))  # Spearman: Pearson of the ranks
     return FrequencySpendCorrelation(
         pearson_r=float(r),
         pearson_pvalue=float(pval),
