@@ -57,7 +57,12 @@ OPEN_HERE: dict[str, str] = {
 
 #: Public data-taking callables added after this suite was written, without a recipe yet
 #: (named here so that the gap is explicit; every other new one fails the recipe test).
-NO_RECIPE_YET: dict[str, str] = dict(CLV_NO_RECIPE_YET)
+NO_RECIPE_YET: dict[str, str] = {
+    **CLV_NO_RECIPE_YET,
+    "engines.Engine.register": "the abstract base; DuckDBEngine.register is swept",
+    "engines.SparkEngine.register": "needs a Spark session (minutes to start): not swept yet",
+    "engines.SparkEngine.register_small": "needs a Spark session (minutes to start): not swept yet",
+}
 
 
 def test_every_data_taking_function_has_a_recipe():

@@ -26,6 +26,7 @@ PACKAGES = (
     "datasets",
     "decisions",
     "describe",
+    "engines",
     "equity",
     "identity",
     "journey",
@@ -51,7 +52,6 @@ NOT_SWEPT: dict[str, str] = {
     "report": "course material on top of the packages",
     "data": "bundled files, no functions",
     "simulate": "generates the valid input the sweep starts from",
-    "engines": "gap (issue 15): DuckDB/Spark backends, register_small and as_frame not swept yet",
 }
 DATA_ANNOTATIONS = ("DataFrame", "Series", "ndarray", "ArrayLike", "CRMData")
 DATA_NAMES = frozenset(
@@ -61,7 +61,8 @@ DATA_NAMES = frozenset(
      "campaigns", "segments", "clv", "cal_holdout", "calibration", "later_transactions",
      "suggestions", "mystery_shopping", "mystery", "path_or_frame", "clean_transactions",
      "frequency", "recency", "T", "monetary_value", "survivors", "X", "best", "importance",
-     "acquisition_cost", "split", "matrix", "result", "model", "drivers", "corr", "a", "b"}
+     "acquisition_cost", "split", "matrix", "result", "model", "drivers", "corr", "a", "b",
+     "source"}
 )  # fmt: skip
 #: Methods inherited from scikit-learn or attrs that are not the package's own.
 SKIP_METHODS = frozenset(

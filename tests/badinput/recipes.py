@@ -28,6 +28,7 @@ from portfolio_lib import (
     datasets,
     decisions,
     describe,
+    engines,
     equity,
     identity,
     journey,
@@ -396,6 +397,15 @@ class Company:
     @cached_property
     def comm_plan(self) -> pd.DataFrame:
         return communication.default_plan()
+
+    # engines
+    @cached_property
+    def duck(self) -> engines.DuckDBEngine:
+        return engines.DuckDBEngine()
+
+    @cached_property
+    def summary_flat(self) -> pd.DataFrame:
+        return self.summary.reset_index()
 
     # identity resolution (issue 18)
     @cached_property
@@ -1181,6 +1191,30 @@ RECIPES: dict[str, Recipe] = {
             (matrix.pass_fail_table, {"results": "matrix_results"}),
         )
     },
+    # engines (DuckDB; the Spark ones are in NO_RECIPE_YET)
+    "engines.summary_from_transactions": R(
+        lambda source: engines.summary_from_transactions(
+            source, observation_end=END, engine="duckdb"
+        ),
+        source="tx",
+    ),
+    "engines.calibration_holdout": R(
+        lambda source: engines.calibration_holdout(
+            source, calibration_end=CAL_END, observation_end=END, engine="duckdb"
+        ),
+        source="tx",
+    ),
+    "engines.read_pandas": R(lambda source: engines.read_pandas(source), source="tx"),
+    "engines.get_engine": R(lambda source: engines.get_engine(None, source), source="tx"),
+    "engines.as_frame": R(
+        lambda table: engines.as_frame(table, "customer_id"), table="summary_flat"
+    ),
+    "engines.DuckDBEngine.register": R(
+        lambda self, source: self.register(source), self="duck", source="tx"
+    ),
+    "engines.DuckDBEngine.register_small": R(
+        lambda self, frame: self.register_small(frame), self="duck", frame="summary_flat"
+    ),
     # identity resolution (issue 18): resolve fits a model (Splink's EM) per call
     "identity.resolve": R(
         lambda records: identity.resolve(records, columns=ID_COLUMNS),
