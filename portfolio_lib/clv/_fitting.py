@@ -301,7 +301,7 @@ def unique_rows(columns: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], 
     codes = []
     levels = []
     for values in columns.values():
-        code, level = _column_codes(np.asarray(values, dtype=float))
+        code, level = column_codes(np.asarray(values, dtype=float))
         codes.append(code)
         levels.append(level)
     key = codes[0]
@@ -334,7 +334,7 @@ def unique_rows(columns: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], 
 _SMALL_COLUMN = 50_000
 
 
-def _column_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def column_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values of a float column and each row's position among them."""
     if values.size < _SMALL_COLUMN:
         level, code = np.unique(values, return_inverse=True)

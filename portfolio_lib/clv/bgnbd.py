@@ -24,7 +24,7 @@ from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, on_log_scale, unpack
 from portfolio_lib.clv._bgfamily import bg_expected_if_alive, bg_loglik, bg_prob_alive
-from portfolio_lib.clv._fitting import dot
+from portfolio_lib.clv._fitting import column_codes, dot
 
 __all__ = ["BetaGeo"]
 
@@ -132,9 +132,8 @@ class BetaGeo(PurchaseModel):
         """
         x = np.asarray(x, dtype=float)
         w = np.asarray(w, dtype=float)
-        ux, ix = np.unique(x, return_inverse=True)
-        ut, it = np.unique(t_x, return_inverse=True)
-        uT, iT = np.unique(T, return_inverse=True)
+        # distinct values and codes (a hash for long columns: faster than np.unique's sort)
+        (ix, ux), (it, ut), (iT, uT) = (column_codes(np.asarray(v, float)) for v in (x, t_x, T))
         n_x, n_T = len(ux), len(uT)
         total_w = float(w.sum())
         w_x = np.bincount(ix, weights=w, minlength=n_x)
