@@ -182,8 +182,14 @@ def problems(
             ):
                 found.append(f"{where}[{name!r}] is a count below 0")
             if kind in DATE_KINDS and base is not None and column in base.columns and finite.size:
-                ref = pd.to_numeric(base[column], errors="coerce").abs().max()
-                if pd.notna(ref) and ref > 0 and np.abs(finite).max() > 10 * ref + 1:
+                ref = float(pd.to_numeric(base[column], errors="coerce").abs().max())
+                if pd.api.types.is_datetime64_any_dtype(base[column]):
+                    # dates on valid input, numbers here: integer dates passed on unread
+                    found.append(
+                        f"{where}[{name!r}] up to {np.abs(finite).max():.4g} "
+                        f"(valid input: dates, up to {ref:.4g} ns)"
+                    )
+                elif pd.notna(ref) and ref > 0 and np.abs(finite).max() > 10 * ref + 1:
                     found.append(
                         f"{where}[{name!r}] up to {np.abs(finite).max():.4g} "
                         f"(valid input: up to {ref:.4g})"
