@@ -39,6 +39,23 @@ def test_committed_records_read_back_consistently():
     assert recs.duplicate_share == pytest.approx(0.15, abs=0.5 / recs.n_persons)
     assert list(recs.booked["transaction_id"]) == list(crm.transactions["transaction_id"])
     assert recs.params == {"source": "files"}
+    for table, key in (("touchpoints", "event_id"), ("surveys", "response_id")):
+        events = crm.tables[table]
+        events = events[events["customer_id"].isin(crm.customers["customer_id"])]
+        booked = recs.events[f"{table[:-1]}_records"]
+        assert list(booked[key]) == list(events[key])
+        assert (recs.truth.reindex(booked["record_id"]).to_numpy() == events["customer_id"]).all()
+    assert list(recs.events["complaint_records"]["complaint_id"]) == list(
+        crm.complaints["complaint_id"]
+    )
+
+
+def test_drawn_records_book_the_events(company, recs):
+    assert sorted(recs.events) == ["complaint_records", "survey_records", "touchpoint_records"]
+    surveys = recs.events["survey_records"]
+    assert list(surveys["response_id"]) == list(company.surveys["response_id"])
+    person = recs.truth.reindex(surveys["record_id"]).to_numpy()
+    assert (person == company.surveys["customer_id"].to_numpy()).all()
 
 
 def test_missing_folder_is_explained(tmp_path):

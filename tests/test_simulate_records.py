@@ -12,9 +12,12 @@ from portfolio_lib._errors import DataValidationError
 from portfolio_lib.datasets import load_sample
 from portfolio_lib.simulate import simulate_crm
 from portfolio_lib.simulate.records import (
+    EVENT_BOOKING,
     CustomerRecords,
+    attribute_events,
     attribute_transactions,
     name_lists,
+    read_event_records,
     read_records,
     records_for,
     simulate_customer_records,
@@ -214,3 +217,94 @@ def test_a_return_is_booked_on_the_record_of_the_latest_purchase(company, messy)
             (purchases["customer_id"] == row.customer_id) & (purchases["date"] <= row.date)
         ]
         assert row.record_id == before.iloc[-1]["record_id"], row.transaction_id
+
+
+# --- touchpoints, surveys and complaints on records ------------------------------------------
+
+
+def _person_and_created(recs: CustomerRecords, booked: pd.DataFrame) -> pd.DataFrame:
+    created = recs.records.set_index("record_id")["signup_date"]
+    return booked.assign(
+        person=recs.person_id.reindex(booked["record_id"]).to_numpy(),
+        created=created.reindex(booked["record_id"]).to_numpy(),
+    )
+
+
+def test_every_customer_event_is_booked_once_on_a_record_of_its_person(company, messy):
+    booked = attribute_events(company, messy)
+    assert sorted(booked) == ["complaint_records", "survey_records", "touchpoint_records"]
+    for table, (key, when, _) in EVENT_BOOKING.items():
+        events = getattr(company, table)
+        mine = events[events["customer_id"].isin(company.customers["customer_id"])]
+        out = booked[f"{table[:-1]}_records"]
+        assert list(out.columns) == [key, "record_id"]
+        assert list(out[key]) == list(mine[key])  # each customer event once, in order
+        assert out["record_id"].notna().all()
+        got = _person_and_created(messy, out)
+        assert (got["person"].to_numpy() == mine["customer_id"].to_numpy()).all(), table
+        # booked on a record open on the event day, or on the first one for earlier events
+        first = (
+            messy.person_id.reset_index()
+            .merge(messy.records[["record_id", "signup_date"]], on="record_id")
+            .groupby("customer_id")["signup_date"]
+            .min()
+        )
+        day = mine[when].where(
+            mine[when] >= mine["customer_id"].map(first), mine["customer_id"].map(first)
+        )
+        assert (got["created"].to_numpy() <= day.to_numpy()).all(), table
+    prospects = ~company.touchpoints["customer_id"].isin(company.customers["customer_id"])
+    assert prospects.any()  # the rule leaves prospects' touchpoints out, and only those
+    assert len(booked["touchpoint_records"]) == (~prospects).sum()
+
+
+def test_event_channels_pick_the_matching_source(company, messy):
+    booked = attribute_events(company, messy)["complaint_records"]
+    got = company.complaints.merge(booked, on="complaint_id").merge(
+        messy.records[["record_id", "source"]], on="record_id"
+    )
+    calls = got[got["channel"] == "call_center"]
+    has_line = messy.records.assign(customer_id=messy.person_id.to_numpy())
+    has_line = has_line[has_line["source"] == "call centre"].merge(
+        calls[["complaint_id", "customer_id", "opened"]], on="customer_id"
+    )
+    has_line = has_line[has_line["signup_date"] <= has_line["opened"]]
+    assert len(has_line) > 0
+    picked = calls.set_index("complaint_id").loc[has_line["complaint_id"].unique(), "source"]
+    assert (picked == "call centre").all()
+
+
+def test_event_booking_is_deterministic_and_leaves_the_tables_unchanged():
+    crm = simulate_crm(n_customers=200, seed=7)
+    copies = {name: frame.copy(deep=True) for name, frame in crm.tables.items()}
+    recs = simulate_customer_records(crm.customers, seed=7, end=crm.observation_end)
+    a = attribute_events(crm, recs)
+    b = attribute_events(
+        crm, simulate_customer_records(crm.customers, seed=7, end=crm.observation_end)
+    )
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
+    fresh = simulate_crm(n_customers=200, seed=7)
+    for name, frame in crm.tables.items():
+        pd.testing.assert_frame_equal(frame, copies[name], check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(frame, fresh.tables[name], check_exact=True, obj=name)
+
+
+def test_event_records_round_trip_and_committed_files_equal_a_fresh_booking(company, tmp_path):
+    recs, _ = records_for(company, seed=4)
+    write_records(company, tmp_path, seed=4)
+    back = read_event_records(tmp_path)
+    for name, frame in attribute_events(company, recs).items():
+        pd.testing.assert_frame_equal(back[name], frame, check_exact=True, obj=name)
+    crm = load_sample()
+    committed, _ = read_records(REPO_DATA)
+    on_disk = read_event_records(REPO_DATA)
+    for name, frame in attribute_events(crm, committed).items():
+        pd.testing.assert_frame_equal(on_disk[name], frame, check_exact=True, obj=name)
+
+
+def test_events_of_an_unknown_customer_are_refused(company, messy):
+    crm = simulate_crm(n_customers=600, seed=11)
+    other = simulate_customer_records(crm.customers.iloc[:300], seed=3)
+    with pytest.raises(DataValidationError, match="customer_id values without any record"):
+        attribute_events(crm, other)

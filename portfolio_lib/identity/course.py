@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,12 @@ from portfolio_lib.clv import (
 )
 from portfolio_lib.crm import CRMData
 from portfolio_lib.rfm import SEGMENT_NAMES, rfm_scores, rfm_segments, rfm_table
-from portfolio_lib.simulate.records import read_records, records_for
+from portfolio_lib.simulate.records import (
+    attribute_events,
+    read_event_records,
+    read_records,
+    records_for,
+)
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -89,12 +94,18 @@ class CourseRecords:
     params : dict
         How the records were made: ``source`` ("files" or "drawn") and, when drawn, the
         duplicate rate, messiness and seed.
+    events : dict of str to pandas.DataFrame
+        The record each customer touchpoint, survey response and complaint was booked on:
+        ``"touchpoint_records"`` (event_id, record_id), ``"survey_records"`` (response_id,
+        record_id), ``"complaint_records"`` (complaint_id, record_id); the same rule as
+        ``booked`` (data/README.md).
     """
 
     records: pd.DataFrame
     truth: pd.Series
     booked: pd.DataFrame
     params: dict[str, Any]
+    events: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def n_persons(self) -> int:
@@ -113,8 +124,9 @@ def read_course_records(data_dir: str | os.PathLike[str] | None = None) -> Cours
     Parameters
     ----------
     data_dir : path, optional
-        Folder with ``customer_records.csv``, ``truth_records.csv`` and
-        ``transaction_records.csv``. Default: the repository's ``data/``.
+        Folder with ``customer_records.csv``, ``truth_records.csv``,
+        ``transaction_records.csv`` and the events' ``touchpoint_records.csv``,
+        ``survey_records.csv``, ``complaint_records.csv``. Default: the repository's ``data/``.
 
     Returns
     -------
@@ -133,7 +145,8 @@ def read_course_records(data_dir: str | os.PathLike[str] | None = None) -> Cours
             "portfolio_lib.simulate.records.write_records(crm, <folder>) or pass data_dir="
         )
     recs, booked = read_records(folder)
-    return CourseRecords(recs.records, recs.person_id, booked, {"source": "files"})
+    events = read_event_records(folder)
+    return CourseRecords(recs.records, recs.person_id, booked, {"source": "files"}, events)
 
 
 def course_records(
@@ -172,7 +185,7 @@ def course_records(
         )
     recs, booked = records_for(crm, duplicate_rate=duplicate_rate, messiness=messiness, seed=seed)
     params = {"source": "drawn", **recs.params}
-    return CourseRecords(recs.records, recs.person_id, booked, params)
+    return CourseRecords(recs.records, recs.person_id, booked, params, attribute_events(crm, recs))
 
 
 def transactions_by(

@@ -29,6 +29,7 @@ __all__ = [
     "RECORD_SCHEMAS",
     "RECORD_SOURCES",
     "TRANSACTION_RECORDS",
+    "EVENT_RECORDS",
     "TRUTH_RECORDS",
     "DATETIME_DTYPE",
     "JOURNEY_STAGES",
@@ -111,7 +112,25 @@ TRANSACTION_RECORDS = _key_pair(
     "one row per transaction: the customer record it was booked on",
 )
 
+#: Which record each touchpoint, survey response and complaint was booked on (simulated; the
+#: same rule as the transactions, data/README.md), by file name.
+EVENT_RECORDS: dict[str, TableSchema] = {
+    f"{table}_records": _key_pair(
+        f"{table}_records",
+        key,
+        "record_id",
+        ForeignKey("record_id", "customer_records", "record_id"),
+        f"one row per {noun}: the customer record it was booked on",
+    )
+    for table, key, noun in (
+        ("touchpoint", "event_id", "touchpoint"),
+        ("survey", "response_id", "survey response"),
+        ("complaint", "complaint_id", "complaint"),
+    )
+}
+
 #: The record-level tables of the sample company, by file name (without ``.csv``).
 RECORD_SCHEMAS: dict[str, TableSchema] = {
-    schema.name: schema for schema in (CUSTOMER_RECORDS, TRUTH_RECORDS, TRANSACTION_RECORDS)
+    schema.name: schema
+    for schema in (CUSTOMER_RECORDS, TRUTH_RECORDS, TRANSACTION_RECORDS, *EVENT_RECORDS.values())
 }

@@ -34,6 +34,7 @@ from portfolio_lib._errors import DataValidationError, format_examples, require_
 from portfolio_lib.crm import conform
 from portfolio_lib.quality.schemas import (
     CUSTOMER_RECORDS,
+    EVENT_RECORDS,
     RECORD_SCHEMAS,
     RECORD_SOURCES,
     TRANSACTION_RECORDS,
@@ -48,7 +49,10 @@ __all__ = [
     "ID_NUMBER_PROBS",
     "VARIATION_PROBS",
     "CustomerRecords",
+    "EVENT_BOOKING",
+    "attribute_events",
     "attribute_transactions",
+    "read_event_records",
     "name_lists",
     "read_records",
     "records_for",
@@ -502,38 +506,130 @@ def attribute_transactions(transactions: pd.DataFrame, records: CustomerRecords)
     >>> len(attribute_transactions(crm.transactions, recs)) == len(crm.transactions)
     True
     """
-    cols = ["transaction_id", "customer_id", "date", "channel"]
-    require_columns(transactions, cols, name="transactions")
+    require_columns(
+        transactions, ["transaction_id", "customer_id", "date", "channel"], name="transactions"
+    )
+    out = _book(transactions, records, "transaction_id", "date", CHANNEL_SOURCE, "transactions")
+    if "is_return" in transactions:
+        tx = transactions[["customer_id", "date"]].reset_index(drop=True)
+        tx = tx.rename_axis("_row").reset_index()
+        out["record_id"] = _returns_to_purchase_record(tx, out, transactions["is_return"])
+    return conform(out, TRANSACTION_RECORDS)
+
+
+def _book(
+    events: pd.DataFrame,
+    records: CustomerRecords,
+    key: str,
+    when: str,
+    channel_source: dict[str, str] | None,
+    name: str,
+    *,
+    early_to_first: bool = False,
+) -> pd.DataFrame:
+    """``key, record_id``: each row of ``events`` on one record of its customer (the rule of
+    :func:`attribute_transactions`, without the returns). ``early_to_first``: a row dated
+    before every record of its customer is booked as on the day the first record was created
+    (otherwise an error)."""
     recs = records.records[["record_id", "source", "signup_date"]].assign(
         customer_id=records.person_id.reindex(records.records["record_id"]).to_numpy()
     )
-    unknown = transactions[~transactions["customer_id"].isin(recs["customer_id"])]
+    unknown = events[~events["customer_id"].isin(recs["customer_id"])]
     if len(unknown):
         raise DataValidationError(
-            "transactions has customer_id values without any record:\n" + format_examples(unknown)
+            f"{name} has customer_id values without any record:\n" + format_examples(unknown)
         )
-    tx = transactions[cols].reset_index(drop=True).rename_axis("_row").reset_index()
-    pairs = tx.merge(recs, on="customer_id", how="left")
-    pairs = pairs[pairs["signup_date"] <= pairs["date"]]
-    pairs = pairs.assign(
-        _match=pairs["source"].to_numpy() == pairs["channel"].map(CHANNEL_SOURCE).to_numpy()
-    )
-    pairs = pairs.sort_values(
+    cols = [key, "customer_id", when] + (["channel"] if channel_source else [])
+    ev = events[cols].reset_index(drop=True).rename_axis("_row").reset_index()
+    if early_to_first:
+        first = recs.groupby("customer_id")["signup_date"].min()
+        opened = ev["customer_id"].map(first).to_numpy()
+        ev[when] = ev[when].where(ev[when] >= opened, opened)
+    pairs = ev.merge(recs, on="customer_id", how="left")
+    pairs = pairs[pairs["signup_date"] <= pairs[when]]
+    wanted = pairs["channel"].map(channel_source) if channel_source else None
+    match = pairs["source"].to_numpy() == wanted.to_numpy() if wanted is not None else False
+    pairs = pairs.assign(_match=match).sort_values(
         ["_row", "_match", "signup_date", "record_id"],
         ascending=[True, False, False, True],
         kind="mergesort",
     )
     chosen = pairs.drop_duplicates("_row")
-    if len(chosen) != len(tx):
-        lost = tx[~tx["_row"].isin(chosen["_row"])]
+    if len(chosen) != len(ev):
+        lost = ev[~ev["_row"].isin(chosen["_row"])]
         raise DataValidationError(
-            "transactions dated before every record of their customer:\n"
+            f"{name} dated before every record of their customer:\n"
             + format_examples(lost.drop(columns="_row"))
         )
-    out = chosen.sort_values("_row")[["transaction_id", "record_id"]].reset_index(drop=True)
-    if "is_return" in transactions:
-        out["record_id"] = _returns_to_purchase_record(tx, out, transactions["is_return"])
-    return conform(out, TRANSACTION_RECORDS)
+    return chosen.sort_values("_row")[[key, "record_id"]].reset_index(drop=True)
+
+
+#: How the other events are booked: table -> (key column, date column, channel -> source).
+#: A channel without a source (e.g. a survey, a search ad) falls back to the most recent record.
+EVENT_BOOKING: dict[str, tuple[str, str, dict[str, str] | None]] = {
+    "touchpoints": (
+        "event_id",
+        "timestamp",
+        {
+            "store": "store card",
+            "search": "web",
+            "social": "web",
+            "display": "web",
+            "referral": "web",
+            "email": "web",
+        },
+    ),
+    "surveys": ("response_id", "date", None),
+    "complaints": (
+        "complaint_id",
+        "opened",
+        {"store": "store card", "email": "web", "app": "app", "call_center": "call centre"},
+    ),
+}
+
+
+def attribute_events(crm: Any, records: CustomerRecords) -> dict[str, pd.DataFrame]:
+    """Book every touchpoint, survey response and complaint on one record of its customer.
+
+    The rule of :func:`attribute_transactions` (:data:`EVENT_BOOKING` maps each event's
+    channel to a source): among the customer's records created on or before the event day,
+    those of the channel's source if any, of these the most recently created, ties to the lower
+    record_id. An event dated before the customer's first record (a touchpoint before the
+    first purchase) is booked on that first record. Events of prospects (a ``customer_id``
+    not in ``crm.customers``, e.g. ``P00513`` touchpoints of people who never bought) have no
+    record and are not booked; every customer event is booked exactly once.
+
+    Parameters
+    ----------
+    crm : CRMData
+        A company with ``touchpoints``, ``surveys`` and ``complaints`` (only read).
+    records : CustomerRecords
+        The records of the same customers.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``"touchpoint_records"`` (event_id, record_id), ``"survey_records"`` (response_id,
+        record_id) and ``"complaint_records"`` (complaint_id, record_id), one row per customer
+        event in the order of its table.
+
+    Examples
+    --------
+    >>> from portfolio_lib.simulate import simulate_crm
+    >>> crm = simulate_crm(n_customers=100, seed=2)
+    >>> booked = attribute_events(crm, simulate_customer_records(crm.customers, seed=2))
+    >>> len(booked["survey_records"]) == len(crm.surveys)
+    True
+    """
+    out = {}
+    for table, (key, when, channel_source) in EVENT_BOOKING.items():
+        schema = EVENT_RECORDS[f"{table[:-1]}_records"]
+        events = getattr(crm, table)
+        require_columns(events, [key, "customer_id", when], name=table)
+        events = events[events["customer_id"].isin(crm.customers["customer_id"])]
+        booked = _book(events, records, key, when, channel_source, table, early_to_first=True)
+        out[schema.name] = conform(booked, schema)
+    return out
 
 
 def _returns_to_purchase_record(
@@ -594,7 +690,8 @@ def records_for(
 
 def write_records(crm: Any, directory: str | Path, **kwargs: Any) -> Path:
     """Write ``customer_records.csv``, ``truth_records.csv`` and ``transaction_records.csv``
-    of :func:`records_for` ``(crm, **kwargs)`` into ``directory``; returns the folder.
+    of :func:`records_for` ``(crm, **kwargs)`` into ``directory``, with the touchpoints',
+    surveys' and complaints' records (:func:`attribute_events`); returns the folder.
 
     Examples
     --------
@@ -606,7 +703,9 @@ def write_records(crm: Any, directory: str | Path, **kwargs: Any) -> Path:
     """
     recs, booked = records_for(crm, **kwargs)
     folder = recs.to_csv(directory)
-    booked.to_csv(folder / "transaction_records.csv", index=False, lineterminator="\n")
+    tables = {"transaction_records": booked, **attribute_events(crm, recs)}
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
     return folder
 
 
@@ -625,3 +724,19 @@ def read_records(directory: str | Path) -> tuple[CustomerRecords, pd.DataFrame]:
     folder = Path(directory)
     booked = TRANSACTION_RECORDS.read_csv(folder / "transaction_records.csv")
     return CustomerRecords.from_csv(folder), booked
+
+
+def read_event_records(directory: str | Path) -> dict[str, pd.DataFrame]:
+    """Read the event bookings :func:`write_records` wrote (``touchpoint_records.csv``,
+    ``survey_records.csv``, ``complaint_records.csv``), by file name without ``.csv``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from portfolio_lib.simulate import simulate_crm
+    >>> folder = write_records(simulate_crm(n_customers=50, seed=3), tempfile.mkdtemp(), seed=3)
+    >>> sorted(read_event_records(folder))
+    ['complaint_records', 'survey_records', 'touchpoint_records']
+    """
+    folder = Path(directory)
+    return {name: schema.read_csv(folder / f"{name}.csv") for name, schema in EVENT_RECORDS.items()}
