@@ -10,7 +10,7 @@ import pandas as pd
 
 from portfolio_lib.engines.backend import Engine, EngineTable, get_engine
 from portfolio_lib.engines.contract import Columns, checked_transactions
-from portfolio_lib.engines.sources import read_pandas
+from portfolio_lib.engines.sources import check_frame_dates, read_pandas
 
 
 def in_memory(
@@ -27,7 +27,7 @@ def in_memory(
     the result is written as Parquet to ``out`` if given.
     """
     frame = function(
-        read_pandas(source),
+        read_pandas(source, columns=columns),
         **options,
         customer_col=columns.customer_id,
         date_col=columns.date,
@@ -52,6 +52,11 @@ def checked_log(
     See :func:`~portfolio_lib.engines.contract.checked_transactions` for the checks and the
     view's columns ``customer``, ``day``, ``amount``, ``is_return``.
     """
+    # mixed time-zone aware and naive dates fail inside DuckDB naming nothing: refuse them
+    # here, naming the column (the engine checks text, missing and late dates itself)
+    check_frame_dates(
+        source, columns.date, name="transactions", check_plausible=False, objects_only=True
+    )
     eng = get_engine(engine, source)
     view = checked_transactions(eng, eng.register(source), columns=columns, end=end, late=late)
     return eng, view

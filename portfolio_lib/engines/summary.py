@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from portfolio_lib import clv
+from portfolio_lib import _validate, clv
 from portfolio_lib.engines._common import checked_log, finish, in_memory
 from portfolio_lib.engines.backend import Engine, EngineTable, div
 from portfolio_lib.engines.contract import Columns
@@ -89,15 +89,34 @@ def summary_query(occasions: str, *, end: pd.Timestamp, unit: str, key: str) -> 
 def as_frame(table: EngineTable | pd.DataFrame, index: str) -> pd.DataFrame:
     """A per-customer result as pandas, indexed by customer and sorted (for small results).
 
+    Parameters
+    ----------
+    table : EngineTable or pandas.DataFrame
+        One row per customer (e.g. :func:`summary_from_transactions`'s result).
+    index : str
+        The customer column; it becomes the index (a frame without it keeps its index).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows sorted by customer.
+
+    Raises
+    ------
+    DataValidationError
+        ``table`` is not a table (None, a list, a Series), or it repeats a customer (the
+        message shows the repeated ids).
+
     Examples
     --------
     >>> as_frame(pd.DataFrame({"id": ["b", "a"], "x": [1, 2]}), "id")["x"].tolist()
     [2, 1]
     """
     frame = table.to_pandas() if isinstance(table, EngineTable) else table
+    frame = _validate.table(frame, name="table")
     if index in frame.columns:
         frame = frame.set_index(index)
-    return frame.sort_index()
+    return _validate.unique_index(frame, name=f"table (column {index!r})").sort_index()
 
 
 def summary_from_transactions(
