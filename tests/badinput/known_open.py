@@ -29,19 +29,4 @@ OTHERS_KNOWN_OPEN: dict[str, str] = {
     # refuse fewer than 2 records); found with BADINPUT_FULL=1
     "identity.resolve|records|one_row": "silent: pairs is empty",
     "identity.IdentityResult.apply|table|future_date": "silent: result['birth_date'] has dates up to 2099-06-01",
-    # engines/ (not this suite's owner's files). as_frame: check table with _validate.table
-    # and refuse repeated ids (_validate.unique_index). summary_from_transactions and
-    # calibration_holdout: mixed naive/aware dates reach DuckDB, which fails naming nothing
-    # (check them with _validate.dates before registering). read_pandas returns dates it
-    # has not read: integers, 1850, 2099 pass on.
-    "engines.as_frame|table|none": "crash: AttributeError: 'NoneType' object has no attribute 'columns'",
-    "engines.as_frame|table|list": "crash: AttributeError: 'list' object has no attribute 'columns'",
-    "engines.as_frame|table|series": "crash: AttributeError: 'Series' object has no attribute 'columns'",
-    "engines.as_frame|table|duplicate_rows": "silent: result has repeated 'customer_id' labels",
-    "engines.as_frame|table|constant": "silent: result has repeated 'customer_id' labels",
-    "engines.calibration_holdout|source|mixed_tz": "crash: ConversionException: Could not convert 'datetime' to type TIMESTAMP WITH TIME ZONE",
-    "engines.summary_from_transactions|source|mixed_tz": "crash: ConversionException: Could not convert 'datetime' to type TIMESTAMP WITH TIME ZONE",
-    "engines.read_pandas|source|int_dates": "silent: result['date'] up to 2.024e+07 (valid input: up to 1.736e+18)",
-    "engines.read_pandas|source|old_date": "silent: result['date'] has dates from 1850-03-01",
-    "engines.read_pandas|source|future_date": "silent: result['date'] has dates up to 2099-06-01",
 }  # fmt: skip
