@@ -32,6 +32,9 @@ from typing import Any
 
 import pandas as pd
 
+from portfolio_lib import _validate
+from portfolio_lib._errors import raise_for_rows
+
 __all__ = [
     "DOCUMENTED_RANGES",
     "MatrixCase",
@@ -290,7 +293,35 @@ def run_cases(cases: Sequence[MatrixCase], *, jobs: int = 2, progress: bool = Tr
 
 
 def pass_fail_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Cases × chapters table of "pass"/"FAIL" ("" where a chapter does not take the case)."""
+    """Cases × chapters table of "pass"/"FAIL" ("" where a chapter does not take the case).
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        One row per run, with columns ``chapter``, ``case`` and ``passed`` (bool), as
+        :func:`run_cases` returns; each (case, chapter) pair at most once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Cases (rows, in first-seen order) × chapters (columns).
+
+    Raises
+    ------
+    DataValidationError
+        ``results`` is not a DataFrame, lacks a column, or holds a (case, chapter) pair twice.
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"chapter": ["03", "05"], "case": ["a", "a"], "passed": [True, False]})
+    >>> pass_fail_table(runs).loc["a"].tolist()
+    ['pass', 'FAIL']
+    """
+    results = _validate.table(results, name="results", columns=["chapter", "case", "passed"])
+    raise_for_rows(
+        results, results.duplicated(["case", "chapter"], keep=False), column=["case", "chapter"],
+        problem="repeats a (case, chapter) pair; each run must appear once", name="results",
+    )  # fmt: skip
     table = results.assign(outcome=results["passed"].map({True: "pass", False: "FAIL"}))
     wide = table.pivot(index="case", columns="chapter", values="outcome").fillna("")
     order = list(dict.fromkeys(results["case"]))

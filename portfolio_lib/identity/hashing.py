@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from portfolio_lib import _validate
+
 __all__ = ["hash_identifier", "hash_column"]
 
 
@@ -67,7 +69,8 @@ def hash_column(values: pd.Series, salt: str | bytes) -> pd.Series:
     Parameters
     ----------
     values : pandas.Series
-        Normalised identifiers.
+        Normalised identifiers (a list or 1-D array is read as a Series; None or a DataFrame
+        raise :class:`~portfolio_lib._errors.DataValidationError` naming ``values``).
     salt : str or bytes
         The secret key, non-empty.
 
@@ -81,6 +84,7 @@ def hash_column(values: pd.Series, salt: str | bytes) -> pd.Series:
     >>> hash_column(pd.Series(["a@b.co", None]), "k").str.len().tolist()
     [64.0, nan]
     """
+    values = _validate.as_series(values, name="values")
     key = _key(salt)
     out = [hash_identifier(v, key) for v in values]
     return pd.Series(out, index=values.index, dtype=object, name=values.name)

@@ -20,7 +20,7 @@ from portfolio_lib.identity.model import (
     training_rules,
 )
 from portfolio_lib.identity.result import IdentityResult
-from portfolio_lib.identity.roles import IDENTIFIER_ROLES, prepare_records
+from portfolio_lib.identity.roles import DATE_ROLES, IDENTIFIER_ROLES, prepare_records
 
 __all__ = ["resolve"]
 
@@ -195,6 +195,7 @@ def resolve(
             ),
             0.0,
         )
+        notes.append("only 1 record: no pair of records can be compared, so it is its own person")
     else:
         with quiet_splink():
             api = db_api if db_api is not None else DuckDBAPI()
@@ -240,6 +241,11 @@ def resolve(
         seconds=sum(clock.laps.values()),
         timings=dict(clock.laps),
         input_index=records.index,
+        date_columns=tuple(
+            column
+            for role in ("birth_date", *DATE_ROLES)
+            if isinstance(column := columns.get(role), str)
+        ),
     )
 
 

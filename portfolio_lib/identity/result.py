@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, format_examples
 from portfolio_lib._results import ResultSummary, SettingsResult, TableResult
 from portfolio_lib.identity.metrics import cluster_metrics, pairwise_metrics, precision_recall_curve
@@ -146,6 +147,7 @@ class IdentityResult(SettingsResult):
     seconds: float = field(default=0.0, repr=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False)
     input_index: pd.Index | None = field(default=None, repr=False)
+    date_columns: tuple[str, ...] = field(default=(), repr=False)
 
     _row_name = "records"
 
@@ -175,7 +177,12 @@ class IdentityResult(SettingsResult):
         return int(self.table["person_id"].nunique())
 
     def apply(
-        self, table: pd.DataFrame, *, record_col: str, person_col: str = "person_id"
+        self,
+        table: pd.DataFrame,
+        *,
+        record_col: str,
+        person_col: str = "person_id",
+        window: tuple[object, object] | None = None,
     ) -> pd.DataFrame:
         """A copy of ``table`` with the person of each row's record in ``person_col``.
 
@@ -187,6 +194,9 @@ class IdentityResult(SettingsResult):
             Its record-id column.
         person_col : str
             Name of the new column.
+        window : tuple of two dates, optional
+            The plausible dates of the table's date columns (default 1900 to tomorrow, see
+            :func:`portfolio_lib._validate.plausible_window`).
 
         Returns
         -------
@@ -196,13 +206,24 @@ class IdentityResult(SettingsResult):
         ------
         DataValidationError
             ``record_col`` is missing, or holds ids that are not among the resolved records
-            (rows are never dropped or left without a person silently).
+            (rows are never dropped or left without a person silently); a date column
+            (datetime64, or a date role given to :func:`resolve`) holds numbers, or dates
+            outside ``window``.
+
+        Examples
+        --------
+        >>> result = IdentityResult(
+        ...     table=pd.DataFrame({"record_id": ["a", "b"], "person_id": ["a", "a"]}),
+        ...     pairs=pd.DataFrame(), golden=pd.DataFrame())
+        >>> result.apply(pd.DataFrame({"rid": ["b", "a"]}), record_col="rid")["person_id"].tolist()
+        ['a', 'a']
         """
         if not isinstance(table, pd.DataFrame) or record_col not in table.columns:
             raise DataValidationError(
                 f"apply: table has no column {record_col!r} (record_col); columns: "
                 f"{list(getattr(table, 'columns', []))}"
             )
+        self._check_dates(table, window)
         persons = table[record_col].map(self.mapping)
         unknown = persons.isna() & table[record_col].notna() | table[record_col].isna()
         if unknown.any():
@@ -212,6 +233,14 @@ class IdentityResult(SettingsResult):
                 + format_examples(table.loc[unknown, [record_col]])
             )
         return table.assign(**{person_col: persons.to_numpy()})
+
+    def _check_dates(self, table: pd.DataFrame, window: tuple[object, object] | None) -> None:
+        """Refuse numbers in a date column and dates outside ``window`` (never passed on)."""
+        for column in table.columns:
+            values = table[column]
+            is_date = pd.api.types.is_datetime64_any_dtype(values)
+            if is_date or (column in self.date_columns and pd.api.types.is_numeric_dtype(values)):
+                _validate.dates(table, column, name="apply: table", missing="keep", window=window)
 
     def _truth_codes(self, truth: pd.Series | Sequence[object] | np.ndarray) -> np.ndarray:
         ids = self.table["record_id"]
