@@ -553,6 +553,8 @@ def attitude_factors(
             )
     items = list(items)
     require_columns(customers, items, name="customers")
+    # factor scores are indexed like customers: a repeated label would make them ambiguous
+    _validate.unique_index(customers, name="customers")
     data = pd.DataFrame({c: _validate.numeric(customers, c, name="customers") for c in items})
     if isinstance(n_factors, bool) or not 1 <= int(n_factors) < len(items):
         raise ValueError(

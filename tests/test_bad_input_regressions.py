@@ -324,3 +324,18 @@ def test_reverse_code_refuses_bad_survey_dates(other, date):
     flipped = satisfaction.reverse_code(bad, ["sat_4_r"], date=None)
     assert (flipped["sat_4_r"] + other.surveys["sat_4_r"]).dropna().eq(6).all()
     assert flipped["date"].equals(bad["date"])
+
+
+def test_attitude_factors_refuse_repeated_index_labels_naming_customers():
+    """Two batches of customers concatenated without ignore_index: the factor scores would be
+    ambiguous, so the error names ``customers`` (found by the model-fitting sweep)."""
+    from portfolio_lib import segmentation
+    from portfolio_lib.simulate import simulate_crm
+
+    customers = simulate_crm(150, seed=31).customers
+    batches = pd.concat(
+        [customers.iloc[:70].reset_index(drop=True), customers.iloc[70:].reset_index(drop=True)]
+    )
+    with pytest.raises(DataValidationError, match=r"^customers: the index repeats"):
+        segmentation.psychographic_segments(batches, k=3, seed=0)
+    assert len(segmentation.attitude_factors(batches.reset_index(drop=True), None, 2).scores) == 150
