@@ -385,12 +385,15 @@ def _contact_outcomes(
 def _arm_row(part: pd.DataFrame, confidence: float) -> dict[str, float]:
     n, k = len(part), int(part["responded"].sum())
     low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    rate = k / n
     return {
         "n": n,
         "responders": k,
-        "response_rate": k / n,
-        "ci_low": float(low),
-        "ci_high": float(high),
+        "response_rate": rate,
+        # the Wilson interval contains the rate; at k = 0 or k = n its bound is the rate up to
+        # rounding (e.g. 0.9999999999999998 for 1.0), which would put the rate outside it
+        "ci_low": min(float(low), rate),
+        "ci_high": max(float(high), rate),
         "spend_mean": float(part["spend"].mean()),
         "spend_sd": float(part["spend"].std(ddof=1)) if n > 1 else np.nan,
         "spend_total": float(part["spend"].sum()),

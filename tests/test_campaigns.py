@@ -280,3 +280,26 @@ def test_campaign_return_looks_up_the_cost(crm, retention):
         campaign_return(retention, margin=0.3, cost=cost, campaigns=crm.campaigns)
     with pytest.raises(ValueError, match="exactly one"):
         campaign_return(retention, margin=0.3)
+
+
+@pytest.mark.parametrize("n", [7, 9, 12, 40])
+def test_arm_interval_contains_its_rate_when_everyone_or_nobody_responds(n):
+    """At k = 0 or k = n the Wilson bound equals the rate only up to rounding; the arm's
+    interval must still contain its rate (a tracker refuses an actual outside its interval)."""
+    from portfolio_lib.campaigns import ab_test
+    from portfolio_lib.communication import ab_actual
+
+    ids = [f"C{i:03d}" for i in range(2 * n)]
+    day = pd.Timestamp("2024-03-01")
+    contacts = pd.DataFrame(
+        {"campaign_id": "X", "customer_id": ids, "arm": ["treatment"] * n + ["control"] * n,
+         "contact_date": day}
+    )  # fmt: skip
+    tx = pd.DataFrame({"customer_id": ids[:n], "date": day, "amount": 10.0 + np.arange(n)})
+    arms = ab_test(contacts, tx, campaign_id="X", window_days=30).arms
+    assert (arms["ci_low"] <= arms["response_rate"]).all()
+    assert (arms["response_rate"] <= arms["ci_high"]).all()
+    assert arms.loc["treatment", "response_rate"] == 1.0
+    assert arms.loc["control", "response_rate"] == 0.0
+    actual = ab_actual(ab_test(contacts, tx, campaign_id="X", window_days=30), "response_rate")
+    assert actual["ci_low"] <= actual["actual"] <= actual["ci_high"]
