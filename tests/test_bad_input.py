@@ -60,8 +60,8 @@ OPEN_HERE: dict[str, str] = {
 NO_RECIPE_YET: dict[str, str] = {
     **CLV_NO_RECIPE_YET,
     "engines.Engine.register": "the abstract base; DuckDBEngine.register is swept",
-    "engines.SparkEngine.register": "needs a Spark session (minutes to start): not swept yet",
-    "engines.SparkEngine.register_small": "needs a Spark session (minutes to start): not swept yet",
+    "engines.SparkEngine.register": "needs a Spark session: tests/test_engines_spark_bad_input.py",
+    "engines.SparkEngine.register_small": "needs a Spark session: tests/test_engines_spark_bad_input.py",
 }
 
 

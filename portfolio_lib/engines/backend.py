@@ -430,6 +430,8 @@ class SparkEngine:
 
     def register_small(self, frame: pd.DataFrame) -> str:
         """A small pandas frame as a view (sent as Arrow)."""
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"frame must be a pandas DataFrame; got {type(frame).__name__}")
         return self.register(pa.Table.from_pandas(frame, preserve_index=False))
 
     def fetch(self, query: str) -> pd.DataFrame:
