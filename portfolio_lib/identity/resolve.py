@@ -80,11 +80,15 @@ def _train(
         if _pairs_agreeing(data, rule) == 0:
             notes.append(f"EM on {rule} skipped: no two records agree on it")
             continue
+        prior = settings._probability_two_random_records_match  # noqa: SLF001
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 block_on(*rule), estimate_without_term_frequencies=True
             )
         except (SplinkException, ValueError, ZeroDivisionError) as error:
+            # a session that fails part-way (e.g. an m probability underflowing to 0) can
+            # leave its own estimate of the prior behind (seen: 5.9e-05 -> 4.6e-36): restore it
+            settings._probability_two_random_records_match = prior  # noqa: SLF001
             notes.append(f"EM on {rule} skipped ({type(error).__name__}: {error})")
     return notes
 
