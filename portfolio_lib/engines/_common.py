@@ -10,7 +10,7 @@ import pandas as pd
 
 from portfolio_lib.engines.backend import Engine, EngineTable, get_engine
 from portfolio_lib.engines.contract import Columns, checked_transactions
-from portfolio_lib.engines.sources import check_frame_dates, read_pandas
+from portfolio_lib.engines.sources import check_frame_dates, fetch_pandas
 
 
 def in_memory(
@@ -23,11 +23,14 @@ def in_memory(
 ) -> pd.DataFrame:
     """``engine="pandas"``: ``function`` (the in-memory twin) on the log read into pandas.
 
+    The log is read unchecked: ``function`` validates it with the package's rules, so the
+    dates are checked once.
+
     ``columns`` become its ``customer_col``, ``date_col``, ``amount_col`` and ``return_col``;
     the result is written as Parquet to ``out`` if given.
     """
     frame = function(
-        read_pandas(source, columns=columns),
+        fetch_pandas(source),  # function validates the log (dates included) itself
         **options,
         customer_col=columns.customer_id,
         date_col=columns.date,

@@ -18,7 +18,7 @@ from portfolio_lib.engines._common import checked_log
 from portfolio_lib.engines._periods import period_label, period_number, period_sql
 from portfolio_lib.engines.backend import Engine
 from portfolio_lib.engines.contract import Columns
-from portfolio_lib.engines.sources import read_pandas
+from portfolio_lib.engines.sources import fetch_pandas
 from portfolio_lib.portfolio._cohorts import cohort_grid
 
 __all__ = ["cohort_retention", "period_label"]
@@ -71,7 +71,7 @@ def cohort_retention(
     end = None if observation_end is None else pd.Timestamp(observation_end).normalize()
     if engine == "pandas":
         return portfolio.cohort_retention(
-            read_pandas(source), observation_end=end, unit=unit,
+            fetch_pandas(source), observation_end=end, unit=unit,
             customer_col=columns.customer_id, date_col=columns.date, amount_col=columns.amount,
             return_col=columns.is_return, late=late,
         )  # fmt: skip

@@ -75,10 +75,23 @@ def read_pandas(
     >>> read_pandas(pd.DataFrame({"x": [1]}))["x"].tolist()
     [1]
     """
-    if isinstance(source, pd.DataFrame):
-        frame = source
-    else:
-        engine = DuckDBEngine()
-        frame = engine.fetch(f"SELECT * FROM {engine.register(source)}")
+    frame = fetch_pandas(source)
     check_frame_dates(frame, (columns or Columns()).date, window=window)
     return frame
+
+
+def fetch_pandas(source: object) -> pd.DataFrame:
+    """The whole of ``source`` as a pandas DataFrame, unchecked (a DataFrame as it is).
+
+    For callers that hand the frame to an in-memory function which validates it with the
+    same rules (the ``engine="pandas"`` paths); otherwise use :func:`read_pandas`.
+
+    Examples
+    --------
+    >>> fetch_pandas(pd.DataFrame({"date": [20240101]}))["date"].tolist()
+    [20240101]
+    """
+    if isinstance(source, pd.DataFrame):
+        return source
+    engine = DuckDBEngine()
+    return engine.fetch(f"SELECT * FROM {engine.register(source)}")
