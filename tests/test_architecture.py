@@ -262,3 +262,61 @@ def test_detector_reports_file_line_and_import(tmp_path: Path) -> None:
     assert _listing(found) == (
         "  portfolio_lib.clv.value (portfolio_lib/clv/value.py:5) -> portfolio_lib.course"
     )
+
+
+# --- no module imports another module's private helper (issue 12) --------------------------
+
+
+def _is_module(name: str, root: Path) -> bool:
+    """Whether ``portfolio_lib.a._b`` names a module or package file below ``root``."""
+    parts = name.split(".")[1:]
+    return root.joinpath(*parts).with_suffix(".py").is_file() or (
+        root.joinpath(*parts, "__init__.py").is_file()
+    )
+
+
+def private_imports(root: Path = PACKAGE_DIR) -> list[str]:
+    """``file:line imports module.name`` for every ``from portfolio_lib.x import _y`` whose
+    ``_y`` is a function, class or constant of another module (importing a private *module*,
+    e.g. ``from portfolio_lib import _validate``, is how the package shares its helpers)."""
+    found = []
+    for path in sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts):
+        module = module_name(path, root)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = _resolve(module, path.name == "__init__.py", node.level, node.module)
+            if not (base == "portfolio_lib" or base.startswith("portfolio_lib.")):
+                continue
+            for alias in node.names:
+                name = alias.name
+                dunder = name.startswith("__") and name.endswith("__")  # e.g. __version__
+                if name.startswith("_") and not dunder and not _is_module(f"{base}.{name}", root):
+                    found.append(
+                        f"{path.relative_to(root.parent)}:{node.lineno} imports {base}.{name}"
+                    )
+    return found
+
+
+def test_no_module_imports_another_modules_private_helper() -> None:
+    found = private_imports()
+    assert not found, "private helpers imported from another module:\n" + "\n".join(found)
+
+
+def test_private_import_detector(tmp_path: Path) -> None:
+    root = tmp_path / "portfolio_lib"
+    (root / "quality").mkdir(parents=True)
+    (root / "__init__.py").write_text("", encoding="utf-8")
+    (root / "_validate.py").write_text("def table(): ...\n", encoding="utf-8")
+    (root / "quality" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "quality" / "_parsing.py").write_text("def _is_missing(): ...\n", encoding="utf-8")
+    (root / "quality" / "validation.py").write_text(
+        "from portfolio_lib import _validate\n"
+        "from portfolio_lib.quality._parsing import _is_missing\n"
+        "from ._parsing import _is_missing as missing\n",
+        encoding="utf-8",
+    )
+    assert private_imports(root) == [
+        "portfolio_lib/quality/validation.py:2 imports portfolio_lib.quality._parsing._is_missing",
+        "portfolio_lib/quality/validation.py:3 imports portfolio_lib.quality._parsing._is_missing",
+    ]

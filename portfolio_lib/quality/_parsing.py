@@ -24,7 +24,7 @@ from portfolio_lib.quality.schemas import DATETIME_DTYPE, ColumnKind, TableSchem
 # ---------------------------------------------------------------------------------------------
 
 
-def _is_missing(values: pd.Series) -> np.ndarray:
+def is_missing(values: pd.Series) -> np.ndarray:
     """True where a value is NaN/NaT/None or a blank string."""
     missing = values.isna().to_numpy(dtype=bool).copy()
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
@@ -52,7 +52,7 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
-def _parse_bool(values: pd.Series) -> pd.Series:
+def parse_bool(values: pd.Series) -> pd.Series:
     """object Series of True/False/None (None where unreadable or missing)."""
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype(object).where(values.notna(), None)
@@ -114,7 +114,7 @@ def _read_values(
     values: pd.Series, kind: ColumnKind, fmt: ValueFormat, money: bool
 ) -> tuple[pd.Series, np.ndarray]:
     """:func:`parse_values` of a Series indexed ``0 .. n-1``."""
-    missing = _is_missing(values)
+    missing = is_missing(values)
     if kind in ("date", "timestamp"):
         parsed = _parse_datetimes(values, fmt)
     elif kind in ("float", "int"):
@@ -122,9 +122,9 @@ def _read_values(
         if kind == "int":
             fractional = (parsed.fillna(0) != np.round(parsed.fillna(0))).to_numpy()
             parsed = parsed.where(~fractional)
-            parsed = _finish_int(parsed)
+            parsed = finish_int(parsed)
     elif kind == "bool":
-        parsed = _finish_bool(_parse_bool(values))
+        parsed = finish_bool(parse_bool(values))
     elif kind == "str":
         return values, np.zeros(len(values), dtype=bool)
     else:
@@ -133,11 +133,11 @@ def _read_values(
     return parsed, unreadable
 
 
-def _finish_int(numbers: pd.Series) -> pd.Series:
+def finish_int(numbers: pd.Series) -> pd.Series:
     return numbers.astype("int64") if numbers.notna().all() else numbers
 
 
-def _finish_bool(flags: pd.Series) -> pd.Series:
+def finish_bool(flags: pd.Series) -> pd.Series:
     if flags.notna().all():
         return flags.astype(bool)
     return flags.astype("boolean")
@@ -209,10 +209,10 @@ def apply_dtypes(
         elif col.kind == "float":
             out[col.name] = _numbers(out, col.name, schema.name)
         elif col.kind == "int":
-            out[col.name] = _finish_int(_numbers(out, col.name, schema.name))
+            out[col.name] = finish_int(_numbers(out, col.name, schema.name))
         elif col.kind == "bool":
             flags = values.astype(object).map(lambda v: bool(v), na_action="ignore")
-            out[col.name] = _finish_bool(flags)
+            out[col.name] = finish_bool(flags)
     return out
 
 

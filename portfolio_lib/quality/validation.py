@@ -18,7 +18,7 @@ import pandas as pd
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib._validate import implausible
-from portfolio_lib.quality._parsing import _finish_bool, _finish_int, _is_missing, _parse_bool
+from portfolio_lib.quality._parsing import finish_bool, finish_int, is_missing, parse_bool
 from portfolio_lib.quality.formats import FormatOptions, ValueFormat, parse_amounts, parse_dates
 from portfolio_lib.quality.report import FAILED_COLUMN, REASON_COLUMN, ValidationReport
 from portfolio_lib.quality.schemas import (
@@ -107,7 +107,7 @@ def _check_columns(
         if col.name not in frame.columns:
             continue
         raw = frame[col.name]
-        missing = _is_missing(raw)
+        missing = is_missing(raw)
         if not col.nullable:
             verdicts.flag(missing, f"missing {col.name}", col.name)
         if col.kind in ("date", "timestamp"):
@@ -132,7 +132,7 @@ def _check_columns(
             verdicts.flag(outside, f"{col.name} out of range", col.name)
             converted[col.name] = numbers
         elif col.kind == "bool":
-            flags = _parse_bool(raw)
+            flags = parse_bool(raw)
             verdicts.flag(flags.isna().to_numpy() & ~missing, f"invalid {col.name}", col.name)
             converted[col.name] = flags
         if col.allowed is not None:
@@ -166,9 +166,9 @@ def _finish_dtypes(converted: pd.DataFrame, schema: TableSchema) -> pd.DataFrame
         if col.name not in converted.columns:
             continue
         if col.kind == "int":
-            converted[col.name] = _finish_int(converted[col.name])
+            converted[col.name] = finish_int(converted[col.name])
         elif col.kind == "bool":
-            converted[col.name] = _finish_bool(converted[col.name])
+            converted[col.name] = finish_bool(converted[col.name])
     return converted
 
 
