@@ -53,6 +53,7 @@ __all__ = [
     "STAGE_NAMES_TR",
     "TOUCH_CHANNELS",
     "SALES_CHANNELS",
+    "CONSENT_CHANNELS",
     "ATTITUDE_FACTORS",
     "ATTITUDE_ITEMS",
     "RATING_ITEMS",
@@ -98,6 +99,10 @@ TOUCH_CHANNELS: tuple[str, ...] = ("search", "social", "email", "display", "refe
 
 #: Channels where purchases happen (``transactions.channel``).
 SALES_CHANNELS: tuple[str, ...] = ("online", "store", "app")
+
+#: Channels a customer may consent to be contacted on (``customers.consent_<channel>``):
+#: the channels of a communication plan (:mod:`portfolio_lib.communication`).
+CONSENT_CHANNELS: tuple[str, ...] = ("email", "sms", "phone", "app")
 
 #: The four attitude factors behind the ``att_*`` survey items of ``customers``.
 ATTITUDE_FACTORS: tuple[str, ...] = ("price", "quality", "convenience", "eco")
@@ -309,8 +314,25 @@ SCHEMAS: dict[str, TableSchema] = {
             Column("region", "str"),
             Column("age", "int", minimum=18, maximum=100, description="years"),
             Column("gender", "str"),
-            Column("loyalty_member", "bool"),
-            Column("loyalty_join_date", "date", sample="gaps"),
+            Column(
+                "loyalty_member",
+                "bool",
+                description="enrolled in the loyalty programme by the end of the data",
+            ),
+            Column(
+                "loyalty_join_date",
+                "date",
+                description="day of enrolment in the loyalty programme; missing for non-members",
+                sample="gaps",
+            ),
+            *(
+                Column(
+                    f"consent_{channel}",
+                    "bool",
+                    description=f"the customer consents to being contacted by {channel}",
+                )
+                for channel in CONSENT_CHANNELS
+            ),
             *(_likert(item, "attitude item, Likert 1-5") for item in ATTITUDE_ITEMS),
         ),
         primary_key=("customer_id",),
@@ -356,8 +378,18 @@ SCHEMAS: dict[str, TableSchema] = {
             Column("category", "str"),
             Column("channel", "str"),
             Column("is_return", "bool", description="a return or cancellation"),
-            Column("points_earned", "int", minimum=0, description="loyalty points"),
-            Column("points_redeemed", "int", minimum=0, description="loyalty points"),
+            Column(
+                "points_earned",
+                "int",
+                minimum=0,
+                description="loyalty points earned on the purchase (0 for non-members, returns)",
+            ),
+            Column(
+                "points_redeemed",
+                "int",
+                minimum=0,
+                description="loyalty points spent at the purchase (a reward), oldest first",
+            ),
             _optional_campaign(),
         ),
         primary_key=("transaction_id",),
@@ -475,6 +507,12 @@ TRUTH_CUSTOMERS = TableSchema(
         _latent("exposure_weeks", "float", "operational weeks from first purchase to the end"),
         _latent("n_repeat_purchases", "int", "organic repeat purchases in the window"),
         _latent("n_incremental_purchases", "int", "purchases caused by the retention treatment"),
+        _latent(
+            "enrol_probability", "float", "probability of ever enrolling in the loyalty programme"
+        ),
+        _latent(
+            "n_programme_purchases", "int", "purchases caused by the loyalty programme (its effect)"
+        ),
         *(
             _latent(f"factor_{f}", "float", "latent attitude factor score, standard units")
             for f in ATTITUDE_FACTORS

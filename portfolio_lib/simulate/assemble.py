@@ -33,7 +33,7 @@ from portfolio_lib.crm import (
     SimulationTruth,
     conform,
 )
-from portfolio_lib.simulate import people, tables
+from portfolio_lib.simulate import loyalty, people, tables
 from portfolio_lib.simulate.params import (
     ATTITUDE_FACTORS,
     ATTITUDE_ITEMS,
@@ -120,12 +120,14 @@ def simulate_crm(
     )
     ms, branch_quality = tables.simulate_mystery(streams.mystery, n_days, prm)
     keys = Keys.number(n, len(sales.specs))
+    consent = loyalty.draw_consent(streams.consent, cs.loyalty_join >= 0, prm)
     truth = SimulationTruth(
         params=truth_params(prm, cs.journeys, sales, branch_quality, t0, t1, n, seed),
         customers=truth_customers_frame(cs, sales, keys, cal),
     )
+    truth.params["consent"]["realised_rates"] = {k: float(v.mean()) for k, v in consent.items()}
     return CRMData(
-        customers=customers_frame(cs, keys, cal),
+        customers=customers_frame(cs, consent, keys, cal),
         transactions=transactions_frame(sales.transactions, keys, cal),
         touchpoints=touchpoints_frame(cs, sales, keys, cal),
         campaigns=campaigns_frame(sales, keys, cal),
@@ -150,6 +152,7 @@ class Sales:
     specs: list[tables.CampaignSpec]
     campaigns: tables.CampaignDraw
     transactions: dict[str, np.ndarray]
+    loyalty: dict[str, Any]  # the programme's realised effect and point totals (truth)
 
 
 def draw_sales(
@@ -175,8 +178,28 @@ def draw_sales(
         streams.transactions, persona[camp.incr_customer], incr_amount, prm
     )
     incremental = (incr_amount, incr_category)
-    tx = build_transactions(streams.transactions, cs, pur, category, camp, incremental, n_days, prm)
-    return Sales(pur, specs, camp, tx)
+    active_until = np.where(pur.dropout_day >= 0, pur.dropout_day, n_days - 1)
+    extra_customer, extra_day = loyalty.programme_purchases(
+        streams.loyalty, lat, cs.loyalty_join, active_until, intensity, prm
+    )
+    extra_amount = people.spend_amounts(streams.loyalty, lat.spend_scale[extra_customer], prm)
+    extra_category = draw_categories(streams.loyalty, persona[extra_customer], extra_amount, prm)
+    programme = (extra_customer, extra_day, extra_amount, extra_category)
+    tx, points = build_transactions(
+        streams, cs, pur, category, camp, incremental, programme, n_days, prm
+    )
+    effect = loyalty.true_effect(tx, cs.loyalty_join, lat.signup_day, first_day, n_days)
+    value = prm["loyalty"]["value_per_point"]
+    settled = points["redeemed"] + points["expired"]
+    realised = {
+        **effect,
+        "points": points,
+        "liability": round(points["outstanding"] * value, 2),
+        "redemption_rate": points["redeemed"] / points["earned"] if points["earned"] else None,
+        "breakage_rate": points["expired"] / points["earned"] if points["earned"] else None,
+        "expired_share_of_settled": points["expired"] / settled if settled else None,
+    }
+    return Sales(pur, specs, camp, tx, realised)
 
 
 def ids(prefix: str, n: int, width: int) -> np.ndarray:
@@ -206,27 +229,71 @@ def draw_categories(
 
 
 def build_transactions(
-    rng: np.random.Generator,
+    streams: Streams,
     cs: people.Customers,
     pur: people.Purchases,
     category: np.ndarray,
     camp: tables.CampaignDraw,
     incremental: tuple[np.ndarray, np.ndarray],
+    programme: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    n_days: int,
+    prm: dict[str, Any],
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Purchases (organic, incremental and the loyalty programme's) with channel, returns,
+    loyalty points and campaign; and the programme's point totals.
+
+    ``category`` is per organic purchase; ``incremental`` holds the amounts and categories
+    of the retention test's incremental purchases, ``programme`` the customer, day, amount
+    and category of the purchases the programme adds. The programme's rows draw their
+    channel and returns from ``streams.loyalty``, the others from ``streams.transactions``;
+    ``programme`` in the result marks them (and their returns)."""
+    incr_amount, incr_category = incremental
+    base = {
+        "customer": np.concatenate([pur.customer, camp.incr_customer]),
+        "day": np.concatenate([pur.day, camp.incr_day]),
+        "amount": np.concatenate([pur.amount, incr_amount]),
+        "category": np.concatenate([category, incr_category]),
+        "first": np.concatenate([pur.is_first, np.zeros(camp.incr_customer.size, bool)]),
+        "campaign": np.concatenate([camp.attributed_purchase, camp.incr_campaign]),
+    }
+    p_customer, p_day, p_amount, p_category = programme
+    extra = {
+        "customer": p_customer,
+        "day": p_day,
+        "amount": p_amount,
+        "category": p_category,
+        "first": np.zeros(p_customer.size, bool),
+        "campaign": np.full(p_customer.size, -1, dtype=np.int64),
+    }
+    parts = [
+        _purchase_rows(streams.transactions, cs, base, n_days, prm),
+        _purchase_rows(streams.loyalty, cs, extra, n_days, prm),
+    ]
+    rows = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    rows["programme"] = np.repeat([False, True], [parts[0]["kind"].size, parts[1]["kind"].size])
+    order = np.lexsort((rows.pop("kind"), rows["customer"], rows["day"]))
+    out = {key: value[order] for key, value in rows.items()}
+    earned, redeemed, totals = loyalty.points(
+        streams.loyalty, out["customer"], out["day"], out["amount"], out["is_return"],
+        cs.loyalty_join, n_days, prm,
+    )  # fmt: skip
+    out["points_earned"] = earned
+    out["points_redeemed"] = redeemed
+    return out, totals
+
+
+def _purchase_rows(
+    rng: np.random.Generator,
+    cs: people.Customers,
+    buys: dict[str, np.ndarray],
     n_days: int,
     prm: dict[str, Any],
 ) -> dict[str, np.ndarray]:
-    """Purchases (organic + incremental) with channel, returns, loyalty points and campaign.
+    """The purchases ``buys`` with their sales channel, and the returns drawn for them.
 
-    ``category`` is per organic purchase; ``incremental`` holds the amounts and categories
-    of the retention test's incremental purchases."""
+    Rows: the purchases, then the returns (``kind`` 0 first purchase, 1 repeat, 2 return)."""
     persona, satisfaction = cs.persona, cs.latents.satisfaction
-    incr_amount, incr_category = incremental
-    cust = np.concatenate([pur.customer, camp.incr_customer])
-    day = np.concatenate([pur.day, camp.incr_day])
-    amount = np.concatenate([pur.amount, incr_amount])
-    cat = np.concatenate([category, incr_category])
-    first = np.concatenate([pur.is_first, np.zeros(camp.incr_customer.size, bool)])
-    campaign = np.concatenate([camp.attributed_purchase, camp.incr_campaign])
+    cust, day, amount, first = buys["customer"], buys["day"], buys["amount"], buys["first"]
     m = cust.size
     sales = np.array([prm["personas"]["sales_channel_probs"][p] for p in PERSONAS])
     channel = people.categorical(rng, sales[persona[cust]])
@@ -250,60 +317,16 @@ def build_transactions(
     returned &= ret_day <= n_days - 1
     r_idx = np.flatnonzero(returned)
     r_amount = -np.maximum(np.round(amount[r_idx] * frac[r_idx], 2), 0.01)
-
-    all_cust = np.concatenate([cust, cust[r_idx]])
-    all_day = np.concatenate([day, ret_day[r_idx]])
-    all_amount = np.concatenate([amount, r_amount])
-    all_cat = np.concatenate([cat, cat[r_idx]])
-    all_channel = np.concatenate([channel, channel[r_idx]])
-    is_return = np.concatenate([np.zeros(m, bool), np.ones(r_idx.size, bool)])
-    all_campaign = np.concatenate([campaign, np.full(r_idx.size, -1, dtype=np.int64)])
-    kind = np.concatenate([np.where(first, 0, 1), np.full(r_idx.size, 2)])
-    order = np.lexsort((kind, all_cust, all_day))
-    out = {
-        "customer": all_cust[order],
-        "day": all_day[order],
-        "amount": all_amount[order],
-        "category": all_cat[order],
-        "channel": all_channel[order],
-        "is_return": is_return[order],
-        "campaign": all_campaign[order],
+    return {
+        "customer": np.concatenate([cust, cust[r_idx]]),
+        "day": np.concatenate([day, ret_day[r_idx]]),
+        "amount": np.concatenate([amount, r_amount]),
+        "category": np.concatenate([buys["category"], buys["category"][r_idx]]),
+        "channel": np.concatenate([channel, channel[r_idx]]),
+        "is_return": np.concatenate([np.zeros(m, bool), np.ones(r_idx.size, bool)]),
+        "campaign": np.concatenate([buys["campaign"], np.full(r_idx.size, -1, dtype=np.int64)]),
+        "kind": np.concatenate([np.where(first, 0, 1), np.full(r_idx.size, 2)]),
     }
-    earned, redeemed = loyalty_points(rng, out, cs.loyalty_join, prm)
-    out["points_earned"] = earned
-    out["points_redeemed"] = redeemed
-    return out
-
-
-def loyalty_points(
-    rng: np.random.Generator,
-    tx: dict[str, np.ndarray],
-    loyalty_join: np.ndarray,
-    prm: dict[str, Any],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points earned (floor(amount * rate)) on members' purchases from their join day on;
-    blocks of points redeemed when the balance reaches the threshold (with a probability)."""
-    lp = prm["loyalty"]
-    cust, day = tx["customer"], tx["day"]
-    join = loyalty_join[cust]
-    eligible = (join >= 0) & (day >= join) & ~tx["is_return"]
-    earned = np.where(eligible, np.floor(tx["amount"] * lp["points_per_currency_unit"]), 0).astype(
-        np.int64
-    )
-    redeemed = np.zeros(cust.size, dtype=np.int64)
-    u = rng.random(cust.size)
-    idx = np.flatnonzero(eligible)
-    idx = idx[np.lexsort((idx, cust[idx]))]  # by customer, then chronological
-    balance: dict[int, int] = {}
-    block, threshold, prob = lp["redeem_block"], lp["redeem_threshold"], lp["redeem_prob"]
-    for i in idx:
-        c = int(cust[i])
-        bal = balance.get(c, 0)
-        if bal >= threshold and u[i] < prob:
-            redeemed[i] = (bal // block) * block
-            bal -= int(redeemed[i])
-        balance[c] = bal + int(earned[i])
-    return earned, redeemed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,7 +379,9 @@ def _labels(vocabulary: Any, index: np.ndarray) -> np.ndarray:
     return np.array(vocabulary, dtype=object)[index]
 
 
-def customers_frame(cs: people.Customers, keys: Keys, cal: Calendar) -> pd.DataFrame:
+def customers_frame(
+    cs: people.Customers, consent: dict[str, np.ndarray], keys: Keys, cal: Calendar
+) -> pd.DataFrame:
     demo = cs.demographics
     frame = pd.DataFrame(
         {
@@ -369,6 +394,7 @@ def customers_frame(cs: people.Customers, keys: Keys, cal: Calendar) -> pd.DataF
             "gender": demo["gender"],
             "loyalty_member": cs.loyalty_join >= 0,
             "loyalty_join_date": cal.optional_dates(cs.loyalty_join),
+            **consent,
             **{item: demo[item] for item in ATTITUDE_ITEMS},
         }
     )
@@ -556,6 +582,13 @@ def truth_customers_frame(
             "exposure_weeks": pur.exposure_weeks,
             "n_repeat_purchases": pur.n_repeat.astype(np.int64),
             "n_incremental_purchases": np.bincount(sales.campaigns.incr_customer, minlength=n),
+            "enrol_probability": people.round_sig(cs.enrol_probability, 8),
+            "n_programme_purchases": np.bincount(
+                sales.transactions["customer"][
+                    sales.transactions["programme"] & ~sales.transactions["is_return"]
+                ],
+                minlength=n,
+            ),
             **{f"factor_{f}": cs.demographics[f"factor_{f}"] for f in ATTITUDE_FACTORS},
         }
     )
@@ -596,6 +629,7 @@ def truth_params(
         {"name": s.name, "type": s.type, "target_group": s.target_group} for s in sales.specs
     ]
     cp["retention_test"] = sales.campaigns.retention_truth
+    out["loyalty"]["realised"] = sales.loyalty
     out["mystery_shopping"]["branch_quality"] = branch_quality
     out["mystery_shopping"]["branch_region"] = {b: r for b, r in BRANCHES}
     return out

@@ -206,10 +206,44 @@ _DEFAULT_PARAMS: dict[str, Any] = {
         "full_return_prob": 0.7,
     },
     "loyalty": {
-        "points_per_currency_unit": 0.1,
-        "redeem_block": 100,
-        "redeem_threshold": 200,
-        "redeem_prob": 0.3,
+        # enrolment (self-selected): P(a customer ever enrols) = logistic(intercept
+        # + sum of slope x standardised trait); traits: log purchase rate, log mean spend
+        # (-log spend_scale). Heavier buyers enrol more, so members outspend non-members
+        # whatever the programme does.
+        "enrol_logit_intercept": 0.0,
+        "enrol_logit_slopes": {"log_purchase_rate": 1.0, "log_mean_spend": 0.5},
+        # when: this share enrols on the signup day, the others after a delay of
+        # min_delay_days + Exponential(mean_delay_days) days (staggered; members whose
+        # day falls after the window's end are not members yet). Enrolment does not look
+        # at the customer's recent activity.
+        "enrol_at_signup_share": 0.1,
+        "enrol_min_delay_days": 120,
+        "enrol_mean_delay_days": 240,
+        # TRUE causal effect: from the day after enrolment the member's purchase rate is
+        # multiplied by (1 + effect) while the member is active (until the BG/NBD dropout;
+        # the programme does not change when a customer drops out). The extra purchases
+        # are the programme's; without them the member's purchases are exactly the
+        # counterfactual (common random numbers).
+        "effect": 0.5,
+        # points: floor(amount x points_per_currency_unit) on members' purchases from the
+        # enrolment day on (returns earn none); value_per_point = what one redeemed point
+        # costs the company (currency units).
+        "points_per_currency_unit": 1.0,
+        "value_per_point": 0.01,
+        # redemption at a purchase, with probability redeem_prob, when the balance before it
+        # is >= redeem_threshold: the largest multiple of redeem_block (oldest points first)
+        "redeem_block": 50,
+        "redeem_threshold": 100,
+        "redeem_prob": 0.5,
+        # every lot of earned points expires expiry_days after the day it was earned
+        # unless redeemed before (first in, first out; 365 days = 12 months)
+        "expiry_days": 365,
+    },
+    "consent": {
+        # share of customers who consent to being contacted on each channel (independent
+        # draws; a member consents more often: logit + member_logit_lift)
+        "rates": {"email": 0.65, "sms": 0.45, "phone": 0.30, "app": 0.40},
+        "member_logit_lift": 0.6,
     },
     "satisfaction": {
         # satisfaction_latent = -loading * standardised logit(dropout_prob) + sqrt(1-loading^2) * e
@@ -397,6 +431,8 @@ class Streams:
     surveys: np.random.Generator
     complaints: np.random.Generator
     mystery: np.random.Generator
+    loyalty: np.random.Generator  # added last: the streams above keep their draws
+    consent: np.random.Generator
 
     @classmethod
     def spawn(cls, seed: int | np.random.Generator | None) -> Streams:

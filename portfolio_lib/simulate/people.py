@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from portfolio_lib.simulate import loyalty
 from portfolio_lib.simulate.params import (
     ATTITUDE_FACTORS,
     PERSONAS,
@@ -399,8 +400,9 @@ class Customers:
     demographics: dict[str, np.ndarray]  # region, age, gender, att_* items, factor_* scores
     minute: np.ndarray  # per touch: minute since the window start
     touch_customer: np.ndarray  # per touch: customer index, -1 for prospects
-    loyalty_join: np.ndarray  # day of the first deepening touch, -1 for non-members
+    loyalty_join: np.ndarray  # enrolment day (loyalty.draw_enrolment), -1 for non-members
     purchase_channel: np.ndarray  # touch-channel index of the purchase touch
+    enrol_probability: np.ndarray  # P(ever enrol in the loyalty programme)
 
 
 def draw_customers(streams: Streams, n: int, n_days: int, params: dict[str, Any]) -> Customers:
@@ -425,17 +427,13 @@ def draw_customers(streams: Streams, n: int, n_days: int, params: dict[str, Any]
     person_customer = np.full(n_persons, -1, dtype=np.int64)
     person_customer[person] = np.arange(n)
     touch_customer = person_customer[jr.person]
-    deep = jr.stage == DEEPENING_STAGE
-    never = np.iinfo(np.int64).max
-    loyalty_join = np.full(n, never, dtype=np.int64)
-    np.minimum.at(loyalty_join, touch_customer[deep], minute[deep] // MINUTES_PER_DAY)
-    loyalty_join[loyalty_join == never] = -1
+    loyalty_join = loyalty.draw_enrolment(streams.loyalty, lat, n_days, params)
     purchase_touch = jr.stage == PURCHASE_STAGE
     purchase_channel = np.zeros(n, dtype=np.int64)
     purchase_channel[touch_customer[purchase_touch]] = jr.channel[purchase_touch]
     return Customers(
         lat, jr, persona, channel, cost, demographics, minute, touch_customer, loyalty_join,
-        purchase_channel,
+        purchase_channel, loyalty.enrol_probability(lat, params),
     )  # fmt: skip
 
 
