@@ -10,8 +10,9 @@ Every model is fitted the same way:
 3. a quasi-Newton search (BFGS, :func:`_bfgs`) is fed with the model's analytic
    gradient in the log-parameters (digamma terms; Pareto/NBD's dropout integral by
    one quadrature that gives the value and the gradient together), then a few Newton
-   steps; the Hessian is computed **once** at the optimum, by central differences of
-   the gradient with the step :data:`HESSIAN_STEP`, for the standard errors.
+   steps; the Hessian is computed **once** at the optimum, for the standard errors: in
+   closed form where the model gives one (the BG/NBD family, :mod:`~portfolio_lib.clv._hessian`),
+   else by central differences of the gradient with the step :data:`HESSIAN_STEP`.
    statsmodels' :class:`~statsmodels.base.model.GenericLikelihoodModel` still holds the
    likelihood and gives the results object (``result_``, its ``summary()``), but does no
    numerical differentiation during the search;
@@ -449,12 +450,30 @@ class _Objective:
         return -value / self.scale, -grad / self.scale
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
-        """Hessian of the objective at ``theta``, once, with the step :data:`HESSIAN_STEP`.
+        """Hessian of the objective at ``theta``, once.
 
-        With an analytic gradient: central differences of the gradient (2k gradients),
-        symmetrised. Without: statsmodels' ``approx_hess`` of the objective.
+        A model whose ``loglik_grad`` carries a ``hessian(params, grad_log)`` attribute
+        (the BG/NBD family) gives it in closed form (one pass over the rows). Else, with
+        an analytic gradient: central differences of the gradient with the step
+        :data:`HESSIAN_STEP` (2k gradients), symmetrised. Without: statsmodels'
+        ``approx_hess`` of the objective.
         """
         theta = np.asarray(theta, dtype=float)
+        analytic = getattr(self.loglik_grad, "hessian", None)
+        if analytic is not None:
+            value, grad = self.value_grad(theta)
+            prior = self.model._log_prior
+            curvature = 0.0
+            if prior is not None:  # back to the likelihood's gradient; the prior's curvature
+                center, sd = prior
+                grad = grad + (theta - center) / sd**2
+                curvature = 1 / sd**2
+            if not np.isfinite(value):
+                return np.full((theta.size, theta.size), np.nan)
+            natural = np.exp(np.clip(theta, -700, 700))
+            with np.errstate(all="ignore"):
+                hess = np.array(analytic(natural, grad), dtype=float)
+            return hess - curvature * np.eye(theta.size)
         if self.loglik_grad is None:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -676,7 +695,7 @@ def _results_object(
     mlefit.mle_retvals = {"converged": True, "iterations": settings.get("iterations", 0)}
     mlefit.mle_settings = {"optimizer": settings.get("optimizer", "bfgs")}
     mlefit.cov_type = "nonrobust"
-    mlefit.cov_kwds = {"description": "Inverse of the (numerical) Hessian at the optimum."}
+    mlefit.cov_kwds = {"description": "Inverse of the Hessian at the optimum."}
     mlefit.use_t = False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -700,7 +719,8 @@ def fit_log_mle(
     The search is scipy's L-BFGS on the log-parameters fed with the gradient
     (``loglik_grad``; a central difference when a model has none), followed by a few
     Newton steps with one Hessian; the Hessian for the standard errors is computed once
-    at the optimum (step :data:`HESSIAN_STEP`). A run that fails the checks is retried
+    at the optimum (in closed form when ``loglik_grad`` has a ``hessian`` attribute, else
+    with the step :data:`HESSIAN_STEP`). A run that fails the checks is retried
     with Nelder-Mead followed by L-BFGS, and from ``alt_start_params``.
 
     With ``prior_sd`` the objective adds an independent normal prior on each
@@ -724,7 +744,9 @@ def fit_log_mle(
         Standard deviation of the normal prior on each log-parameter (MAP fit).
     loglik_grad : callable, optional
         Maps natural-scale parameters to ``(sum(weights * row_loglik), gradient)``, the
-        gradient taken with respect to the log-parameters.
+        gradient taken with respect to the log-parameters. An attribute
+        ``hessian(params, grad_log)`` on it, when present, gives the Hessian of the same
+        log-likelihood in the log-parameters (``grad_log``: its gradient at ``params``).
     start_cov : numpy.ndarray, optional
         A guess of the covariance of the log-parameters at the optimum (e.g. from a fit on
         a subsample): the first BFGS run starts with it as its inverse Hessian.

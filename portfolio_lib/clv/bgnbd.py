@@ -20,11 +20,11 @@ Log-likelihood of one customer (all in log space)
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betainc, betaln, digamma, expit, gammaln
+from scipy.special import betainc, betaln, expit, gammaln
 
-from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, on_log_scale, unpack
+from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, unpack
 from portfolio_lib.clv._bgfamily import bg_expected_if_alive, bg_loglik, bg_prob_alive
-from portfolio_lib.clv._fitting import column_codes, dot
+from portfolio_lib.clv._gradients import bg_family_loglik_grad
 
 __all__ = ["BetaGeo"]
 
@@ -110,68 +110,11 @@ class BetaGeo(PurchaseModel):
 
     @classmethod
     def _make_loglik_grad(cls, x, t_x, T, w):
-        r"""Weighted log-likelihood and its analytic gradient in the log-parameters.
-
-        With :math:`u = \ln a - \ln(b+x-1) + (r+x)[\ln(\alpha+T) - \ln(\alpha+t_x)]` and
-        :math:`\pi = 1/(1+e^{-u})` (the share of the dropout branch; 0 when x = 0),
-
-        .. math::
-
-           \partial_r \ell = \psi(r+x) - \psi(r) + \ln\alpha - \ln(\alpha+T)
-               + \pi[\ln(\alpha+T) - \ln(\alpha+t_x)],\quad
-           \partial_\alpha \ell = \frac{r}{\alpha} - \frac{r+x}{\alpha+T}
-               + \pi (r+x)\Big[\frac{1}{\alpha+T} - \frac{1}{\alpha+t_x}\Big],
-
-           \partial_a \ell = \psi(a+b) - \psi(a+b+x) + \frac{\pi}{a},\quad
-           \partial_b \ell = \psi(b+x) - \psi(b) + \psi(a+b) - \psi(a+b+x)
-               - \frac{\pi}{b+x-1};
-
-        times the parameter for the log scale. Terms that depend on one of x, t_x or T
-        only are summed per distinct value; rows without a repeat purchase enter through
-        their totals per T.
-        """
-        x = np.asarray(x, dtype=float)
-        w = np.asarray(w, dtype=float)
-        # distinct values and codes (a hash for long columns: faster than np.unique's sort)
-        (ix, ux), (it, ut), (iT, uT) = (column_codes(np.asarray(v, float)) for v in (x, t_x, T))
-        n_x, n_T = len(ux), len(uT)
-        total_w = float(w.sum())
-        w_x = np.bincount(ix, weights=w, minlength=n_x)
-        repeat = x > 0
-        # -(r+x) ln(alpha+T) of every row, summed per distinct T
-        w_T = np.bincount(iT, weights=w, minlength=n_T)
-        wx_T = np.bincount(iT, weights=w * x, minlength=n_T)
-        xr, wr = x[repeat], w[repeat]
-        ixr, itr, iTr = ix[repeat], it[repeat], iT[repeat]
-        ux_pos = np.maximum(ux, 1.0)
-
-        def loglik_grad(params):
-            r, alpha, a, b = (float(v) for v in params)
-            l_T = np.log(alpha + uT)
-            l_t = np.log(alpha + ut)
-            per_x = gammaln(r + ux) - gammaln(r) + betaln(a, b + ux) - betaln(a, b)
-            value = dot(w_x, per_x) + total_w * r * np.log(alpha) - dot(l_T, (r * w_T + wx_T))
-            inv_T = 1 / (alpha + uT)
-            g_r = dot(w_x, (digamma(r + ux) - digamma(r))) + total_w * np.log(alpha) - dot(l_T, w_T)
-            g_alpha = total_w * r / alpha - dot(inv_T, (r * w_T + wx_T))
-            dab = digamma(a + b)
-            g_a = dot(w_x, (dab - digamma(a + b + ux)))
-            g_b = dot(w_x, (digamma(b + ux) - digamma(b) + dab - digamma(a + b + ux)))
-            if xr.size:
-                rx = r + xr
-                d = l_T[iTr] - l_t[itr]
-                u = (np.log(a) - np.log(b + ux_pos - 1))[ixr] + rx * d
-                # ln(1 + e^u) and the logistic e^u / (1 + e^u) from one exponential
-                e = np.exp(-np.abs(u))
-                value += dot(wr, np.maximum(u, 0.0) + np.log1p(e))
-                wp = wr * np.where(u >= 0, 1.0, e) / (1.0 + e)
-                g_r += dot(wp, d)
-                g_alpha += dot((wp * rx), (inv_T[iTr] - 1 / (alpha + ut)[itr]))
-                g_a += wp.sum() / a
-                g_b -= dot(wp, (1 / (b + ux_pos - 1))[ixr])
-            return on_log_scale(value, [g_r, g_alpha, g_a, g_b], [r, alpha, a, b])
-
-        return loglik_grad
+        """Weighted log-likelihood and its analytic gradient in the log-parameters, with the
+        analytic Hessian as its ``hessian`` attribute (the formulas:
+        :mod:`portfolio_lib.clv._gradients` and :mod:`portfolio_lib.clv._hessian`,
+        ``shift = 0``; shared with the MBG/NBD)."""
+        return bg_family_loglik_grad(x, t_x, T, w, shift=0)
 
     @staticmethod
     def _prob_alive(params, x, t_x, T):
