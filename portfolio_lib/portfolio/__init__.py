@@ -12,6 +12,9 @@
 - :func:`strategy_table`: the overridable strategy, KPIs and target for each group, with the
   Turkish group names of :mod:`portfolio_lib.glossary`.
 - :func:`kpi_dashboard`: the KPIs per segment in one table (a :class:`KPIDashboard`).
+- Segmentation into decisions: :func:`discount_by_segment` (price: discount depth against
+  margin and the break-even lift), :func:`cost_to_serve` (service level) and
+  :func:`touchpoints_by_segment` (the journey funnel per group).
 
 Money is in the currency units of the input; ``margin`` is always an explicit argument
 (a fraction of revenue, e.g. 0.3 for a 30 % gross margin).
@@ -25,6 +28,7 @@ Modules
 - :mod:`~portfolio_lib.portfolio.strategy`: the strategy table per group.
 - :mod:`~portfolio_lib.portfolio.dashboard`: :func:`kpi_dashboard` (:data:`KPI_LABELS`).
 - :mod:`~portfolio_lib.portfolio.targeting`: :func:`call_list`, ranked by expected saved value.
+- :mod:`~portfolio_lib.portfolio.levers`: price, service level and touchpoints per segment.
 """
 
 from portfolio_lib.portfolio.concentration import LorenzCurve, gini, lorenz_curve, pareto_table
@@ -42,6 +46,16 @@ from portfolio_lib.portfolio.kpis import (
     profit_per_customer,
     retention_over,
     retention_rate,
+)
+from portfolio_lib.portfolio.levers import (
+    DEFAULT_UNIT_COSTS,
+    CostToServe,
+    DiscountBySegment,
+    TouchpointsBySegment,
+    break_even_lift,
+    cost_to_serve,
+    discount_by_segment,
+    touchpoints_by_segment,
 )
 from portfolio_lib.portfolio.matrix import QUADRANTS, ValueLoyalty, value_loyalty_matrix
 from portfolio_lib.portfolio.strategy import RETENTION_TARGET, default_strategies, strategy_table
@@ -77,4 +91,12 @@ __all__ = [
     "kpi_dashboard",
     "CallList",
     "call_list",
+    "DiscountBySegment",
+    "discount_by_segment",
+    "break_even_lift",
+    "CostToServe",
+    "cost_to_serve",
+    "DEFAULT_UNIT_COSTS",
+    "TouchpointsBySegment",
+    "touchpoints_by_segment",
 ]

@@ -978,6 +978,41 @@ RECIPES: dict[str, Recipe] = {
         churn_probability="churn_prob_all",
         clv_="clv_all",
     ),
+    # issue 19: segmentation into decisions (price, service level, touchpoints per group)
+    "portfolio.discount_by_segment": R(
+        lambda transactions, campaigns, contacts, segments: portfolio.discount_by_segment(
+            transactions, campaigns, contacts, segments, discount=0.1, margin=0.3
+        ),
+        transactions="tx",
+        campaigns="campaigns",
+        contacts="contacts",
+        segments="groups_series",
+        nan_ok=("lift_low", "lift_high", "volume_lift", "purchases_control"),
+    ),
+    "portfolio.cost_to_serve": R(
+        lambda transactions, touchpoints, complaints, segments: portfolio.cost_to_serve(
+            transactions, touchpoints, complaints, segments, margin=0.3
+        ),
+        transactions="tx",
+        touchpoints="touchpoints",
+        complaints="complaints",
+        segments="groups_series",
+        nan_ok=("cost_share",),
+    ),
+    "portfolio.touchpoints_by_segment": R(
+        lambda touchpoints, segments: portfolio.touchpoints_by_segment(
+            touchpoints, segments, other="prospect"
+        ),
+        touchpoints="touchpoints",
+        segments="groups_series",
+        nan_ok=(
+            "step_conversion",
+            "step_ci_low",
+            "step_ci_high",
+            "drop_off_rate",
+            "touches_per_person",
+        ),
+    ),
     # quality
     "quality.parse_values": R(
         lambda values: quality.parse_values(values, "date"), values="raw_dates"
