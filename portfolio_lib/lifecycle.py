@@ -15,7 +15,8 @@ period, and :func:`migration_matrix` takes any table with a customer, a period a
 column (RFM segments computed per period, ...).
 The matrix is the maximum-likelihood estimate of a first-order Markov chain (the share of
 customers in state *i* in one period who are in state *j* in the next), with a Wilson
-interval per cell; :func:`steady_state` and :func:`cohort_path` read the chain forward.
+interval per cell; :func:`steady_state` and :func:`cohort_path` read the chain forward
+(:func:`chain_shares` first, when a short history left a state without any move out of it).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ __all__ = [
     "lifecycle_states",
     "portfolio_groups_by_period",
     "migration_matrix",
+    "chain_shares",
+    "transition_shares",
+    "start_distribution",
     "steady_state",
     "cohort_path",
     "state_values",
@@ -584,16 +588,101 @@ def migration_matrix(
     )
 
 
+def chain_shares(moves: MigrationMatrix) -> tuple[pd.DataFrame, str]:
+    """The transition shares ready for :func:`steady_state` and :func:`cohort_path`, with a note.
+
+    A short history can leave a state without any move *out of* it (a row of NaN shares in
+    :attr:`MigrationMatrix.shares`), which :func:`steady_state` refuses. Here a state that
+    nobody was in during two consecutive periods (neither left nor reached, e.g. *lost* when
+    the data are shorter than the lost rule) is dropped, and a state reached but never left
+    is treated as absorbing (customers stay: a 1 on the diagonal). Both are said in the note;
+    with every state left by someone the shares are returned unchanged.
+
+    Parameters
+    ----------
+    moves : MigrationMatrix
+        From :func:`migration_matrix`.
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        Square shares (from-state rows, to-state columns, each row sums to 1; probabilities
+        0-1) for :func:`steady_state` and :func:`cohort_path`, and the note.
+
+    Raises
+    ------
+    TypeError
+        When ``moves`` is not a :class:`MigrationMatrix`.
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"customer_id": [1, 1], "period": [1, 2], "state": ["a", "b"]})
+    >>> shares, note = chain_shares(migration_matrix(panel))
+    >>> shares.to_numpy().tolist(), note.startswith("absorbing")
+    ([[0.0, 1.0], [0.0, 1.0]], True)
+    """
+    if not isinstance(moves, MigrationMatrix):
+        raise TypeError(
+            f"moves must be a MigrationMatrix (lifecycle.migration_matrix), got {moves!r}"
+        )
+    counts = moves.counts
+    left, reached = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
+    keep = [s for s in counts.index if left[s] or reached[s]]
+    shares = moves.shares.loc[keep, keep].copy()
+    absorbing = [s for s in keep if not left[s]]
+    for state in absorbing:
+        shares.loc[state] = 0.0
+        shares.loc[state, state] = 1.0
+    dropped = [s for s in counts.index if s not in keep]
+    notes = []
+    if absorbing:
+        notes.append(f"absorbing (reached, never left in the data): {absorbing}")
+    if dropped:
+        notes.append(f"dropped (no customer was ever in them in two periods): {dropped}")
+    note = "; ".join(notes) or "every state was left by someone: the shares are used as estimated"
+    return shares, note
+
+
 # --------------------------------------------------------------------------------------------
 # Reading the chain forward
 # --------------------------------------------------------------------------------------------
-def _shares(matrix: MigrationMatrix | pd.DataFrame) -> pd.DataFrame:
-    """The square matrix of transition probabilities, checked: rows sum to 1, no gaps."""
+def transition_shares(
+    matrix: MigrationMatrix | pd.DataFrame, *, name: str = "matrix"
+) -> pd.DataFrame:
+    """The square matrix of transition probabilities, checked: rows sum to 1, no gaps.
+
+    Parameters
+    ----------
+    matrix : MigrationMatrix or pandas.DataFrame
+        A migration matrix (its ``shares``) or a table of transition probabilities (0-1)
+        with the states as index and columns in the same order.
+    name : str
+        The argument named in the errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The shares, from-state rows and to-state columns.
+
+    Raises
+    ------
+    DataValidationError
+        When the table is not square with the same states as rows and columns, or a row has
+        a missing or negative share or does not sum to 1 (within 1e-6); the error shows the
+        rows (a state nobody left in a :class:`MigrationMatrix` has no shares: see
+        :func:`chain_shares`).
+
+    Examples
+    --------
+    >>> P = pd.DataFrame([[0.9, 0.1], [0.5, 0.5]], index=["a", "b"], columns=["a", "b"])
+    >>> transition_shares(P).shape
+    (2, 2)
+    """
     shares = matrix.shares if isinstance(matrix, MigrationMatrix) else matrix
-    shares = _validate.table(shares, name="matrix")
+    shares = _validate.table(shares, name=name)
     if list(shares.index) != list(shares.columns):
         raise DataValidationError(
-            "matrix must be square with the same states as rows and columns, got rows "
+            f"{name} must be square with the same states as rows and columns, got rows "
             f"{list(shares.index)} and columns {list(shares.columns)}"
         )
     values = shares.to_numpy(dtype=float)
@@ -605,9 +694,53 @@ def _shares(matrix: MigrationMatrix | pd.DataFrame) -> pd.DataFrame:
             "has rows that are not probabilities summing to 1 (a state nobody left has no "
             "shares: drop it, or give it a row)"
         ),
-        name="matrix",
+        name=name,
     )  # fmt: skip
     return shares
+
+
+def start_distribution(
+    start: Mapping[str, float] | pd.Series, states: Sequence[str], *, name: str = "start"
+) -> pd.Series:
+    """A distribution over ``states`` from given shares (states not given: 0), checked.
+
+    Parameters
+    ----------
+    start : mapping or pandas.Series of state to share
+        Shares (0-1) of some of the states; they must be >= 0 and sum to 1 (within 1e-6).
+    states : sequence of str
+        All the states, in the order of the result.
+    name : str
+        The argument named in the errors.
+
+    Returns
+    -------
+    pandas.Series
+        The share of every state (index ``states``), named ``"share"``.
+
+    Raises
+    ------
+    ValueError
+        When ``start`` names a state not in ``states``, or is not a distribution.
+    DataValidationError
+        When a Series ``start`` repeats a state.
+
+    Examples
+    --------
+    >>> start_distribution({"b": 1.0}, ["a", "b"]).tolist()
+    [0.0, 1.0]
+    """
+    if isinstance(start, pd.Series):
+        _validate.unique_index(start, name=name, of="state")
+    given = pd.Series(start, dtype=float)
+    labels = [str(s) for s in states]
+    unknown = sorted(set(map(str, given.index)) - set(labels))
+    if unknown:
+        raise ValueError(f"{name} names states not in the matrix: {unknown}")
+    x = given.reindex(labels, fill_value=0.0).to_numpy(dtype=float)
+    if not np.isfinite(x).all() or (x < 0).any() or abs(x.sum() - 1) > 1e-6:
+        raise ValueError(f"{name} shares must be >= 0 and sum to 1, got {given.to_dict()}")
+    return pd.Series(x, index=labels, name="share")
 
 
 def steady_state(matrix: MigrationMatrix | pd.DataFrame) -> pd.Series:
@@ -637,7 +770,7 @@ def steady_state(matrix: MigrationMatrix | pd.DataFrame) -> pd.Series:
     >>> steady_state(P).round(4).tolist()
     [0.8333, 0.1667]
     """
-    shares = _shares(matrix)
+    shares = transition_shares(matrix)
     p = shares.to_numpy(dtype=float)
     n = len(p)
     eigenvalues = np.linalg.eigvals(p)
@@ -721,7 +854,7 @@ def cohort_path(
     >>> cohort_path(P, periods=2, size=10).table["old"].tolist()
     [0.0, 10.0, 10.0]
     """
-    shares = _shares(matrix)
+    shares = transition_shares(matrix)
     periods = whole_number(periods, "periods", 1)
     size = real_number(size, "size", 0, strict=True)
     labels = list(shares.index)
@@ -731,13 +864,7 @@ def cohort_path(
         x = (np.asarray(labels) == start).astype(float)
         start_name = start
     else:
-        given = pd.Series(start, dtype=float)
-        unknown = sorted(set(map(str, given.index)) - set(labels))
-        if unknown:
-            raise ValueError(f"start names states not in the matrix: {unknown}")
-        x = given.reindex(labels, fill_value=0.0).to_numpy(dtype=float)
-        if (x < 0).any() or abs(x.sum() - 1) > 1e-6:
-            raise ValueError(f"start shares must be >= 0 and sum to 1, got {given.to_dict()}")
+        x = start_distribution(start, labels).to_numpy()
         start_name = "distribution"
     p = shares.to_numpy(dtype=float)
     path = [x]
@@ -789,7 +916,7 @@ def state_values(
     >>> state_values(P, {"active": 10.0}, discount_rate=0.0, periods=3).tolist()
     [17.5, 0.0]
     """
-    shares = _shares(matrix)
+    shares = transition_shares(matrix)
     rate = real_number(discount_rate, "discount_rate", 0)
     if not isinstance(value_per_period, Mapping):
         value_per_period = _validate.one_dimensional(value_per_period, name="value_per_period")

@@ -73,13 +73,23 @@ class ChapterRange:
 #: (4) and satisfaction (5) chapters do not take it.
 DOCUMENTED_RANGES: dict[str, ChapterRange] = {
     "01": ChapterRange(("sample", "simulate", "cdnow")),
-    "02": ChapterRange(("sample", "simulate", "cdnow"), extra={"cdnow": {"RFM_BINS": 4}}),
+    "02": ChapterRange(
+        ("sample", "simulate", "cdnow"),
+        extra={"cdnow": {"RFM_BINS": 4}},
+        ranges={"LOST_AFTER": (2, 12), "PATH_PERIODS": (1, 40)},
+    ),
     "03": ChapterRange(("sample", "simulate", "cdnow"), ranges={"CLV_HORIZON_MONTHS": (1, 120)}),
     "04": ChapterRange(("sample", "simulate")),
     "05": ChapterRange(("sample", "simulate")),
     "06": ChapterRange(
         ("sample", "simulate", "cdnow"),
-        ranges={"CLV_HORIZON_MONTHS": (1, 120), "SAVE_RATE": (0, 1), "CONTACT_COST": (0, 100)},
+        ranges={
+            "CLV_HORIZON_MONTHS": (1, 120),
+            "SAVE_RATE": (0, 1),
+            "CONTACT_COST": (0, 100),
+            "MAX_CONTACTS": (0.5, 10),
+            "LOOP_PERIODS": (1, 12),
+        },
     ),
 }
 

@@ -9,18 +9,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portfolio_lib import DataValidationError
+from portfolio_lib.lessons import lifecycle as lesson
 from portfolio_lib.lifecycle import (
     STATES,
+    MigrationMatrix,
+    chain_shares,
     cohort_path,
     lifecycle_states,
     migration_matrix,
     portfolio_groups_by_period,
     purchases_by_period,
+    start_distribution,
     state_values,
     steady_state,
+    transition_shares,
 )
+from portfolio_lib.plotting import lifecycle as lifecycle_plots
+from portfolio_lib.plotting import plot_migration
 from portfolio_lib.portfolio import portfolio_groups
 from portfolio_lib.rfm import rfm_table
+from portfolio_lib.simulate.migration import simulate_migration
 
 TRUE_P = np.array(
     [
@@ -34,24 +42,9 @@ LABELS = ["new", "loyal", "at_risk", "lost"]
 
 
 def simulate_panel(p: np.ndarray, n_customers: int, n_periods: int, seed: int) -> pd.DataFrame:
-    """A customer x period panel of states drawn from the Markov chain ``p``."""
-    rng = np.random.default_rng(seed)
-    k = len(p)
-    state = rng.integers(0, k, size=n_customers)
-    rows = [state]
-    cumulative = p.cumsum(axis=1)
-    for _ in range(n_periods - 1):
-        u = rng.random(n_customers)
-        state = (u[:, None] > cumulative[state]).sum(axis=1)
-        rows.append(state)
-    codes = np.column_stack(rows)
-    return pd.DataFrame(
-        {
-            "customer_id": np.repeat(np.arange(n_customers), n_periods),
-            "period": np.tile(np.arange(2020, 2020 + n_periods), n_customers),
-            "state": np.asarray(LABELS)[codes.ravel()],
-        }
-    )
+    """A customer x period panel of states drawn from the Markov chain ``p`` (uniform start)."""
+    truth = pd.DataFrame(p, index=LABELS, columns=LABELS)
+    return simulate_migration(truth, n_customers, n_periods, seed=seed)
 
 
 def random_log(seed: int, n: int, customers: int, days: int) -> pd.DataFrame:
@@ -181,10 +174,15 @@ def test_bad_input_names_the_column_and_the_rows():
 
 
 @st.composite
-def stochastic_matrices(draw: st.DrawFn) -> pd.DataFrame:
-    k = draw(st.integers(2, 5))
+def stochastic_matrices(
+    draw: st.DrawFn, max_states: int = 5, min_weight: float = 0.01
+) -> pd.DataFrame:
+    """Random row-stochastic matrices of 2 to ``max_states`` states (weights >= min_weight)."""
+    k = draw(st.integers(2, max_states))
     weights = draw(
-        st.lists(st.lists(st.floats(0.01, 1.0), min_size=k, max_size=k), min_size=k, max_size=k)
+        st.lists(
+            st.lists(st.floats(min_weight, 1.0), min_size=k, max_size=k), min_size=k, max_size=k
+        )
     )
     p = np.asarray(weights)
     p = p / p.sum(axis=1, keepdims=True)
@@ -267,3 +265,64 @@ def test_state_values_solve_the_bellman_equation(p, rate):
     r = pd.Series(np.arange(len(p), dtype=float), index=p.index)
     v = state_values(p, r, discount_rate=rate).to_numpy()
     assert np.allclose(v, r.to_numpy() + p.to_numpy() @ v / (1 + rate))
+
+
+# ------------------------------------------------- chain_shares and plot_migration (moved here)
+def test_chain_shares_drops_unreached_states_and_makes_unleft_ones_absorbing():
+    panel = pd.DataFrame(
+        {"customer_id": [1, 1, 2, 2, 3, 3], "period": [1, 2, 1, 2, 1, 2],
+         "state": pd.Categorical(list("abaaab"), categories=["a", "b", "c"])}
+    )  # fmt: skip
+    moves = migration_matrix(panel)
+    assert moves.shares.loc["b"].isna().all()  # b was reached but never left
+    shares, note = chain_shares(moves)
+    # a -> a once, a -> b twice; b absorbing; c neither reached nor left: dropped
+    assert shares.to_numpy().ravel().tolist() == pytest.approx([1 / 3, 2 / 3, 0.0, 1.0])
+    assert list(shares.index) == list(shares.columns) == ["a", "b"]
+    assert "absorbing" in note and "['b']" in note and "dropped" in note and "['c']" in note
+    assert steady_state(shares).tolist() == pytest.approx([0.0, 1.0])
+
+
+def test_chain_shares_keeps_a_matrix_every_state_left():
+    panel = simulate_panel(TRUE_P, n_customers=300, n_periods=4, seed=2)
+    moves = migration_matrix(panel, order=LABELS)
+    shares, note = chain_shares(moves)
+    pd.testing.assert_frame_equal(shares, moves.shares)
+    assert note.startswith("every state was left")
+    with pytest.raises(TypeError, match="MigrationMatrix"):
+        chain_shares(moves.shares)
+
+
+def test_plot_migration_lives_in_plotting_and_the_lesson_names_re_export_it():
+    import matplotlib.pyplot as plt
+
+    assert plot_migration is lifecycle_plots.plot_migration is lesson.plot_migration
+    assert lesson.chain_shares is chain_shares
+    moves = migration_matrix(simulate_panel(TRUE_P, n_customers=200, n_periods=3, seed=4),
+                             order=LABELS)  # fmt: skip
+    fig, ax = plt.subplots()
+    out = plot_migration(moves, ax=ax, title="t")
+    rows = [t.get_text() for t in out.get_yticklabels()]
+    cells = [float(t.get_text()) for t in out.texts if t.get_text()]
+    plt.close(fig)
+    assert out is ax and out.get_title() == "t"
+    n_from = moves.counts.sum(axis=1)
+    assert rows == [f"{s} ({n:,})" for s, n in n_from.items()]
+    assert sorted(cells) == sorted(np.round(moves.shares.to_numpy().ravel() * 100).tolist())
+    assert isinstance(moves, MigrationMatrix)
+
+
+def test_transition_shares_and_start_distribution_check_their_input():
+    moves = migration_matrix(simulate_panel(TRUE_P, n_customers=100, n_periods=3, seed=5),
+                             order=LABELS)  # fmt: skip
+    pd.testing.assert_frame_equal(transition_shares(moves), moves.shares)
+    gap = moves.shares.copy()
+    gap.loc["lost"] = np.nan
+    with pytest.raises(DataValidationError, match=r"P: column .* has rows that are not probabilities"):
+        transition_shares(gap, name="P")
+    got = start_distribution(pd.Series({"lost": 0.25, "new": 0.75}), LABELS)
+    assert got.index.tolist() == LABELS and got.tolist() == [0.75, 0.0, 0.0, 0.25]
+    with pytest.raises(ValueError, match="x names states not in the matrix"):
+        start_distribution({"gone": 1.0}, LABELS, name="x")
+    with pytest.raises(ValueError, match="start shares must be >= 0 and sum to 1"):
+        start_distribution({"new": 1.5, "lost": -0.5}, LABELS)

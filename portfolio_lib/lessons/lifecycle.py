@@ -2,10 +2,10 @@
 
 They keep chapters 2, 3 and 6 free of logic while the chapters run on every ``DATASET``:
 
-* :func:`plot_migration` draws a :class:`~portfolio_lib.lifecycle.MigrationMatrix` as a
-  heatmap of row percentages, with each row's number of moves in its label;
-* :func:`chain_shares` readies its shares for the steady state when a short history left a
-  state without moves out of it;
+* :func:`plot_migration` and :func:`chain_shares` are the old names of
+  :func:`portfolio_lib.plotting.lifecycle.plot_migration` and
+  :func:`portfolio_lib.lifecycle.chain_shares`, kept as re-exports (the chapters call the new
+  places);
 * :func:`equity_inputs` reads what :func:`portfolio_lib.equity.customer_equity` needs about
   future cohorts from the data: how many customers are won per period, what a recently won
   customer is worth (their CLV) and what winning one costs (the customers' acquisition cost);
@@ -36,7 +36,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 
 from portfolio_lib import _validate
 from portfolio_lib._counts import real_number, whole_number
@@ -45,9 +44,8 @@ from portfolio_lib._results import TableResult
 from portfolio_lib.campaigns import ab_test
 from portfolio_lib.communication import CommunicationPlan, KPITracker, ab_actual, kpi_tracker
 from portfolio_lib.equity import CustomerEquity, customer_equity
-from portfolio_lib.lifecycle import MigrationMatrix, Period, purchases_by_period
-from portfolio_lib.plotting import get_ax
-from portfolio_lib.plotting._heatmap import annotated_heatmap
+from portfolio_lib.lifecycle import Period, chain_shares, purchases_by_period
+from portfolio_lib.plotting.lifecycle import plot_migration
 
 __all__ = [
     "EquityInputs",
@@ -63,100 +61,6 @@ __all__ = [
 
 #: Periods per year of each calendar period, for a per-period discount rate.
 _PER_YEAR = {"W": 52.0, "M": 12.0, "Q": 4.0, "Y": 1.0}
-
-
-def plot_migration(
-    moves: MigrationMatrix,
-    ax: Axes | None = None,
-    title: str = "Lifecycle migration: where customers are one period later",
-) -> Axes:
-    """Heatmap of a migration matrix: row percentages, the diagonal is who stayed.
-
-    Parameters
-    ----------
-    moves : MigrationMatrix
-        From :func:`portfolio_lib.lifecycle.migration_matrix`.
-    ax : matplotlib Axes, optional
-    title : str
-        Title of the figure.
-
-    Returns
-    -------
-    matplotlib Axes
-        Rows: the state in one period (label with the moves counted from it); columns: the
-        state in the next period; cells: % of the row (empty for a state nobody left).
-
-    Examples
-    --------
-    >>> from portfolio_lib.lifecycle import migration_matrix
-    >>> panel = pd.DataFrame({"customer_id": [1, 1, 2, 2], "period": [1, 2, 1, 2],
-    ...                       "state": ["a", "b", "b", "b"]})
-    >>> plot_migration(migration_matrix(panel)).get_xlabel()
-    'state in the next period'
-    """
-    if not isinstance(moves, MigrationMatrix):
-        raise TypeError(
-            f"moves must be a MigrationMatrix (lifecycle.migration_matrix), got {moves!r}"
-        )
-    shares = moves.shares * 100
-    totals = moves.counts.sum(axis=1)
-    shares.index = [f"{state} ({int(n):,})" for state, n in totals.items()]
-    ax = get_ax(ax, figsize=(0.9 * shares.shape[1] + 3.5, 0.45 * len(shares) + 2))
-    annotated_heatmap(ax, shares, cmap="Greens", fmt=".0f", colorbar_label="% of the row")
-    ax.set_xlabel("state in the next period")
-    ax.set_ylabel("state in a period (moves counted)")
-    ax.set_title(title)
-    ax.figure.tight_layout()
-    return ax
-
-
-def chain_shares(moves: MigrationMatrix) -> tuple[pd.DataFrame, str]:
-    """The transition shares ready for the steady state and the cohort path, with a note.
-
-    A short history can leave a state without any move *out of* it (no row of shares): a
-    state nobody reached (e.g. *lost* when the data are shorter than the lost rule) is
-    dropped, and a state reached but never left is treated as absorbing (customers stay).
-    Both are said in the note; with every state left by someone the shares are unchanged.
-
-    Parameters
-    ----------
-    moves : MigrationMatrix
-        From :func:`portfolio_lib.lifecycle.migration_matrix`.
-
-    Returns
-    -------
-    (pandas.DataFrame, str)
-        Square shares (rows sum to 1) for :func:`portfolio_lib.lifecycle.steady_state` and
-        :func:`portfolio_lib.lifecycle.cohort_path`, and the note.
-
-    Examples
-    --------
-    >>> from portfolio_lib.lifecycle import migration_matrix
-    >>> panel = pd.DataFrame({"customer_id": [1, 1], "period": [1, 2], "state": ["a", "b"]})
-    >>> shares, note = chain_shares(migration_matrix(panel))
-    >>> shares.to_numpy().tolist(), note.startswith("absorbing")
-    ([[0.0, 1.0], [0.0, 1.0]], True)
-    """
-    if not isinstance(moves, MigrationMatrix):
-        raise TypeError(
-            f"moves must be a MigrationMatrix (lifecycle.migration_matrix), got {moves!r}"
-        )
-    counts = moves.counts
-    left, reached = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
-    keep = [s for s in counts.index if left[s] or reached[s]]
-    shares = moves.shares.loc[keep, keep].copy()
-    absorbing = [s for s in keep if not left[s]]
-    for state in absorbing:
-        shares.loc[state] = 0.0
-        shares.loc[state, state] = 1.0
-    dropped = [s for s in counts.index if s not in keep]
-    notes = []
-    if absorbing:
-        notes.append(f"absorbing (reached, never left in the data): {absorbing}")
-    if dropped:
-        notes.append(f"dropped (no customer was ever in them in two periods): {dropped}")
-    note = "; ".join(notes) or "every state was left by someone: the shares are used as estimated"
-    return shares, note
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,9 @@ def get_ax(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -
         return ax
     _, new_ax = plt.subplots(figsize=figsize)
     return new_ax
+
+
+# Chapter figures exported here (imported last: the submodule uses get_ax above).
+from portfolio_lib.plotting.lifecycle import plot_migration  # noqa: E402
+
+__all__ += ["plot_migration"]
