@@ -19,6 +19,7 @@ repeat buyers and stores it in ``independence_``.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,11 +28,12 @@ from typing import Self
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import digamma, gammaln, stdtr
+from scipy.special import digamma, gammaln, stdtr, zeta
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.clv._base import SpendModel, on_log_scale, unpack
-from portfolio_lib.clv._fitting import compress_rows, dot
+from portfolio_lib.clv._base import SpendModel, unpack
+from portfolio_lib.clv._common import start_vector
+from portfolio_lib.clv._fitting import POLISH_STEP, compress_rows
 from portfolio_lib.clv._validation import (
     NotIdentifiedError,
     require_customers,
@@ -108,46 +110,10 @@ class GammaGamma(SpendModel):
            \partial_q \ell = \psi(px+q) - \psi(q) + \ln\gamma - \ln(\gamma + x\bar z),\quad
            \partial_\gamma \ell = \frac{q}{\gamma} - \frac{px+q}{\gamma + x\bar z};
 
-        times the parameter for the log scale.
+        times the parameter for the log scale. The returned function also gives the
+        Hessian in the log-parameters with ``order=2`` (see :func:`_loglik_derivatives`).
         """
-        x = np.asarray(x, dtype=float)
-        zbar = np.asarray(zbar, dtype=float)
-        w = np.asarray(w, dtype=float)
-        xz = x * zbar
-        log_z = np.log(zbar)
-        wx = w * x
-        total_w = float(w.sum())
-        # The gamma functions depend on the row through x alone, which takes few values
-        # (whole numbers of purchases): evaluate them once per distinct x, with its weight.
-        x_u, inverse = np.unique(x, return_inverse=True)
-        w_u = np.bincount(inverse, weights=w, minlength=x_u.size)
-        wx_u = w_u * x_u
-        # Terms free of the parameters' nonlinear parts: ln x + ln zbar weighted by w x,
-        # and ln zbar weighted by w and by w x.
-        const_p = dot(wx_u, np.log(x_u)) + dot(wx, log_z)
-        wx_log_z, w_log_z = dot(wx, log_z), dot(w, log_z)
-
-        def loglik_grad(params):
-            p, q, gamma = (float(v) for v in params)
-            px_u = p * x_u
-            log_g = np.log(gamma + xz)
-            wx_log_g, w_log_g = dot(wx, log_g), dot(w, log_g)
-            inv_g = 1.0 / (gamma + xz)
-            psi_pq = digamma(px_u + q)
-            value = (
-                dot(w_u, gammaln(px_u + q) - gammaln(px_u))
-                - p * wx_log_g - q * w_log_g
-                + p * wx_log_z - w_log_z
-                - total_w * gammaln(q)
-                + total_w * q * np.log(gamma)
-                + p * dot(wx_u, np.log(x_u))
-            )  # fmt: skip
-            g_p = dot(wx_u, psi_pq - digamma(px_u)) - wx_log_g + const_p
-            g_q = dot(w_u, psi_pq) - w_log_g + total_w * (np.log(gamma) - digamma(q))
-            g_gamma = total_w * q / gamma - p * dot(wx, inv_g) - q * dot(w, inv_g)
-            return on_log_scale(value, [g_p, g_q, g_gamma], [p, q, gamma])
-
-        return loglik_grad
+        return _loglik_derivatives(x, zbar, w)
 
     @staticmethod
     def _expected_spend(params, x, zbar):
@@ -196,7 +162,7 @@ class GammaGamma(SpendModel):
             No reliable maximum.
         """
         x_all, z_all, w_repeat = repeat_buyers(summary, weights, "the Gamma-Gamma model")
-        if np.unique(z_all).size < 2:
+        if not (z_all != z_all[0]).any():
             raise NotIdentifiedError(
                 f"summary: column monetary_value takes one value ({z_all[0]:g}) among the "
                 f"{z_all.size} repeat buyer(s), so the spread of spend across customers is "
@@ -214,17 +180,24 @@ class GammaGamma(SpendModel):
             )
         unique, counts = compress_rows({"frequency": x_all, "monetary_value": z_all}, w_repeat)
         x, zbar = unique["frequency"], unique["monetary_value"]
-        mean_z = float(np.average(zbar, weights=counts))
-        start = _moment_start(x, zbar, counts)
-        alt = np.array([1.0, 1.5, mean_z / 4])
+        derivatives = _loglik_derivatives(x, zbar, counts)
+        start = start_vector(start_params, self._param_names, _moment_start(x, zbar, counts))
+        # Newton with the analytic Hessian finds the optimum in a few steps; the fitter then
+        # checks it (gradient, Hessian, Newton step) and gives the standard errors. Where
+        # Newton fails, the fitter searches from the original start as before.
+        solved = _newton_maximise(derivatives, start)
+        start_cov = None
+        if solved is not None:
+            start, start_cov = np.exp(solved[0]), solved[1]
+        mean_z = float(counts @ zbar) / float(counts.sum())
         cls = type(self)
         self._maximise(
             lambda prm: cls._loglik_rows(prm, x, zbar),
             counts,
             start,
-            start_params=start_params,
-            loglik_grad=cls._make_loglik_grad(x, zbar, counts),
-            alt_start_params=alt,
+            loglik_grad=derivatives,
+            alt_start_params=np.array([1.0, 1.5, mean_z / 4]),
+            start_cov=start_cov,
         )
         return self
 
@@ -244,12 +217,180 @@ def _moment_start(x: np.ndarray, zbar: np.ndarray, w: np.ndarray) -> np.ndarray:
     ``gamma = mean (q - 1) / p``, clipped to sensible ranges. Used only to start BFGS.
     """
     p = 4.0
-    mean = float(np.average(zbar, weights=w))
-    var = float(np.average((zbar - mean) ** 2, weights=w))
-    noise = float(np.average(1 / (p * x), weights=w))
+    total = float(w.sum())
+    mean = float(w @ zbar) / total
+    var = float(w @ (zbar - mean) ** 2) / total
+    noise = float(w @ (1 / (p * x))) / total
     cv2 = max(var / mean**2 - noise, 0.05)
-    q = float(np.clip(2 + 1 / cv2, 2.5, 50.0))
+    q = min(max(2 + 1 / cv2, 2.5), 50.0)
     return np.array([p, q, mean * (q - 1) / p])
+
+
+#: Below this many rows the weighted sums use BLAS (``@``); above, ``einsum`` (one thread).
+_BLAS_ROWS = 4096
+
+
+def _loglik_derivatives(x: ArrayLike, zbar: ArrayLike, w: ArrayLike):
+    r"""Weighted Gamma-Gamma log-likelihood with its gradient and Hessian in the log-parameters.
+
+    Returns ``derivatives(params, order=1)``: ``params`` are natural-scale (p, q, gamma);
+    ``order=1`` gives ``(value, gradient)``, ``order=2`` ``(value, gradient, hessian)``,
+    both with respect to ``(ln p, ln q, ln gamma)``. With :math:`G = \gamma + x\bar z`,
+    :math:`a = px + q` and the trigamma function :math:`\psi_1`, each row contributes
+
+    .. math::
+
+       \partial^2_{pp} = x^2[\psi_1(a) - \psi_1(px)],\quad
+       \partial^2_{pq} = x\,\psi_1(a),\quad
+       \partial^2_{p\gamma} = -x/G,\quad
+       \partial^2_{qq} = \psi_1(a) - \psi_1(q),\quad
+       \partial^2_{q\gamma} = 1/\gamma - 1/G,\quad
+       \partial^2_{\gamma\gamma} = -q/\gamma^2 + a/G^2,
+
+    and on the log scale :math:`H^{\log}_{ij} = \theta_i\theta_j H_{ij} + \delta_{ij}\,
+    \theta_i \partial_i\ell`. The gamma functions depend on the row through ``x`` alone,
+    which takes few values (whole numbers of purchases): they are evaluated once per distinct
+    ``x``, with its summed weight; the sums over rows are one matrix product per call.
+
+    Examples
+    --------
+    >>> f = _loglik_derivatives(np.array([1.0, 2, 3]), np.array([20.0, 35, 30]), np.ones(3))
+    >>> value, grad, hess = f(np.array([6.0, 4.0, 15.0]), order=2)
+    >>> hess.shape, bool(np.allclose(hess, hess.T))
+    ((3, 3), True)
+    """
+    x = np.asarray(x, dtype=float)
+    zbar = np.asarray(zbar, dtype=float)
+    w = np.asarray(w, dtype=float)
+    xz = x * zbar
+    log_z = np.log(zbar)
+    n_rows = x.size
+    total_w = float(w.sum())
+    # weights of the per-row sums: row 0 by w, row 1 by w x
+    weights = np.stack([w, w * x])
+    x_u, inverse = np.unique(x, return_inverse=True)
+    w_u = np.bincount(inverse, weights=w, minlength=x_u.size)
+    wx_u = w_u * x_u
+    m = x_u.size
+    size = 2 * m + 1
+    # The gamma-function arguments are (p x_u + q, p x_u, q); ``coef @ [lnG; psi; psi_1]`` gives
+    # the value's lnGamma terms, the psi terms of dl/dp and dl/dq, and the psi_1 terms of
+    # d2l/dp2, d2l/dpdq, d2l/dq2 (block rows of zeros elsewhere).
+    zeros = np.zeros(m)
+    blocks = {
+        "value": [w_u, -w_u, [-total_w]],
+        "p": [wx_u, -wx_u, [0.0]],
+        "q": [w_u, zeros, [-total_w]],
+        "pp": [wx_u * x_u, -wx_u * x_u, [0.0]],
+        "pq": [wx_u, zeros, [0.0]],
+        "qq": [w_u, zeros, [-total_w]],
+    }
+    coef = np.zeros((6, 3 * size))
+    for row, (name, parts) in enumerate(blocks.items()):
+        block = row if row == 0 else (1 if name in ("p", "q") else 2)
+        coef[row, block * size : (block + 1) * size] = np.concatenate(parts)
+    coef_first = np.ascontiguousarray(coef[:3, : 2 * size])
+    # terms free of the parameters: ln x + ln zbar weighted by w x, ln zbar weighted by w
+    const_p = float(wx_u @ np.log(x_u)) + float(weights[1] @ log_z)
+    w_log_z = float(weights[0] @ log_z)
+    args = np.empty(size)
+    special = np.empty(3 * size)
+    columns = np.empty((3, n_rows))
+
+    def derivatives(params: np.ndarray, order: int = 1):
+        p, q, gamma = (float(v) for v in params)
+        np.multiply(x_u, p, out=args[m : 2 * m])
+        np.add(args[m : 2 * m], q, out=args[:m])
+        args[-1] = q
+        gammaln(args, out=special[:size])
+        digamma(args, out=special[size : 2 * size])
+        k = 3 if order >= 2 else 2
+        np.add(xz, gamma, out=columns[0])
+        np.divide(1.0, columns[0], out=columns[1])
+        if k == 3:
+            np.multiply(columns[1], columns[1], out=columns[2])
+            zeta(2.0, args, out=special[2 * size :])  # trigamma
+            terms = (coef @ special).tolist()
+        else:
+            terms = (coef_first @ special[: 2 * size]).tolist()
+        np.log(columns[0], out=columns[0])
+        if n_rows < _BLAS_ROWS:
+            sums = (weights @ columns[:k].T).tolist()
+        else:
+            sums = np.einsum("in,kn->ik", weights, columns[:k]).tolist()
+        (s_log, s_inv, *s_inv2), (sx_log, sx_inv, *sx_inv2) = sums
+        log_gamma = float(np.log(gamma))
+        value = (
+            terms[0] - p * sx_log - q * s_log + p * const_p - w_log_z
+            + total_w * q * log_gamma
+        )  # fmt: skip
+        grad = [
+            p * (terms[1] - sx_log + const_p),
+            q * (terms[2] - s_log + total_w * log_gamma),
+            gamma * (total_w * q / gamma - p * sx_inv - q * s_inv),
+        ]
+        if order < 2:
+            return value, np.array(grad)
+        # natural-scale second derivatives, then d2/dlog_i dlog_j = i j d2/didj (+ grad_i)
+        h_pq = p * q * terms[4]
+        h_pg = -p * gamma * sx_inv
+        h_qg = q * (total_w - gamma * s_inv)
+        h_gg = -total_w * q + gamma * gamma * (p * sx_inv2[0] + q * s_inv2[0])
+        hess = [
+            [p * p * terms[3] + grad[0], h_pq, h_pg],
+            [h_pq, q * q * terms[5] + grad[1], h_qg],
+            [h_pg, h_qg, h_gg + grad[2]],
+        ]
+        return value, np.array(grad), np.array(hess)
+
+    return derivatives
+
+
+def _newton_maximise(derivatives, start: np.ndarray, max_iter: int = 40):
+    """Newton ascent on the log-parameters with the analytic Hessian, from natural ``start``.
+
+    Each step is ``V diag(1/|lambda|) V' g`` (the Newton step where the Hessian is negative
+    definite, an ascent direction elsewhere), at most 2 per log-parameter, halved until the
+    log-likelihood does not fall (beyond rounding). Returns ``(theta, covariance of the log-parameters)`` once
+    a step is below the fitter's ``POLISH_STEP`` at a negative-definite Hessian, else None
+    (then the fitter's own search starts from the original point).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(1, 6, 500).astype(float)
+    >>> zbar = rng.gamma(6.0 * x, 1.0 / (x * rng.gamma(3.5, 1 / 20.0, 500)))  # mean spends
+    >>> f = _loglik_derivatives(x, zbar, np.ones(500))
+    >>> theta, cov = _newton_maximise(f, [4.0, 3.0, 20.0])
+    >>> bool(np.max(np.abs(f(np.exp(theta))[1])) < 1e-6)  # the gradient vanishes there
+    True
+    """
+    with np.errstate(all="ignore"):
+        theta = np.log(np.asarray(start, dtype=float))
+        value, grad, hess = derivatives(np.exp(theta), order=2)
+        for _ in range(max_iter):
+            if not (np.isfinite(value) and np.all(np.isfinite(hess))):
+                return None
+            eig, vec = np.linalg.eigh(hess)
+            step = vec @ ((vec.T @ grad) / np.abs(eig))
+            size = float(np.max(np.abs(step)))
+            if not np.isfinite(size):
+                return None
+            if size < POLISH_STEP and eig[-1] < 0:
+                return theta, np.linalg.inv(-hess)
+            scale = min(1.0, 2.0 / size)
+            for _ in range(30):
+                candidate = theta + scale * step
+                moved = derivatives(np.exp(candidate), order=2)
+                # (a rise below rounding, 1e-12 of the value, counts as no fall)
+                if np.isfinite(moved[0]) and moved[0] >= value - 1e-12 * abs(value):
+                    break
+                scale /= 2
+            else:
+                return None
+            theta = candidate
+            value, grad, hess = moved
+    return None
 
 
 def repeat_buyers(summary: pd.DataFrame, weights, model: str):
@@ -261,22 +402,24 @@ def repeat_buyers(summary: pd.DataFrame, weights, model: str):
     frame = require_customers(
         validate_summary(summary, columns=("frequency", "monetary_value")), model
     )
-    w = validate_weights(weights, len(frame))
-    repeat = frame["frequency"].to_numpy() > 0
+    # the checked frame holds exactly these two float columns, in this order: one array
+    # instead of a pandas Series per column
+    values = frame.to_numpy(dtype=float)
+    w = validate_weights(weights, len(values))
+    repeat = values[:, 0] > 0
     if not repeat.any():
         raise DataValidationError(
             "summary: column 'frequency' has no repeat buyer (frequency > 0); "
             f"{model} needs some repeat purchases"
         )
-    x = frame["frequency"].to_numpy(float)[repeat]
-    z = frame["monetary_value"].to_numpy(float)[repeat]
-    return x, z, w[repeat]
+    return values[repeat, 0], values[repeat, 1], w[repeat]
 
 
 def _pearson(x: np.ndarray, z: np.ndarray) -> float:
     """Pearson correlation of two non-constant arrays (plain numpy, no tests)."""
-    dx, dz = x - x.mean(), z - z.mean()
-    return float(np.clip((dx @ dz) / np.sqrt((dx @ dx) * (dz @ dz)), -1.0, 1.0))
+    dx, dz = x - x.sum() / x.size, z - z.sum() / z.size
+    r = float(dx @ dz) / math.sqrt(float(dx @ dx) * float(dz @ dz))
+    return min(max(r, -1.0), 1.0)
 
 
 def _average_ranks(values: np.ndarray) -> np.ndarray:
@@ -288,7 +431,7 @@ def _average_ranks(values: np.ndarray) -> np.ndarray:
     [3.5, 1.0, 3.5, 2.0]
     """
     n = values.size
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # tied values share their average rank: any order will do
     ordered = values[order]
     first = np.empty(n, dtype=bool)
     first[:1] = True
