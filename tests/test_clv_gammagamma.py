@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import pearsonr
 
 from portfolio_lib import DataValidationError
-from portfolio_lib.clv import GammaGamma, simulate_gamma_gamma_spend, summary_from_transactions
+from portfolio_lib.clv import (
+    ConvergenceError,
+    GammaGamma,
+    simulate_gamma_gamma_spend,
+    summary_from_transactions,
+)
+from portfolio_lib.clv.gammagamma import _BLAS_ROWS, _loglik_derivatives, _newton_maximise
 
 
 def papers_summary(folder) -> pd.DataFrame:
@@ -107,3 +115,94 @@ def test_bad_input_names_the_column():
         GammaGamma().fit(pd.DataFrame({"frequency": [1, 2], "monetary_value": [0.0, 3.0]}))
     with pytest.raises(DataValidationError, match="frequency"):
         GammaGamma().fit(pd.DataFrame({"frequency": [0, 0], "monetary_value": [0.0, 0.0]}))
+
+
+# -- analytic gradient and Hessian (property-based) ---------------------------------------
+
+
+def spend_rows(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frequencies 1..11, Gamma-Gamma mean spends (p = 6, q = 3.5, gamma = 20), weights 1..3."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 12, n).astype(float)
+    zbar = rng.gamma(6.0 * x, 1.0 / (x * rng.gamma(3.5, 1 / 20.0, n)))
+    return x, zbar, rng.integers(1, 4, n).astype(float)
+
+
+# one set of rows under the threshold of the matrix product, one above it (einsum path)
+ROWS = {False: spend_rows(300, 1), True: spend_rows(_BLAS_ROWS + 500, 2)}
+
+
+def central_difference(func, theta: np.ndarray, h: float) -> np.ndarray:
+    """Columns d func / d theta_j (func returns a scalar or a vector)."""
+    columns = []
+    for j in range(theta.size):
+        step = np.zeros_like(theta)
+        step[j] = h
+        columns.append((np.asarray(func(theta + step)) - np.asarray(func(theta - step))) / (2 * h))
+    return np.stack(columns, axis=-1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    theta=st.lists(st.floats(-2.0, 3.0), min_size=3, max_size=3).map(np.array),
+    large=st.booleans(),
+)
+def test_hessian_and_gradient_match_finite_differences(theta, large):
+    x, zbar, w = ROWS[large]
+    derivatives = _loglik_derivatives(x, zbar, w)
+    value, grad, hess = derivatives(np.exp(theta), order=2)
+    # order 1 gives the same value and gradient (up to the order of summation); the value
+    # is the weighted row formula
+    first_value, first_grad = derivatives(np.exp(theta))
+    assert first_value == pytest.approx(value, rel=1e-14)
+    np.testing.assert_allclose(first_grad, grad, rtol=1e-13, atol=1e-14 * abs(value))
+    assert value == pytest.approx(float(w @ GammaGamma._loglik_rows(np.exp(theta), x, zbar)))
+    numeric_grad = central_difference(lambda t: derivatives(np.exp(t))[0], theta, 1e-6)
+    np.testing.assert_allclose(grad, numeric_grad, rtol=1e-6, atol=1e-7 * abs(value))
+    numeric_hess = central_difference(lambda t: derivatives(np.exp(t))[1], theta, 1e-5)
+    np.testing.assert_allclose(hess, numeric_hess, rtol=1e-5, atol=1e-8 * abs(value))
+    np.testing.assert_array_equal(hess, hess.T)
+
+
+def test_newton_reaches_the_maximum_from_a_far_start():
+    x, zbar, w = ROWS[False]
+    derivatives = _loglik_derivatives(x, zbar, w)
+    theta, cov = _newton_maximise(derivatives, [0.5, 40.0, 1.0])
+    _, grad, hess = derivatives(np.exp(theta), order=2)
+    assert np.max(np.abs(grad)) < 1e-6 * w.sum()
+    np.testing.assert_allclose(cov, np.linalg.inv(-hess), rtol=1e-10)
+    data = pd.DataFrame({"frequency": x, "monetary_value": zbar})
+    default = GammaGamma().fit(data, weights=w)
+    far = GammaGamma().fit(data, weights=w, start_params={"p": 0.5, "q": 40.0, "gamma": 1.0})
+    np.testing.assert_allclose(default.params_, np.exp(theta), rtol=1e-9)
+    np.testing.assert_allclose(far.params_, default.params_, rtol=1e-9)
+
+
+def test_no_maximum_leaves_newton_and_raises_with_diagnostics():
+    """Every purchase at the customer's own price (p -> infinity): no maximum to find."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 8, 400).astype(float)
+    zbar = 100.0 / rng.gamma(4.0, 1.0, 400)
+    derivatives = _loglik_derivatives(x, zbar, np.ones(400))
+    assert _newton_maximise(derivatives, [4.0, 5.0, 25.0]) is None
+    with pytest.raises(ConvergenceError, match="did not converge") as caught:
+        GammaGamma().fit(pd.DataFrame({"frequency": x, "monetary_value": zbar}))
+    diagnostics = caught.value.diagnostics
+    assert not diagnostics.converged and diagnostics.problems and len(diagnostics.attempts) >= 2
+
+
+def test_agrees_with_lifetimes_on_the_cdnow_sample(cdnow_home):
+    """Where lifetimes is installed (benchmarks/requirements.txt): same likelihood, same fit."""
+    lifetimes = pytest.importorskip("lifetimes")
+    data = papers_summary(cdnow_home)
+    repeat = data[data["frequency"] > 0]
+    ours = GammaGamma().fit(repeat)
+    theirs = lifetimes.GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    p = theirs.params_[["p", "q", "v"]].to_numpy()
+    x, zbar = repeat["frequency"].to_numpy(float), repeat["monetary_value"].to_numpy(float)
+    ll_theirs = -theirs._negative_log_likelihood(np.log(p), x, zbar, np.ones(len(x)), 0.0)
+    assert float(GammaGamma._loglik_rows(p, x, zbar).sum()) == pytest.approx(
+        ll_theirs * len(x), rel=1e-12
+    )
+    assert ours.loglik_ >= ll_theirs * len(x) - 1e-9
+    np.testing.assert_allclose(ours.params_.to_numpy(), p, rtol=1e-6)
