@@ -111,13 +111,18 @@ class MatrixCase:
 
     @property
     def label(self) -> str:
-        """Short readable name, e.g. ``simulate n=150 seed=2``."""
+        """Short readable name, e.g. ``simulate n=150 seed=2`` or ``cdnow RFM_BINS=4``.
+
+        Every further parameter follows as ``NAME=value``, so two cases that differ only in
+        one (say ``LOST_AFTER``) have different labels, test ids and output files.
+        """
         params = dict(self.parameters)
         dataset = params.get("DATASET", "sample")
+        head = dataset
         if dataset == "simulate":
-            return f"simulate n={params['N_CUSTOMERS']} seed={params['SEED']}"
+            head = f"simulate n={params['N_CUSTOMERS']} seed={params['SEED']}"
         rest = {k: v for k, v in params.items() if k not in {"DATASET", "SEED", "N_CUSTOMERS"}}
-        return dataset + "".join(f" {k}={v}" for k, v in rest.items())
+        return head + "".join(f" {k}={v}" for k, v in rest.items())
 
     @property
     def test_id(self) -> str:

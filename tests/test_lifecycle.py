@@ -318,7 +318,9 @@ def test_transition_shares_and_start_distribution_check_their_input():
     pd.testing.assert_frame_equal(transition_shares(moves), moves.shares)
     gap = moves.shares.copy()
     gap.loc["lost"] = np.nan
-    with pytest.raises(DataValidationError, match=r"P: column .* has rows that are not probabilities"):
+    with pytest.raises(
+        DataValidationError, match=r"P: column .* has rows that are not probabilities"
+    ):
         transition_shares(gap, name="P")
     got = start_distribution(pd.Series({"lost": 0.25, "new": 0.75}), LABELS)
     assert got.index.tolist() == LABELS and got.tolist() == [0.75, 0.0, 0.0, 0.25]
@@ -326,3 +328,19 @@ def test_transition_shares_and_start_distribution_check_their_input():
         start_distribution({"gone": 1.0}, LABELS, name="x")
     with pytest.raises(ValueError, match="start shares must be >= 0 and sum to 1"):
         start_distribution({"new": 1.5, "lost": -0.5}, LABELS)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["portfolio_lib.lifecycle", "portfolio_lib.plotting.lifecycle",
+     "portfolio_lib.simulate.migration"],
+)  # fmt: skip
+def test_the_examples_in_the_docstrings_run(module):
+    import doctest
+    import importlib
+
+    import matplotlib.pyplot as plt
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    plt.close("all")
+    assert result.attempted > 0 and result.failed == 0, result
