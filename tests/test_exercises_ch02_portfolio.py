@@ -435,6 +435,22 @@ def test_task_9_says_when_the_shares_do_not_sum_to_one(solved):
     assert "100 times too large" in message(tasks.check_02_9, (100 * right).to_dict(), seed)
 
 
+def test_task_9_asks_for_the_groups_nobody_moved_to():
+    tested = 0
+    for seed in SEEDS:
+        data = tasks.portfolio_exercise_data(seed)
+        table = data.group_states.table
+        start = pd.Period(data.from_period, "Q")
+        wide = table.pivot(index="customer_id", columns="period", values="state").astype(object)
+        pair = wide[[start, start + 1]].dropna()
+        moved = pair.loc[pair[start] == data.from_group, start + 1].value_counts(normalize=True)
+        if len(moved) < len(GROUPS):  # some group received nobody: value_counts leaves it out
+            text = message(tasks.check_02_9, moved.to_dict(), seed)
+            assert "a group nobody moved to still has a share, 0" in text
+            tested += 1
+    assert tested >= 1, "one of the seeds has a group nobody moved to"
+
+
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [

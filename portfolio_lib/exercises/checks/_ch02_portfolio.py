@@ -747,4 +747,10 @@ def check_02_9(answer: object, *, seed: int) -> None:
                 f"your shares add up to {total:.6g}; the shares of one row (one FROM group) "
                 "must add up to 1 — divide by the customers who started in the group"
             )
+    missing = expected.index.difference(row.index)
+    if len(missing) and set(row.index) < set(expected.index) and (expected[missing] == 0).all():
+        raise CheckFailed(
+            f"your row lacks {list(missing)}: a group nobody moved to still has a share, 0 — "
+            "give one share per group of portfolio.GROUPS (e.g. .reindex(..., fill_value=0))"
+        )
     expect_close_series(row, expected, name="your row of shares")
