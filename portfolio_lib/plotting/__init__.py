@@ -66,3 +66,10 @@ def get_ax(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -
 from portfolio_lib.plotting.lifecycle import plot_migration  # noqa: E402
 
 __all__ += ["plot_migration"]
+from portfolio_lib.plotting.levers import (  # noqa: E402
+    plot_cost_to_serve,
+    plot_discount_by_segment,
+    plot_touchpoints_by_segment,
+)
+
+__all__ += ["plot_discount_by_segment", "plot_cost_to_serve", "plot_touchpoints_by_segment"]
