@@ -455,17 +455,25 @@ class MigrationMatrix(SettingsResult):
         return out
 
     def summary(self) -> ResultSummary:
-        """Moves counted, the states, and the share staying in each state."""
-        stay = np.diag(self.shares.to_numpy())
+        """Moves counted, and the share staying in each state with its interval."""
+        stay = self.table.loc[[(s, s) for s in self.states]]
         rows = (
             ("customers", f"{self.n_customers:,}"),
             ("moves counted", f"{self.n_transitions:,}"),
             *(
-                (f"stay {s}", "n/a" if v != v else f"{v:.1%}")
-                for s, v in zip(self.states, stay, strict=True)
+                (
+                    f"stay {s}",
+                    "n/a (nobody left it)"
+                    if v != v
+                    else f"{v:.1%} ({low:.1%} to {high:.1%}; n = {n:,})",
+                )
+                for (s, _), v, low, high, n in zip(
+                    stay.index, stay["share"], stay["ci_low"], stay["ci_high"],
+                    self.counts.sum(axis=1), strict=True,
+                )
             ),
-            ("intervals", f"{percent(self.confidence)} Wilson, per cell"),
-        )
+            ("intervals", f"{percent(self.confidence)} Wilson, per cell (in brackets)"),
+        )  # fmt: skip
         note = "Shares are first-order Markov transition probabilities (rows sum to 1)."
         return ResultSummary("Migration matrix", rows, (note,))
 

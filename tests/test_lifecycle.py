@@ -344,3 +344,16 @@ def test_the_examples_in_the_docstrings_run(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     plt.close("all")
     assert result.attempted > 0 and result.failed == 0, result
+
+
+def test_migration_summary_shows_each_stay_share_with_its_interval():
+    panel = pd.DataFrame(
+        {"customer_id": [1, 1, 1, 2, 2], "period": [1, 2, 3, 1, 2],
+         "state": pd.Categorical(list("aabbb"), categories=list("abc"))}
+    )  # fmt: skip
+    moves = migration_matrix(panel, confidence=0.9)
+    rows = dict(moves.summary().rows)
+    low, high = moves.table.loc[("a", "a"), ["ci_low", "ci_high"]]
+    assert rows["stay a"] == f"50.0% ({low:.1%} to {high:.1%}; n = 2)"
+    assert rows["stay c"].startswith("n/a")
+    assert rows["intervals"].startswith("90% Wilson")
