@@ -411,3 +411,11 @@ def test_discounts_that_cause_nothing_do_not_clear_break_even(company):
     total = r.table.loc["all"]
     assert total["lift_low"] < 0 < total["lift_high"]
     assert (r.table["verdict"] != "clears").all()
+
+
+def test_an_empty_log_gives_a_note_when_asked():
+    seg = pd.Series({"a": "x"})
+    with pytest.raises(DataValidationError, match="touchpoints has no rows"):
+        levers.touchpoints_by_segment(_log().iloc[:0], seg)
+    r = levers.touchpoints_by_segment(_log().iloc[:0], seg, if_missing="note")
+    assert r.table.empty and "no rows" in r.note and r.decisions().empty

@@ -159,9 +159,11 @@ def plot_touchpoints_by_segment(
     """
     _checked(result, TouchpointsBySegment, "portfolio.touchpoints_by_segment")
     rows = result.reach(stage).drop(index=[result.other], errors="ignore")
+    ax = get_ax(ax, figsize=(6.5, 0.5 * len(rows) + 1.8))
+    if rows.empty:
+        return _empty(ax, result.note, f"Touchpoints: who reaches {stage}")
     first = result.table.loc[result.table["stage"] == result.table["stage"].iloc[0]]
     sizes = first.set_index("group")["reached"].reindex(rows.index).to_numpy()
-    ax = get_ax(ax, figsize=(6.5, 0.5 * len(rows) + 1.8))
     small = _forest(ax, rows, "overall_conversion", "overall_ci_low", "overall_ci_high", sizes,
                     min_group_size)  # fmt: skip
     handles = legend_handles(point=f"reached {stage}",

@@ -389,11 +389,6 @@ def discount_by_segment(
     if if_missing not in ("raise", "note"):
         raise ValueError(f"if_missing must be 'raise' or 'note', got {if_missing!r}")
     labels = None if segments is None else _segments(segments)
-    _validate.table(transactions, name="transactions", columns=["campaign_id"])
-    tx = _validate.transactions(transactions)
-    if tx.empty:
-        raise DataValidationError("transactions has no rows: there is no purchase to compare")
-    offer = pd.Series(transactions["campaign_id"].to_numpy(), index=tx.index)
     _validate.table(campaigns, name="campaigns",
                     columns=["campaign_id", "type", "start_date", "end_date"])  # fmt: skip
     _validate.table(contacts, name="contacts", columns=["campaign_id", "customer_id", "arm"])
@@ -417,6 +412,21 @@ def discount_by_segment(
     bad_arm = ~contacts["arm"].isin(["treatment", "control"])
     raise_for_rows(contacts, bad_arm, column="arm", name="contacts",
                    problem="must be 'treatment' or 'control'")  # fmt: skip
+
+    def nothing(message: str) -> DiscountBySegment:
+        if if_missing == "raise":
+            raise DataValidationError(message)
+        return DiscountBySegment(pd.DataFrame(columns=_PRICE_COLUMNS), discount, margin,
+                                 tuple(chosen["campaign_id"]), confidence, message)  # fmt: skip
+
+    if chosen.empty:
+        return nothing(f"campaigns: column 'type' has no campaign of type {campaign_type!r} "
+                       f"to evaluate ({len(camp)} rows)")  # fmt: skip
+    _validate.table(transactions, name="transactions", columns=["campaign_id"])
+    tx = _validate.transactions(transactions)
+    if tx.empty:
+        raise DataValidationError("transactions has no rows: there is no purchase to compare")
+    offer = pd.Series(transactions["campaign_id"].to_numpy(), index=tx.index)
     parts, excluded, notes = [], 0, []
     for _, campaign in chosen.iterrows():
         arms = contacts.loc[contacts["campaign_id"] == campaign["campaign_id"]]
@@ -434,20 +444,12 @@ def discount_by_segment(
             pd.Index(rows["customer"]), seen, name="campaign arms", table="contacts"
         ).to_numpy()
         parts.append(rows.assign(campaign=campaign["campaign_id"]))
-    pairs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if pairs.empty or not pairs["treated"].any():
-        if chosen.empty:
-            message = (f"campaigns: column 'type' has no campaign of type {campaign_type!r} "
-                       f"to evaluate ({len(camp)} rows)")  # fmt: skip
-        else:
-            message = (f"contacts: no customer of arm 'treatment' (column 'arm') in the "
-                       f"campaigns {list(chosen['campaign_id'])}"
-                       + (f" with a purchase in the {active_within_days:g} days before the "
-                          "start" if active_within_days is not None else ""))  # fmt: skip
-        if if_missing == "raise":
-            raise DataValidationError(message)
-        return DiscountBySegment(pd.DataFrame(columns=_PRICE_COLUMNS), discount, margin,
-                                 tuple(chosen["campaign_id"]), confidence, message)  # fmt: skip
+    pairs = pd.concat(parts, ignore_index=True)
+    if not pairs["treated"].any():
+        active = "" if active_within_days is None else \
+            f" with a purchase in the {active_within_days:g} days before the start"  # fmt: skip
+        return nothing(f"contacts: no customer of arm 'treatment' (column 'arm') in the "
+                       f"campaigns {list(chosen['campaign_id'])}{active}")  # fmt: skip
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     rows = {}
     for segment, group in [*pairs.groupby("segment", sort=True), (ALL, pairs)]:
@@ -735,7 +737,7 @@ class TouchpointsBySegment(SettingsResult):
     def reach(self, stage: str) -> pd.DataFrame:
         """Per segment: share reaching ``stage`` and its interval (0-1)."""
         rows = self.table.loc[self.table["stage"] == stage]
-        if rows.empty:
+        if rows.empty and not self.table.empty:
             raise ValueError(
                 f"stage {stage!r} is not in the funnel: {self.table['stage'].unique()}"
             )
@@ -759,6 +761,8 @@ class TouchpointsBySegment(SettingsResult):
         label, e.g. prospects, is left out of the comparison and gets no decision).
         """
         reach = self.reach(stage).drop(index=[self.other], errors="ignore")
+        if reach.empty:
+            return pd.Series(dtype="object", name="touchpoint decision")
         first = self.table.loc[self.table["stage"] == self.table["stage"].iloc[0]]
         people = first.set_index("group")["reached"].reindex(reach.index)
         text = {}
@@ -783,6 +787,7 @@ def touchpoints_by_segment(
     channel_col: str | None = "channel",
     stages: Sequence[str] = journey.STAGES,
     confidence: float = 0.95,
+    if_missing: Literal["raise", "note"] = "raise",
 ) -> TouchpointsBySegment:
     """The journey funnel per segment: stage reach and conversion, touches and channels.
 
@@ -808,6 +813,9 @@ def touchpoints_by_segment(
         Stage order; default :data:`portfolio_lib.journey.STAGES`.
     confidence : float
         Level of the Wilson intervals (0-1).
+    if_missing : {"raise", "note"}
+        A log without rows (a data set without touchpoints): raise, or return an empty
+        table that says so in ``note``.
 
     Returns
     -------
@@ -831,11 +839,19 @@ def touchpoints_by_segment(
     {'prospect': 0.0, 'x': 0.5}
     """
     confidence = _validate.confidence(confidence)
+    if if_missing not in ("raise", "note"):
+        raise ValueError(f"if_missing must be 'raise' or 'note', got {if_missing!r}")
     labels = _segments(segments)
     extra = [channel_col] if channel_col is not None else []
     clean = journey.validate_events(touchpoints, stages=stages, extra_cols=extra).events
     if clean.empty:
-        raise DataValidationError("touchpoints has no rows: there is no journey to split")
+        message = "touchpoints has no rows: there is no journey to split"
+        if if_missing == "raise":
+            raise DataValidationError(message)
+        empty = pd.DataFrame(columns=["group", "stage", "reached", "overall_conversion",
+                                      "overall_ci_low", "overall_ci_high", "touches",
+                                      "touches_per_person"])  # fmt: skip
+        return TouchpointsBySegment(empty, pd.DataFrame(), confidence, other, message)
     people = pd.Index(clean["customer_id"].unique())
     notes = []
     if other is None:
