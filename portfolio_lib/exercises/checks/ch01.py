@@ -37,6 +37,11 @@ import pandas as pd
 from portfolio_lib.course import split_at
 from portfolio_lib.describe import monthly_revenue
 from portfolio_lib.exercises.checks import seeded_rng
+from portfolio_lib.exercises.checks._common import (
+    N_CUSTOMERS,
+    ChapterData,
+    near_best,
+)
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -52,7 +57,7 @@ from portfolio_lib.exercises.feedback import (
 from portfolio_lib.identity import fold_case, normalise_name, normalise_phone, to_ascii
 from portfolio_lib.portfolio import cac_by_channel
 from portfolio_lib.quality import inject_errors, validate_transactions
-from portfolio_lib.simulate import CRMData, simulate_crm
+from portfolio_lib.simulate import CRMData
 from portfolio_lib.simulate.records import name_lists, turkish_upper
 from portfolio_lib.store import CRMStore, IngestResult
 
@@ -75,24 +80,15 @@ __all__ = [
     "check_01_6",
 ]
 
-N_CUSTOMERS = 400
-"""Customers of each student's company (small, so a notebook runs in seconds)."""
-
 VALUE_DAYS = 180
 """Days after sign-up over which task 5 measures what a new customer spent."""
 
-_NEAR_WORST = 1.05
-"""Task 5 accepts any channel whose revenue per unit of CAC is within 5 % of the worst."""
 
-
-@dataclass(frozen=True, eq=False)
-class Chapter1Data:
-    """What the chapter-1 exercises work on (all derived from the student's seed).
+class Chapter1Data(ChapterData):
+    """What the chapter-1 exercises work on besides ``crm``, all derived from the seed.
 
     Attributes
     ----------
-    crm : CRMData
-        The student's company (:data:`N_CUSTOMERS` customers, two years).
     month : str
         Task 1: the month (``"YYYY-MM"``) whose net revenue is asked.
     history, new_month : dict of str to DataFrame
@@ -110,7 +106,6 @@ class Chapter1Data:
         their first :data:`VALUE_DAYS` days (see :func:`channel_review`).
     """
 
-    crm: CRMData
     month: str
     history: dict[str, pd.DataFrame]
     new_month: dict[str, pd.DataFrame]
@@ -178,17 +173,9 @@ def channel_review(crm: CRMData, *, value_days: int = VALUE_DAYS) -> pd.DataFram
     )[["new_customers", "cac", "revenue_per_customer"]]
 
 
+@ChapterData.document
 def exercise_data(seed: int) -> Chapter1Data:
     """The data of the chapter-1 exercise set for one seed (the notebook's setup cell calls this).
-
-    Parameters
-    ----------
-    seed : int
-        The notebook's ``SEED`` (non-negative).
-
-    Returns
-    -------
-    Chapter1Data
 
     Examples
     --------
@@ -196,8 +183,7 @@ def exercise_data(seed: int) -> Chapter1Data:
     >>> data.month == exercise_data(3).month and len(data.dirty_batch) > 0
     True
     """
-    rng = seeded_rng(seed, chapter=1)
-    crm = simulate_crm(n_customers=N_CUSTOMERS, seed=int(seed))
+    rng, crm = ChapterData.start(seed, chapter=1)
     month = _pick_month(crm.transactions, rng)
     batch_start = crm.observation_end.to_period("M").start_time
     history, new_month = split_at(crm, batch_start)
@@ -520,7 +506,7 @@ def check_01_5(answer: object, *, seed: int) -> None:
     """The channel whose customers bring the least early revenue per unit of acquisition cost."""
     table = exercise_data(seed).channels
     per_cost = table["revenue_per_customer"] / table["cac"]
-    worst = per_cost.index[per_cost <= per_cost.min() * _NEAR_WORST]
+    worst = near_best(per_cost, lowest=True)
     channels = list(table.index)
     chosen = answer.strip().casefold() if isinstance(answer, str) else None
     hint = (

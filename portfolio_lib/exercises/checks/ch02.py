@@ -25,17 +25,16 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 3 (how concentrated revenue i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from portfolio_lib.exercises.checks import seeded_rng
 from portfolio_lib.exercises.checks._common import (
     N_CUSTOMERS,
+    ChapterData,
+    near_best,
     pick_from_first,
     purchases,
-    student_company,
 )
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
@@ -52,7 +51,6 @@ from portfolio_lib.portfolio import gini, pareto_table, retention_rate
 from portfolio_lib.rfm import SEGMENT_NAMES, default_segment_rules, rfm_scores, rfm_segments
 from portfolio_lib.rfm import rfm_table as _rfm_table
 from portfolio_lib.segmentation import behaviour_features, cluster_diagnostics, profile_segments
-from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -90,9 +88,6 @@ MIN_SEGMENT_SHARE = 0.05
 WIN_BACK_MAX_R = 2
 """Task 4: win-back segments are those whose recency score R is at most 2 (of 5)."""
 
-_NEAR_BEST = 0.95
-"""Task 4 accepts any lapsed segment within 5 % of the highest revenue per customer."""
-
 _SILHOUETTE_TIE = 0.001
 """Task 5 accepts any admissible k within 0.001 of the best silhouette (a tie at 3 decimals)."""
 
@@ -104,19 +99,14 @@ RETENTION_FIELDS = ("S", "N", "E", "rate")
 CONCENTRATION_FIELDS = ("top_20_share", "gini")
 
 
-@dataclass(frozen=True, eq=False)
-class Chapter2Data:
-    """What the chapter-2 exercises work on (all derived from the student's seed).
+class Chapter2Data(ChapterData):
+    """What the chapter-2 exercises work on besides ``crm``, all derived from the seed.
 
     Attributes
     ----------
-    crm : CRMData
-        The student's company (:data:`N_CUSTOMERS` customers, two years).
     transactions : DataFrame
         Its sales ledger (``crm.transactions``): ``customer_id``, ``date``, ``amount``
         (currency units, negative for returns), ``is_return``, ...
-    observation_end : Timestamp
-        The day of the analysis (the last day of the data).
     customer : str
         Task 1: the customer whose recency, frequency and monetary value are asked
         (one with at least two purchase days and a return).
@@ -124,9 +114,7 @@ class Chapter2Data:
         Task 2: the month (``"YYYY-MM"``) whose retention rate is asked.
     """
 
-    crm: CRMData
     transactions: pd.DataFrame
-    observation_end: pd.Timestamp
     customer: str
     month: str
 
@@ -250,17 +238,9 @@ def _pick_month(transactions: pd.DataFrame, start: pd.Timestamp, rng: np.random.
     return str(pool[int(rng.integers(len(pool)))])
 
 
+@ChapterData.document
 def exercise_data(seed: int) -> Chapter2Data:
     """The data of the chapter-2 exercise set for one seed (the notebook's setup cell calls this).
-
-    Parameters
-    ----------
-    seed : int
-        The notebook's ``SEED`` (non-negative).
-
-    Returns
-    -------
-    Chapter2Data
 
     Examples
     --------
@@ -268,13 +248,11 @@ def exercise_data(seed: int) -> Chapter2Data:
     >>> data.month == exercise_data(3).month
     True
     """
-    rng = seeded_rng(seed, chapter=2)
-    crm = student_company(seed)
+    rng, crm = ChapterData.start(seed, chapter=2)
     transactions = crm.transactions
     return Chapter2Data(
         crm=crm,
         transactions=transactions,
-        observation_end=crm.observation_end,
         customer=_pick_customer(transactions, rng),
         month=_pick_month(transactions, crm.observation_start, rng),
     )
@@ -728,7 +706,7 @@ def check_02_4(answer: object, *, seed: int, reason: object = None) -> None:
     """The lapsed segment (R <= 2) with the most past revenue per customer, and why."""
     table = win_back_table(exercise_data(seed))
     lapsed = table.loc[table["lapsed"]]
-    best = lapsed.index[lapsed["monetary_total"] >= lapsed["monetary_total"].max() * _NEAR_BEST]
+    best = near_best(lapsed["monetary_total"])
     chosen = answer.strip().casefold() if isinstance(answer, str) else None
     by_name = {str(name).casefold(): str(name) for name in SEGMENT_NAMES}
     hint = (

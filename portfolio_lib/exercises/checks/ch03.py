@@ -28,7 +28,6 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 1 (margin-multiple CLV): end:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -44,7 +43,12 @@ from portfolio_lib.clv import (
     summary_from_transactions,
 )
 from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import N_CUSTOMERS, pick_from_first, student_company
+from portfolio_lib.exercises.checks._common import (
+    N_CUSTOMERS,
+    ChapterData,
+    pick_from_first,
+    student_company,
+)
 from portfolio_lib.exercises.feedback import (
     Claim,
     expect_choice,
@@ -53,7 +57,6 @@ from portfolio_lib.exercises.feedback import (
     expect_reason,
     task_check,
 )
-from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -141,14 +144,11 @@ _OFFER_GAP = 4.0
 """Task 5: the two customers' CLV low ends differ by at least this (currency units)."""
 
 
-@dataclass(frozen=True, eq=False)
-class Chapter3Data:
-    """What the chapter-3 exercises work on (all derived from the student's seed).
+class Chapter3Data(ChapterData):
+    """What the chapter-3 exercises work on besides ``crm``, all derived from the seed.
 
     Attributes
     ----------
-    crm : CRMData
-        The student's company (:data:`N_CUSTOMERS` customers, two years).
     company_seed : int
         The seed it was simulated from: ``SEED`` itself, or, for the rare company whose
         BG/NBD dropout parameters are too poorly determined for CLV intervals (the
@@ -157,8 +157,6 @@ class Chapter3Data:
         Its sales ledger as the tills recorded it: ``customer_id``, ``date``, ``amount``
         (currency units, negative for returns), ``is_return``, ... Some baskets were
         paid in two parts and appear as two rows on the same day (:func:`split_baskets`).
-    observation_end : Timestamp
-        The last day of the observation period (the end of the data).
     margin, retention, discount : float
         Task 1: margin per year (currency units), yearly retention rate and yearly
         discount rate.
@@ -180,10 +178,8 @@ class Chapter3Data:
         Task 5: what one retention offer costs the company (currency units of margin).
     """
 
-    crm: CRMData
     company_seed: int
     transactions: pd.DataFrame
-    observation_end: pd.Timestamp
     margin: float
     retention: float
     discount: float
@@ -412,6 +408,7 @@ def _company_seed(seed: int, attempt: int) -> int:
     return int(np.random.default_rng([int(seed), 3, attempt]).integers(2**31 - 1))
 
 
+@ChapterData.document
 def exercise_data(seed: int) -> Chapter3Data:
     """The data of the chapter-3 exercise set for one seed (the notebook's setup cell calls this).
 
@@ -420,15 +417,6 @@ def exercise_data(seed: int) -> Chapter3Data:
     parameter draws break the CLV intervals of :func:`customer_values` (all NaN); the
     company is then simulated again from a seed derived from ``SEED``
     (``company_seed``), so that every seed gets a complete exercise.
-
-    Parameters
-    ----------
-    seed : int
-        The notebook's ``SEED`` (non-negative).
-
-    Returns
-    -------
-    Chapter3Data
 
     Examples
     --------
@@ -471,7 +459,6 @@ def exercise_data(seed: int) -> Chapter3Data:
         crm=crm,
         company_seed=company_seed,
         transactions=transactions,
-        observation_end=crm.observation_end,
         margin=margin,
         retention=retention,
         discount=discount,

@@ -26,13 +26,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import N_CUSTOMERS, student_company
+from portfolio_lib.exercises.checks._common import (
+    N_CUSTOMERS,
+    ChapterData,
+    near_best,
+)
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -49,7 +51,6 @@ from portfolio_lib.journey import (
     stage_funnel,
     time_to_stage,
 )
-from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -88,32 +89,22 @@ HAND_OVERS: dict[str, tuple[str, str]] = {
 UPLIFT_POINTS = 5.0
 """Task 5: the project raises one hand-over's step conversion by this many percentage points."""
 
-_NEAR_BEST = 0.95
-"""Task 5 accepts any hand-over within 5 % of the most additional purchases."""
 
-
-@dataclass(frozen=True, eq=False)
-class Chapter4Data:
-    """What the chapter-4 exercises work on (all derived from the student's seed).
+class Chapter4Data(ChapterData):
+    """What the chapter-4 exercises work on besides ``crm``, all derived from the seed.
 
     Attributes
     ----------
-    crm : CRMData
-        The student's company (:data:`N_CUSTOMERS` customers, two years).
     touches : DataFrame
         Its touchpoint log (``crm.touchpoints``): ``customer_id``, ``timestamp``,
         ``stage``, ``channel``, ...
-    observation_end : Timestamp
-        Last day of the data (censoring time for task 4).
     paths : DataFrame
         Task 2: a tiny aggregated path table (``path``, ``conversions``, ``non_conversions``).
     credit_channel : str
         Task 3: the channel whose first- and last-touch credit is asked.
     """
 
-    crm: CRMData
     touches: pd.DataFrame
-    observation_end: pd.Timestamp
     paths: pd.DataFrame
     credit_channel: str
 
@@ -132,17 +123,9 @@ def _tiny_paths(rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
+@ChapterData.document
 def exercise_data(seed: int) -> Chapter4Data:
     """The data of the chapter-4 exercise set for one seed (the notebook's setup cell calls this).
-
-    Parameters
-    ----------
-    seed : int
-        The notebook's ``SEED`` (non-negative).
-
-    Returns
-    -------
-    Chapter4Data
 
     Examples
     --------
@@ -150,15 +133,13 @@ def exercise_data(seed: int) -> Chapter4Data:
     >>> data.credit_channel in set(data.touches["channel"])
     True
     """
-    rng = seeded_rng(seed, chapter=4)
-    crm = student_company(seed)
+    rng, crm = ChapterData.start(seed, chapter=4)
     touches = crm.touchpoints
     before_purchase = touches["stage"].isin(STAGES[: STAGES.index("purchase")])
     channels = sorted(touches.loc[before_purchase, "channel"].dropna().unique())
     return Chapter4Data(
         crm=crm,
         touches=touches,
-        observation_end=crm.observation_end,
         paths=_tiny_paths(rng),
         credit_channel=str(channels[int(rng.integers(len(channels)))]),
     )
@@ -501,7 +482,7 @@ def check_04_5(answer: object, *, seed: int, reason: object = None) -> None:
     """The hand-over whose +5-point improvement brings the most purchases, and why."""
     funnel = stage_funnel(exercise_data(seed).touches)
     extra = extra_purchases(funnel)
-    best = extra.index[extra >= extra.max() * _NEAR_BEST]
+    best = near_best(extra)
     hint = (
         "for each option, multiply the people who enter the hand-over by 5 points and by the "
         "step conversions still to come before the purchase"

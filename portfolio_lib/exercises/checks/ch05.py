@@ -26,14 +26,16 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 1 (NPS of the latest wave): N
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import N_CUSTOMERS, student_company
+from portfolio_lib.exercises.checks._common import (
+    N_CUSTOMERS,
+    ChapterData,
+    near_best,
+)
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -56,7 +58,6 @@ from portfolio_lib.satisfaction import (
     nps_difference,
     reverse_code,
 )
-from portfolio_lib.simulate import CRMData
 
 __all__ = [
     "N_CUSTOMERS",
@@ -86,9 +87,6 @@ SCALE_RANGE = (1, 5)
 NO_DRIVER = "none"
 """Task 5: the answer when no driver qualifies."""
 
-_NEAR_BEST = 0.95
-"""Task 5 accepts any qualifying driver within 5 % of the most important one."""
-
 NPS_TOLERANCE = 0.05
 """Points: an NPS, SE or interval bound rounded to one decimal still passes."""
 
@@ -99,14 +97,11 @@ INTERVAL_FIELDS = ("se", "ci_low", "ci_high")
 SCALE_FIELDS = ("reverse_coded", "alpha")
 
 
-@dataclass(frozen=True, eq=False)
-class Chapter5Data:
-    """What the chapter-5 exercises work on (all derived from the student's seed).
+class Chapter5Data(ChapterData):
+    """What the chapter-5 exercises work on besides ``crm``, all derived from the seed.
 
     Attributes
     ----------
-    crm : CRMData
-        The student's company (:data:`N_CUSTOMERS` customers, two years).
     surveys : DataFrame
         Its periodic survey, one row per answer: ``customer_id``, ``wave``, ``date``,
         ``stage``, ``nps`` (0-10), ``csat`` (1-5) and the five ``rating_*`` columns (1-5).
@@ -118,27 +113,18 @@ class Chapter5Data:
         answer (aligned with ``surveys``); one of them is worded the other way round.
     """
 
-    crm: CRMData
     surveys: pd.DataFrame
     latest_wave: int
     previous_wave: int
     scale: pd.DataFrame
 
 
+@ChapterData.document
 def exercise_data(seed: int) -> Chapter5Data:
     """The data of the chapter-5 exercise set for one seed (the notebook's setup cell calls this).
 
     The survey's four satisfaction statements are handed out as ``sat_a`` … ``sat_d`` in
     a seed-dependent order, so the reverse-worded one has to be found from the data.
-
-    Parameters
-    ----------
-    seed : int
-        The notebook's ``SEED`` (non-negative).
-
-    Returns
-    -------
-    Chapter5Data
 
     Examples
     --------
@@ -146,8 +132,7 @@ def exercise_data(seed: int) -> Chapter5Data:
     >>> data.latest_wave > data.previous_wave
     True
     """
-    rng = seeded_rng(seed, chapter=5)
-    crm = student_company(seed)
+    rng, crm = ChapterData.start(seed, chapter=5)
     surveys = crm.surveys
     order = rng.permutation(len(SATISFACTION_SCALE_ITEMS))
     stored = [SATISFACTION_SCALE_ITEMS[i] for i in order]
@@ -748,11 +733,7 @@ def check_05_5(answer: object, *, seed: int, reason: object = None) -> None:
     table = driver_priorities(exercise_data(seed))
     qualifying = table.loc[table["qualifies"]]
     if len(qualifying):
-        best = list(
-            qualifying.index[
-                qualifying["importance"] >= qualifying["importance"].max() * _NEAR_BEST
-            ]
-        )
+        best = list(near_best(qualifying["importance"]))
     else:
         best = [NO_DRIVER]
     options = [*RATING_COLUMNS, NO_DRIVER]

@@ -32,7 +32,6 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 1 (the churn label by hand): 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,8 +41,11 @@ from portfolio_lib.campaigns import ABTestResult, CampaignReturn, ab_test, campa
 from portfolio_lib.churn import ChurnLogit, ChurnSplit, churn_features, churn_time_split
 from portfolio_lib.churn import gains_table as _gains_table
 from portfolio_lib.clv import historical_clv
-from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import N_CUSTOMERS, purchases, student_company
+from portfolio_lib.exercises.checks._common import (
+    N_CUSTOMERS,
+    ChapterData,
+    purchases,
+)
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     Claim,
@@ -132,22 +134,17 @@ ROLLOUT_FIELDS = ("net_return", "decision")
 CHANNEL_FIELDS = ("clv_to_cac", "verdict")
 
 
-@dataclass(frozen=True, eq=False)
-class Chapter6Data:
-    """What the chapter-6 exercises work on (all derived from the student's seed).
+class Chapter6Data(ChapterData):
+    """What the chapter-6 exercises work on besides ``crm``, all derived from the seed.
 
     Attributes
     ----------
-    crm : CRMData
-        The student's company (:data:`N_CUSTOMERS` customers, two years).
     transactions : DataFrame
         Its sales ledger: ``customer_id``, ``date``, ``amount`` (currency units, negative
         for returns), ``is_return``, ...
     customers : DataFrame
         One row per customer: ``acquisition_channel``, ``acquisition_cost`` (currency
         units), ``signup_date``, ``loyalty_member``, ``loyalty_join_date``, ...
-    observation_end : Timestamp
-        The last day of the data.
     cutoff : Timestamp
         Tasks 1-2: the cut-off day (first day of the outcome window).
     split : ChurnSplit
@@ -164,10 +161,8 @@ class Chapter6Data:
         Task 6: the acquisition channel asked about.
     """
 
-    crm: CRMData
     transactions: pd.DataFrame
     customers: pd.DataFrame
-    observation_end: pd.Timestamp
     cutoff: pd.Timestamp
     split: ChurnSplit
     campaign: pd.Series
@@ -219,17 +214,9 @@ def _pick_channel(crm: CRMData, rng: np.random.Generator) -> str:
     return channels[int(rng.integers(len(channels)))]
 
 
+@ChapterData.document
 def exercise_data(seed: int) -> Chapter6Data:
     """The data of the chapter-6 exercise set for one seed (the notebook's setup cell calls this).
-
-    Parameters
-    ----------
-    seed : int
-        The notebook's ``SEED`` (non-negative).
-
-    Returns
-    -------
-    Chapter6Data
 
     Examples
     --------
@@ -237,8 +224,7 @@ def exercise_data(seed: int) -> Chapter6Data:
     >>> data.cutoff in CUTOFF_CHOICES, sorted(data.contacts["arm"].unique())
     (True, ['control', 'treatment'])
     """
-    rng = seeded_rng(seed, chapter=6)
-    crm = student_company(seed)
+    rng, crm = ChapterData.start(seed, chapter=6)
     campaigns = crm.campaigns.loc[crm.campaigns["type"] == "retention"]
     campaign = campaigns.iloc[0]
     contacts = crm.campaign_contacts.loc[
@@ -255,7 +241,6 @@ def exercise_data(seed: int) -> Chapter6Data:
         crm=crm,
         transactions=crm.transactions,
         customers=crm.customers,
-        observation_end=crm.observation_end,
         cutoff=CUTOFF_CHOICES[int(rng.integers(len(CUTOFF_CHOICES)))],
         split=split,
         campaign=campaign,
