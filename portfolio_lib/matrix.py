@@ -5,7 +5,9 @@ says which values each chapter supports (the parameters cell and the README
 repeat it); :func:`deterministic_cases` is the small fixed set that ``make
 test`` runs (chosen to include the small and unusual cases that once broke a
 chapter) and :func:`full_grid` the sizes × seeds × data sets that ``make
-test-matrix`` runs, printing a pass/fail table per chapter.
+test-matrix`` runs, printing a pass/fail table per chapter; it includes
+:func:`range_end_cases`, every chapter's further parameters (``ranges``) at both
+ends of their documented range.
 
 This module does I/O (it executes notebooks); the analysis modules never do.
 
@@ -15,6 +17,7 @@ Examples
 
     python -m portfolio_lib.matrix --grid deterministic --jobs 2
     python -m portfolio_lib.matrix --grid full --jobs 2 --out build/matrix.csv
+    python -m portfolio_lib.matrix --grid ranges --chapters 02
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
     "MatrixCase",
     "ChapterRange",
     "deterministic_cases",
+    "range_end_cases",
     "full_grid",
     "run_case",
     "run_cases",
@@ -181,6 +185,34 @@ def deterministic_cases(*, include_cdnow: bool = True) -> list[MatrixCase]:
     return cases
 
 
+def range_end_cases(chapters: Iterable[str] | None = None) -> list[MatrixCase]:
+    """Each chapter's further parameters (:attr:`ChapterRange.ranges`) at both ends, on the
+    bundled sample data: one case with every parameter at its low end, one at its high end.
+
+    Parameters
+    ----------
+    chapters : iterable of str, optional
+        Chapter numbers (``"02"``); all with documented ranges by default.
+
+    Returns
+    -------
+    list of MatrixCase
+
+    Examples
+    --------
+    >>> [c.label for c in range_end_cases(["02"])]
+    ['sample LOST_AFTER=2 PATH_PERIODS=1', 'sample LOST_AFTER=12 PATH_PERIODS=40']
+    """
+    cases = []
+    for chapter in chapters or DOCUMENTED_RANGES:
+        ranges = DOCUMENTED_RANGES[chapter].ranges
+        for end in (0, 1):
+            if ranges:
+                values = tuple((name, bounds[end]) for name, bounds in ranges.items())
+                cases.append(MatrixCase(chapter, (("DATASET", "sample"), *values)))
+    return cases
+
+
 def full_grid(
     sizes: Sequence[int] = (100, 150, 400, 1500, 10_000),
     seeds: Sequence[int] = (1, 2, 3),
@@ -188,8 +220,12 @@ def full_grid(
     large_sizes: Sequence[int] = (),
     include_cdnow: bool = True,
     chapters: Iterable[str] | None = None,
+    range_ends: bool = True,
 ) -> list[MatrixCase]:
     """Every chapter × sizes × seeds on simulated data, plus the bundled and CDNOW data.
+
+    With ``range_ends``, also each chapter's further parameters at both ends of their
+    documented ranges (:func:`range_end_cases`).
 
     Parameters
     ----------
@@ -203,6 +239,8 @@ def full_grid(
         Add CDNOW runs for the chapters that support it.
     chapters : iterable of str, optional
         Chapter numbers (``"03"``); all by default.
+    range_ends : bool
+        Add :func:`range_end_cases` of those chapters.
 
     Returns
     -------
@@ -210,7 +248,8 @@ def full_grid(
 
     Examples
     --------
-    >>> len(full_grid(sizes=[100], seeds=[1], large_sizes=[], include_cdnow=False))
+    >>> len(full_grid(sizes=[100], seeds=[1], large_sizes=[], include_cdnow=False,
+    ...               range_ends=False))
     12
     """
     cases = []
@@ -227,6 +266,8 @@ def full_grid(
         cases.append(_case(chapter, "sample"))
         if include_cdnow and "cdnow" in spec.datasets:
             cases.append(_case(chapter, "cdnow"))
+        if range_ends:
+            cases += range_end_cases([chapter])
     return cases
 
 
@@ -346,7 +387,7 @@ def pass_fail_table(results: pd.DataFrame) -> pd.DataFrame:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m portfolio_lib.matrix``: run a grid, print the table, exit 1 on any failure."""
     parser = argparse.ArgumentParser(prog="python -m portfolio_lib.matrix", description=__doc__)
-    parser.add_argument("--grid", choices=["deterministic", "full"], default="full")
+    parser.add_argument("--grid", choices=["deterministic", "full", "ranges"], default="full")
     parser.add_argument("--jobs", type=int, default=2, help="parallel kernels (default 2)")
     parser.add_argument("--sizes", type=int, nargs="*", help="N_CUSTOMERS values (full grid)")
     parser.add_argument("--seeds", type=int, nargs="*", help="SEED values (full grid)")
@@ -365,6 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             include_cdnow=include_cdnow,
             chapters=args.chapters,
         )
+    elif args.grid == "ranges":
+        cases = range_end_cases(args.chapters)
     else:
         cases = [
             c

@@ -333,7 +333,7 @@ def test_transition_shares_and_start_distribution_check_their_input():
 @pytest.mark.parametrize(
     "module",
     ["portfolio_lib.lifecycle", "portfolio_lib.plotting.lifecycle",
-     "portfolio_lib.simulate.migration"],
+     "portfolio_lib.simulate.migration", "portfolio_lib.matrix"],
 )  # fmt: skip
 def test_the_examples_in_the_docstrings_run(module):
     import doctest
