@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from scipy import optimize, special
 from threadpoolctl import threadpool_limits
 
-from portfolio_lib.crm import SCHEMAS, TRUTH_CUSTOMERS
+from portfolio_lib.crm import CONSENT_CHANNELS, SCHEMAS, TRUTH_CUSTOMERS
+from portfolio_lib.loyalty import points_ledger
 from portfolio_lib.simulate import (
     MYSTERY_CHECKLIST_WEIGHTS,
     CRMData,
@@ -33,6 +34,8 @@ from portfolio_lib.simulate import (
     simulate_main,
     write_sample,
 )
+from portfolio_lib.simulate import loyalty as sim_loyalty
+from portfolio_lib.simulate.params import resolve_params
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 STAGES = ["discovery", "first_contact", "decision", "purchase", "deepening"]
@@ -69,6 +72,28 @@ def _assert_params_equal(a, b, *, exact: bool, path: str = "params") -> None:
         assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15), path
     else:
         assert a == b, path
+
+
+def _check_points(crm: CRMData) -> None:
+    """Points as documented: floor(amount x rate) on members' purchases from enrolment on,
+    redemptions in whole blocks that never take more than the unexpired balance (the ledger
+    with the programme's expiry rule raises otherwise) and agree with the simulator's count."""
+    lp = crm.truth.params["loyalty"]
+    tx, cust = crm.transactions, crm.customers.set_index("customer_id")
+    join = cust["loyalty_join_date"].reindex(tx["customer_id"]).to_numpy()
+    earning = ~tx["is_return"].to_numpy() & (tx["date"].to_numpy() >= join)  # NaT: False
+    expected = np.where(earning, np.floor(tx["amount"] * lp["points_per_currency_unit"]), 0)
+    assert (tx["points_earned"].to_numpy() == expected).all()
+    assert (tx["points_redeemed"] % lp["redeem_block"] == 0).all()
+    assert not tx.loc[tx["is_return"], "points_redeemed"].any()
+    truth = lp["realised"]["points"]
+    if not tx["points_earned"].any():
+        assert truth == {"earned": 0, "redeemed": 0, "expired": 0, "outstanding": 0}
+        return
+    led = points_ledger(tx, value_per_point=lp["value_per_point"], expiry_days=lp["expiry_days"],
+                        as_of=crm.observation_end)  # fmt: skip
+    sums = led.table[["earned", "redeemed", "expired", "balance"]].sum().tolist()
+    assert sums == [truth["earned"], truth["redeemed"], truth["expired"], truth["outstanding"]]
 
 
 def check_invariants(crm: CRMData) -> None:
@@ -150,6 +175,9 @@ def check_invariants(crm: CRMData) -> None:
     assert (
         cust["loyalty_join_date"].dropna() >= cust.loc[cust["loyalty_member"], "signup_date"]
     ).all()
+    _check_points(crm)
+    for channel in CONSENT_CHANNELS:
+        assert cust[f"consent_{channel}"].dtype == bool, channel
     # Likert items and demographics
     for col in [c for c in cust.columns if c.startswith("att_")]:
         assert cust[col].between(1, 5).all(), col
@@ -643,3 +671,133 @@ def test_persona_shifts_category_mix(company):
     tx = company.transactions.merge(company.truth.customers[["customer_id", "persona"]])
     share = pd.crosstab(tx["persona"], tx["category"], normalize="index")
     assert share.loc["convenience_shopper", "grocery"] > share.loc["quality_seeker", "grocery"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the loyalty programme and consent (issue 19)
+# ---------------------------------------------------------------------------------------------
+def test_enrolment_is_self_selected_and_staggered(company):
+    both = company.customers.merge(company.truth.customers)
+    member = both["loyalty_member"]
+    lp = company.truth.params["loyalty"]
+    # heavier buyers and bigger spenders enrol more (self-selection)
+    rate = both.groupby("loyalty_member")["purchase_rate_per_week"].mean()
+    assert rate[True] > 1.5 * rate[False]
+    assert both.groupby("loyalty_member")["spend_scale"].mean().pipe(lambda m: m[True] < m[False])
+    assert both["enrol_probability"].corr(np.log(both["purchase_rate_per_week"])) > 0.7
+    # staggered: most members enrol months after signing up
+    delay = (both.loc[member, "loyalty_join_date"] - both.loc[member, "signup_date"]).dt.days
+    at_signup = (delay == 0).mean()
+    assert 0 < at_signup < 0.3
+    assert (delay[delay > 0] >= lp["enrol_min_delay_days"]).all()
+    assert delay.median() > 180
+    realised = lp["realised"]
+    assert realised["n_members"] == int(member.sum())
+    assert realised["n_members_with_windows"] > 0.3 * realised["n_members"]
+    # only members make programme purchases; they make some
+    assert both.loc[~member, "n_programme_purchases"].eq(0).all()
+    assert both.loc[member, "n_programme_purchases"].sum() == realised["n_programme_purchases"] > 0
+
+
+def test_the_effect_only_adds_purchases_and_other_tables_keep_their_draws():
+    """Common random numbers: with the effect off, the company is the same but for the
+    programme's purchases (and their returns and points); enrolment, campaigns' targets,
+    complaints, mystery shopping and consent do not move."""
+    with_effect = simulate_crm(400, seed=3)
+    without = simulate_crm(400, seed=3, params={"loyalty": {"effect": 0.0}})
+    for name in ("customers", "complaints", "mystery_shopping", "touchpoints", "surveys"):
+        assert getattr(with_effect, name).equals(getattr(without, name)), name
+    key = ["customer_id", "date", "amount", "category", "channel", "is_return", "campaign_id"]
+
+    def numbered(tx: pd.DataFrame) -> pd.DataFrame:  # repeated identical rows stay apart
+        return tx[key].assign(nth=tx[key].fillna("").groupby(key).cumcount())
+
+    both = numbered(with_effect.transactions).merge(
+        numbered(without.transactions), on=[*key, "nth"], how="outer", indicator=True
+    )
+    assert not (both["_merge"] == "right_only").any()  # nothing disappears
+    added = both[both["_merge"] == "left_only"]
+    buys = added[~added["is_return"].astype(bool)]
+    truth = with_effect.truth.customers.set_index("customer_id")["n_programme_purchases"]
+    per_customer = buys.groupby("customer_id").size()
+    assert per_customer.sum() > 0
+    assert per_customer.reindex(truth.index, fill_value=0).tolist() == truth.tolist()
+    assert without.truth.customers["n_programme_purchases"].eq(0).all()
+    members = with_effect.customers.set_index("customer_id")
+    assert members.loc[per_customer.index, "loyalty_member"].all()
+    # every added purchase is after the enrolment day and not after the dropout
+    rows = buys.reset_index(drop=True)
+    when = rows["date"]
+    assert (when > members.loc[rows["customer_id"], "loyalty_join_date"].to_numpy()).all()
+    drop = with_effect.truth.customers.set_index("customer_id")["dropout_date"]
+    limit = drop.reindex(rows["customer_id"]).fillna(with_effect.observation_end).to_numpy()
+    assert (when.to_numpy() <= limit).all()
+
+
+def test_consent_rates_follow_the_parameters(company):
+    cp = company.truth.params["consent"]
+    cust = company.customers
+    member = cust["loyalty_member"]
+    for channel in CONSENT_CHANNELS:
+        flag = cust[f"consent_{channel}"]
+        rate = cp["rates"][channel]
+        n = int((~member).sum())
+        se = math.sqrt(rate * (1 - rate) / n)
+        assert abs(flag[~member].mean() - rate) < 4 * se, channel
+        lifted = special.expit(special.logit(rate) + cp["member_logit_lift"])
+        se_m = math.sqrt(lifted * (1 - lifted) / int(member.sum()))
+        assert abs(flag[member].mean() - lifted) < 4 * se_m, channel
+        assert cp["realised_rates"][f"consent_{channel}"] == pytest.approx(flag.mean())
+
+
+def test_points_expire_first_in_first_out_and_redeem_in_blocks_by_hand():
+    prm = resolve_params(
+        {"loyalty": {"expiry_days": 30, "redeem_threshold": 100, "redeem_block": 50,
+                     "redeem_prob": 1.0, "points_per_currency_unit": 1.0}}
+    )  # fmt: skip
+    customer = np.array([0, 0, 0, 0, 1, 1])
+    day = np.array([0, 10, 45, 50, 5, 6])
+    amount = np.array([80.9, 60.0, 70.0, 20.0, 30.0, -30.0])
+    is_return = np.array([False, False, False, False, False, True])
+    join = np.array([0, 6])
+    earned, redeemed, totals = sim_loyalty.points(
+        np.random.default_rng(0), customer, day, amount, is_return, join, 100, prm
+    )
+    # customer 0: lot 80 (day 0) and 60 (day 10); at day 45 both have lapsed (0 + 30, 10 + 30)
+    # -> balance 0, nothing redeemed, earns 70; at day 50 balance 70 < 100: earns 20.
+    # customer 1 joined on day 6: the day-5 purchase earns nothing, the return neither.
+    assert earned.tolist() == [80, 60, 70, 20, 0, 0]
+    assert redeemed.tolist() == [0, 0, 0, 0, 0, 0]
+    # the day-45 and day-50 lots lapse on days 75 and 80, before the last day 99
+    assert totals == {"earned": 230, "redeemed": 0, "expired": 230, "outstanding": 0}
+    # with a later purchase on day 12 the balance 140 >= 100 redeems 100 (oldest first: the
+    # 80-point lot, then 20 of the 60-point lot); the other 40 lapse on day 40
+    earned, redeemed, totals = sim_loyalty.points(
+        np.random.default_rng(0), np.array([0, 0, 0]), np.array([0, 10, 12]),
+        np.array([80.0, 60.0, 5.0]), np.zeros(3, bool), np.array([0]), 100, prm,
+    )  # fmt: skip
+    assert redeemed.tolist() == [0, 0, 100]
+    assert totals == {"earned": 145, "redeemed": 100, "expired": 45, "outstanding": 0}
+
+
+def test_true_effect_by_hand():
+    # two members enrolling on 2023-07-10 (day 190 from 2023-01-01); the second signed up in
+    # May, too late for the 6 months of windows. The programme adds a purchase of 30 in
+    # August for the first member (and a return of 10 of it in September) and one of 40 in
+    # August for the second.
+    tx = {
+        "customer": np.array([0, 0, 0, 1, 1]),
+        "day": np.array([0, 220, 250, 150, 220]),
+        "amount": np.array([50.0, 30.0, -10.0, 20.0, 40.0]),
+        "is_return": np.array([False, False, True, False, False]),
+        "programme": np.array([False, True, True, False, True]),
+    }
+    out = sim_loyalty.true_effect(
+        tx, np.array([190, 190]), np.array([0, 150]), np.datetime64("2023-01-01"), 365
+    )
+    assert out["n_members"] == 2 and out["n_members_with_windows"] == 1
+    assert out["att_spend_per_month"] == pytest.approx((30 - 10) / 3)
+    assert out["att_purchases_per_month"] == pytest.approx(1 / 3)
+    # all members with the 3 months after enrolment: both
+    assert out["all_members_att_spend_per_month"] == pytest.approx(((30 - 10) / 3 + 40 / 3) / 2)
+    assert out["n_programme_purchases"] == 2

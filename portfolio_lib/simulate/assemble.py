@@ -168,20 +168,20 @@ def draw_sales(
     intensity = people.daily_intensity(first_day, n_days, prm)
     pur = people.simulate_purchases(streams.purchases, lat, intensity, prm)
     category = draw_categories(streams.transactions, persona[pur.customer], pur.amount, prm)
+    active_until = np.where(pur.dropout_day >= 0, pur.dropout_day, n_days - 1)
+    extra_customer, extra_day = loyalty.programme_purchases(
+        streams.loyalty, lat, cs.loyalty_join, active_until, intensity, prm
+    )
     specs = tables.campaign_calendar(first_day, n_days, prm)
     camp = tables.simulate_campaigns(
         streams.campaigns, specs, persona.size, persona, lat.signup_day, cs.loyalty_join,
-        pur.customer, pur.day, category, pur.dropout_day, prm,
+        pur.customer, pur.day, category, pur.dropout_day, prm, (extra_customer, extra_day),
     )  # fmt: skip
     incr_amount = people.spend_amounts(streams.campaigns, lat.spend_scale[camp.incr_customer], prm)
     incr_category = draw_categories(
         streams.transactions, persona[camp.incr_customer], incr_amount, prm
     )
     incremental = (incr_amount, incr_category)
-    active_until = np.where(pur.dropout_day >= 0, pur.dropout_day, n_days - 1)
-    extra_customer, extra_day = loyalty.programme_purchases(
-        streams.loyalty, lat, cs.loyalty_join, active_until, intensity, prm
-    )
     extra_amount = people.spend_amounts(streams.loyalty, lat.spend_scale[extra_customer], prm)
     extra_category = draw_categories(streams.loyalty, persona[extra_customer], extra_amount, prm)
     programme = (extra_customer, extra_day, extra_amount, extra_category)

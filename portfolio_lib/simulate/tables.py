@@ -141,11 +141,14 @@ def simulate_campaigns(
     purch_category: np.ndarray,
     dropout_day: np.ndarray,
     params: dict[str, Any],
+    other_purchases: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> CampaignDraw:
     """Select targets, randomise the retention test and record responses.
 
     A contact "responds" when the customer makes an organic (BG/NBD) purchase between the
-    contact day and the campaign end. In the retention A/B test a treated customer with
+    contact day and the campaign end, or one of ``other_purchases`` (customer, day: the
+    loyalty programme's purchases, which the campaigns neither target on nor cause; their
+    response counts as the organic one in the retention test's truth). In the retention A/B test a treated customer with
     no organic purchase in the window who is still active (has not dropped out before the
     contact day) also responds, with the persona's incremental probability, by making one
     extra (incremental) purchase on a uniform day of the window. The campaign cannot revive
@@ -204,6 +207,12 @@ def simulate_campaigns(
         in_win = (ci >= 0) & (purch_day <= spec.end_day) & (purch_day >= cday_of[purch_customer])
         responded = np.zeros(cust.size, dtype=bool)
         responded[ci[in_win]] = True
+        other = np.zeros(cust.size, dtype=bool)
+        if other_purchases is not None:
+            o_cust, o_day = other_purchases
+            oi = contact_of[o_cust]
+            o_hit = (oi >= 0) & (o_day <= spec.end_day) & (o_day >= cday_of[o_cust])
+            other[oi[o_hit]] = True
         first_hit = np.flatnonzero(in_win)
         if first_hit.size:
             _, first_idx = np.unique(purch_customer[first_hit], return_index=True)
@@ -222,8 +231,9 @@ def simulate_campaigns(
             incr_d.append(incr_day[incr])
             incr_k.append(np.full(int(incr.sum()), k, dtype=np.int64))
             retention_truth = _retention_truth(
-                spec, persona[cust], organic, active, treated, uplift
+                spec, persona[cust], organic | other, active, treated, uplift
             )
+        responded |= other
         out_c.append(np.full(cust.size, k, dtype=np.int64))
         out_cust.append(cust)
         out_t.append(treated)
