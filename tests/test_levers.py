@@ -98,6 +98,24 @@ def test_discount_by_segment_by_hand():
     assert "break-even lift" in str(r.summary()) and "DiscountBySegment(3 rows" in repr(r)
 
 
+def test_redeemed_points_are_price_reductions_when_valued():
+    tx, camp, arms, seg = _campaign()
+    tx["points_redeemed"] = 0
+    tx.loc[(tx["customer_id"] == "a") & (tx["amount"] == 30.0), "points_redeemed"] = 500
+    tx.loc[tx["customer_id"] == "d", "points_redeemed"] = 100  # control: not the offer's cost
+    r = levers.discount_by_segment(tx, camp, arms, seg, discount=0.1, margin=0.3,
+                                   value_per_point=0.01)  # fmt: skip
+    x = r.table.loc["x"]
+    assert x["offer_discount"] == pytest.approx(15.0) and x["points_discount"] == 5.0
+    assert x["discount_given"] == pytest.approx(20.0)
+    assert x["discount_depth"] == pytest.approx(20.0 / 185.0)  # list price 165 + 20
+    unvalued = levers.discount_by_segment(tx, camp, arms, seg, discount=0.1, margin=0.3)
+    assert unvalued.table.loc["x", "points_discount"] == 0.0
+    with pytest.raises(DataValidationError, match="points_redeemed"):
+        levers.discount_by_segment(tx.assign(points_redeemed=-1), camp, arms, seg,
+                                   discount=0.1, margin=0.3, value_per_point=0.01)  # fmt: skip
+
+
 def test_verdicts_follow_the_interval():
     assert levers._verdict(0.6, 0.9, 0.5) == "clears"
     assert levers._verdict(-0.1, 0.4, 0.5) == "falls short"

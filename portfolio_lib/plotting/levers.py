@@ -75,7 +75,7 @@ def plot_discount_by_segment(
     >>> from portfolio_lib.portfolio.levers import DiscountBySegment
     >>> t = pd.DataFrame({"volume_lift": [0.2], "lift_low": [-0.1], "lift_high": [0.6],
     ...     "n_treated": [80], "n_control": [90], "break_even_lift": [0.5]}, index=["x"])
-    >>> plot_discount_by_segment(DiscountBySegment(t, 0.1, 0.3, ("K1",), 0.95)).get_title()
+    >>> plot_discount_by_segment(DiscountBySegment(t, 0.1, 0.3, 0.0, ("K1",), 0.95)).get_title()
     'Price: volume lift of the offer vs break-even'
     """
     _checked(result, DiscountBySegment, "portfolio.discount_by_segment")

@@ -160,14 +160,17 @@ class DiscountBySegment(SettingsResult):
         customer in the campaign windows), ``volume_lift`` (treated / control - 1),
         ``lift_low``, ``lift_high`` (delta-method interval of the ratio), ``revenue``
         (treated arm's paid revenue in the windows, currency units), ``offer_revenue`` (of
-        it, purchases redeemed on the offer), ``discount_given`` (currency units),
-        ``discount_depth`` (discount given / list-price revenue, 0-1), ``margin_before``
+        it, purchases redeemed on the offer), ``offer_discount`` and ``points_discount``
+        (loyalty points redeemed x ``value_per_point``), ``discount_given`` (their sum, currency
+        units), ``discount_depth`` (discount given / list-price revenue, 0-1), ``margin_before``
         (``margin``), ``margin_after`` (``margin - discount_depth``, on the list price),
         ``gross_profit_before``, ``gross_profit_after`` (currency units),
         ``break_even_lift`` and ``verdict`` (``clears``, ``falls short``, ``undecided`` or
         ``no comparison``).
     discount, margin : float
         Offer depth and gross margin, fractions of the list price.
+    value_per_point : float
+        Currency units a redeemed loyalty point takes off the price (0: points not counted).
     campaigns : tuple of str
         The campaigns evaluated.
     confidence : float
@@ -180,6 +183,7 @@ class DiscountBySegment(SettingsResult):
     table: pd.DataFrame
     discount: float
     margin: float
+    value_per_point: float
     campaigns: tuple[str, ...]
     confidence: float
     note: str = field(default="", repr=False)
@@ -221,6 +225,7 @@ class DiscountBySegment(SettingsResult):
 def _campaign_rows(
     tx: pd.DataFrame,
     offer: pd.Series,
+    points: pd.Series,
     campaign: pd.Series,
     arms: pd.DataFrame,
     active_within_days: float | None,
@@ -244,6 +249,7 @@ def _campaign_rows(
     purchases = window.groupby("customer").size()
     revenue = window.groupby("customer")["amount"].sum()
     redeemed = window.loc[offer.loc[window.index] == cid].groupby("customer")["amount"].sum()
+    spent = points.loc[window.index].groupby(window["customer"]).sum()
     ids = treated.append(control)
     return pd.DataFrame(
         {
@@ -252,6 +258,7 @@ def _campaign_rows(
             "purchases": purchases.reindex(ids, fill_value=0).to_numpy(float),
             "revenue": revenue.reindex(ids, fill_value=0.0).to_numpy(),
             "offer_revenue": redeemed.reindex(ids, fill_value=0.0).to_numpy(),
+            "points": spent.reindex(ids, fill_value=0.0).to_numpy(float),
         }
     ), excluded
 
@@ -285,6 +292,8 @@ def discount_by_segment(
     discount: float,
     margin: float,
     at_risk_after_days: float = 180.0,
+    value_per_point: float = 0.0,
+    points_col: str = "points_redeemed",
     campaign_type: str = "discount",
     campaign_ids: Sequence[str] | None = None,
     active_within_days: float | None = 180.0,
@@ -305,7 +314,8 @@ def discount_by_segment(
       ``volume_lift = treated / control - 1`` with a delta-method interval on the log ratio;
     * discount given = the revenue of purchases redeemed on the offer (``campaign_id`` of
       the campaign in ``transactions``) x ``discount / (1 - discount)`` - the amounts are
-      paid prices, so the list price is amount / (1 - discount);
+      paid prices, so the list price is amount / (1 - discount); with ``value_per_point`` the
+      loyalty points redeemed in the window are price reductions too (points x value);
     * margin before = ``margin``; margin after = ``margin - discount_depth`` (both on the
       list price), with the gross profit in currency units;
     * break-even lift = ``discount / (margin - discount)``
@@ -338,6 +348,11 @@ def discount_by_segment(
     at_risk_after_days : float
         Days without a purchase after which a customer is at risk (only for the default
         ``segments``).
+    value_per_point : float
+        Currency units one redeemed loyalty point takes off the price (>= 0; the bundled
+        company: 0.01). 0 leaves points out (and ``points_col`` need not exist).
+    points_col : str
+        Column of ``transactions`` with the points redeemed on each purchase.
     campaign_type : str
         Campaign ``type`` to evaluate (ignored when ``campaign_ids`` is given).
     campaign_ids : sequence of str, optional
@@ -382,6 +397,7 @@ def discount_by_segment(
     """
     discount = _fraction(discount, "discount")
     need = break_even_lift(discount, margin)
+    value_per_point = real_number(value_per_point, "value_per_point", 0.0)
     margin = float(margin)
     confidence = _validate.confidence(confidence)
     if active_within_days is not None:
@@ -416,7 +432,7 @@ def discount_by_segment(
     def nothing(message: str) -> DiscountBySegment:
         if if_missing == "raise":
             raise DataValidationError(message)
-        return DiscountBySegment(pd.DataFrame(columns=_PRICE_COLUMNS), discount, margin,
+        return DiscountBySegment(pd.DataFrame(columns=_PRICE_COLUMNS), discount, margin, value_per_point,
                                  tuple(chosen["campaign_id"]), confidence, message)  # fmt: skip
 
     if chosen.empty:
@@ -427,12 +443,19 @@ def discount_by_segment(
     if tx.empty:
         raise DataValidationError("transactions has no rows: there is no purchase to compare")
     offer = pd.Series(transactions["campaign_id"].to_numpy(), index=tx.index)
+    points = pd.Series(0.0, index=tx.index)
+    if value_per_point > 0:
+        _validate.table(transactions, name="transactions", columns=[points_col])
+        spent = _validate.numeric(transactions, points_col, name="transactions")
+        raise_for_rows(transactions, spent < 0, column=points_col, name="transactions",
+                       problem="must be >= 0 (points redeemed)")  # fmt: skip
+        points = pd.Series(spent.to_numpy() * value_per_point, index=tx.index)
     parts, excluded, notes = [], 0, []
     for _, campaign in chosen.iterrows():
         arms = contacts.loc[contacts["campaign_id"] == campaign["campaign_id"]]
         arms = pd.DataFrame({"customer": arms["customer_id"].to_numpy(),
                              "arm": arms["arm"].to_numpy()})  # fmt: skip
-        rows, left_out = _campaign_rows(tx, offer, campaign, arms, active_within_days)
+        rows, left_out = _campaign_rows(tx, offer, points, campaign, arms, active_within_days)
         excluded += left_out
         seen = labels
         if seen is None:  # the portfolio groups the company saw the day before the start
@@ -456,13 +479,15 @@ def discount_by_segment(
         t, c = group.loc[group["treated"]], group.loc[~group["treated"]]
         mt, mc, lift, low, high = _lift(t["purchases"], c["purchases"], z)
         offer_revenue = float(t["offer_revenue"].sum())
-        given = offer_revenue * discount / (1 - discount)
+        offer_discount = offer_revenue * discount / (1 - discount)
+        given = offer_discount + float(t["points"].sum())
         list_revenue = float(t["revenue"].sum()) + given
         depth = given / list_revenue if list_revenue > 0 else 0.0
         rows[segment] = {
             "n_treated": len(t), "n_control": len(c), "purchases_treated": mt,
             "purchases_control": mc, "volume_lift": lift, "lift_low": low, "lift_high": high,
             "revenue": float(t["revenue"].sum()), "offer_revenue": offer_revenue,
+            "offer_discount": offer_discount, "points_discount": float(t["points"].sum()),
             "discount_given": given, "discount_depth": depth, "margin_before": margin,
             "margin_after": margin - depth, "gross_profit_before": margin * list_revenue,
             "gross_profit_after": margin * list_revenue - given, "break_even_lift": need,
@@ -478,13 +503,14 @@ def discount_by_segment(
     if undefined:
         notes.append(f"lift interval is NaN (no comparison) for {undefined}: an arm with fewer "
                      "than two customers or no purchases")  # fmt: skip
-    return DiscountBySegment(table, discount, margin, tuple(chosen["campaign_id"]), confidence,
-                             "; ".join(notes))  # fmt: skip
+    return DiscountBySegment(table, discount, margin, value_per_point,
+                             tuple(chosen["campaign_id"]), confidence, "; ".join(notes))  # fmt: skip
 
 
 _PRICE_COLUMNS = [
     "n_treated", "n_control", "purchases_treated", "purchases_control", "volume_lift",
-    "lift_low", "lift_high", "revenue", "offer_revenue", "discount_given", "discount_depth",
+    "lift_low", "lift_high", "revenue", "offer_revenue", "offer_discount", "points_discount",
+    "discount_given", "discount_depth",
     "margin_before", "margin_after", "gross_profit_before", "gross_profit_after",
     "break_even_lift", "verdict",
 ]  # fmt: skip
