@@ -25,9 +25,11 @@ observation end), shared by every module that takes transactions; see
 
 from __future__ import annotations
 
+import tomllib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Literal
 
 import numpy as np
@@ -48,20 +50,36 @@ __all__ = [
 
 DIMENSIONS = ("R", "F", "M")
 
-#: The named segments of the default rule table, best first.
-SEGMENT_NAMES = (
-    "Champions",
-    "Loyal",
-    "Potential loyalist",
-    "New",
-    "Promising",
-    "Need attention",
-    "About to sleep",
-    "At risk",
-    "Can't lose them",
-    "Hibernating",
-    "Lost",
+_RULE_FIELDS = (
+    "segment",
+    "segment_tr",
+    "r_min",
+    "r_max",
+    "fm_min",
+    "fm_max",
+    "description",
+    "action",
 )
+
+
+def _load_default_rules() -> tuple[tuple[object, ...], ...]:
+    """The segment table of ``portfolio_lib/data/rfm_segments.toml``, one tuple per segment."""
+    path = resources.files("portfolio_lib") / "data" / "rfm_segments.toml"
+    blocks = tomllib.loads(path.read_text(encoding="utf-8"))["segment"]
+    for number, block in enumerate(blocks, start=1):
+        if set(block) != set(_RULE_FIELDS):
+            raise ValueError(
+                f"{path}: segment block {number} must have exactly the fields {_RULE_FIELDS}, "
+                f"has {sorted(block)}"
+            )
+    return tuple(tuple(block[f] for f in _RULE_FIELDS) for block in blocks)
+
+
+_DEFAULT_RULES = _load_default_rules()
+"""The default segment map (5 score levels): one tuple of :data:`_RULE_FIELDS` per segment."""
+
+#: The named segments of the default rule table, best first.
+SEGMENT_NAMES = tuple(str(row[0]) for row in _DEFAULT_RULES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,31 +443,6 @@ def rfm_scores(
 # --------------------------------------------------------------------------------------------
 # Named segments
 # --------------------------------------------------------------------------------------------
-_DEFAULT_RULES = [
-    # segment, Turkish name, R range, FM range, what it means, what to do
-    ("Champions", "Şampiyonlar", 5, 5, 4, 5,
-     "bought very recently, often, and spend the most", "reward; early access; ask for reviews"),
-    ("Loyal", "Sadık müşteriler", 3, 4, 4, 5,
-     "buy regularly and spend well", "loyalty programme; upsell higher-value products"),
-    ("Potential loyalist", "Potansiyel sadıklar", 4, 5, 2, 3,
-     "recent buyers with average frequency and spend", "membership; personal recommendations"),
-    ("New", "Yeni müşteriler", 5, 5, 1, 1,
-     "bought for the first time very recently", "onboarding; build the relationship early"),
-    ("Promising", "Umut vadedenler", 4, 4, 1, 1,
-     "recent buyers who have not bought much yet", "create brand awareness; free trials"),
-    ("Need attention", "İlgi bekleyenler", 3, 3, 3, 3,
-     "average recency, frequency and spend", "limited-time offers based on past purchases"),
-    ("About to sleep", "Uykuya dalmak üzere", 3, 3, 1, 2,
-     "below-average recency, frequency and spend", "share popular products; reactivate"),
-    ("At risk", "Risk altındakiler", 1, 2, 3, 4,
-     "bought often and spent well, but long ago", "personalised win-back e-mails; renewals"),
-    ("Can't lose them", "Kaybedilmemesi gerekenler", 1, 2, 5, 5,
-     "were among the best customers, but not seen for long", "win them back; talk to them"),
-    ("Hibernating", "Kış uykusundakiler", 2, 2, 1, 2,
-     "last purchase long ago, low frequency and spend", "offer other relevant products"),
-    ("Lost", "Kaybedilenler", 1, 1, 1, 2,
-     "lowest recency, frequency and spend", "revive with a campaign or let go"),
-]  # fmt: skip
 
 _RULE_COLUMNS = ["segment", "r_min", "r_max", "fm_min", "fm_max"]
 
@@ -525,11 +518,7 @@ def default_segment_rules(bins: int = 5) -> pd.DataFrame:
     [4, 4, 3, 4]
     """
     bins = _check_bins(bins)
-    rules = pd.DataFrame(
-        _DEFAULT_RULES,
-        columns=["segment", "segment_tr", "r_min", "r_max", "fm_min", "fm_max", "description",
-                 "action"],
-    )  # fmt: skip
+    rules = pd.DataFrame(list(_DEFAULT_RULES), columns=list(_RULE_FIELDS))
     if bins == 5:
         return rules
     position = np.array([_five_level(s, bins) for s in range(1, bins + 1)])
