@@ -4,21 +4,26 @@ How a chapter module looks (``portfolio_lib/exercises/checks/ch05.py``)::
 
     '''Checks for exercises/source/05_satisfaction.ipynb.'''
 
-    from portfolio_lib.exercises.checks import seeded_rng
+    from portfolio_lib.exercises.checks._common import ChapterData
     from portfolio_lib.exercises.feedback import expect_number, task_check
 
-    __all__ = ["exercise_data", "check_05_1"]
+    __all__ = ["Chapter5Data", "exercise_data", "check_05_1"]
 
 
-    def exercise_data(seed: int) -> pd.DataFrame:
+    class Chapter5Data(ChapterData):  # a frozen dataclass: crm, observation_end, and ...
+        surveys: pd.DataFrame
+
+
+    @ChapterData.document  # adds the Parameters/Returns sections every chapter shares
+    def exercise_data(seed: int) -> Chapter5Data:
         '''The survey the student works on; the notebook's setup cell calls this too.'''
-        rng = seeded_rng(seed, chapter=5)  # validates SEED; picks e.g. which wave to ask about
-        ...  # e.g. portfolio_lib.simulate.simulate_crm(seed=seed, n_customers=300).surveys
+        rng, crm = ChapterData.start(seed, chapter=5)  # validates SEED; rng picks e.g. a wave
+        return Chapter5Data(crm=crm, surveys=crm.surveys)
 
 
     @task_check("NPS of the survey")
     def check_05_1(answer: object, *, seed: int) -> None:
-        expected = nps(exercise_data(seed)).nps   # the library computes the truth
+        expected = nps(exercise_data(seed).surveys).nps   # the library computes the truth
         expect_number(answer, expected, name="NPS", unit="points", bounds=(-100, 100),
                       abs=0.05)
 

@@ -1,10 +1,12 @@
 """Helpers shared by the chapter check modules (not public API).
 
 Every student's company is simulated the same way in every chapter
-(:func:`student_company`, :data:`N_CUSTOMERS` customers), every chapter that asks
-about purchases reads the sales ledger the way :mod:`portfolio_lib.rfm` does, and
-every seeded choice among customers draws from a sorted pool, so that a seed always
-picks the same one.
+(:func:`student_company`, :data:`N_CUSTOMERS` customers), every chapter's data class
+derives from :class:`ChapterData` (whose :meth:`~ChapterData.start` and
+:meth:`~ChapterData.document` every ``exercise_data`` uses), every chapter that asks
+about purchases reads the sales ledger the way :mod:`portfolio_lib.rfm` does, every
+seeded choice among customers draws from a sorted pool, so that a seed always picks
+the same one, and every manager's choice accepts the options :func:`near_best` finds.
 """
 
 from __future__ import annotations
