@@ -24,36 +24,52 @@ from scipy.special import betainc, betaln, expit, gammaln
 
 from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, unpack
 from portfolio_lib.clv._bgfamily import bg_expected_if_alive, bg_loglik, bg_prob_alive
+from portfolio_lib.clv._fitting import column_codes
 from portfolio_lib.clv._gradients import bg_family_loglik_grad
 
 __all__ = ["BetaGeo"]
 
 
-def _per_value(func, values):
-    """``func(values)`` for draws, evaluated once per distinct value and gathered."""
-    unique, inverse = np.unique(values, return_inverse=True)
-    return func(unique)[..., inverse]
+class _AliveByDraws:
+    """P(alive) of many histories under a matrix of parameter draws, a block of rows at a time.
 
+    The logarithms are taken once per distinct x, t_x and T (a few hundred values) and
+    draw, laid out (values, draws), so that a block of histories gathers whole rows and
+    gives a C-ordered (rows, draws) matrix; same formula and operations as
+    ``BetaGeo._prob_alive`` (the same numbers, bit for bit).
 
-def _prob_alive_draws(r, alpha, a, b, x, t_x, T):
-    """P(alive) for a matrix of parameter draws (columns (m, 1)) and 1-D customers.
-
-    The logarithms are taken once per distinct x, t_x and T (a few hundred values)
-    instead of once per draw and customer; same formula as ``BetaGeo._prob_alive``.
+    Examples
+    --------
+    >>> draws = np.array([[0.24, 4.4, 0.79, 2.4], [0.3, 5.0, 0.8, 2.6]])
+    >>> x, t_x, T = np.array([0.0, 2, 2]), np.array([0.0, 30.4, 10]), np.full(3, 38.9)
+    >>> block = _AliveByDraws(draws, x, t_x, T)(0, 3)
+    >>> block.shape, bool(np.allclose(block.T, BetaGeo._prob_alive(draws, x, t_x, T)))
+    ((3, 2), True)
     """
-    x = np.asarray(x, dtype=float)
-    with np.errstate(over="ignore"):
-        log_odds = (
-            np.log(a)
-            - _per_value(lambda v: np.log(b + np.maximum(v, 1.0) - 1), x)
-            + (r + x)
-            * (
-                _per_value(lambda v: np.log(alpha + v), T)
-                - _per_value(lambda v: np.log(alpha + v), t_x)
-            )
+
+    def __init__(self, draws: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+        draws = np.asarray(draws, dtype=float)
+        r, alpha, a, b = (draws[:, i] for i in range(4))
+        self.x = np.asarray(x, dtype=float)
+        (self.ix, ux), (self.it, ut), (self.iT, uT) = (
+            column_codes(np.asarray(v, dtype=float)) for v in (self.x, t_x, T)
         )
-        alive = expit(-log_odds)
-    return np.where(x > 0, alive, 1.0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            self.per_x = np.log(a) - np.log(b + np.maximum(ux, 1.0)[:, None] - 1)
+            self.log_T = np.log(alpha + uT[:, None])
+            self.log_t = np.log(alpha + ut[:, None])
+        self.r = r
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        """P(alive) of histories ``lo:hi``, shape (hi - lo, draws)."""
+        x = self.x[lo:hi, None]
+        with np.errstate(over="ignore", invalid="ignore"):
+            log_odds = self.log_T[self.iT[lo:hi]]
+            log_odds -= self.log_t[self.it[lo:hi]]
+            log_odds *= self.r + x
+            log_odds += self.per_x[self.ix[lo:hi]]
+            alive = expit(np.negative(log_odds, out=log_odds), out=log_odds)
+        return np.where(x > 0, alive, 1.0)
 
 
 class BetaGeo(PurchaseModel):
@@ -120,8 +136,14 @@ class BetaGeo(PurchaseModel):
     def _prob_alive(params, x, t_x, T):
         r, alpha, a, b = unpack(params)
         if np.ndim(params) == 2 and np.ndim(x) == 1:
-            return _prob_alive_draws(r, alpha, a, b, x, t_x, T)
+            return _AliveByDraws(params, x, t_x, T)(0, len(x)).T
         return bg_prob_alive(r, alpha, a, b, x, t_x, T, shift=0)
+
+    @staticmethod
+    def _alive_blocks(draws, x, t_x, T):
+        """P(alive) under parameter draws, block by block of rows: ``f(lo, hi)`` gives the
+        (hi - lo, draws) matrix of rows ``lo:hi`` (what the CLV intervals use)."""
+        return _AliveByDraws(draws, x, t_x, T)
 
     @staticmethod
     def _expected_if_alive(params, t, x, T):
