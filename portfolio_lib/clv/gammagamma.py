@@ -273,52 +273,48 @@ def _loglik_derivatives(x: ArrayLike, zbar: ArrayLike, w: ArrayLike):
     wx_u = w_u * x_u
     m = x_u.size
     size = 2 * m + 1
-    # The gamma-function arguments are (p x_u + q, p x_u, q); ``coef @ [lnG; psi; psi_1]`` gives
-    # the value's lnGamma terms, the psi terms of dl/dp and dl/dq, and the psi_1 terms of
-    # d2l/dp2, d2l/dpdq, d2l/dq2 (block rows of zeros elsewhere).
+    # The gamma-function arguments are (p x_u + q, p x_u, q). ``first @ [lnG; psi]`` gives the
+    # value's lnGamma terms and the psi terms of dl/dp and dl/dq; ``second @ psi_1`` the
+    # trigamma terms of d2l/dp2, d2l/dpdq and d2l/dq2.
     zeros = np.zeros(m)
-    blocks = {
-        "value": [w_u, -w_u, [-total_w]],
-        "p": [wx_u, -wx_u, [0.0]],
-        "q": [w_u, zeros, [-total_w]],
-        "pp": [wx_u * x_u, -wx_u * x_u, [0.0]],
-        "pq": [wx_u, zeros, [0.0]],
-        "qq": [w_u, zeros, [-total_w]],
-    }
-    coef = np.zeros((6, 3 * size))
-    for row, (name, parts) in enumerate(blocks.items()):
-        block = row if row == 0 else (1 if name in ("p", "q") else 2)
-        coef[row, block * size : (block + 1) * size] = np.concatenate(parts)
-    coef_first = np.ascontiguousarray(coef[:3, : 2 * size])
+
+    def row(first_part, second_part, last):
+        return np.concatenate([first_part, second_part, [last]])
+
+    first = np.zeros((3, 2 * size))
+    first[0, :size] = row(w_u, -w_u, -total_w)
+    first[1, size:] = row(wx_u, -wx_u, 0.0)
+    first[2, size:] = row(w_u, zeros, -total_w)
+    second = np.stack(
+        [row(wx_u * x_u, -wx_u * x_u, 0.0), row(wx_u, zeros, 0.0), row(w_u, zeros, -total_w)]
+    )
     # terms free of the parameters: ln x + ln zbar weighted by w x, ln zbar weighted by w
     const_p = float(wx_u @ np.log(x_u)) + float(weights[1] @ log_z)
     w_log_z = float(weights[0] @ log_z)
     args = np.empty(size)
-    special = np.empty(3 * size)
+    special = np.empty(2 * size)
+    trigamma = np.empty(size)
     columns = np.empty((3, n_rows))
 
+    def row_sums(values: np.ndarray) -> list[list[float]]:
+        """Sums of each row of ``values`` by w (first list) and by w x (second list)."""
+        if n_rows < _BLAS_ROWS:
+            return (weights @ values.T).tolist()
+        return np.einsum("in,kn->ik", weights, values).tolist()
+
     def derivatives(params: np.ndarray, order: int = 1):
-        p, q, gamma = (float(v) for v in params)
+        p, q, gamma = map(float, params)
         np.multiply(x_u, p, out=args[m : 2 * m])
         np.add(args[m : 2 * m], q, out=args[:m])
         args[-1] = q
         gammaln(args, out=special[:size])
         digamma(args, out=special[size : 2 * size])
-        k = 3 if order >= 2 else 2
         np.add(xz, gamma, out=columns[0])
         np.divide(1.0, columns[0], out=columns[1])
-        if k == 3:
-            np.multiply(columns[1], columns[1], out=columns[2])
-            zeta(2.0, args, out=special[2 * size :])  # trigamma
-            terms = (coef @ special).tolist()
-        else:
-            terms = (coef_first @ special[: 2 * size]).tolist()
         np.log(columns[0], out=columns[0])
-        if n_rows < _BLAS_ROWS:
-            sums = (weights @ columns[:k].T).tolist()
-        else:
-            sums = np.einsum("in,kn->ik", weights, columns[:k]).tolist()
-        (s_log, s_inv, *s_inv2), (sx_log, sx_inv, *sx_inv2) = sums
+        # the first-order terms are the same sums whatever the order, to the last bit
+        terms = (first @ special[: 2 * size]).tolist()
+        (s_log, s_inv), (sx_log, sx_inv) = row_sums(columns[:2])
         log_gamma = float(np.log(gamma))
         value = (
             terms[0] - p * sx_log - q * s_log + p * const_p - w_log_z
@@ -332,13 +328,17 @@ def _loglik_derivatives(x: ArrayLike, zbar: ArrayLike, w: ArrayLike):
         if order < 2:
             return value, np.array(grad)
         # natural-scale second derivatives, then d2/dlog_i dlog_j = i j d2/didj (+ grad_i)
-        h_pq = p * q * terms[4]
+        zeta(2.0, args, out=trigamma)
+        t_pp, t_pq, t_qq = (second @ trigamma).tolist()
+        np.multiply(columns[1], columns[1], out=columns[2])
+        (s_inv2,), (sx_inv2,) = row_sums(columns[2:])
+        h_pq = p * q * t_pq
         h_pg = -p * gamma * sx_inv
         h_qg = q * (total_w - gamma * s_inv)
-        h_gg = -total_w * q + gamma * gamma * (p * sx_inv2[0] + q * s_inv2[0])
+        h_gg = -total_w * q + gamma * gamma * (p * sx_inv2 + q * s_inv2)
         hess = [
-            [p * p * terms[3] + grad[0], h_pq, h_pg],
-            [h_pq, q * q * terms[5] + grad[1], h_qg],
+            [p * p * t_pp + grad[0], h_pq, h_pg],
+            [h_pq, q * q * t_qq + grad[1], h_qg],
             [h_pg, h_qg, h_gg + grad[2]],
         ]
         return value, np.array(grad), np.array(hess)
