@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -191,3 +193,24 @@ def test_few_members_warn_and_a_constant_outcome_is_refused():
     flat = tx.assign(amount=0.0)
     with pytest.raises(DataValidationError, match="column 'amount' gives the same spend"):
         programme_effect(flat, customers, signup_col="signup_date", observation_end=end)
+
+
+def test_conclusion_reads_the_interval_and_the_naive_gap(programme):
+    text = programme.conclusion()
+    did = programme.table.loc["did_matched"]
+    assert text.startswith("Difference-in-differences: enrolling changed spend by ")
+    assert f"{did['effect']:+,.2f} currency units per member per M period" in text
+    assert "the programme raises it" in text  # interval above 0 (covers the true 12)
+    assert "higher and outside the interval: that part is who chose to join" in text
+    # an interval across 0 with the naive estimate inside it
+    table = programme.table.copy()
+    table.loc["did_matched", ["effect", "ci_low", "ci_high"]] = [1.0, -2.0, 4.0]
+    table.loc["naive", "effect"] = 3.0
+    text = dataclasses.replace(programme, table=table).conclusion()
+    assert "not distinguishable from no effect" in text
+    assert "the naive comparison (+3.00) lies inside that interval" in text
+    # an interval below 0, the naive estimate below it
+    table.loc["did_matched", ["effect", "ci_low", "ci_high"]] = [-3.0, -5.0, -1.0]
+    table.loc["naive", "effect"] = -9.0
+    text = dataclasses.replace(programme, table=table).conclusion()
+    assert "the programme lowers it" in text and "is 6.00 lower and outside" in text

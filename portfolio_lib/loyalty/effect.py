@@ -103,6 +103,24 @@ class ProgrammeEffect(SettingsResult):
     balance: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     _row_name = "estimates"
 
+    def conclusion(self) -> str:
+        """One sentence for a manager: the matched estimate with its interval, whether the
+        programme raises or lowers the outcome (the interval excludes 0) or cannot be told
+        from no effect, and how far the naive comparison lies from it.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(1)
+        >>> customers = pd.DataFrame({"customer_id": range(300), "loyalty_join_date": pd.NaT})
+        >>> customers.loc[:99, "loyalty_join_date"] = pd.Timestamp("2024-07-15")
+        >>> tx = pd.DataFrame([(c, pd.Timestamp(2024, m, 5), 40.0 + 30 * (c < 100 and m > 7))
+        ...                    for c in range(300) for m in range(1, 13) if rng.random() < 0.7],
+        ...                   columns=["customer_id", "date", "amount"])
+        >>> programme_effect(tx, customers, observation_end="2024-12-31").conclusion()[:44]
+        'Difference-in-differences: enrolling changed'
+        """
+        return _conclusion(self)
+
     def summary(self) -> ResultSummary:
         """Both estimates with their intervals, the sample and the windows."""
         level = percent(self.confidence)
@@ -132,6 +150,30 @@ class ProgrammeEffect(SettingsResult):
             "chose to join; the difference-in-differences removes each customer's own level."
         )
         return ResultSummary(f"Loyalty programme effect on {self.outcome}", rows, (note,))
+
+
+def _conclusion(result: ProgrammeEffect) -> str:
+    did, naive = result.table.loc["did_matched"], result.table.loc["naive"]
+    unit = f"{_UNITS[result.outcome]} per member per {result.period} period"
+    low, high, effect = did["ci_low"], did["ci_high"], did["effect"]
+    interval = f"{percent(result.confidence)} interval {low:+,.2f} to {high:+,.2f}"
+    if low > 0 or high < 0:
+        verdict = "the programme raises it" if low > 0 else "the programme lowers it"
+    else:
+        verdict = "not distinguishable from no effect with these members"
+    gap = naive["effect"] - effect
+    if low <= naive["effect"] <= high:
+        naive_text = f"the naive comparison ({naive['effect']:+,.2f}) lies inside that interval"
+    else:
+        naive_text = (
+            f"the naive comparison ({naive['effect']:+,.2f}) is {abs(gap):,.2f} "
+            f"{'higher' if gap > 0 else 'lower'} and outside the interval: that part is who "
+            "chose to join, not what the programme did"
+        )
+    return (
+        f"Difference-in-differences: enrolling changed {result.outcome} by {effect:+,.2f} {unit} "
+        f"({interval}): {verdict}; {naive_text}."
+    )
 
 
 def _fit(frame: pd.DataFrame, y: str, confidence: float) -> tuple[float, float, float, float]:
