@@ -296,3 +296,54 @@ def test_the_documented_examples_hold():
     for module in (portfolio_lib.clv.value, portfolio_lib._results):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+# -- issue 16: the fast interval path equals the direct computation draw by draw ----------------
+@pytest.mark.parametrize("purchase_model", [BetaGeo, ParetoNBD])
+@pytest.mark.parametrize("per_customer_rate", [False, True])
+def test_intervals_equal_the_quantiles_of_clv_recomputed_draw_by_draw(
+    fitted, monkeypatch, purchase_model, per_customer_rate
+):
+    """Blocks, per-value tables, the spend table and the row sort give the numbers of the plain
+    definition: for each draw, margin x spend x discounted purchases from models built with
+    that draw's parameters; then np.quantile per customer and of the totals."""
+    import portfolio_lib.clv.value as value
+
+    data, _, spend = fitted
+    data = pd.concat([data.iloc[:250], data.iloc[:40]], ignore_index=True)  # repeated customers
+    data["T"] = data["T"].round(0)  # shared (x, T) rows
+    data["recency"] = np.minimum(data["recency"].round(1), data["T"])
+    purchases = purchase_model(prior_sd=2.0).fit(data)
+    rate = (
+        pd.Series(np.where(np.arange(len(data)) % 3, 0.05, 0.2), index=data.index)
+        if per_customer_rate
+        else 0.1
+    )
+    settings = dict(horizon=26, unit="W", annual_discount_rate=rate, step=2.0)
+    monkeypatch.setattr(value, "_CHUNK_CELLS", 30 * 17)  # many blocks
+    monkeypatch.setattr(value, "_SPEND_CELLS", 0 if per_customer_rate else 10**9)
+    got = customer_lifetime_value(
+        purchases, spend, data, margin=0.3, interval=0.8, n_draws=30, seed=5, **settings
+    )
+    rng = np.random.default_rng(5)
+    p_draws = purchases.sample_params(30, seed=rng)
+    s_draws = spend.sample_params(30, seed=rng)
+    keep = s_draws["q"].to_numpy() > 1
+    rows = []
+    for (_, p), (_, s) in zip(p_draws[keep].iterrows(), s_draws[keep].iterrows(), strict=True):
+        disc = discounted_expected_purchases(
+            purchase_model.from_params(p.to_dict()), data, **settings
+        )
+        mean = GammaGamma.from_params(s.to_dict()).conditional_expected_spend(
+            data["frequency"], data["monetary_value"]
+        )
+        rows.append(0.3 * mean.to_numpy() * disc.to_numpy())
+    draws = np.array(rows)
+    low, high = np.quantile(draws, [0.1, 0.9], axis=0)
+    point = got["clv"].to_numpy()
+    np.testing.assert_allclose(got["clv_low"], np.minimum(low, point), rtol=1e-12)
+    np.testing.assert_allclose(got["clv_high"], np.maximum(high, point), rtol=1e-12)
+    total_low, total_high = np.quantile(draws.sum(axis=1), [0.1, 0.9])
+    assert got.total_clv_low == pytest.approx(min(total_low, got.total_clv), rel=1e-12)
+    assert got.total_clv_high == pytest.approx(max(total_high, got.total_clv), rel=1e-12)
+    assert got.n_draws_used == keep.sum()
