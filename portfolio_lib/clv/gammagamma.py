@@ -214,7 +214,7 @@ def _moment_start(x: np.ndarray, zbar: np.ndarray, w: np.ndarray) -> np.ndarray:
     ``p gamma / (q - 1)``, squared coefficient of variation ``1 / (q - 2)`` plus the
     within-customer part ``1 / (p x)``. With p started at 4 (a customer's own spread is
     not known before the fit): ``q = 2 + 1 / (cv2 - mean(1 / (p x)))`` and
-    ``gamma = mean (q - 1) / p``, clipped to sensible ranges. Used only to start BFGS.
+    ``gamma = mean (q - 1) / p``, clipped to sensible ranges. Used only to start the search.
     """
     p = 4.0
     total = float(w.sum())
@@ -250,7 +250,8 @@ def _loglik_derivatives(x: ArrayLike, zbar: ArrayLike, w: ArrayLike):
     and on the log scale :math:`H^{\log}_{ij} = \theta_i\theta_j H_{ij} + \delta_{ij}\,
     \theta_i \partial_i\ell`. The gamma functions depend on the row through ``x`` alone,
     which takes few values (whole numbers of purchases): they are evaluated once per distinct
-    ``x``, with its summed weight; the sums over rows are one matrix product per call.
+    ``x``, with its summed weight; the sums over rows are one matrix product per call. The
+    function reuses its work arrays: one per fit, not shared between threads.
 
     Examples
     --------
@@ -351,9 +352,9 @@ def _newton_maximise(derivatives, start: np.ndarray, max_iter: int = 40):
 
     Each step is ``V diag(1/|lambda|) V' g`` (the Newton step where the Hessian is negative
     definite, an ascent direction elsewhere), at most 2 per log-parameter, halved until the
-    log-likelihood does not fall (beyond rounding). Returns ``(theta, covariance of the log-parameters)`` once
-    a step is below the fitter's ``POLISH_STEP`` at a negative-definite Hessian, else None
-    (then the fitter's own search starts from the original point).
+    log-likelihood does not fall (beyond rounding). Returns ``(theta, covariance of the
+    log-parameters)`` once a step is below the fitter's ``POLISH_STEP`` at a negative-definite
+    Hessian, else None (then the fitter's own search starts from the original point).
 
     Examples
     --------
@@ -418,8 +419,10 @@ def repeat_buyers(summary: pd.DataFrame, weights, model: str):
 def _pearson(x: np.ndarray, z: np.ndarray) -> float:
     """Pearson correlation of two non-constant arrays (plain numpy, no tests)."""
     dx, dz = x - x.sum() / x.size, z - z.sum() / z.size
-    r = float(dx @ dz) / math.sqrt(float(dx @ dx) * float(dz @ dz))
-    return min(max(r, -1.0), 1.0)
+    scale = math.sqrt(float(dx @ dx) * float(dz @ dz))
+    if not scale > 0:  # spreads below the floating-point range
+        return float("nan")
+    return min(max(float(dx @ dz) / scale, -1.0), 1.0)
 
 
 def _average_ranks(values: np.ndarray) -> np.ndarray:
