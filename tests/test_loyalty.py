@@ -199,7 +199,7 @@ def test_conclusion_reads_the_interval_and_the_naive_gap(programme):
     text = programme.conclusion()
     did = programme.table.loc["did_matched"]
     assert text.startswith("Difference-in-differences: enrolling changed spend by ")
-    assert f"{did['effect']:+,.2f} currency units per member per M period" in text
+    assert f"{did['effect']:+,.2f} currency units per member per month" in text
     assert "the programme raises it" in text  # interval above 0 (covers the true 12)
     assert "higher and outside the interval: that part is who chose to join" in text
     # an interval across 0 with the naive estimate inside it

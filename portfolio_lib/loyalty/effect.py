@@ -53,6 +53,7 @@ Outcome = Literal["spend", "purchases"]
 #: Below this many members in the estimate, :func:`programme_effect` warns.
 FEW_MEMBERS = 30
 _UNITS = {"spend": "currency units", "purchases": "purchase occasions"}
+_PERIOD_NAMES = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -154,7 +155,8 @@ class ProgrammeEffect(SettingsResult):
 
 def _conclusion(result: ProgrammeEffect) -> str:
     did, naive = result.table.loc["did_matched"], result.table.loc["naive"]
-    unit = f"{_UNITS[result.outcome]} per member per {result.period} period"
+    period = _PERIOD_NAMES.get(result.period, f"{result.period} period")
+    unit = f"{_UNITS[result.outcome]} per member per {period}"
     low, high, effect = did["ci_low"], did["ci_high"], did["effect"]
     interval = f"{percent(result.confidence)} interval {low:+,.2f} to {high:+,.2f}"
     if low > 0 or high < 0:
