@@ -94,7 +94,8 @@ def plot_discount_by_segment(
     if np.isfinite(need):
         handles.append(ax.axvline(need, color=PALETTE[1], linewidth=1.5,
                                   label=f"break-even {need:+.0%}"))  # fmt: skip
-    ax.legend(handles=handles, loc="lower right", fontsize=8)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3,
+              fontsize=8)  # fmt: skip
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:+.0%}")
     ax.set_xlabel("extra purchases per customer in the campaign window")
     ax.set_title(title)
@@ -133,7 +134,7 @@ def plot_cost_to_serve(result: CostToServe, ax: Axes | None = None) -> Axes:
     ax.set_yticks(y, [f"{g} (n = {int(n):,})" for g, n in t["n_customers"].items()], fontsize=8)
     ax.set_xlabel("currency units per customer")
     ax.set_title("Service level: cost to serve vs gross profit")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     return ax
 
 
@@ -169,7 +170,7 @@ def plot_touchpoints_by_segment(
     handles = legend_handles(point=f"reached {stage}",
                              interval=interval_label(result.confidence, "wilson"),
                              colour=PALETTE[0], small=small, min_group_size=min_group_size)  # fmt: skip
-    ax.legend(handles=handles, loc="lower right", fontsize=8)
+    ax.legend(handles=handles, loc="best", fontsize=8)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_xlabel(f"share of the segment reaching {stage}")
     ax.set_title(f"Touchpoints: who reaches {stage}")
