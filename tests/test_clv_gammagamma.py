@@ -170,7 +170,8 @@ def test_newton_reaches_the_maximum_from_a_far_start():
     theta, cov = _newton_maximise(derivatives, [0.5, 40.0, 1.0])
     _, grad, hess = derivatives(np.exp(theta), order=2)
     assert np.max(np.abs(grad)) < 1e-6 * w.sum()
-    np.testing.assert_allclose(cov, np.linalg.inv(-hess), rtol=1e-10)
+    # the covariance comes from the last Newton iterate, within 1e-6 of the returned point
+    np.testing.assert_allclose(cov, np.linalg.inv(-hess), rtol=1e-6)
     data = pd.DataFrame({"frequency": x, "monetary_value": zbar})
     default = GammaGamma().fit(data, weights=w)
     far = GammaGamma().fit(data, weights=w, start_params={"p": 0.5, "q": 40.0, "gamma": 1.0})

@@ -33,7 +33,7 @@ from scipy.special import digamma, gammaln, stdtr, zeta
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.clv._base import SpendModel, unpack
 from portfolio_lib.clv._common import start_vector
-from portfolio_lib.clv._fitting import POLISH_STEP, compress_rows
+from portfolio_lib.clv._fitting import compress_rows
 from portfolio_lib.clv._validation import (
     NotIdentifiedError,
     require_customers,
@@ -347,14 +347,19 @@ def _loglik_derivatives(x: ArrayLike, zbar: ArrayLike, w: ArrayLike):
     return derivatives
 
 
+#: A Newton step this small (log scale) is the last one: the next would be ~its square.
+_LAST_NEWTON_STEP = 1e-6
+
+
 def _newton_maximise(derivatives, start: np.ndarray, max_iter: int = 40):
     """Newton ascent on the log-parameters with the analytic Hessian, from natural ``start``.
 
     Each step is ``V diag(1/|lambda|) V' g`` (the Newton step where the Hessian is negative
     definite, an ascent direction elsewhere), at most 2 per log-parameter, halved until the
     log-likelihood does not fall (beyond rounding). Returns ``(theta, covariance of the
-    log-parameters)`` once a step is below the fitter's ``POLISH_STEP`` at a negative-definite
-    Hessian, else None (then the fitter's own search starts from the original point).
+    log-parameters)`` after a step below :data:`_LAST_NEWTON_STEP` at a negative-definite
+    Hessian (the next step, ~its square, would be below the fitter's ``POLISH_STEP``), else
+    None (then the fitter's own search starts from the original point).
 
     Examples
     --------
@@ -377,8 +382,10 @@ def _newton_maximise(derivatives, start: np.ndarray, max_iter: int = 40):
             size = float(np.max(np.abs(step)))
             if not np.isfinite(size):
                 return None
-            if size < POLISH_STEP and eig[-1] < 0:
-                return theta, np.linalg.inv(-hess)
+            if size < _LAST_NEWTON_STEP and eig[-1] < 0:
+                # quadratic convergence: the step after this one would be ~size^2, far
+                # below the fitter's POLISH_STEP (the fitter checks the point anyway)
+                return theta + step, (vec / -eig) @ vec.T
             scale = min(1.0, 2.0 / size)
             for _ in range(30):
                 candidate = theta + scale * step
