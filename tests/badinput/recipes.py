@@ -981,7 +981,13 @@ RECIPES: dict[str, Recipe] = {
     # issue 19: segmentation into decisions (price, service level, touchpoints per group)
     "portfolio.discount_by_segment": R(
         lambda transactions, campaigns, contacts, segments: portfolio.discount_by_segment(
-            transactions, campaigns, contacts, segments, discount=0.1, margin=0.3
+            transactions,
+            campaigns,
+            contacts,
+            segments,
+            discount=0.1,
+            margin=0.3,
+            value_per_point=0.01,
         ),
         transactions="tx",
         campaigns="campaigns",
