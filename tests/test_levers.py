@@ -8,8 +8,13 @@ campaigns cause nothing).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np
 import pandas as pd
 import pytest
@@ -437,3 +442,59 @@ def test_an_empty_log_gives_a_note_when_asked():
         levers.touchpoints_by_segment(_log().iloc[:0], seg)
     r = levers.touchpoints_by_segment(_log().iloc[:0], seg, if_missing="note")
     assert r.table.empty and "no rows" in r.note and r.decisions().empty
+
+
+# -- result objects and figures --------------------------------------------------------------
+def _three_results():
+    tx, camp, arms, seg = _campaign()
+    price = levers.discount_by_segment(tx, camp, arms, seg, discount=0.1, margin=0.3)
+    stx, tp, cp, sseg = _service()
+    service = levers.cost_to_serve(stx, tp, cp, sseg, margin=0.5)
+    touch = levers.touchpoints_by_segment(_log(), pd.Series({"a": "x", "b": "x", "c": "y"}),
+                                          other="prospect")  # fmt: skip
+    return price, service, touch
+
+
+def test_results_are_frozen_with_a_stable_repr_and_a_summary():
+    for result in _three_results():
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.table = pd.DataFrame()
+        assert repr(result) == repr(result) and type(result).__name__ in repr(result)
+        assert result.summary().title and result.summary().as_html().startswith("<table>")
+        assert len(result) == len(result.table)
+    price, service, _ = _three_results()
+    assert "discount=0.1, margin=0.3, value_per_point=0" in repr(price)
+    assert "unit_costs={'touchpoint': 1.0, 'complaint': 25.0, 'return': 8.0}" in repr(service)
+
+
+def test_figures_draw_the_computed_bounds():
+    from matplotlib.collections import LineCollection
+
+    from portfolio_lib.plotting import levers as lever_plots
+    from portfolio_lib.plotting._intervals import INTERVAL_GID
+
+    def drawn(ax):
+        lines = [c for c in ax.collections
+                 if isinstance(c, LineCollection) and c.get_gid() == INTERVAL_GID]  # fmt: skip
+        return sorted((round(s[0, 0], 9), round(s[1, 0], 9)) for c in lines
+                      for s in c.get_segments())  # fmt: skip
+
+    price, service, touch = _three_results()
+    rows = price.table.dropna(subset=["lift_low"])
+    ax = lever_plots.plot_discount_by_segment(price)
+    assert drawn(ax) == sorted(zip(rows["lift_low"].round(9), rows["lift_high"].round(9),
+                                   strict=True))  # fmt: skip
+    assert any("break-even +50%" in t.get_text() for t in ax.get_legend().get_texts())
+    reach = touch.reach("deepening").drop(index="prospect")
+    ax = lever_plots.plot_touchpoints_by_segment(touch)
+    assert drawn(ax) == sorted(zip(reach["overall_ci_low"].round(9),
+                                   reach["overall_ci_high"].round(9), strict=True))  # fmt: skip
+    ax = lever_plots.plot_cost_to_serve(service)
+    widths = sorted(round(p.get_width(), 9) for p in ax.patches)
+    per_customer = service.table[["cost_touchpoints", "cost_complaints", "cost_returns"]].div(
+        service.table["n_customers"], axis=0
+    )
+    assert widths == sorted(per_customer.to_numpy().ravel().round(9).tolist())
+    with pytest.raises(TypeError, match="CostToServe"):
+        lever_plots.plot_cost_to_serve(price)
+    plt.close("all")
