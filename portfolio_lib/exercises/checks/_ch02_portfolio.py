@@ -16,7 +16,8 @@ them); kept in a module of their own because they work on data of their own
    migration matrix (:func:`check_02_9`; :func:`portfolio_lib.lifecycle.migration_matrix`).
 
 Every seeded choice (which customer, region, cohort, quarter, group) comes from the chapter's
-:func:`~portfolio_lib.exercises.checks.seeded_rng` stream, one independent child stream per task.
+:func:`~portfolio_lib.exercises.checks.seeded_rng` stream (``ChapterData.start``), one independent
+child stream per task.
 
 Examples
 --------
@@ -33,14 +34,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from portfolio_lib import _terms
-from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import pick_from_first, purchases, student_company
+from portfolio_lib.exercises.checks._common import ChapterData, pick_from_first, purchases
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     _normalise_text,
@@ -67,22 +66,8 @@ from portfolio_lib.portfolio import (
 )
 from portfolio_lib.rfm import rfm_table
 from portfolio_lib.segmentation import PsychographicSegments, psychographic_segments
-from portfolio_lib.simulate import CRMData
 
-__all__ = [
-    "MARGIN",
-    "AT_RISK_AFTER_DAYS",
-    "N_ATTITUDE_FACTORS",
-    "N_ATTITUDE_SEGMENTS",
-    "COHORT_UNIT",
-    "PortfolioExerciseData",
-    "portfolio_exercise_data",
-    "attitude_means",
-    "check_02_6",
-    "check_02_7",
-    "check_02_8",
-    "check_02_9",
-]
+# The public names are listed once, in the ``__all__`` of ch02.py, which re-exports them.
 
 MARGIN = 0.3
 """Tasks 6 and 9: gross margin, a fraction of revenue (a customer's value = MARGIN x net spend)."""
@@ -109,18 +94,17 @@ _GROUP_ALIASES = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class PortfolioExerciseData:
+class PortfolioExerciseData(ChapterData):
     """What tasks 6-9 of the chapter-2 exercises work on (all derived from the student's seed).
 
     Attributes
     ----------
     crm : CRMData
         The student's company (the same as ``ch02.exercise_data(seed).crm``).
+    observation_end : Timestamp
+        The day of the analysis (the last day of the data; read-only).
     transactions : DataFrame
         Its sales ledger (amounts in currency units, negative for returns).
-    observation_end : Timestamp
-        The day of the analysis (the last day of the data).
     customers : DataFrame
         The customer records indexed by ``customer_id``: demographics and the attitude
         items ``att_*`` (Likert 1-5).
@@ -150,9 +134,7 @@ class PortfolioExerciseData:
         Task 9: the group whose customers are followed (a code of ``portfolio.GROUPS``).
     """
 
-    crm: CRMData
     transactions: pd.DataFrame
-    observation_end: pd.Timestamp
     customers: pd.DataFrame
     groups: PortfolioGroups
     group_customer: str
@@ -288,17 +270,9 @@ def _pick_move(states: GroupsByPeriod, rng: np.random.Generator) -> tuple[str, s
     return period, group
 
 
+@ChapterData.document
 def portfolio_exercise_data(seed: int) -> PortfolioExerciseData:
     """The data of chapter-2 tasks 6-9 for one seed (the notebook's cells call this too).
-
-    Parameters
-    ----------
-    seed : int
-        The notebook's ``SEED`` (non-negative).
-
-    Returns
-    -------
-    PortfolioExerciseData
 
     Examples
     --------
@@ -306,8 +280,8 @@ def portfolio_exercise_data(seed: int) -> PortfolioExerciseData:
     >>> (data.cohort, data.k) == (portfolio_exercise_data(3).cohort, portfolio_exercise_data(3).k)
     True
     """
-    rng6, rng7, rng8, rng9 = seeded_rng(seed, chapter=2).spawn(4)
-    crm = student_company(seed)
+    rng, crm = ChapterData.start(seed, chapter=2)
+    rng6, rng7, rng8, rng9 = rng.spawn(4)
     tx, end = crm.transactions, crm.observation_end
     table = rfm_table(tx, observation_end=end)
     groups = portfolio_groups(table, margin=MARGIN, at_risk_after_days=AT_RISK_AFTER_DAYS)
@@ -326,7 +300,6 @@ def portfolio_exercise_data(seed: int) -> PortfolioExerciseData:
     return PortfolioExerciseData(
         crm=crm,
         transactions=tx,
-        observation_end=end,
         customers=customers,
         groups=groups,
         group_customer=_pick_group_customer(groups, table["monetary_total"], rng6),

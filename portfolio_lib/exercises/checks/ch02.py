@@ -29,6 +29,20 @@ import math
 import numpy as np
 import pandas as pd
 
+from portfolio_lib.exercises.checks._ch02_portfolio import (
+    AT_RISK_AFTER_DAYS,
+    COHORT_UNIT,
+    MARGIN,
+    N_ATTITUDE_FACTORS,
+    N_ATTITUDE_SEGMENTS,
+    PortfolioExerciseData,
+    attitude_means,
+    check_02_6,
+    check_02_7,
+    check_02_8,
+    check_02_9,
+    portfolio_exercise_data,
+)
 from portfolio_lib.exercises.checks._common import (
     N_CUSTOMERS,
     ChapterData,
@@ -71,6 +85,19 @@ __all__ = [
     "check_02_3",
     "check_02_4",
     "check_02_5",
+    # tasks 6-9 (portfolio groups, psychographic segments, cohorts, migration): _ch02_portfolio
+    "MARGIN",
+    "AT_RISK_AFTER_DAYS",
+    "N_ATTITUDE_FACTORS",
+    "N_ATTITUDE_SEGMENTS",
+    "COHORT_UNIT",
+    "PortfolioExerciseData",
+    "portfolio_exercise_data",
+    "attitude_means",
+    "check_02_6",
+    "check_02_7",
+    "check_02_8",
+    "check_02_9",
 ]
 
 ACTIVE_DAYS = 90
