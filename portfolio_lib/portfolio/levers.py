@@ -461,8 +461,9 @@ def discount_by_segment(
         if seen is None:  # the portfolio groups the company saw the day before the start
             before = transactions.iloc[tx.index[tx["day"] < campaign["start_date"]]]
             day = campaign["start_date"] - pd.Timedelta(days=1)
-            seen = portfolio_groups(rfm.rfm_table(before, observation_end=day), margin=margin,
-                                    at_risk_after_days=at_risk_after_days).table["group"]  # fmt: skip
+            seen = pd.Series(dtype="object") if before.empty else portfolio_groups(
+                rfm.rfm_table(before, observation_end=day), margin=margin,
+                at_risk_after_days=at_risk_after_days).table["group"]  # fmt: skip
         rows["segment"] = _labels_for(
             pd.Index(rows["customer"]), seen, name="campaign arms", table="contacts"
         ).to_numpy()
@@ -579,7 +580,10 @@ class CostToServe(SettingsResult):
             after = row["profit_after_service_per_customer"]
             largest = max(("touchpoints", "complaints", "returns"),
                           key=lambda k: row[f"cost_{k}"])  # fmt: skip
-            if after < 0:
+            if not row["gross_profit"] > 0:
+                text[segment] = (f"no gross profit to carry any service ({row['gross_profit']:,.2f}"
+                                 f"): serve at the lowest cost, first cut {largest}")  # fmt: skip
+            elif after < 0:
                 text[segment] = (f"serve at lower cost (self-service, digital): service costs "
                                  f"more than the gross profit ({after:,.2f} per customer); "
                                  f"first cut {largest}")  # fmt: skip
