@@ -14,30 +14,31 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from typing_extensions import Unpack
 
 from portfolio_lib import journey
 from portfolio_lib._errors import DataValidationError, format_examples, require_columns
 from portfolio_lib.engines.backend import Engine, div, get_engine
 from portfolio_lib.engines.contract import type_kind
 from portfolio_lib.engines.sources import read_pandas
-from portfolio_lib.journey._common import funnel_table, ranked_paths
+from portfolio_lib.journey._common import check_alpha, funnel_table, ranked_paths
+from portfolio_lib.journey._options import (
+    EventColumnArgs,
+    EventColumns,
+    PathArgs,
+    PathOptions,
+    takes_options,
+)
 
 __all__ = ["stage_funnel", "conversion_paths"]
 
 _ROW = "pl_row"
 
 
-def _events(
-    eng: Engine,
-    source: object,
-    *,
-    customer_col: str,
-    time_col: str,
-    stage_col: str,
-    stages: Sequence[str],
-    extra: Sequence[str] = (),
-) -> str:
+def _events(eng: Engine, source: object, cols: EventColumns, extra: Sequence[str] = ()) -> str:
     """Checked events: ``customer``, ``t`` (TIMESTAMP), ``stage_rank``, ``pl_row`` and ``extra``."""
+    customer_col, time_col, stage_col = cols.customer_col, cols.time_col, cols.stage_col
+    stages = cols.stages
     if isinstance(source, pd.DataFrame):
         source = source.assign(**{_ROW: np.arange(len(source), dtype=np.int64)})
     raw = eng.register(source)
@@ -115,16 +116,14 @@ def _events(
     return checked
 
 
+@takes_options(EventColumns)
 def stage_funnel(
     source: object,
     *,
     by: str | None = None,
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = journey.STAGES,
     alpha: float = 0.05,
     engine: str | Engine | None = None,
+    **columns: Unpack[EventColumnArgs],
 ) -> pd.DataFrame:
     """People reaching each stage, with conversion, drop-off and Wilson intervals.
 
@@ -134,14 +133,11 @@ def stage_funnel(
         Event log, one row per touch.
     by : str, optional
         Column whose value on each person's first touch splits the funnel.
-    customer_col, time_col, stage_col : str
-        Column names.
-    stages : sequence of str
-        Stage order.
     alpha : float
         1 - confidence level of the intervals.
     engine : {"duckdb", "spark", "pandas"} or Engine, optional
         Default DuckDB.
+    {options}
 
     Returns
     -------
@@ -150,27 +146,16 @@ def stage_funnel(
 
     Examples
     --------
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B", "C"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-05"]),
-    ...     "stage": ["discovery", "first_contact", "discovery", "decision"],
-    ... })
-    >>> stage_funnel(log)["reached"].tolist()
-    [3, 2, 1, 0, 0]
+    >>> stage_funnel(journey.example_events())["reached"].tolist()
+    [4, 3, 2, 2, 0]
     """
     if engine == "pandas":
-        return journey.stage_funnel(
-            read_pandas(source), by=by, customer_col=customer_col, time_col=time_col,
-            stage_col=stage_col, stages=stages, alpha=alpha,
-        )  # fmt: skip
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha}")
-    order = tuple(stages)
+        return journey.stage_funnel(read_pandas(source), by=by, alpha=alpha, **columns)
+    alpha = check_alpha(alpha)
+    cols = EventColumns(**columns)
+    order = tuple(cols.stages)
     eng = get_engine(engine, source)
-    ev = _events(
-        eng, source, customer_col=customer_col, time_col=time_col, stage_col=stage_col,
-        stages=order, extra=[by] if by is not None else [],
-    )  # fmt: skip
+    ev = _events(eng, source, cols, extra=[by] if by is not None else [])
     if by is not None:
         missing = int(eng.fetch(f"SELECT COUNT(*) AS n FROM {ev} WHERE x0 IS NULL")["n"].iloc[0])
         if missing:
@@ -202,67 +187,42 @@ def _reached(cells: pd.DataFrame, n_stages: int) -> np.ndarray:
     return np.array([int(weights[furthest >= k].sum()) for k in range(n_stages)])
 
 
+@takes_options(PathOptions)
 def conversion_paths(
     source: object,
     *,
-    touchpoint_col: str = "channel",
-    conversion_stage: str = "purchase",
-    window_days: float | None = None,
-    separator: str = " > ",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = journey.STAGES,
     engine: str | Engine | None = None,
+    **options: Unpack[PathArgs],
 ) -> pd.DataFrame:
     """Conversion paths with counts (``path, conversions, non_conversions``), in the engine.
+
+    The definitions of :func:`portfolio_lib.journey.conversion_paths`.
 
     Parameters
     ----------
     source : DataFrame, path, glob, relation or Spark DataFrame
         Event log, one row per touch.
-    touchpoint_col, conversion_stage, window_days, separator
-        As in :func:`portfolio_lib.journey.conversion_paths`.
-    customer_col, time_col, stage_col, stages
-        Column names and stage order.
     engine : {"duckdb", "spark", "pandas"} or Engine, optional
         Default DuckDB.
+    {options}
 
     Returns
     -------
     pandas.DataFrame
-        ``path``, ``conversions``, ``non_conversions`` (people), most frequent first.
+        As :func:`portfolio_lib.journey.conversion_paths`.
 
     Examples
     --------
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
-    ...     "stage": ["discovery", "purchase", "discovery"],
-    ...     "channel": ["search", "store", "social"],
-    ... })
-    >>> conversion_paths(log)[["path", "conversions"]].values.tolist()
-    [['search', 1], ['social', 0]]
+    >>> conversion_paths(journey.example_events(), window_days=2)["path"].tolist()
+    ['(no touch)', 'search', 'social', 'social > email']
     """
     if engine == "pandas":
-        return journey.conversion_paths(
-            read_pandas(source), touchpoint_col=touchpoint_col, conversion_stage=conversion_stage,
-            window_days=window_days, separator=separator, customer_col=customer_col,
-            time_col=time_col, stage_col=stage_col, stages=stages,
-        )  # fmt: skip
-    order = tuple(stages)
-    if conversion_stage not in order:
-        raise ValueError(f"conversion_stage {conversion_stage!r} is not one of {list(order)}")
-    if window_days is not None and not window_days > 0:
-        raise ValueError(
-            f"window_days must be a positive number of days or None, got {window_days}"
-        )
+        return journey.conversion_paths(read_pandas(source), **options)
+    chosen = PathOptions(**options)
+    touchpoint_col, window_days = chosen.touchpoint_col, chosen.window_days
     eng = get_engine(engine, source)
-    ev = _events(
-        eng, source, customer_col=customer_col, time_col=time_col, stage_col=stage_col,
-        stages=order, extra=[touchpoint_col],
-    )  # fmt: skip
-    k = order.index(conversion_stage)
+    ev = _events(eng, source, chosen, extra=[touchpoint_col])
+    k = tuple(chosen.stages).index(chosen.conversion_stage)
     people = (
         f"SELECT customer, MIN(CASE WHEN stage_rank >= {k} THEN t END) AS conv_time, "
         f"MAX(CASE WHEN stage_rank < {k} THEN t END) AS last_time FROM {ev} GROUP BY customer"
@@ -279,7 +239,7 @@ def conversion_paths(
             f"events: column {touchpoint_col!r} is missing on a touch before the conversion "
             f"stage in {missing} row(s)"
         )
-    sep = separator.replace("'", "''")
+    sep = chosen.separator.replace("'", "''")
     no_touch = journey.NO_TOUCH.replace("'", "''")
     paths = eng.fetch(
         f"SELECT COALESCE(u.path, '{no_touch}') AS path, "

@@ -3,9 +3,12 @@
 The course follows five stages — discovery (keşfetme), first contact (ilk temas),
 decision moment (karar anı), purchase / service use (hizmet alımı) and deepening
 (derinleşme). These functions work on any event log with one row per touch
-(``customer_id``, ``timestamp``, ``stage``, ``channel``; names configurable):
+(``customer_id``, ``timestamp``, ``stage``, ``channel``; other names through the same
+keywords everywhere — ``customer_col``, ``time_col``, ``stage_col``, ``stages`` and, for paths
+and attribution, ``touchpoint_col``, ``conversion_stage``, ``window_days``, ``separator``):
 
 * :func:`validate_events` — check the log (unknown stage, missing time, out-of-order touches);
+  :func:`example_events` — a small log (four people) to try the functions on;
 * :func:`stage_funnel` — people reaching each stage, conversion and drop-off with Wilson intervals;
 * :func:`stage_transitions`, :func:`advance_rates`, :func:`channel_effects` — transition
   matrix, journey variants, P(advance | stage, channel), channel effects (multinomial logit);
@@ -39,6 +42,7 @@ from portfolio_lib.journey.stages import (
     STAGE_NAMES_TR,
     STAGES,
     EventValidation,
+    example_events,
     stage_label,
     validate_events,
 )
@@ -58,6 +62,7 @@ __all__ = [
     "stage_label",
     "EventValidation",
     "validate_events",
+    "example_events",
     "stage_funnel",
     "StageTransitions",
     "stage_transitions",

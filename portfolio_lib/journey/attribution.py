@@ -26,15 +26,15 @@ proportion to the removal effects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from typing_extensions import Unpack
 
 from portfolio_lib._errors import DataValidationError
-from portfolio_lib.journey.paths import Journeys, as_journeys, event_options
-from portfolio_lib.journey.stages import STAGES
+from portfolio_lib.journey._options import PathArgs, PathOptions, takes_options
+from portfolio_lib.journey.paths import Journeys, as_journeys
 
 __all__ = [
     "START",
@@ -96,18 +96,12 @@ def _total_conversions(journeys: Journeys) -> float:
     return total
 
 
+@takes_options(PathOptions)
 def heuristic_attribution(
     data: pd.DataFrame,
     *,
     half_life_days: float | None = None,
-    touchpoint_col: str = "channel",
-    conversion_stage: str = "purchase",
-    window_days: float | None = None,
-    separator: str = " > ",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
+    **options: Unpack[PathArgs],
 ) -> pd.DataFrame:
     """Conversions credited to each touchpoint by first-touch, last-touch, linear and time-decay rules.
 
@@ -120,10 +114,7 @@ def heuristic_attribution(
         Half-life in days of the time-decay rule: a touch ``half_life_days``
         before conversion gets half the weight of a touch at conversion.
         ``None`` leaves the time-decay column out. Raw events only.
-    touchpoint_col, conversion_stage, window_days, separator
-        See :func:`conversion_paths`.
-    customer_col, time_col, stage_col, stages
-        Column names and stage order (raw events only).
+    {options}
 
     Returns
     -------
@@ -134,13 +125,11 @@ def heuristic_attribution(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> paths = pd.DataFrame({"path": ["a", "b", "a > b"],
-    ...                       "conversions": [2, 1, 1], "non_conversions": [1, 0, 0]})
-    >>> heuristic_attribution(paths)["linear"].tolist()
-    [2.5, 1.5]
+    >>> from portfolio_lib.journey import example_events
+    >>> heuristic_attribution(example_events())["linear"].to_dict()
+    {'email': 0.5, 'search': 1.5, 'social': 0.0}
     """
-    journeys = as_journeys(data, event_options(locals()), separator=separator)
+    journeys = as_journeys(data, PathOptions(**options))
     _check_half_life(half_life_days, journeys)
     _total_conversions(journeys)
     return _heuristic_credits(journeys, half_life_days)
@@ -261,17 +250,10 @@ def _markov(journeys: Journeys) -> MarkovAttribution:
     )
 
 
+@takes_options(PathOptions)
 def markov_attribution(
     data: pd.DataFrame,
-    *,
-    touchpoint_col: str = "channel",
-    conversion_stage: str = "purchase",
-    window_days: float | None = None,
-    separator: str = " > ",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
+    **options: Unpack[PathArgs],
 ) -> MarkovAttribution:
     """First-order Markov-chain attribution by removal effect, computed exactly.
 
@@ -287,14 +269,13 @@ def markov_attribution(
     data : pandas.DataFrame
         Raw events, or aggregated paths (``path``, ``conversions``,
         ``non_conversions``).
-    touchpoint_col, conversion_stage, window_days, separator
-        See :func:`conversion_paths`.
-    customer_col, time_col, stage_col, stages
-        Column names and stage order (raw events only).
+    {options}
 
     Returns
     -------
     MarkovAttribution
+        The chain's conversion probability, the removal effects and the conversions they
+        credit to each touchpoint (:meth:`MarkovAttribution.summary`).
 
     Examples
     --------
@@ -307,8 +288,7 @@ def markov_attribution(
     >>> result.conversions.round(6).tolist()
     [2.4, 1.6]
     """
-    journeys = as_journeys(data, event_options(locals()), separator=separator)
-    return _markov(journeys)
+    return _markov(as_journeys(data, PathOptions(**options)))
 
 
 @dataclass(frozen=True)
@@ -346,37 +326,38 @@ class AttributionComparison:
         return self.shares
 
 
+@takes_options(PathOptions)
 def compare_attribution(
     data: pd.DataFrame,
     *,
     half_life_days: float | None = None,
-    touchpoint_col: str = "channel",
-    conversion_stage: str = "purchase",
-    window_days: float | None = None,
-    separator: str = " > ",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
+    **options: Unpack[PathArgs],
 ) -> AttributionComparison:
     """Run the heuristic rules and the Markov model on the same paths.
 
-    Parameters are those of :func:`heuristic_attribution` and
-    :func:`markov_attribution`.
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Raw events, or aggregated paths (``path``, ``conversions``,
+        ``non_conversions``).
+    half_life_days : float, optional
+        As in :func:`heuristic_attribution`.
+    {options}
 
     Returns
     -------
     AttributionComparison
+        Conversions credited per touchpoint (rows) and model (columns), with the full
+        Markov result.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> paths = pd.DataFrame({"path": ["a", "b", "a > b"],
-    ...                       "conversions": [2, 1, 1], "non_conversions": [1, 0, 0]})
-    >>> compare_attribution(paths).conversions.round(6).to_dict("index")["a"]
-    {'first_touch': 3.0, 'last_touch': 2.0, 'linear': 2.5, 'markov': 2.4}
+    >>> from portfolio_lib.journey import example_events
+    >>> compare_attribution(example_events()).conversions.round(3).to_dict("index")["email"]
+    {'first_touch': 0.0, 'last_touch': 1.0, 'linear': 0.5, 'markov': 0.667}
     """
-    journeys = as_journeys(data, event_options(locals()), separator=separator)
+    chosen = PathOptions(**options)
+    journeys = as_journeys(data, chosen)
     _check_half_life(half_life_days, journeys)
     markov = _markov(journeys)
     table = _heuristic_credits(journeys, half_life_days)
@@ -386,5 +367,5 @@ def compare_attribution(
         total_conversions=markov.total_conversions,
         markov=markov,
         half_life_days=half_life_days,
-        window_days=window_days,
+        window_days=chosen.window_days,
     )

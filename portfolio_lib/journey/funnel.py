@@ -9,26 +9,23 @@ therefore non-increasing from stage to stage by construction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
+from typing_extensions import Unpack
 
 from portfolio_lib.journey._common import check_alpha, checked_events, funnel_table, person_groups
-from portfolio_lib.journey.stages import STAGES
+from portfolio_lib.journey._options import EventColumnArgs, EventColumns, takes_options
 
 __all__ = ["stage_funnel"]
 
 
+@takes_options(EventColumns)
 def stage_funnel(
     events: pd.DataFrame,
     *,
     by: str | pd.Series | None = None,
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
     alpha: float = 0.05,
+    **columns: Unpack[EventColumnArgs],
 ) -> pd.DataFrame:
     """People reaching each stage, with step and overall conversion and drop-off.
 
@@ -44,12 +41,9 @@ def stage_funnel(
         person's value on their *first* touch (``by="channel"`` gives the
         discovery / acquisition channel). A Series maps person id -> group
         (e.g. a segment) and must cover every person in the log.
-    customer_col, time_col, stage_col : str
-        Column names in ``events``.
-    stages : sequence of str
-        Stage order; default :data:`STAGES`.
     alpha : float
         1 − confidence level of the Wilson intervals (0.05 → 95 %).
+    {options}
 
     Returns
     -------
@@ -67,22 +61,16 @@ def stage_funnel(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B", "C"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-05"]),
-    ...     "stage": ["discovery", "first_contact", "discovery", "decision"],
-    ... })
-    >>> stage_funnel(log)["reached"].tolist()
-    [3, 2, 1, 0, 0]
+    >>> from portfolio_lib.journey import example_events
+    >>> stage_funnel(example_events())["reached"].tolist()
+    [4, 3, 2, 2, 0]
     """
     alpha = check_alpha(alpha)
-    clean = checked_events(
-        events, customer_col=customer_col, time_col=time_col, stage_col=stage_col, stages=stages
-    )
-    order = tuple(stages)
-    groups = person_groups(clean, by, customer_col=customer_col)
-    furthest = clean.groupby(customer_col, sort=False)["stage_rank"].max()
+    cols = EventColumns(**columns)
+    clean = checked_events(events, **cols.columns())
+    order = tuple(cols.stages)
+    groups = person_groups(clean, by, customer_col=cols.customer_col)
+    furthest = clean.groupby(cols.customer_col, sort=False)["stage_rank"].max()
     people = pd.DataFrame({"group": groups, "furthest": furthest.reindex(groups.index)})
 
     reached = (

@@ -11,15 +11,15 @@ models share (internal).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from typing_extensions import Unpack
 
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
 from portfolio_lib.journey._common import checked_events, ranked_paths
-from portfolio_lib.journey.stages import STAGES
+from portfolio_lib.journey._options import PathArgs, PathOptions, takes_options
 
 __all__ = ["NO_TOUCH", "PATH_COLUMNS", "conversion_paths"]
 
@@ -36,29 +36,6 @@ class Journeys:
     touches: pd.DataFrame  # journey, position, touchpoint, days_before (NaN if unknown)
     journeys: pd.DataFrame  # journey, conversions, non_conversions, length
     has_times: bool
-
-
-@dataclass(frozen=True)
-class EventOptions:
-    """Internal: how a raw event log becomes journeys (the options of :func:`conversion_paths`)."""
-
-    touchpoint_col: str
-    conversion_stage: str
-    window_days: float | None
-    customer_col: str
-    time_col: str
-    stage_col: str
-    stages: Sequence[str]
-
-
-def event_options(arguments: Mapping[str, object]) -> EventOptions:
-    """The :class:`EventOptions` among a public function's arguments (pass ``locals()``).
-
-    Every function that reads journeys from events takes these options under the same names
-    (``touchpoint_col``, ``conversion_stage``, ``window_days``, ``customer_col``,
-    ``time_col``, ``stage_col``, ``stages``); other arguments are ignored.
-    """
-    return EventOptions(**{f.name: arguments[f.name] for f in fields(EventOptions)})  # type: ignore[arg-type]
 
 
 def journeys_from_paths(paths: pd.DataFrame, separator: str) -> Journeys:
@@ -103,22 +80,13 @@ def journeys_from_paths(paths: pd.DataFrame, separator: str) -> Journeys:
     return Journeys(touches=touches, journeys=journeys, has_times=False)
 
 
-def journeys_from_events(events: pd.DataFrame, options: EventOptions) -> Journeys:
+def journeys_from_events(events: pd.DataFrame, options: PathOptions) -> Journeys:
     """Journeys of a raw event log: each person's touches before ``conversion_stage``."""
     customer_col, time_col, stage_col = options.customer_col, options.time_col, options.stage_col
     touchpoint_col, window_days = options.touchpoint_col, options.window_days
-    conversion_stage, order = options.conversion_stage, tuple(options.stages)
-    if conversion_stage not in order:
-        raise ValueError(f"conversion_stage {conversion_stage!r} is not one of {list(order)}")
-    if window_days is not None and not window_days > 0:
-        raise ValueError(
-            f"window_days must be a positive number of days or None, got {window_days}"
-        )
     require_columns(events, [customer_col, time_col, stage_col, touchpoint_col], name="events")
-    clean = checked_events(
-        events, customer_col=customer_col, time_col=time_col, stage_col=stage_col, stages=order
-    )
-    conv_rank = order.index(conversion_stage)
+    clean = checked_events(events, **options.columns())
+    conv_rank = tuple(options.stages).index(options.conversion_stage)
     people = pd.Index(clean[customer_col].unique(), name=customer_col)
     at_conv = clean.loc[clean["stage_rank"] >= conv_rank]
     conv_time = at_conv.groupby(customer_col, sort=False)[time_col].min().reindex(people)
@@ -170,7 +138,7 @@ def journeys_from_events(events: pd.DataFrame, options: EventOptions) -> Journey
     return Journeys(touches=touches, journeys=journeys, has_times=True)
 
 
-def as_journeys(data: pd.DataFrame, options: EventOptions, *, separator: str) -> Journeys:
+def as_journeys(data: pd.DataFrame, options: PathOptions) -> Journeys:
     """Journeys of aggregated paths (detected by :data:`PATH_COLUMNS`) or of raw events."""
     if not isinstance(data, pd.DataFrame):
         raise DataValidationError(
@@ -179,22 +147,12 @@ def as_journeys(data: pd.DataFrame, options: EventOptions, *, separator: str) ->
     if set(PATH_COLUMNS) <= set(data.columns):
         if options.window_days is not None:
             raise ValueError("window_days needs touch times: pass raw events, not aggregated paths")
-        return journeys_from_paths(data, separator)
+        return journeys_from_paths(data, options.separator)
     return journeys_from_events(data, options)
 
 
-def conversion_paths(
-    events: pd.DataFrame,
-    *,
-    touchpoint_col: str = "channel",
-    conversion_stage: str = "purchase",
-    window_days: float | None = None,
-    separator: str = " > ",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
-) -> pd.DataFrame:
+@takes_options(PathOptions)
+def conversion_paths(events: pd.DataFrame, **options: Unpack[PathArgs]) -> pd.DataFrame:
     """Aggregate an event log into conversion paths (``path, conversions, non_conversions``).
 
     A person's path is the sequence of ``touchpoint_col`` values of their
@@ -208,17 +166,7 @@ def conversion_paths(
     ----------
     events : pandas.DataFrame
         Event log, one row per touch.
-    touchpoint_col : str
-        What a touch is credited to (``"channel"``, ``"campaign_id"``, ...).
-        Must be non-missing on the touches used.
-    conversion_stage : str
-        Stage that counts as converting (default ``"purchase"``).
-    window_days : float, optional
-        Attribution window in days (``None``: all touches).
-    separator : str
-        Joins the touchpoints of a path.
-    customer_col, time_col, stage_col, stages
-        Column names and stage order.
+    {options}
 
     Returns
     -------
@@ -227,18 +175,13 @@ def conversion_paths(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
-    ...     "stage": ["discovery", "purchase", "discovery"],
-    ...     "channel": ["search", "store", "social"],
-    ... })
-    >>> conversion_paths(log)[["path", "conversions"]].values.tolist()
-    [['search', 1], ['social', 0]]
+    >>> from portfolio_lib.journey import example_events
+    >>> conversion_paths(example_events())["path"].tolist()
+    ['search > email', 'search > search', 'social', 'social > email']
     """
-    journeys = journeys_from_events(events, event_options(locals()))
-    paths = journeys.touches.groupby("journey", sort=True)["touchpoint"].agg(separator.join)
+    chosen = PathOptions(**options)
+    journeys = journeys_from_events(events, chosen)
+    paths = journeys.touches.groupby("journey", sort=True)["touchpoint"].agg(chosen.separator.join)
     table = journeys.journeys.set_index("journey").assign(path=paths)
     return ranked_paths(
         table.groupby("path")[["conversions", "non_conversions"]].sum().reset_index()

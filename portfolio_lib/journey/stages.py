@@ -27,9 +27,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from typing_extensions import Unpack
 
 from portfolio_lib import _validate, crm
 from portfolio_lib._errors import DataValidationError, format_examples, require_columns
+from portfolio_lib.journey._options import EventColumnArgs, EventColumns, takes_options
 
 __all__ = [
     "STAGES",
@@ -37,6 +39,7 @@ __all__ = [
     "stage_label",
     "EventValidation",
     "validate_events",
+    "example_events",
 ]
 
 STAGES: tuple[str, ...] = crm.STAGES
@@ -106,23 +109,50 @@ class EventValidation:
         return counts.rename("rows").reset_index()
 
 
-def _check_stage_order(stages: Sequence[str]) -> tuple[str, ...]:
-    order = tuple(stages)
-    if len(order) < 2 or len(set(order)) != len(order):
-        raise ValueError(f"stages must be at least two distinct names in order, got {order!r}")
-    return order
+def example_events() -> pd.DataFrame:
+    """A small event log (four people, nine touches) for trying the journey functions.
+
+    The log the docstring examples of :mod:`portfolio_lib.journey` share: people ``A``
+    to ``D`` on 1 to 6 January 2024, one row per touch with the default columns
+    (``customer_id``, ``timestamp``, ``stage``, ``channel``). ``A`` and ``C`` reach
+    ``purchase``; ``B`` stops at ``first_contact`` and ``D`` after ``discovery``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id`` (str), ``timestamp`` (datetime64), ``stage`` (one of
+        :data:`STAGES`), ``channel`` (str); a new frame on every call.
+
+    Examples
+    --------
+    >>> log = example_events()
+    >>> log.groupby("customer_id")["stage"].last().to_dict()
+    {'A': 'purchase', 'B': 'first_contact', 'C': 'purchase', 'D': 'discovery'}
+    """
+    rows = [
+        ("A", "2024-01-01", "discovery", "search"),
+        ("A", "2024-01-02", "first_contact", "email"),
+        ("A", "2024-01-05", "purchase", "store"),
+        ("B", "2024-01-01", "discovery", "social"),
+        ("B", "2024-01-03", "first_contact", "email"),
+        ("C", "2024-01-02", "discovery", "search"),
+        ("C", "2024-01-04", "decision", "search"),
+        ("C", "2024-01-06", "purchase", "web"),
+        ("D", "2024-01-03", "discovery", "social"),
+    ]
+    log = pd.DataFrame(rows, columns=["customer_id", "timestamp", "stage", "channel"])
+    log["timestamp"] = pd.to_datetime(log["timestamp"])
+    return log
 
 
+@takes_options(EventColumns)
 def validate_events(
     events: pd.DataFrame,
     *,
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
     extra_cols: Sequence[str] = (),
     errors: Literal["raise", "report"] = "raise",
     name: str = "events",
+    **columns: Unpack[EventColumnArgs],
 ) -> EventValidation:
     """Check a journey event log and return it sorted, or report the bad rows.
 
@@ -138,10 +168,6 @@ def validate_events(
     ----------
     events : pandas.DataFrame
         One row per touch.
-    customer_col, time_col, stage_col : str
-        Column names of person id, touch time (date-time) and stage.
-    stages : sequence of str
-        Stage names in journey order; default :data:`STAGES`.
     extra_cols : sequence of str
         Further columns the caller needs (e.g. ``["channel"]``); must be non-missing.
     errors : {"raise", "report"}
@@ -150,6 +176,7 @@ def validate_events(
         in :attr:`EventValidation.rejected` and the good ones in ``events``.
     name : str
         What the table is called in messages.
+    {options}
 
     Returns
     -------
@@ -163,18 +190,14 @@ def validate_events(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02"]),
-    ...     "stage": ["discovery", "first_contact", "discovery"],
-    ... })
-    >>> validate_events(log).ok
+    >>> validate_events(example_events()).ok
     True
     """
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report', got {errors!r}")
-    order = _check_stage_order(stages)
+    cols = EventColumns(**columns)
+    customer_col, time_col, stage_col = cols.customer_col, cols.time_col, cols.stage_col
+    order = tuple(cols.stages)
     needed = [customer_col, time_col, stage_col, *extra_cols]
     require_columns(events, needed, name=name)
 

@@ -16,10 +16,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from typing_extensions import Unpack
 
 from portfolio_lib._errors import DataValidationError
 from portfolio_lib.journey._common import check_alpha, checked_events, undefined_note, wilson
-from portfolio_lib.journey.stages import STAGES
+from portfolio_lib.journey._options import EventColumnArgs, EventColumns, takes_options
 
 __all__ = [
     "EXIT",
@@ -77,15 +78,13 @@ class StageTransitions:
         return long.loc[long["moves"] > 0].reset_index(drop=True)
 
 
+@takes_options(EventColumns)
 def stage_transitions(
     events: pd.DataFrame,
     *,
     level: Literal["stage", "touch"] = "stage",
     path_separator: str = " > ",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
+    **columns: Unpack[EventColumnArgs],
 ) -> StageTransitions:
     """Empirical transition matrix between stages (with exits) and the common journeys.
 
@@ -104,8 +103,7 @@ def stage_transitions(
         touch, so the diagonal is the chance of another touch in the same stage.
     path_separator : str
         Separator used in the ``path`` strings of the variants table.
-    customer_col, time_col, stage_col, stages
-        Column names and stage order, as in :func:`stage_funnel`.
+    {options}
 
     Returns
     -------
@@ -113,21 +111,15 @@ def stage_transitions(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
-    ...     "stage": ["discovery", "first_contact", "discovery"],
-    ... })
-    >>> stage_transitions(log).probabilities.loc["discovery", "first_contact"]
+    >>> from portfolio_lib.journey import example_events
+    >>> stage_transitions(example_events()).probabilities.loc["discovery", "first_contact"]
     np.float64(0.5)
     """
     if level not in ("stage", "touch"):
         raise ValueError(f"level must be 'stage' or 'touch', got {level!r}")
-    clean = checked_events(
-        events, customer_col=customer_col, time_col=time_col, stage_col=stage_col, stages=stages
-    )
-    order = tuple(stages)
+    cols = EventColumns(**columns)
+    clean = checked_events(events, **cols.columns())
+    order, customer_col = tuple(cols.stages), cols.customer_col
     person = clean[customer_col].to_numpy()
     rank = clean["stage_rank"].to_numpy()
     new_person = np.r_[True, person[1:] != person[:-1]]
@@ -194,15 +186,13 @@ def _touch_outcomes(clean: pd.DataFrame, *, customer_col: str) -> np.ndarray:
     return np.where(last_of_person, "exit", np.where(next_rank > rank, "advance", "stay"))
 
 
+@takes_options(EventColumns)
 def advance_rates(
     events: pd.DataFrame,
     *,
     by: str | None = "channel",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
     alpha: float = 0.05,
+    **columns: Unpack[EventColumnArgs],
 ) -> pd.DataFrame:
     """Touch-level chances to advance, stay or exit, per stage (and channel).
 
@@ -220,10 +210,9 @@ def advance_rates(
     by : str or None
         Column describing the touch (default ``"channel"``); ``None`` gives
         one row per stage.
-    customer_col, time_col, stage_col, stages
-        Column names and stage order.
     alpha : float
         1 − confidence level of the Wilson intervals.
+    {options}
 
     Returns
     -------
@@ -234,31 +223,18 @@ def advance_rates(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> log = pd.DataFrame({
-    ...     "customer_id": ["A", "A", "B"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
-    ...     "stage": ["discovery", "first_contact", "discovery"],
-    ...     "channel": ["search", "email", "social"],
-    ... })
-    >>> advance_rates(log).query("stage == 'discovery'")["p_advance"].tolist()
-    [1.0, 0.0]
+    >>> from portfolio_lib.journey import example_events
+    >>> advance_rates(example_events()).query("stage == 'discovery'")["p_advance"].tolist()
+    [1.0, 0.5]
     """
     alpha = check_alpha(alpha)
-    extra = [by] if by is not None else []
-    clean = checked_events(
-        events,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
-        extra_cols=extra,
-    )
-    order = tuple(stages)
+    cols = EventColumns(**columns)
+    clean = checked_events(events, **cols.columns(), extra_cols=[by] if by is not None else [])
+    order = tuple(cols.stages)
     touches = pd.DataFrame(
         {
             "stage_rank": clean["stage_rank"].to_numpy(),
-            "outcome": _touch_outcomes(clean, customer_col=customer_col),
+            "outcome": _touch_outcomes(clean, customer_col=cols.customer_col),
         }
     )
     keys = ["stage_rank"]
@@ -330,17 +306,15 @@ class ChannelEffects:
         return self.effects
 
 
+@takes_options(EventColumns)
 def channel_effects(
     events: pd.DataFrame,
     *,
     reference: str | None = None,
     model_stages: Sequence[str] | None = None,
     channel_col: str = "channel",
-    customer_col: str = "customer_id",
-    time_col: str = "timestamp",
-    stage_col: str = "stage",
-    stages: Sequence[str] = STAGES,
     alpha: float = 0.05,
+    **columns: Unpack[EventColumnArgs],
 ) -> ChannelEffects:
     """Fit how each channel shifts the odds to advance or stay (vs exit), across stages.
 
@@ -359,10 +333,11 @@ def channel_effects(
         Stages whose touches enter the model; default the stages in which all
         three outcomes occur in the data (e.g. the pre-purchase stages when the
         purchase stage has no repeat touches).
-    channel_col, customer_col, time_col, stage_col, stages
-        Column names and stage order.
+    channel_col : str
+        Column of the channel of a touch.
     alpha : float
         1 − confidence level of the intervals.
+    {options}
 
     Returns
     -------
@@ -388,19 +363,13 @@ def channel_effects(
     from statsmodels.discrete.discrete_model import MNLogit
 
     alpha = check_alpha(alpha)
-    clean = checked_events(
-        events,
-        customer_col=customer_col,
-        time_col=time_col,
-        stage_col=stage_col,
-        stages=stages,
-        extra_cols=[channel_col],
-    )
-    order = tuple(stages)
-    outcomes = _touch_outcomes(clean, customer_col=customer_col)
+    cols = EventColumns(**columns)
+    clean = checked_events(events, **cols.columns(), extra_cols=[channel_col])
+    order = tuple(cols.stages)
+    outcomes = _touch_outcomes(clean, customer_col=cols.customer_col)
     touches = pd.DataFrame(
         {
-            "stage": clean[stage_col].astype(str).to_numpy(),
+            "stage": clean[cols.stage_col].astype(str).to_numpy(),
             "channel": clean[channel_col].astype(str).to_numpy(),
             "outcome": outcomes,
         }
