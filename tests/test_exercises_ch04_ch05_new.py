@@ -16,13 +16,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from portfolio_lib import exercises
 from portfolio_lib.crm import MYSTERY_CHECKLIST_WEIGHTS
-from portfolio_lib.exercises.checks import _ch04_tasks as ch04
-from portfolio_lib.exercises.checks import _ch05_tasks as ch05
+from portfolio_lib.exercises.checks import ch04, ch05
 from portfolio_lib.exercises.feedback import CheckFailed
 from portfolio_lib.loyalty import programme_effect
 
 SEEDS = (0, 1, 3)  # seed 1: a complaint of the asked category is still open (censored)
+
+
+def test_the_new_checks_are_found_from_the_chapter_modules():
+    for name in ("check_04_6", "check_04_7", "check_05_6", "check_05_7"):
+        check = getattr(exercises, name)
+        assert check is getattr(ch04 if name.startswith("check_04") else ch05, name)
+        assert check.task == int(name[-1])
 
 
 def message(check, answer, **kwargs) -> str:
@@ -67,7 +74,7 @@ def pair(request):
     """(seed, task, right answer, counts) for chapter 4 task 6, by hand."""
     seed = request.param
     task = ch04.cross_sell_task(seed)
-    bought = purchase_rows(task.transactions).groupby("category")["customer_id"].agg(set)
+    bought = purchase_rows(task.crm.transactions).groupby("category")["customer_id"].agg(set)
     customers = set().union(*bought)
     a, b = bought[task.if_bought], bought[task.then_buys]
     n = len(customers)
@@ -152,8 +159,8 @@ def loyalty(request):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         result = programme_effect(
-            task.transactions,
-            task.customers,
+            task.crm.transactions,
+            task.crm.customers,
             outcome=task.outcome,
             observation_end=task.observation_end,
         )
@@ -164,7 +171,7 @@ def loyalty(request):
 def test_loyalty_outcome_varies_between_seeds_and_members_self_select():
     assert {ch04.loyalty_task(seed).outcome for seed in SEEDS} == set(ch04.LOYALTY_OUTCOMES)
     task = ch04.loyalty_task(3)
-    assert task.customers["loyalty_join_date"].notna().sum() > 30
+    assert task.crm.customers["loyalty_join_date"].notna().sum() > 30
 
 
 def test_loyalty_did_is_the_members_change_minus_their_matches_change(loyalty):
@@ -201,7 +208,10 @@ def test_loyalty_typical_wrong_effects_have_their_messages(loyalty):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         other_effect = programme_effect(
-            task.transactions, task.customers, outcome=other, observation_end=task.observation_end
+            task.crm.transactions,
+            task.crm.customers,
+            outcome=other,
+            observation_end=task.observation_end,
         ).table.loc["did_matched", "effect"]
     slips = [
         (right["naive"], "this is the NAIVE comparison"),
@@ -263,18 +273,18 @@ def complaints(request):
     """(seed, task, right answer, counts) for chapter 5 task 6, by hand."""
     seed = request.param
     task = ch05.complaint_task(seed)
-    orders = len(purchase_rows(task.transactions))
-    own = task.complaints[task.complaints["category"] == task.category]
+    orders = len(purchase_rows(task.crm.transactions))
+    own = task.crm.complaints[task.crm.complaints["category"] == task.category]
     counts = {
         "orders": orders,
         "own": len(own),
-        "all": len(task.complaints),
-        "rows": len(task.transactions),
-        "customers": task.transactions["customer_id"].nunique(),
+        "all": len(task.crm.complaints),
+        "rows": len(task.crm.transactions),
+        "customers": task.crm.transactions["customer_id"].nunique(),
     }
     right = {
         "per_1000_orders": 1000 * len(own) / orders,
-        "within_sla": km_resolved_within(task.complaints, task.category, task.sla_days),
+        "within_sla": km_resolved_within(task.crm.complaints, task.category, task.sla_days),
     }
     return seed, task, right, counts
 
@@ -315,7 +325,7 @@ def test_complaint_rate_typical_wrong_answers_have_their_messages(complaints):
 def test_complaint_service_level_typical_wrong_answers_have_their_messages(complaints):
     seed, task, right, _ = complaints
     share = right["within_sla"]
-    own = task.complaints[task.complaints["category"] == task.category]
+    own = task.crm.complaints[task.crm.complaints["category"] == task.category]
     in_time = (own["resolved"] - own["opened"]) <= pd.Timedelta(days=task.sla_days)
     slips = [
         (100 * share, "not a percentage: divide by 100"),
@@ -323,8 +333,8 @@ def test_complaint_service_level_typical_wrong_answers_have_their_messages(compl
         (float(in_time.sum()), "NUMBER of complaints resolved in time"),
         (in_time.sum() / own["resolved"].notna().sum(), "RESOLVED complaints only"),
         (float(in_time.mean()), "they are censored"),
-        (km_resolved_within(task.complaints, task.category, task.sla_days / 24), "HOURS"),
-        (km_resolved_within(task.complaints, None, task.sla_days), "share of ALL complaints"),
+        (km_resolved_within(task.crm.complaints, task.category, task.sla_days / 24), "HOURS"),
+        (km_resolved_within(task.crm.complaints, None, task.sla_days), "share of ALL complaints"),
     ]
     ran = assert_slips(ch05.check_05_6, right, "within_sla", slips, seed)
     assert len(ran) >= 4
@@ -361,7 +371,7 @@ def branch(request):
     task = ch05.mystery_task(seed)
     weights = pd.Series(MYSTERY_CHECKLIST_WEIGHTS, dtype=float)
     weights /= weights.sum()
-    own = task.visits[task.visits["branch"] == task.branch]
+    own = task.crm.mystery_shopping[task.crm.mystery_shopping["branch"] == task.branch]
     items = own[list(weights.index)].astype(float)
     scores = 100 * items.to_numpy() @ weights.to_numpy()
     return seed, task, float(scores.mean()), items.mean(), scores
@@ -384,7 +394,7 @@ def test_mystery_right_answer_passes(branch, capsys):
 def test_mystery_score_typical_wrong_answers_have_their_messages(branch):
     seed, task, score, rates, scores = branch
     right = {"mean_score": score, "weakest_item": failing_items(rates)[0]}
-    everyone = task.visits[list(MYSTERY_CHECKLIST_WEIGHTS)].astype(float)
+    everyone = task.crm.mystery_shopping[list(MYSTERY_CHECKLIST_WEIGHTS)].astype(float)
     weights = pd.Series(MYSTERY_CHECKLIST_WEIGHTS, dtype=float)
     network = float((100 * everyone.to_numpy() @ (weights / weights.sum()).to_numpy()).mean())
     slips = [

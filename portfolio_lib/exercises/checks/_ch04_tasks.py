@@ -2,8 +2,8 @@
 
 Re-exported by :mod:`portfolio_lib.exercises.checks.ch04`, where the notebook and
 :func:`~portfolio_lib.exercises.checks.find_check` find them. The company is the
-student's own (:func:`~portfolio_lib.exercises.checks._common.student_company`, the same
-as ``ch04.exercise_data(seed).crm``); what each task asks about comes from a child stream
+student's own (``crm``, from :meth:`~portfolio_lib.exercises.checks._common.ChapterData.start`,
+the same as ``ch04.exercise_data(seed).crm``); what each task asks about comes from a child stream
 of the chapter's :func:`~portfolio_lib.exercises.checks.seeded_rng`, one per task, so the
 earlier tasks keep their draws:
 
@@ -27,14 +27,12 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 6 (confidence and lift of a c
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from portfolio_lib.cross_sell import category_affinity
-from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import purchases, student_company
+from portfolio_lib.exercises.checks._common import ChapterData, purchases
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
     as_real,
@@ -65,19 +63,15 @@ _EFFECT_TOLERANCE = {"spend": 0.005, "purchases": 0.0005}
 """Task 7: an estimate rounded to 2 (spend) or 3 (purchases) decimals still passes."""
 
 
-@dataclass(frozen=True, eq=False)
-class CrossSellTask:
-    """What task 6 works on (derived from the student's seed).
+class CrossSellTask(ChapterData):
+    """What task 6 works on (derived from the student's seed): ``crm`` and the pair.
 
     Attributes
     ----------
-    transactions : DataFrame
-        The company's sales ledger (``customer_id``, ``category``, ``is_return``, ...).
     if_bought, then_buys : str
         The rule asked about: customers who bought ``if_bought`` also buy ``then_buys``.
     """
 
-    transactions: pd.DataFrame
     if_bought: str
     then_buys: str
 
@@ -88,14 +82,14 @@ def cross_sell_task(seed: int) -> CrossSellTask:
     Examples
     --------
     >>> task = cross_sell_task(3)
-    >>> {task.if_bought, task.then_buys} <= set(task.transactions["category"])
+    >>> {task.if_bought, task.then_buys} <= set(task.crm.transactions["category"])
     True
     """
-    rng = seeded_rng(seed, chapter=4).spawn(6)[-1]  # task 6's own child stream
-    transactions = student_company(seed).transactions
-    categories = sorted(purchases(transactions)["category"].astype(str).unique())
+    rng, crm = ChapterData.start(seed, chapter=4)
+    rng = rng.spawn(6)[-1]  # task 6's own child stream
+    categories = sorted(purchases(crm.transactions)["category"].astype(str).unique())
     first, second = rng.choice(len(categories), size=2, replace=False)
-    return CrossSellTask(transactions, categories[int(first)], categories[int(second)])
+    return CrossSellTask(crm, categories[int(first)], categories[int(second)])
 
 
 # --------------------------------------------------------------------------- task 6
@@ -104,7 +98,7 @@ def cross_sell_task(seed: int) -> CrossSellTask:
 def _pair_numbers(task: CrossSellTask) -> dict[str, float]:
     """Confidence, lift and the numbers of its known slips, for the task's pair."""
     a, b = task.if_bought, task.then_buys
-    affinity = category_affinity(task.transactions)
+    affinity = category_affinity(task.crm.transactions)
     share = pd.Series(np.diag(affinity.support), index=affinity.support.index)
     return {
         "confidence": float(affinity.confidence.loc[a, b]),
@@ -222,25 +216,17 @@ def check_04_6(answer: object, *, seed: int) -> None:
 # --------------------------------------------------------------------------- task 7
 
 
-@dataclass(frozen=True, eq=False)
-class LoyaltyTask:
-    """What task 7 works on (derived from the student's seed).
+class LoyaltyTask(ChapterData):
+    """What task 7 works on (derived from the student's seed): ``crm`` and the outcome.
+
+    The customers (``crm.customers``) carry ``loyalty_join_date``, missing for non-members.
 
     Attributes
     ----------
-    transactions : DataFrame
-        The company's sales ledger.
-    customers : DataFrame
-        Its customers, with ``loyalty_join_date`` (missing for non-members).
-    observation_end : Timestamp
-        The last day of the data.
     outcome : str
         ``"spend"`` or ``"purchases"``: the outcome whose effect is asked.
     """
 
-    transactions: pd.DataFrame
-    customers: pd.DataFrame
-    observation_end: pd.Timestamp
     outcome: str
 
 
@@ -252,11 +238,10 @@ def loyalty_task(seed: int) -> LoyaltyTask:
     >>> loyalty_task(3).outcome in LOYALTY_OUTCOMES
     True
     """
-    rng = seeded_rng(seed, chapter=4).spawn(7)[-1]  # task 7's own child stream
-    crm = student_company(seed)
+    rng, crm = ChapterData.start(seed, chapter=4)
+    rng = rng.spawn(7)[-1]  # task 7's own child stream
     outcomes = sorted(LOYALTY_OUTCOMES)
-    outcome = outcomes[int(rng.integers(len(outcomes)))]
-    return LoyaltyTask(crm.transactions, crm.customers, crm.observation_end, outcome)
+    return LoyaltyTask(crm, outcomes[int(rng.integers(len(outcomes)))])
 
 
 def loyalty_effect(task: LoyaltyTask, *, outcome: str | None = None) -> ProgrammeEffect:
@@ -273,8 +258,8 @@ def loyalty_effect(task: LoyaltyTask, *, outcome: str | None = None) -> Programm
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return programme_effect(
-            task.transactions,
-            task.customers,
+            task.crm.transactions,
+            task.crm.customers,
             outcome=outcome or task.outcome,  # type: ignore[arg-type]
             observation_end=task.observation_end,
         )

@@ -14,7 +14,7 @@ random stream, one child per task, which leaves the draws of tasks 1-5 unchanged
 Examples
 --------
 >>> task = complaint_task(3)
->>> task.category in set(task.complaints["category"]), task.sla_days in SLA_DAYS
+>>> task.category in set(task.crm.complaints["category"]), task.sla_days in SLA_DAYS
 (True, True)
 >>> check_05_6({"per_1000_orders": 1, "within_sla": 0.5}, seed=3)
 Traceback (most recent call last):
@@ -24,13 +24,10 @@ portfolio_lib.exercises.feedback.CheckFailed: Task 6 (complaint rate and service
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from portfolio_lib.exercises.checks import seeded_rng
-from portfolio_lib.exercises.checks._common import pick_from_first, purchases, student_company
+from portfolio_lib.exercises.checks._common import ChapterData, pick_from_first, purchases
 from portfolio_lib.exercises.feedback import (
     expect_choice,
     expect_fields,
@@ -77,43 +74,38 @@ _SCORE_TOLERANCE = 0.05
 """Points: a branch score rounded to one decimal still passes."""
 
 
-@dataclass(frozen=True, eq=False)
-class ComplaintTask:
-    """What task 6 works on (derived from the student's seed).
+class ComplaintTask(ChapterData):
+    """What task 6 works on (derived from the student's seed): ``crm`` and the question.
+
+    The complaints (``crm.complaints``) have ``opened``, ``resolved`` (NaT while open) and
+    ``category``; the sales ledger (``crm.transactions``) one row per order or return.
 
     Attributes
     ----------
-    complaints : DataFrame
-        The company's complaints (``opened``, ``resolved`` NaT while open, ``category``, ...).
-    transactions : DataFrame
-        Its sales ledger: one row per order or return (``is_return``).
     category : str
         The complaint category asked about.
     sla_days : int
         The service level: a complaint should be resolved within this many days.
     """
 
-    complaints: pd.DataFrame
-    transactions: pd.DataFrame
     category: str
     sla_days: int
 
 
-@dataclass(frozen=True, eq=False)
-class MysteryTask:
-    """What task 7 works on (derived from the student's seed).
+class MysteryTask(ChapterData):
+    """What task 7 works on (derived from the student's seed): ``crm`` and the branch.
+
+    The visits (``crm.mystery_shopping``) have ``visit_id``, ``branch`` and 0/1 ``item_*``
+    columns.
 
     Attributes
     ----------
-    visits : DataFrame
-        The mystery-shopping visits: ``visit_id``, ``branch``, 0/1 ``item_*`` columns.
     branch : str
         The branch asked about.
     weights : Series
         The checklist weights (summing to 1), indexed by item column.
     """
 
-    visits: pd.DataFrame
     branch: str
     weights: pd.Series
 
@@ -130,8 +122,8 @@ def complaint_task(seed: int) -> ComplaintTask:
     >>> complaint_task(3).category == complaint_task(3).category
     True
     """
-    rng = seeded_rng(seed, chapter=5).spawn(6)[-1]  # task 6's own child stream
-    crm = student_company(seed)
+    rng, crm = ChapterData.start(seed, chapter=5)
+    rng = rng.spawn(6)[-1]  # task 6's own child stream
     counts = crm.complaints["category"].value_counts()
     within = resolution_survival(crm.complaints, by="category", within=SLA_DAYS).medians
     options = [
@@ -145,7 +137,7 @@ def complaint_task(seed: int) -> ComplaintTask:
     ]
     pool = telling or options
     category, days = pool[int(rng.integers(len(pool)))]
-    return ComplaintTask(crm.complaints, crm.transactions, category, int(days))
+    return ComplaintTask(crm, category, int(days))
 
 
 def mystery_task(seed: int) -> MysteryTask:
@@ -154,13 +146,13 @@ def mystery_task(seed: int) -> MysteryTask:
     Examples
     --------
     >>> task = mystery_task(3)
-    >>> task.branch in set(task.visits["branch"]), round(float(task.weights.sum()), 6)
+    >>> task.branch in set(task.crm.mystery_shopping["branch"]), round(float(task.weights.sum()), 6)
     (True, 1.0)
     """
-    rng = seeded_rng(seed, chapter=5).spawn(7)[-1]  # task 7's own child stream
-    visits = student_company(seed).mystery_shopping
-    branch = pick_from_first([visits["branch"].unique()], rng)
-    return MysteryTask(visits, str(branch), checklist_weights().as_series())
+    rng, crm = ChapterData.start(seed, chapter=5)
+    rng = rng.spawn(7)[-1]  # task 7's own child stream
+    branch = pick_from_first([crm.mystery_shopping["branch"].unique()], rng)
+    return MysteryTask(crm, str(branch), checklist_weights().as_series())
 
 
 # --------------------------------------------------------------------------- task 6
@@ -173,16 +165,16 @@ def _within(task: ComplaintTask, *, unit: str = "D", all_categories: bool = Fals
     chapter); ``all_categories`` pools the categories (for recognising that slip).
     """
     by = None if all_categories else "category"
-    result = resolution_survival(task.complaints, by=by, unit=unit, within=(task.sla_days,))
+    result = resolution_survival(task.crm.complaints, by=by, unit=unit, within=(task.sla_days,))
     shares = result.medians[f"resolved_within_{task.sla_days:g}"]
     return float(shares.iloc[0] if all_categories else shares.loc[task.category])
 
 
 def _rate_slips(task: ComplaintTask, expected: float) -> list[tuple[float, str]]:
     """Known mistakes of the complaint rate per 1,000 orders, most specific first."""
-    complaints, category = task.complaints, task.category
+    complaints, category = task.crm.complaints, task.category
     n_category = int(complaint_pareto(complaints).loc[category, "count"])
-    n_orders = len(purchases(task.transactions))
+    n_orders = len(purchases(task.crm.transactions))
     return [
         (
             expected / 1000,
@@ -207,12 +199,12 @@ def _rate_slips(task: ComplaintTask, expected: float) -> list[tuple[float, str]]
             "you divided by the number of complaints; the rate divides by the number of ORDERS",
         ),
         (
-            1000 * n_category / task.transactions["customer_id"].nunique(),
+            1000 * n_category / task.crm.transactions["customer_id"].nunique(),
             "you divided by the number of CUSTOMERS; the rate is per 1,000 ORDERS "
             "(purchase rows of the ledger)",
         ),
         (
-            1000 * n_category / len(task.transactions),
+            1000 * n_category / len(task.crm.transactions),
             "you counted every row of the ledger as an order; returns are not orders — drop "
             "the rows with is_return",
         ),
@@ -225,7 +217,7 @@ def _rate_slips(task: ComplaintTask, expected: float) -> list[tuple[float, str]]
 
 def _sla_slips(task: ComplaintTask, expected: float) -> list[tuple[float, str]]:
     """Known mistakes of the share resolved within the service level, most specific first."""
-    own = task.complaints.loc[task.complaints["category"] == task.category]
+    own = task.crm.complaints.loc[task.crm.complaints["category"] == task.category]
     days = task.sla_days
     duration = pd.to_datetime(own["resolved"]) - pd.to_datetime(own["opened"])
     done = duration <= pd.Timedelta(days=days)
@@ -278,8 +270,8 @@ def check_05_6(answer: object, *, seed: int) -> None:
     """
     task = complaint_task(seed)
     values = expect_fields(answer, RATE_FIELDS, name="your complaint numbers")
-    n_orders = len(purchases(task.transactions))
-    pareto = complaint_pareto(task.complaints)
+    n_orders = len(purchases(task.crm.transactions))
+    pareto = complaint_pareto(task.crm.complaints)
     rate = 1000 * float(pareto.loc[task.category, "count"]) / n_orders
     within = _within(task)
     # (field, expected, bounds, absolute tolerance, slips); per 1,000 is not a ×100 slip
@@ -311,14 +303,18 @@ def item_pass_rates(task: MysteryTask) -> pd.Series:
     >>> bool(rates.between(0, 1).all())
     True
     """
-    own = task.visits.loc[task.visits["branch"] == task.branch, list(task.weights.index)]
+    own = task.crm.mystery_shopping.loc[
+        task.crm.mystery_shopping["branch"] == task.branch, list(task.weights.index)
+    ]
     return own.astype(float).mean().rename("pass_rate")
 
 
 def _score_slips(task: MysteryTask, scores: pd.DataFrame) -> list[tuple[float, str]]:
     """Known mistakes of the branch's mean visit score, most specific first."""
     own = scores.loc[scores["branch"] == task.branch, "score"]
-    items = task.visits.loc[task.visits["branch"] == task.branch, list(task.weights.index)]
+    items = task.crm.mystery_shopping.loc[
+        task.crm.mystery_shopping["branch"] == task.branch, list(task.weights.index)
+    ]
     expected = float(own.mean())
     return [
         (
@@ -357,7 +353,7 @@ def check_05_7(answer: object, *, seed: int) -> None:
     """
     task = mystery_task(seed)
     values = expect_fields(answer, MYSTERY_FIELDS, name="your branch numbers")
-    scores = mystery_scores(task.visits)
+    scores = mystery_scores(task.crm.mystery_shopping)
     expected = float(scores.loc[scores["branch"] == task.branch, "score"].mean())
     expect_number(
         values["mean_score"],
@@ -377,7 +373,7 @@ def check_05_7(answer: object, *, seed: int) -> None:
         f"Take the items whose pass rate in {task.branch} is below {PASS_STANDARD:.0%} of "
         "visits, and of those the one with the lowest pass rate"
     )
-    network = task.visits[list(task.weights.index)].astype(float).mean()
+    network = task.crm.mystery_shopping[list(task.weights.index)].astype(float).mean()
     if isinstance(chosen, str) and chosen.strip() in rates.index:
         rate = rates[chosen.strip()]
         if chosen.strip() not in best and chosen.strip() == network.idxmin():

@@ -30,6 +30,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from portfolio_lib.exercises.checks import _ch04_tasks
+from portfolio_lib.exercises.checks._ch04_tasks import *  # noqa: F403 - tasks 6-7, declared in its __all__
 from portfolio_lib.exercises.checks._common import (
     N_CUSTOMERS,
     ChapterData,
@@ -65,6 +67,7 @@ __all__ = [
     "check_04_3",
     "check_04_4",
     "check_04_5",
+    *_ch04_tasks.__all__,
 ]
 
 PATH_TEMPLATES: tuple[str, ...] = (

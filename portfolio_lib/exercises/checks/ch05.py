@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from portfolio_lib.exercises.checks import _ch05_tasks
+from portfolio_lib.exercises.checks._ch05_tasks import *  # noqa: F403 - tasks 6-7, declared in its __all__
 from portfolio_lib.exercises.checks._common import (
     N_CUSTOMERS,
     ChapterData,
@@ -73,6 +75,7 @@ __all__ = [
     "check_05_3",
     "check_05_4",
     "check_05_5",
+    *_ch05_tasks.__all__,
 ]
 
 CONFIDENCE = 0.95
