@@ -74,14 +74,12 @@ def plot_funnel(
     Returns
     -------
     matplotlib.axes.Axes
+        One bar per stage, or one line of shares per group.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from portfolio_lib.journey import stage_funnel
-    >>> log = pd.DataFrame({"customer_id": ["A", "B"], "stage": ["discovery", "purchase"],
-    ...                     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
-    >>> ax = plot_funnel(stage_funnel(log))
+    >>> from portfolio_lib.journey import example_events, stage_funnel
+    >>> ax = plot_funnel(stage_funnel(example_events()))
     """
     ax = get_ax(ax, figsize=(8, 4.5))
     stages = list(dict.fromkeys(funnel["stage"]))
@@ -188,15 +186,15 @@ def plot_stage_flow(
     Returns
     -------
     matplotlib.axes.Axes
+        Stage columns, flow bands and exits; axis lines hidden.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from portfolio_lib.journey import stage_transitions
-    >>> log = pd.DataFrame({"customer_id": ["A", "A", "B"],
-    ...                     "stage": ["discovery", "decision", "discovery"],
-    ...                     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"])})
-    >>> ax = plot_stage_flow(stage_transitions(log))
+    >>> from portfolio_lib.journey import example_events, stage_transitions
+    >>> flow = stage_transitions(example_events(), level="touch")
+    >>> plot_stage_flow(flow).get_title()
+    'Stage flow (4 people)'
+
     """
     ax = get_ax(ax, figsize=(10, 5))
     stages = list(transitions.stages)
@@ -290,16 +288,13 @@ def plot_time_to_stage(
     Returns
     -------
     matplotlib.axes.Axes
+        One step curve (and band) per group; the log-rank p-value in the title.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from portfolio_lib.journey import time_to_stage
-    >>> log = pd.DataFrame({"customer_id": ["A", "A", "B"],
-    ...                     "stage": ["discovery", "purchase", "discovery"],
-    ...                     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-04", "2024-01-01"])})
-    >>> ax = plot_time_to_stage(time_to_stage(log, "discovery", "purchase",
-    ...                                       observation_end="2024-02-01"))
+    >>> from portfolio_lib.journey import example_events, time_to_stage
+    >>> result = time_to_stage(example_events(), "discovery", "purchase", observation_end="2024-02")
+    >>> ax = plot_time_to_stage(result, show_ci=False)
     """
     ax = get_ax(ax)
     groups = list(dict.fromkeys(result.curves["group"]))
@@ -345,14 +340,14 @@ def plot_attribution(
     Returns
     -------
     matplotlib.axes.Axes
+        Bars grouped by touchpoint, one colour per model.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from portfolio_lib.journey import compare_attribution
-    >>> paths = pd.DataFrame({"path": ["a", "b", "a > b"],
-    ...                       "conversions": [2, 1, 1], "non_conversions": [1, 0, 0]})
-    >>> ax = plot_attribution(compare_attribution(paths))
+    >>> from portfolio_lib.journey import compare_attribution, example_events
+    >>> comparison = compare_attribution(example_events(), half_life_days=7)
+    >>> len(plot_attribution(comparison, share=False).patches)  # 3 touchpoints x 5 models
+    15
     """
     ax = get_ax(ax)
     table = comparison.shares if share else comparison.conversions
@@ -405,6 +400,7 @@ def plot_deepening(
     Returns
     -------
     matplotlib.axes.Axes
+        One row per behaviour: the difference in means and its interval.
 
     Examples
     --------
