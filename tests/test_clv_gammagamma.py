@@ -16,7 +16,12 @@ from portfolio_lib.clv import (
     simulate_gamma_gamma_spend,
     summary_from_transactions,
 )
-from portfolio_lib.clv.gammagamma import _BLAS_ROWS, _loglik_derivatives, _newton_maximise
+from portfolio_lib.clv.gammagamma import (
+    _BLAS_ROWS,
+    _loglik_derivatives,
+    _negative_definite_inverse,
+    _newton_maximise,
+)
 
 
 def papers_summary(folder) -> pd.DataFrame:
@@ -162,6 +167,20 @@ def test_hessian_and_gradient_match_finite_differences(theta, large):
     numeric_hess = central_difference(lambda t: derivatives(np.exp(t))[1], theta, 1e-5)
     np.testing.assert_allclose(hess, numeric_hess, rtol=1e-5, atol=1e-8 * abs(value))
     np.testing.assert_array_equal(hess, hess.T)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entries=st.lists(st.floats(-5.0, 5.0), min_size=9, max_size=9).map(np.array))
+def test_negative_definite_inverse_agrees_with_numpy(entries):
+    square = entries.reshape(3, 3)
+    symmetric = square + square.T
+    definite = -(square @ square.T + 0.1 * np.eye(3))
+    np.testing.assert_allclose(
+        _negative_definite_inverse(definite), np.linalg.inv(-definite), rtol=1e-9, atol=1e-12
+    )
+    largest = np.linalg.eigvalsh(symmetric).max()
+    if abs(largest) > 1e-6 * max(1.0, np.abs(symmetric).max()):  # away from singular
+        assert (_negative_definite_inverse(symmetric) is not None) == (largest < 0)
 
 
 def test_newton_reaches_the_maximum_from_a_far_start():
