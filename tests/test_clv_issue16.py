@@ -125,6 +125,54 @@ def test_fit_uses_the_analytic_hessian_and_it_equals_the_numerical_one(data, pri
         np.testing.assert_allclose(np.linalg.inv(-analytic), fitted.cov_log_params_, rtol=1e-6)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    log_draws=st.lists(st.floats(-2.5, 3.5), min_size=24, max_size=24).map(np.array),
+    t=st.sampled_from([0.5, 4.0, 26.0, 52.0, 200.0]),
+    max_x=st.integers(1, 150),
+    seed=st.integers(0, 2**16),
+)
+def test_hypergeometric_recurrence_in_the_frequency_equals_2f1(log_draws, t, max_x, seed):
+    """The BG/NBD draws' 2F1 by Gauss' contiguous relation (with its fall-backs) equals 2F1
+    evaluated cell by cell, over parameters far beyond fitted ones."""
+    from portfolio_lib.clv._fitting import column_codes
+    from portfolio_lib.clv.bgnbd import _hyp2f1_by_frequency
+
+    rng = np.random.default_rng(seed)
+    r, alpha, a, b = np.exp(log_draws).reshape(4, 6, 1)
+    x = rng.integers(0, max_x + 1, 300).astype(float)
+    T = rng.choice(rng.uniform(1, 200, 30), 300)
+    iT, uT = column_codes(T)
+    z = t / (alpha + uT + t)
+    got = _hyp2f1_by_frequency(a + b - 1 - r, a - 1, a + b, z, x, iT)
+    with np.errstate(all="ignore"):
+        expected = hyp2f1_stable(a + b - 1 - r, a - 1, a + b + x - 1, z[:, iT])
+    finite = np.isfinite(expected)
+    np.testing.assert_array_equal(np.isfinite(got), finite)
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-13)
+
+
+def test_bgnbd_draws_use_the_recurrence_and_match_the_row_formula(data, monkeypatch):
+    """On fitted parameters the recurrence serves most cells (few 2F1 series), and the
+    expected purchases of draws equal the one-parameter formula row by row."""
+    import portfolio_lib.clv.bgnbd as bgnbd
+    from portfolio_lib.clv._bgfamily import bg_expected_if_alive
+
+    model = BetaGeo().fit(data)
+    draws = model.sample_params(50, seed=1).to_numpy()
+    x, T = data["frequency"].to_numpy(float), data["T"].to_numpy(float)
+    cells = []
+    series = bgnbd.hyp2f1_stable
+    monkeypatch.setattr(
+        bgnbd, "hyp2f1_stable", lambda *v: cells.append(np.broadcast(*v).size) or series(*v)
+    )
+    got = BetaGeo._expected_if_alive(draws, 26.0, x, T)
+    assert sum(cells) < 0.25 * got.size
+    for i in range(0, len(draws), 7):
+        expected = bg_expected_if_alive(*draws[i], 26.0, x, T)
+        np.testing.assert_allclose(got[i], expected, rtol=1e-11)
+
+
 @settings(max_examples=15, deadline=None)
 @given(theta=log_params)
 def test_paretonbd_gradient_matches_finite_differences_and_the_hypergeometric_value(data, theta):

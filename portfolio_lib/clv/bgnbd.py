@@ -20,12 +20,18 @@ Log-likelihood of one customer (all in log space)
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betainc, betaln, expit, gammaln
+from scipy.special import betainc, betaln, gammaln
 
 from portfolio_lib.clv._base import PurchaseModel, mean_purchase_rate, unpack
-from portfolio_lib.clv._bgfamily import bg_expected_if_alive, bg_loglik, bg_prob_alive
+from portfolio_lib.clv._bgfamily import (
+    A_NEAR_ONE,
+    bg_expected_if_alive,
+    bg_loglik,
+    bg_prob_alive,
+)
 from portfolio_lib.clv._fitting import column_codes
 from portfolio_lib.clv._gradients import bg_family_loglik_grad
+from portfolio_lib.clv._hypergeometric import SCIPY_SAFE_Z, hyp2f1_stable
 
 __all__ = ["BetaGeo"]
 
@@ -68,8 +74,102 @@ class _AliveByDraws:
             log_odds -= self.log_t[self.it[lo:hi]]
             log_odds *= self.r + x
             log_odds += self.per_x[self.ix[lo:hi]]
-            alive = expit(np.negative(log_odds, out=log_odds), out=log_odds)
-        return np.where(x > 0, alive, 1.0)
+            # expit(-log_odds) = 1 / (1 + e^log_odds), in place
+            alive = np.exp(log_odds, out=log_odds)
+            alive += 1.0
+            np.divide(1.0, alive, out=alive)
+        first = x[:, 0] <= 0
+        if first.any():
+            alive[first] = 1.0
+        return alive
+
+
+#: Largest z = t / (alpha + T + t) at which 2F1 is continued downwards in its c: below 1/2
+#: the wanted solution is the minimal one of the recurrence, so rounding errors shrink.
+_RECURRENCE_Z = 0.5
+#: Fewest distinct frequencies for which the recurrence pays (three exact levels per T).
+_RECURRENCE_LEVELS = 8
+#: Largest relative difference accepted between the recurrence and 2F1 at the lowest level.
+_RECURRENCE_CHECK = 1e-12
+
+
+def _hyp2f1_by_frequency(A, B, ab, zT, x, iT):
+    r"""``2F1(A, B; ab + x - 1; zT[:, iT])`` for draws (columns (m, 1)) and integer frequencies x.
+
+    Per draw and distinct T, two exact values at the largest x start Gauss' contiguous
+    relation in c,
+
+    .. math::
+
+       c(c-1)(z-1) F(c-1) + c[c-1-(2c-A-B-1)z] F(c) + (c-A)(c-B) z F(c+1) = 0,
+
+    run downwards over the frequencies (a few operations instead of a series per row), on
+    G = F - 1, which satisfies the same relation with the term ``z A B`` added (its
+    rounding errors are relative to G, so F = 1 + G is as exact as 2F1 itself).
+    For z < 1/2, F is the minimal solution, so rounding errors shrink downwards; the
+    lowest level is checked against 2F1 (:data:`_RECURRENCE_CHECK`). Cells with a larger z,
+    draws with ``A < 0`` or ``ab < 1.5`` and (draw, T) columns that fail the check are
+    evaluated by :func:`~portfolio_lib.clv._hypergeometric.hyp2f1_stable` (scipy), as are all
+    cells when the frequencies are not integers or take few values, or some z reaches
+    ``SCIPY_SAFE_Z`` (where ``hyp2f1_stable`` sums series over the whole batch).
+    """
+    x = np.asarray(x, dtype=float)
+    exact = lambda mask: hyp2f1_stable(  # noqa: E731
+        *(np.broadcast_to(v, (A.shape[0], x.size))[mask] for v in (A, B, ab + x - 1, zT[:, iT]))
+    )
+    usable = (A[:, 0] >= 0) & (ab[:, 0] >= 1.5)
+    levels = np.unique(x)
+    if not (
+        usable.any()
+        and np.max(zT) < SCIPY_SAFE_Z  # (its series near z = 1 works on the whole batch)
+        and levels.size >= _RECURRENCE_LEVELS
+        and levels[0] >= 0
+        and np.all(levels == np.round(levels))
+    ):
+        return hyp2f1_stable(A, B, ab + x - 1, zT[:, iT])
+    lo, hi = int(levels[0]), int(levels[-1])
+    order = np.argsort(x, kind="stable")
+    bounds = np.searchsorted(x[order], np.arange(lo, hi + 2))
+    Au, Bu, abu, zu = A[usable], B[usable], ab[usable], zT[usable]
+    with np.errstate(all="ignore"):
+        # G = F - 1 (small when z is): the recurrence's rounding stays below F's own
+        upper = hyp2f1_stable(Au, Bu, abu + (hi + 1) - 1, zu) - 1
+        current = hyp2f1_stable(Au, Bu, abu + hi - 1, zu) - 1
+        zab = zu * Au * Bu
+        rec = np.empty((Au.shape[0], x.size))
+        for level in range(hi, lo - 1, -1):
+            rows = order[bounds[level - lo] : bounds[level - lo + 1]]
+            if rows.size:
+                rec[:, rows] = current[:, iT[rows]]
+            if level == lo:
+                break
+            c = abu + level - 1
+            lower = (c * (c - 1 - (2 * c - Au - Bu - 1) * zu) * current
+                     + (c - Au) * (c - Bu) * zu * upper + zab) / (c * (c - 1) * (1 - zu))  # fmt: skip
+            upper, current = current, lower
+        check = hyp2f1_stable(Au, Bu, abu + lo - 1, zu)
+        good = np.abs(1 + current - check) <= _RECURRENCE_CHECK * np.abs(check)
+        good &= zu <= _RECURRENCE_Z
+    out = np.empty((A.shape[0], x.size))
+    out[usable] = 1 + rec
+    bad = np.ones(out.shape, dtype=bool)
+    bad[usable] = ~good[:, iT]
+    if bad.any():
+        out[bad] = exact(bad)
+    return out
+
+
+def _expected_if_alive_draws(draws, t, x, T):
+    """``bg_expected_if_alive`` (shift 0) for a matrix of draws and 1-D rows (draws, rows),
+    with 2F1 from :func:`_hyp2f1_by_frequency` and the powers of (1 - z) once per T."""
+    r, alpha, a, b = unpack(draws)
+    a = np.where(np.abs(a - 1) < A_NEAR_ONE, 1 + A_NEAR_ONE, a)
+    iT, uT = column_codes(np.asarray(T, dtype=float))
+    x = np.asarray(x, dtype=float)
+    zT = t / (alpha + uT + t)
+    hyp = _hyp2f1_by_frequency(a + b - 1 - r, a - 1, a + b, zT, x, iT)
+    bracket = 1 - np.exp((a - 1) * np.log1p(-zT))[:, iT] * hyp
+    return np.maximum((a + b + x - 1) / (a - 1) * bracket, 0.0)
 
 
 class BetaGeo(PurchaseModel):
@@ -155,6 +255,8 @@ class BetaGeo(PurchaseModel):
         (a removable singularity) a is moved by 1e-7 (:mod:`~portfolio_lib.clv._bgfamily`,
         shared with the MBG/NBD).
         """
+        if np.ndim(params) == 2 and np.ndim(x) == 1 and np.ndim(T) == 1:
+            return _expected_if_alive_draws(params, t, x, T)
         return bg_expected_if_alive(*unpack(params), t, x, T, shift=0)
 
     @staticmethod

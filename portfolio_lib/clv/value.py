@@ -289,20 +289,7 @@ def _discounted_per_xT(model, params, grid, unit, x, T, rate, xT=None):
     and each row's position among those (``xT``: :func:`_xT_rows` of the rows, when known)."""
     rows, codes = _xT_rows(x, T, rate) if xT is None else xT
     discount = _discount_factors(rows["rate"] if "rate" in rows else rate, grid, unit)
-    xs, Ts = rows["x"], rows["T"]
-    if np.ndim(params) < 2:
-        disc, total = _discounted_if_alive(model, params, grid, discount, xs, Ts)
-        return disc, total, codes
-    # draws: blocks of rows small enough to stay in the cache through the steps of the grid
-    disc = np.empty((len(params), len(xs)))
-    total = np.empty_like(disc)
-    step = max(1, _CHUNK_CELLS // max(len(params), 1))
-    for lo in range(0, len(xs), step):
-        cols = slice(lo, lo + step)
-        factors = discount if np.ndim(discount) == 1 else discount[:, cols]
-        disc[:, cols], total[:, cols] = _discounted_if_alive(
-            model, params, grid, factors, xs[cols], Ts[cols]
-        )
+    disc, total = _discounted_if_alive(model, params, grid, discount, rows["x"], rows["T"])
     return disc, total, codes
 
 
