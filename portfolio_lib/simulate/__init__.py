@@ -12,6 +12,8 @@ The sub-package follows the steps of :func:`simulate_crm`:
 
 - :mod:`~portfolio_lib.simulate.params` -- default parameters, argument checks, random streams;
 - :mod:`~portfolio_lib.simulate.people` -- latent traits, journeys, purchases; the customers;
+- :mod:`~portfolio_lib.simulate.loyalty` -- the loyalty programme (self-selected, staggered
+  enrolment; its true effect; points earned, redeemed and expiring) and consent per channel;
 - :mod:`~portfolio_lib.simulate.tables` -- campaigns, surveys, complaints, mystery shopping;
 - :mod:`~portfolio_lib.simulate.assemble` -- transactions, the DataFrames, :func:`simulate_crm`;
 - :mod:`~portfolio_lib.simulate.io` -- :func:`write_sample` and the command line;
