@@ -36,6 +36,7 @@ from portfolio_lib.simulate import (
 )
 from portfolio_lib.simulate import loyalty as sim_loyalty
 from portfolio_lib.simulate.params import resolve_params
+from portfolio_lib.simulate.people import Latents
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 STAGES = ["discovery", "first_contact", "decision", "purchase", "deepening"]
@@ -801,3 +802,32 @@ def test_true_effect_by_hand():
     # all members with the 3 months after enrolment: both
     assert out["all_members_att_spend_per_month"] == pytest.approx(((30 - 10) / 3 + 40 / 3) / 2)
     assert out["n_programme_purchases"] == 2
+
+
+def test_programme_purchases_follow_the_rate_after_enrolment_while_active():
+    """Rate effect x lambda per week from the day after enrolment to the last active day;
+    nothing for non-members, for effect 0 or for a member inactive since before enrolment."""
+    n, n_days = 4000, 400
+    latents = Latents(
+        purchase_rate=np.full(n, 0.7), dropout_prob=np.full(n, 0.1),
+        spend_scale=np.full(n, 0.2), satisfaction=np.zeros(n),
+        signup_day=np.zeros(n, dtype=np.int64),
+    )  # fmt: skip
+    join = np.where(np.arange(n) % 4 == 0, -1, 50)  # a quarter are not members
+    active_until = np.where(np.arange(n) % 4 == 1, 40, n_days - 1)  # left before enrolling
+    prm = resolve_params({"loyalty": {"effect": 0.5}})
+    cust, day = sim_loyalty.programme_purchases(
+        np.random.default_rng(5), latents, join, active_until, np.ones(n_days), prm
+    )
+    assert (join[cust] >= 0).all() and (day > join[cust]).all()
+    assert (day <= active_until[cust]).all()
+    counts = np.bincount(cust, minlength=n)
+    assert counts[np.arange(n) % 4 < 2].sum() == 0
+    expected = 0.5 * 0.7 / 7 * (n_days - 1 - 50)  # per member active to the end
+    served = counts[np.arange(n) % 4 >= 2]
+    assert abs(served.mean() - expected) < 4 * np.sqrt(expected / served.size)
+    none = sim_loyalty.programme_purchases(
+        np.random.default_rng(5), latents, join, active_until, np.ones(n_days),
+        resolve_params({"loyalty": {"effect": 0.0}}),
+    )  # fmt: skip
+    assert none[0].size == 0
