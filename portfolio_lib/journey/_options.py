@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, ParamSpec, TypedDict, TypeVar
@@ -120,13 +121,22 @@ class PathOptions(EventColumns):
             )
 
 
+def _ordered(options: type[EventColumns]) -> list[Field[Any]]:
+    """The fields of ``options``, its own before the inherited :class:`EventColumns` ones."""
+    common = {f.name for f in fields(EventColumns)}
+    return sorted(fields(options), key=lambda f: f.name in common)
+
+
 def _documented(option: Field[Any]) -> str:
     default = option.default
     shown = ":data:`STAGES`" if default is crm.STAGES else f"``{default!r}``"
     text = option.metadata["doc"]
     if "default" not in text:
         text += f" Default {shown}."
-    return f"{option.name} : {option.metadata['kind']}\n    {text}"
+    body = textwrap.fill(
+        text, width=88, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False
+    )
+    return f"{option.name} : {option.metadata['kind']}\n{body}"
 
 
 def takes_options(
@@ -170,7 +180,7 @@ def takes_options(
                 default=inspect.Parameter.empty if f.default is MISSING else f.default,
                 annotation=f.type,
             )
-            for f in fields(options)
+            for f in _ordered(options)
         ]
         shown = signature.replace(parameters=[*head, *expanded])
 
@@ -195,6 +205,6 @@ def _fill(doc: str, options: type[EventColumns]) -> str:
     for i, line in enumerate(lines):
         if line.strip() == "{options}":
             indent = line[: len(line) - len(line.lstrip())]
-            entries = "\n".join(_documented(f) for f in fields(options)).splitlines()
+            entries = "\n".join(_documented(f) for f in _ordered(options)).splitlines()
             lines[i : i + 1] = [indent + entry for entry in entries]
     return "\n".join(lines) + ("\n" if doc.endswith("\n") else "")
