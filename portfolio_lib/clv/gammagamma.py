@@ -251,7 +251,9 @@ def _loglik_derivatives(x: ArrayLike, zbar: ArrayLike, w: ArrayLike):
     \theta_i \partial_i\ell`. The gamma functions depend on the row through ``x`` alone,
     which takes few values (whole numbers of purchases): they are evaluated once per distinct
     ``x``, with its summed weight; the sums over rows are one matrix product per call. The
-    function reuses its work arrays: one per fit, not shared between threads.
+    function reuses its work arrays: one per fit, not shared between threads. Its attribute
+    ``hessian(params, grad_log)`` gives the fitter the Hessian in closed form (for the
+    standard errors and the checks at the optimum).
 
     Examples
     --------
@@ -344,6 +346,11 @@ def _loglik_derivatives(x: ArrayLike, zbar: ArrayLike, w: ArrayLike):
         ]
         return value, np.array(grad), np.array(hess)
 
+    def hessian(params: np.ndarray, grad_log: np.ndarray) -> np.ndarray:
+        """The fitter's hook (standard errors, checks): the Hessian in the log-parameters."""
+        return derivatives(params, order=2)[2]
+
+    derivatives.hessian = hessian  # type: ignore[attr-defined]
     return derivatives
 
 
