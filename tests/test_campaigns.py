@@ -17,6 +17,7 @@ from portfolio_lib.campaigns import (
     uplift_by_segment,
 )
 from portfolio_lib.datasets import load_sample
+from portfolio_lib.simulate import simulate_crm
 
 RETENTION_TEST = "CMP009"
 
@@ -100,17 +101,41 @@ def test_response_matches_the_simulators_flag(retention, crm):
 
 
 def test_retention_test_recovers_the_true_uplift(retention, crm):
-    """Recovery: truth.params['campaigns']['retention_test'] holds the exact expected uplift
-    (0.078 overall on the default data); measured 0.090, Newcombe 95 % CI [0.047, 0.132]."""
+    """Recovery on the bundled data: truth.params['campaigns']['retention_test'] holds the
+    exact expected uplift; the Newcombe 95 % interval of the one test must cover it. (How close
+    one test's estimate lands is a draw of about 0.02 standard error: the bias is checked over
+    several companies in test_retention_uplift_is_unbiased_across_companies.)"""
     truth = crm.truth.params["campaigns"]["retention_test"]
     assert retention.arms.loc["treatment", "n"] == truth["n_treatment"]
     assert retention.arms.loc["control", "n"] == truth["n_control"]
     expected = truth["expected_uplift_overall"]
     assert retention.uplift_ci_low < expected < retention.uplift_ci_high
-    assert retention.uplift == pytest.approx(expected, abs=0.03)  # about 1.4 standard errors
-    assert retention.p_value < 0.001
     # every incremental purchase is spend the control arm does not have
-    assert retention.spend_difference > 0 and retention.spend_ci_low > 0
+    assert retention.spend_difference > 0
+
+
+def test_retention_uplift_is_unbiased_across_companies():
+    """Recovery over five simulated companies (other seeds than the bundled data): the mean
+    measured uplift is within 0.02 of the mean true uplift (one test's standard error is about
+    0.022, five tests' mean about 0.010), and most of the five tests detect it."""
+    errors, rejected, spend = [], [], []
+    for seed in (1, 2, 3, 4, 5):
+        company = simulate_crm(n_customers=3000, seed=seed)
+        truth = company.truth.params["campaigns"]["retention_test"]
+        names = company.campaigns.set_index("campaign_id")["name"]
+        (campaign_id,) = names.index[names == truth["campaign_name"]]
+        result = ab_test(
+            company.campaign_contacts, company.transactions, campaign_id=campaign_id,
+            campaigns=company.campaigns,
+        )  # fmt: skip
+        errors.append(result.uplift - truth["expected_uplift_overall"])
+        rejected.append(result.p_value < 0.05)
+        spend.append(result.spend_difference)
+    assert abs(float(np.mean(errors))) < 0.02, errors
+    # a true uplift of about 0.08 is about 3.5 standard errors: power about 0.9 at 5 %
+    assert sum(rejected) >= 3, rejected
+    # every incremental purchase is spend the control arm does not have
+    assert float(np.mean(spend)) > 0 and sum(d > 0 for d in spend) >= 4, spend
 
 
 def test_uplift_by_persona_recovers_the_ranking(retention, crm):
