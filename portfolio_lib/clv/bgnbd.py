@@ -41,8 +41,8 @@ class _AliveByDraws:
 
     The logarithms are taken once per distinct x, t_x and T (a few hundred values) and
     draw, laid out (values, draws), so that a block of histories gathers whole rows and
-    gives a C-ordered (rows, draws) matrix; same formula and operations as
-    ``BetaGeo._prob_alive`` (the same numbers, bit for bit).
+    gives a C-ordered (rows, draws) matrix; same formula and order of operations as
+    ``BetaGeo._prob_alive`` (``1 / (1 + e^u)`` is scipy's ``expit(-u)``).
 
     Examples
     --------
@@ -253,7 +253,8 @@ class BetaGeo(PurchaseModel):
         ``(1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)`` with ``z = t/(alpha+T+t)``,
         which avoids the huge hypergeometric values of frequent buyers. At a = 1
         (a removable singularity) a is moved by 1e-7 (:mod:`~portfolio_lib.clv._bgfamily`,
-        shared with the MBG/NBD).
+        shared with the MBG/NBD). For a matrix of parameter draws and 1-D rows (the CLV
+        intervals) the 2F1 terms come from :func:`_hyp2f1_by_frequency`.
         """
         if np.ndim(params) == 2 and np.ndim(x) == 1 and np.ndim(T) == 1:
             return _expected_if_alive_draws(params, t, x, T)
