@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib.portfolio import cac_by_channel
 
 __all__ = [
@@ -569,7 +569,7 @@ def best_customer_profile(
         part = []
         for value, inside in labels.groupby(labels.to_numpy(), sort=True).groups.items():
             k, m = int(flag[np.asarray(inside)].sum()), len(inside)
-            low, high = proportion_confint(k, m, alpha=1 - confidence, method="wilson")
+            low, high = wilson_interval(k, m, confidence)
             part.append(
                 {
                     "attribute": column,

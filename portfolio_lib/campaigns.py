@@ -35,13 +35,13 @@ from scipy.stats import chi2
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
-    proportion_confint,
     proportions_ztest,
 )
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._results import ResultSummary, SettingsResult, p_value_text, percent
 from portfolio_lib.portfolio import GROUPS, portfolio_groups
 from portfolio_lib.rfm import rfm_table
@@ -384,16 +384,14 @@ def _contact_outcomes(
 
 def _arm_row(part: pd.DataFrame, confidence: float) -> dict[str, float]:
     n, k = len(part), int(part["responded"].sum())
-    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    low, high = wilson_interval(k, n, confidence)
     rate = k / n
     return {
         "n": n,
         "responders": k,
         "response_rate": rate,
-        # the Wilson interval contains the rate; at k = 0 or k = n its bound is the rate up to
-        # rounding (e.g. 0.9999999999999998 for 1.0), which would put the rate outside it
-        "ci_low": min(float(low), rate),
-        "ci_high": max(float(high), rate),
+        "ci_low": low,  # contains the rate, also at k = 0 or k = n (see _intervals)
+        "ci_high": high,
         "spend_mean": float(part["spend"].mean()),
         "spend_sd": float(part["spend"].std(ddof=1)) if n > 1 else np.nan,
         "spend_total": float(part["spend"].sum()),

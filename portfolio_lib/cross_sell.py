@@ -27,10 +27,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._results import ResultSummary, SettingsResult
 
 __all__ = [
@@ -595,7 +595,7 @@ def suggestion_hit_rate(
         )
     hits = {c for c, k in new_pairs if c in eligible and (c, k) in suggested}
     n, k = len(eligible), len(hits)
-    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    low, high = wilson_interval(k, n, confidence)
     return pd.Series(
         {
             "customers": n,

@@ -23,10 +23,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy.stats import norm, rankdata
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._progress import with_progress
 
 __all__ = [
@@ -387,7 +387,7 @@ def calibration_table(
     for b in np.unique(bins):
         mask = bins == b
         k, n = int(labels[mask].sum()), int(mask.sum())
-        low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+        low, high = wilson_interval(k, n, confidence)
         rows.append(
             {
                 "bin": int(b) + 1,

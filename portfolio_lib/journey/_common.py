@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, format_examples
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib.journey.stages import stage_label, validate_events
 
 
@@ -81,17 +81,9 @@ def person_groups(
 def wilson(
     successes: np.ndarray, trials: np.ndarray, alpha: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval (statsmodels); NaN where there are no trials."""
-    successes = np.asarray(successes, dtype=float)
-    trials = np.asarray(trials, dtype=float)
-    low = np.full(successes.shape, np.nan)
-    high = np.full(successes.shape, np.nan)
-    has = trials > 0
-    if has.any():
-        lo, hi = proportion_confint(successes[has], trials[has], alpha=alpha, method="wilson")
-        low[has] = np.clip(lo, 0.0, 1.0)
-        high[has] = np.clip(hi, 0.0, 1.0)
-    return low, high
+    """Wilson score interval (:func:`portfolio_lib._intervals.wilson_interval`), NaN where
+    there are no trials."""
+    return wilson_interval(successes, trials, alpha=alpha, empty="nan")
 
 
 def check_alpha(alpha: float) -> float:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._results import ResultSummary, SettingsResult, percent
 from portfolio_lib.crm import CRMData, crm_table
 from portfolio_lib.portfolio._common import per_customer
@@ -262,7 +262,6 @@ def kpi_dashboard(
     answers = _recent_nps(crm_table(data, "surveys"), seg, end - span, end)
     from portfolio_lib.satisfaction import nps_from_counts
 
-    alpha = 1 - confidence
     rows = {}
     for label in pd.unique(seg):
         mask = (seg == label).to_numpy()
@@ -272,7 +271,7 @@ def kpi_dashboard(
         row.update({f"{k}_{s}": np.nan for k in ("retention", "churn")
                     for s in ("rate", "ci_low", "ci_high")})  # fmt: skip
         if base:
-            low, high = proportion_confint(kept, base, alpha=alpha, method="wilson")
+            low, high = wilson_interval(kept, base, confidence)
             row.update(retention_rate=kept / base, retention_ci_low=float(low),
                        retention_ci_high=float(high), churn_rate=1 - kept / base,
                        churn_ci_low=1 - float(high), churn_ci_high=1 - float(low))  # fmt: skip

@@ -23,7 +23,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib._errors import (
     DataValidationError,
@@ -31,6 +30,7 @@ from portfolio_lib._errors import (
     raise_for_rows,
     require_columns,
 )
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib.satisfaction._validation import check_confidence
 
 #: Words of two or more letters (no digits): order numbers and amounts are not features.
@@ -313,7 +313,7 @@ def train_complaint_classifier(
     model = ComplaintClassifier(**classifier_options).fit(x_train, y_train)
     predicted = model.predict(x_test)
     correct = int((predicted == y_test.to_numpy()).sum())
-    low, high = proportion_confint(correct, len(y_test), alpha=1 - confidence, method="wilson")
+    low, high = wilson_interval(correct, len(y_test), confidence)
     classes = list(model.classes_)
     precision, recall, f1, support = precision_recall_fscore_support(
         y_test, predicted, labels=classes, zero_division=0

@@ -26,12 +26,12 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
-    proportion_confint,
     test_proportions_2indep,
 )
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib.satisfaction._validation import (
     check_confidence,
     group_keys,
@@ -433,7 +433,7 @@ def resolution_satisfaction(
         n_rated = len(part_ratings)
         hits = int((part_ratings > scale[1] - top_box).sum())
         if n_rated:
-            low, high = proportion_confint(hits, n_rated, alpha=1 - confidence, method="wilson")
+            low, high = wilson_interval(hits, n_rated, confidence)
         else:
             low = high = float("nan")
         durations = times.loc[part_ratings.index, "duration"]
@@ -766,5 +766,5 @@ def latest_lapse_cutoff(
 
 def _rate_row(churn: np.ndarray, confidence: float) -> dict[str, float]:
     n, k = len(churn), int(churn.sum())
-    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    low, high = wilson_interval(k, n, confidence)
     return {"n": n, "churned": k, "churn_rate": k / n, "ci_low": float(low), "ci_high": float(high)}

@@ -30,9 +30,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib._errors import DataValidationError, as_generator, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._progress import with_progress
 from portfolio_lib.satisfaction._validation import check_confidence, numeric_frame
 from portfolio_lib.satisfaction.surveys import RATING_COLUMNS
@@ -713,7 +713,7 @@ def importance_performance(
             rows[driver] = (mean, mean - half, mean + half)
         elif performance == "top_box":
             hits = int((values > scale[1] - top_box).sum())
-            low, high = proportion_confint(hits, len(values), alpha=1 - confidence, method="wilson")
+            low, high = wilson_interval(hits, len(values), confidence)
             rows[driver] = (hits / len(values), low, high)
     table = pd.DataFrame(rows, index=["performance", "performance_ci_low", "performance_ci_high"]).T
     table.insert(0, "importance", weights.to_numpy())

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib._errors import DataValidationError, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._results import ResultSummary, SettingsResult, percent
 from portfolio_lib.satisfaction._validation import (
     MissingPolicy,
@@ -149,7 +149,7 @@ def csat(
     if n == 0:
         raise DataValidationError(f"csat: no valid responses ({n_missing} missing)")
     satisfied = int((valid > high - top_box).sum())
-    ci_low, ci_high = proportion_confint(satisfied, n, alpha=1 - confidence, method="wilson")
+    ci_low, ci_high = wilson_interval(satisfied, n, confidence)
     return CSATResult(
         share=satisfied / n,
         n=n,
