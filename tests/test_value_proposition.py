@@ -111,3 +111,13 @@ def test_every_placed_customer_in_one_quadrant_and_clv_shares_add_up(clv, seed):
     assert (result.per_customer["company_value"] == np.where(high, "high", "low")).all()
     if sum(result.per_customer["clv"]) > 0:
         assert result.table["clv_share"].sum() == pytest.approx(1.0)
+
+
+def test_empty_quadrant_means_are_explained(tiny):
+    clv, surveys = tiny
+    result = value_proposition(clv.clip(upper=1.0).clip(lower=1.0), surveys)  # all CLV equal
+    empty = result.table.index[result.table["customers"] == 0]
+    assert set(empty) == {"grow", "serve efficiently"}
+    assert result.table.loc[empty, "mean_clv"].isna().all()
+    assert "grow" in result.note and "NaN" in result.note
+    assert len(result.decisions()) == 2

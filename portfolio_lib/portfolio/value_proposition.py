@@ -21,6 +21,7 @@ import pandas as pd
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows
 from portfolio_lib._results import ResultSummary, SettingsResult
+from portfolio_lib.journey._common import undefined_note
 
 __all__ = ["PERCEIVED_SCALES", "QUADRANT_ACTIONS", "ValueProposition", "value_proposition"]
 
@@ -64,7 +65,8 @@ class ValueProposition(SettingsResult):
     no_clv : int
         Surveyed customers without a CLV (not placed).
     note : str
-        Why nothing was placed, when nothing was ("" otherwise).
+        Why nothing was placed, when nothing was; else which quadrants are empty (their means
+        are NaN); "" when every quadrant has customers.
     per_customer : pandas.DataFrame
         One row per placed customer: ``clv``, ``perceived_value``, ``responses``,
         ``company_value``, ``customer_value``, ``quadrant`` (and ``group`` when given).
@@ -91,7 +93,7 @@ class ValueProposition(SettingsResult):
 
     def decisions(self) -> list[str]:
         """One line per quadrant: its size, its share of the CLV and what to do."""
-        if self.note:
+        if not self.table["customers"].sum():
             return [self.note]
         return [
             f"{q} (company {r.company_value}, customer {r.customer_value}): {r.customers:,} "
@@ -109,11 +111,8 @@ class ValueProposition(SettingsResult):
         rows += [(str(q), f"{int(r.customers):,} customers") for q, r in self.table.iterrows()]
         rows += [("not placed: no survey", f"{self.no_survey:,}"),
                  ("not placed: no CLV", f"{self.no_clv:,}")]  # fmt: skip
-        notes = (
-            (self.note,)
-            if self.note
-            else ("Perceived value = mean of price/value and quality ratings and NPS, each 0-1.",)
-        )
+        notes = ("Perceived value = mean of price/value and quality ratings and NPS, each 0-1.",)
+        notes += (self.note,) if self.note else ()
         return ResultSummary("Two-sided value (değer önerisi)", tuple(rows), notes)
 
 
@@ -213,9 +212,6 @@ def value_proposition(
     placed = perceived.join(numbers.astype(float).rename("clv"), how="inner")
     no_survey = int((~numbers.index.isin(perceived.index)).sum())
     no_clv = len(perceived) - len(placed)
-    note = "" if len(placed) else (
-        "no survey responses of customers with a CLV: the customer side (perceived value) "
-        "cannot be measured, so no customer is placed in the 2x2")  # fmt: skip
     company = float(placed["clv"].median() if company_threshold is None else company_threshold)
     customer = float(
         placed["perceived_value"].median() if customer_threshold is None else customer_threshold
@@ -238,7 +234,15 @@ def value_proposition(
             columns=[name for name, _ in QUADRANT_ACTIONS.values()], fill_value=0
         )
     placed.index.name = values.index.name or "customer_id"
+    table = _quadrant_table(placed)
+    note = undefined_note(table.index[table["customers"] == 0], "mean_clv and mean_perceived",
+                          "no customer is in the quadrant")  # fmt: skip
+    if not len(placed):
+        note = (
+            "no survey responses of customers with a CLV: the customer side (perceived value) "
+            "cannot be measured, so no customer is placed in the 2x2"
+        )
     return ValueProposition(
-        table=_quadrant_table(placed), company_threshold=company, customer_threshold=customer,
+        table=table, company_threshold=company, customer_threshold=customer,
         no_survey=no_survey, no_clv=no_clv, note=note, per_customer=placed, by_group=by_group,
     )  # fmt: skip

@@ -1368,3 +1368,34 @@ def _with_clv_recipes() -> None:
 
 
 _with_clv_recipes()
+
+
+# -- issue 19: contactability and the two-sided value (registered once the packages export
+# them: quality.contact_reachability, portfolio.value_proposition; until then the discovery
+# test would call the recipes stale) -------------------------------------------------------
+def _contact_records(self: Company) -> pd.DataFrame:
+    drawn = simulate_customer_records(self.customers, seed=3)
+    return drawn.records.assign(customer_id=drawn.person_id.to_numpy())
+
+
+Company.contact_records = cached_property(_contact_records)  # type: ignore[attr-defined]
+Company.contact_records.__set_name__(Company, "contact_records")
+
+
+def _with_issue19_recipes() -> None:
+    from portfolio_lib.portfolio.value_proposition import value_proposition
+    from portfolio_lib.quality.contactability import contact_reachability
+
+    if "contact_reachability" in quality.__all__:
+        RECIPES["quality.contact_reachability"] = R(
+            lambda customers, records: contact_reachability(customers, records),
+            customers="customers",
+            records="contact_records",
+        )
+    if "value_proposition" in portfolio.__all__:
+        RECIPES["portfolio.value_proposition"] = R(
+            lambda clv, surveys: value_proposition(clv, surveys), clv="clv_all", surveys="surveys"
+        )
+
+
+_with_issue19_recipes()
