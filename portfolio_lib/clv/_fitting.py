@@ -313,7 +313,7 @@ def unique_rows(columns: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], 
         if len(codes) == 1:
             inverse, key_levels = key, np.arange(sizes[0], dtype=np.int64)
         else:
-            inverse, key_levels = _sorted_codes(key)
+            inverse, key_levels = sorted_codes(key)
         unique_codes = []
         rest = key_levels
         for size in reversed(sizes[1:]):
@@ -344,7 +344,7 @@ def column_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return code.astype(np.int64), np.asarray(level, dtype=float)
 
 
-def _sorted_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(inverse, levels)`` of non-negative int64 keys, levels sorted (like ``np.unique``).
 
     When key and row number fit together in 63 bits, one plain sort of ``key << b | row``

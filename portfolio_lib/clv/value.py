@@ -27,7 +27,7 @@ import pandas as pd
 from portfolio_lib._errors import DataValidationError, as_generator, raise_for_rows
 from portfolio_lib._results import ResultSummary, TableResult
 from portfolio_lib.clv._base import PurchaseModel
-from portfolio_lib.clv._fitting import _sorted_codes, unique_rows
+from portfolio_lib.clv._fitting import sorted_codes, unique_rows
 from portfolio_lib.clv._validation import YEARS_PER_UNIT, check_unit, validate_summary
 from portfolio_lib.clv.gammagamma import GammaGamma
 from portfolio_lib.clv.spend import MeanSpend
@@ -617,7 +617,7 @@ def customer_lifetime_value(
     sx, sz = spend_rows["frequency"], spend_rows["monetary_value"]
     # the distinct (history, spend row) pairs, sorted: the pairs of one history are contiguous
     n_spend = len(sx)
-    pair_codes, pair_keys = _sorted_codes(hist_codes * n_spend + spend_codes)
+    pair_codes, pair_keys = sorted_codes(hist_codes * n_spend + spend_codes)
     ph, ps = np.divmod(pair_keys, n_spend)
     pair_counts = np.bincount(pair_codes, minlength=len(ph)).astype(float)
 
