@@ -234,9 +234,7 @@ def forecast_kpi(
     """
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
         raise ValueError(f"horizon must be a whole number of periods >= 1, got {horizon!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    alpha = 1 - confidence
+    alpha = 1 - _validate.confidence(confidence)
     if method == "ets":
         values = _series(series, min_length=6 if trend else 4)
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel

@@ -205,8 +205,7 @@ class ChurnLogit(BaseEstimator):
 
     def fit(self, data: ChurnFeatures) -> ChurnLogit:
         """Fit by maximum likelihood on a labelled :class:`ChurnFeatures`; returns self."""
-        if not 0 < self.confidence < 1:
-            raise ValueError(f"confidence must be in (0, 1), got {self.confidence!r}")
+        _validate.confidence(self.confidence)
         X, y = _training_data(data, self.features)
         if isinstance(self.min_variation, bool) or not isinstance(self.min_variation, int):
             raise ValueError(f"min_variation must be a whole number, got {self.min_variation!r}")
