@@ -76,6 +76,9 @@ def test_no_surveys_places_nobody_and_says_why(tiny):
     assert result.table["customers"].sum() == 0
     assert "no survey responses" in result.note
     assert result.decisions() == [result.note]
+    text = str(result.summary())
+    assert "CLV high from              n/a" in text and "no survey responses" in text
+    assert result.grid.to_numpy().sum() == 0
 
 
 def test_rating_outside_its_scale_is_an_error(tiny):

@@ -105,9 +105,11 @@ class ValueProposition(SettingsResult):
     def summary(self) -> ResultSummary:
         """Customers placed, the thresholds, the quadrants' sizes, who was not placed."""
         placed = int(self.table["customers"].sum())
+        company, customer = self.company_threshold, self.customer_threshold
         rows = [("customers placed", f"{placed:,}"),
-                ("CLV high from", f"{self.company_threshold:,.2f}"),
-                ("perceived value high from", f"{self.customer_threshold:.3f} (0-1)")]  # fmt: skip
+                ("CLV high from", "n/a" if np.isnan(company) else f"{company:,.2f}"),
+                ("perceived value high from",
+                 "n/a" if np.isnan(customer) else f"{customer:.3f} (0-1)")]  # fmt: skip
         rows += [(str(q), f"{int(r.customers):,} customers") for q, r in self.table.iterrows()]
         rows += [("not placed: no survey", f"{self.no_survey:,}"),
                  ("not placed: no CLV", f"{self.no_clv:,}")]  # fmt: skip
