@@ -27,11 +27,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._counts import real_number, whole_number
 from portfolio_lib._errors import DataValidationError, raise_for_rows
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._results import ResultSummary, SettingsResult, TableResult, percent
 from portfolio_lib.portfolio import GROUPS, portfolio_groups
 from portfolio_lib.rfm import rfm_table
@@ -587,10 +587,7 @@ def migration_matrix(
     k = long["count"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         long["share"] = np.where(trials > 0, k / np.maximum(trials, 1), np.nan)
-    low, high = proportion_confint(k, np.maximum(trials, 1), alpha=1 - confidence,
-                                   method="wilson")  # fmt: skip
-    long["ci_low"] = np.where(trials > 0, low, np.nan)
-    long["ci_high"] = np.where(trials > 0, high, np.nan)
+    long["ci_low"], long["ci_high"] = wilson_interval(k, trials, confidence, empty="nan")
     return MigrationMatrix(
         long, tuple(labels), confidence, int(len(moves)), int(moves["c"].nunique())
     )
