@@ -85,6 +85,12 @@ def test_consent_must_be_boolean(tiny):
         contact_reachability(customers.assign(consent_email=[True, None, 1, "yes"]), records)
 
 
+def test_no_customers_is_an_error(tiny):
+    customers, records = tiny
+    with pytest.raises(DataValidationError, match="customers has no rows"):
+        contact_reachability(customers.head(0), records.head(0))
+
+
 def test_no_consent_column_is_an_error(tiny):
     customers, records = tiny
     with pytest.raises(DataValidationError, match="consent"):

@@ -25,9 +25,9 @@ import pandas as pd
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib._results import ResultSummary, SettingsResult
 from portfolio_lib.identity.normalise import normalise_column, normalise_email, normalise_phone
-from portfolio_lib.journey._common import wilson
 
 __all__ = ["CHANNEL_DETAILS", "Contactability", "contact_reachability"]
 
@@ -151,8 +151,8 @@ def contact_reachability(
     Raises
     ------
     DataValidationError
-        A missing column, a repeated ``customer_id`` in ``customers``, a consent that is not
-        True/False, a record of an unknown customer, an unknown channel.
+        No customers, a missing column, a repeated ``customer_id`` in ``customers``, a
+        consent that is not True/False, a record of an unknown customer, an unknown channel.
 
     Examples
     --------
@@ -166,6 +166,8 @@ def contact_reachability(
     """
     _validate.table(customers, name="customers", columns=["customer_id"])
     _validate.table(records, name="records", columns=["customer_id"])
+    if customers.empty:
+        raise DataValidationError("customers has no rows: there is no one to reach")
     level = _validate.confidence(confidence)
     if not isinstance(min_share, int | float) or not 0.0 <= float(min_share) <= 1.0:
         raise DataValidationError(
@@ -215,7 +217,7 @@ def contact_reachability(
     table = pd.DataFrame(rows).set_index("channel")
     n = table["customers"].to_numpy(float)
     table.insert(4, "share", np.where(n > 0, table["reachable"] / np.where(n > 0, n, 1), np.nan))
-    low, high = wilson(table["reachable"].to_numpy(), n, 1.0 - level)
+    low, high = wilson_interval(table["reachable"].to_numpy(), n, level, empty="nan")
     table.insert(5, "ci_low", low)
     table.insert(6, "ci_high", high)
     table["decision"] = [_decision(row, float(min_share)) for _, row in table.iterrows()]
