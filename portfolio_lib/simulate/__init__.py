@@ -39,6 +39,7 @@ from portfolio_lib.crm import CRMData, SimulationTruth
 from portfolio_lib.simulate.assemble import simulate_crm
 from portfolio_lib.simulate.io import TABLE_NAMES as TABLE_NAMES  # not in __all__, as before
 from portfolio_lib.simulate.io import TABLE_SCHEMAS, simulate_main, write_sample
+from portfolio_lib.simulate.migration import simulate_migration
 from portfolio_lib.simulate.params import MIN_WINDOW_DAYS as MIN_WINDOW_DAYS  # not in __all__
 from portfolio_lib.simulate.params import (
     MYSTERY_CHECKLIST_WEIGHTS,
@@ -59,6 +60,7 @@ __all__ = [
     "MYSTERY_CHECKLIST_WEIGHTS",
     "PERSONAS",
     "STAGES",
+    "simulate_migration",
     "CustomerRecords",
     "simulate_customer_records",
 ]
