@@ -523,7 +523,7 @@ def expect_fields(
     return {field: answer[field] for field in fields}
 
 
-def _normalise_text(text: str) -> str:
+def normalise_text(text: str) -> str:
     """Lower-case, accent-free text so that 'Müşteri', 'musteri' and 'MÜŞTERİ' compare equal."""
     text = text.replace("ı", "i").replace("I", "i").replace("İ", "i")
     decomposed = unicodedata.normalize("NFKD", text)
@@ -564,27 +564,27 @@ def expect_choice(
     the action must be one of 'A', 'B', 'C'; you wrote 'D'
     """
     __tracebackhide__ = True
-    options = {_normalise_text(option): option for option in allowed}
+    options = {normalise_text(option): option for option in allowed}
     shown = ", ".join(repr(option) for option in allowed)
     if answer is Ellipsis:
         raise CheckFailed(f"{name}: replace the ... placeholder with one of {shown}")
     if not isinstance(answer, str) or not answer.strip():
         raise CheckFailed(f"{name} must be one of {shown} (as text); you gave {answer!r}")
-    chosen = _normalise_text(answer)
+    chosen = normalise_text(answer)
     if chosen not in options:
         raise CheckFailed(f"{name} must be one of {shown}; you wrote {answer!r}")
     right = [correct] if isinstance(correct, str) else list(correct)
-    unknown = [option for option in right if _normalise_text(option) not in options]
+    unknown = [option for option in right if normalise_text(option) not in options]
     if unknown:
         raise ValueError(f"correct option(s) {unknown} are not among the allowed {shown}")
-    if chosen not in {_normalise_text(option) for option in right}:
+    if chosen not in {normalise_text(option) for option in right}:
         message = f"{name}: {options[chosen]!r} is not the best choice here"
         raise CheckFailed(message + (f" — {hint}" if hint else "; reread the numbers above"))
 
 
 def _mentions(text: str, keyword: str) -> bool:
     """True if ``text`` (normalised) contains a word starting with ``keyword`` (normalised)."""
-    pattern = r"(?<!\w)" + re.escape(_normalise_text(keyword))
+    pattern = r"(?<!\w)" + re.escape(normalise_text(keyword))
     return re.search(pattern, text) is not None
 
 
@@ -635,7 +635,7 @@ def expect_keywords(
         raise CheckFailed(f"{name}: write your answer as text between the quotes")
     if not isinstance(text, str):
         raise CheckFailed(f"{name} must be text (a str); you gave a {type(text).__name__}")
-    normalised = _normalise_text(text)
+    normalised = normalise_text(text)
     words = len(normalised.split())
     if words < min_words:
         raise CheckFailed(
@@ -761,8 +761,8 @@ def claims_made(
     >>> claims_made("It is the most important driver", [low])
     []
     """
-    normalised = _normalise_text(text)
-    ignored = [_normalise_text(word) for word in skip]
+    normalised = normalise_text(text)
+    ignored = [normalise_text(word) for word in skip]
     clauses = [
         clause
         for clause in _CLAUSE_BREAK.split(normalised)
@@ -868,7 +868,7 @@ def _significant_digits(number: float, decimals: int) -> int:
 
 def _expect_cited(reason: str, evidence: Sequence[Evidence], *, name: str, hint: str) -> None:
     """Labelled numbers must be right; at least one evidence number must be quoted."""
-    normalised = _normalise_text(reason)
+    normalised = normalise_text(reason)
     numbers = cited_numbers(normalised)
     cited = False
     for item in evidence:
@@ -975,7 +975,7 @@ def expect_reason(
         if made:
             claim, phrase = made[0]
             raise CheckFailed(f"{name} says {phrase!r}, but {claim.message}")
-        if cites and len(_normalise_text(reason).split()) >= min_words:
+        if cites and len(normalise_text(reason).split()) >= min_words:
             _expect_cited(reason, cites, name=name, hint=hint)
     expect_keywords(
         reason,

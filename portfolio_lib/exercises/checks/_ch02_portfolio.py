@@ -42,12 +42,12 @@ from portfolio_lib import _terms
 from portfolio_lib.exercises.checks._common import ChapterData, pick_from_first, purchases
 from portfolio_lib.exercises.feedback import (
     CheckFailed,
-    _normalise_text,
     as_real,
     expect_choice,
     expect_close_series,
     expect_fields,
     expect_number,
+    normalise_text,
     task_check,
 )
 from portfolio_lib.lifecycle import (
@@ -334,7 +334,7 @@ def _data_and_fields(
 
 def _plain(text: str) -> str:
     """Lower case (Turkish ``I``/``ı`` too), no accents, ``-`` and ``_`` as spaces: ``"at risk"``."""
-    return _normalise_text(text.replace("-", " ").replace("_", " "))
+    return normalise_text(text.replace("-", " ").replace("_", " "))
 
 
 def _group_code(answer: object, name: str) -> str:
