@@ -725,8 +725,11 @@ def start_distribution(
 
     Raises
     ------
+    TypeError
+        When ``start`` is neither a mapping nor a Series.
     ValueError
-        When ``start`` names a state not in ``states``, or is not a distribution.
+        When ``start`` names a state not in ``states``, holds a share that is not a number,
+        or is not a distribution.
     DataValidationError
         When a Series ``start`` repeats a state.
 
@@ -737,7 +740,15 @@ def start_distribution(
     """
     if isinstance(start, pd.Series):
         _validate.unique_index(start, name=name, of="state")
-    given = pd.Series(start, dtype=float)
+    elif not isinstance(start, Mapping):
+        raise TypeError(
+            f"{name} must be a mapping or a pandas Series of state -> share, "
+            f"got {type(start).__name__}"
+        )
+    try:
+        given = pd.Series(start, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} shares must be numbers, got {dict(start)}") from None
     labels = [str(s) for s in states]
     unknown = sorted(set(map(str, given.index)) - set(labels))
     if unknown:

@@ -60,6 +60,12 @@ from portfolio_lib.portfolio.levers import (
 from portfolio_lib.portfolio.matrix import QUADRANTS, ValueLoyalty, value_loyalty_matrix
 from portfolio_lib.portfolio.strategy import RETENTION_TARGET, default_strategies, strategy_table
 from portfolio_lib.portfolio.targeting import CallList, call_list
+from portfolio_lib.portfolio.value_proposition import (
+    PERCEIVED_SCALES,
+    QUADRANT_ACTIONS,
+    ValueProposition,
+    value_proposition,
+)
 
 __all__ = [
     "ValueLoyalty",
@@ -99,4 +105,8 @@ __all__ = [
     "DEFAULT_UNIT_COSTS",
     "TouchpointsBySegment",
     "touchpoints_by_segment",
+    "PERCEIVED_SCALES",
+    "QUADRANT_ACTIONS",
+    "ValueProposition",
+    "value_proposition",
 ]

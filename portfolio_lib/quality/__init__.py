@@ -42,6 +42,11 @@ Examples
 """
 
 from portfolio_lib._errors import DataValidationError
+from portfolio_lib.quality.contactability import (
+    CHANNEL_DETAILS,
+    Contactability,
+    contact_reachability,
+)
 from portfolio_lib.quality.files import read_raw
 from portfolio_lib.quality.formats import (
     CURRENCY_CODES,
@@ -108,4 +113,7 @@ __all__ = [
     "parse_dates",
     "parse_amounts",
     "read_raw",
+    "CHANNEL_DETAILS",
+    "Contactability",
+    "contact_reachability",
 ]

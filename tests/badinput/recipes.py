@@ -387,6 +387,11 @@ class Company:
         return shares.loc[kept, list(kept)]
 
     @cached_property
+    def life_start(self) -> pd.Series:
+        """One row of the migration shares: a distribution over the states."""
+        return self.life_matrix.iloc[0].rename("share")
+
+    @cached_property
     def state_value(self) -> pd.Series:
         return pd.Series({"active": 30.0, "loyal": 50.0})
 
@@ -1295,6 +1300,15 @@ RECIPES: dict[str, Recipe] = {
     ),
     "lifecycle.steady_state": R(
         lambda matrix: lifecycle.steady_state(matrix), matrix="life_matrix"
+    ),
+    "lifecycle.transition_shares": R(
+        lambda matrix: lifecycle.transition_shares(matrix), matrix="life_matrix"
+    ),
+    "lifecycle.start_distribution": R(
+        lambda start: lifecycle.start_distribution(
+            start, list(start.index) if isinstance(start, pd.Series) else ["active"]
+        ),
+        start="life_start",
     ),
     "lifecycle.cohort_path": R(
         lambda matrix: lifecycle.cohort_path(
