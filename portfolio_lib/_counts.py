@@ -42,6 +42,6 @@ def real_number(
         and (value > minimum if strict else value >= minimum)
     )
     if not ok:
-        bound = f"{'>' if strict else '>='} {minimum:g}"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+        bound = f" {'>' if strict else '>='} {minimum:g}" if np.isfinite(minimum) else ""
+        raise ValueError(f"{name} must be a finite number{bound}, got {value!r}")
     return float(value)

@@ -750,7 +750,8 @@ def start_distribution(
     except (TypeError, ValueError):
         raise ValueError(f"{name} shares must be numbers, got {dict(start)}") from None
     labels = [str(s) for s in states]
-    unknown = sorted(set(map(str, given.index)) - set(labels))
+    given.index = given.index.map(str)  # states are compared as text, as in the matrix
+    unknown = sorted(set(given.index) - set(labels))
     if unknown:
         raise ValueError(f"{name} names states not in the matrix: {unknown}")
     x = given.reindex(labels, fill_value=0.0).to_numpy(dtype=float)

@@ -357,3 +357,15 @@ def test_migration_summary_shows_each_stay_share_with_its_interval():
     assert rows["stay a"] == f"50.0% ({low:.1%} to {high:.1%}; n = 2)"
     assert rows["stay c"].startswith("n/a")
     assert rows["intervals"].startswith("90% Wilson")
+
+
+def test_start_distribution_reads_numbered_states_as_the_matrix_does():
+    """States are compared as text: {1: 1.0} over states [1, 2] is a distribution (it was
+    refused as "must sum to 1" when the keys stayed numbers while the states became text)."""
+    from portfolio_lib.lifecycle import start_distribution
+
+    start = start_distribution({1: 0.25, 2: 0.75}, [1, 2, 3])
+    assert start.index.tolist() == ["1", "2", "3"]
+    assert start.tolist() == [0.25, 0.75, 0.0]
+    with pytest.raises(ValueError, match="not in the matrix"):
+        start_distribution({4: 1.0}, [1, 2])

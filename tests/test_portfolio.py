@@ -183,6 +183,14 @@ def test_retention_rate_reference_values():
     assert (r.successes, r.trials) == (180, 200)
 
 
+@pytest.mark.parametrize("start, new, end", [(10, 0, 10), (10, 0, 0), (1, 0, 1), (7, 3, 3)])
+def test_rate_intervals_contain_the_rate_at_the_edges(start, new, end):
+    """Everyone or no one retained: statsmodels' Wilson bound equals the rate only up to
+    rounding (0.9999999999999999 for 10 of 10), so the interval could miss its own rate."""
+    for estimate in (retention_rate(start, new, end), churn_rate(start, new, end)):
+        assert 0.0 <= estimate.low <= estimate.rate <= estimate.high <= 1.0
+
+
 def test_churn_rate_mirrors_retention():
     kept, lost = retention_rate(200, 40, 220), churn_rate(200, 40, 220)
     assert lost.rate == pytest.approx(0.10)

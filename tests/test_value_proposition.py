@@ -124,3 +124,11 @@ def test_empty_quadrant_means_are_explained(tiny):
     assert result.table.loc[empty, "mean_clv"].isna().all()
     assert "grow" in result.note and "NaN" in result.note
     assert len(result.decisions()) == 2
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), "50", True, float("inf")])
+def test_a_company_threshold_that_is_not_a_number_is_refused(tiny, threshold):
+    """NaN placed every customer "low" on the company side without a word."""
+    clv, surveys = tiny[0], tiny[1]
+    with pytest.raises(ValueError, match="company_threshold"):
+        value_proposition(clv, surveys, company_threshold=threshold)

@@ -21,6 +21,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from portfolio_lib import _validate
 from portfolio_lib._errors import DataValidationError, raise_for_rows, require_columns
+from portfolio_lib._intervals import wilson_interval
 from portfolio_lib.portfolio._cohorts import cohort_grid, period_numbers
 from portfolio_lib.portfolio._common import customer_table, margin_times, per_customer
 
@@ -107,8 +108,17 @@ def retention_rate(
             f"got {e} - {n} = {retained} for start_customers = {s}"
         )
     confidence = _validate.confidence(confidence)
-    low, high = proportion_confint(retained, s, alpha=1 - confidence, method=method)
+    low, high = _rate_interval(retained, s, confidence, method)
     return RateEstimate(retained / s, float(low), float(high), retained, s, confidence, method)
+
+
+def _rate_interval(k: int, n: int, confidence: float, method: str) -> tuple[float, float]:
+    """The interval of ``k / n``: the package's one Wilson interval (it contains the rate, also
+    at k = 0 or k = n) for ``"wilson"``, statsmodels' ``proportion_confint`` for other methods."""
+    if method == "wilson":
+        return wilson_interval(k, n, confidence)
+    low, high = proportion_confint(k, n, alpha=1 - confidence, method=method)
+    return float(low), float(high)
 
 
 def churn_rate(
@@ -130,7 +140,7 @@ def churn_rate(
         start_customers, new_customers, end_customers, confidence=confidence, method=method
     )
     lost = kept.trials - kept.successes
-    low, high = proportion_confint(lost, kept.trials, alpha=1 - confidence, method=method)
+    low, high = _rate_interval(lost, kept.trials, kept.confidence, method)
     return RateEstimate(lost / kept.trials, float(low), float(high), lost, kept.trials,
                         confidence, method)  # fmt: skip
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_lib import _validate
+from portfolio_lib._counts import real_number
 from portfolio_lib._errors import DataValidationError, raise_for_rows
 from portfolio_lib._results import ResultSummary, SettingsResult
 from portfolio_lib.journey._common import undefined_note
@@ -187,7 +188,9 @@ def value_proposition(
     ------
     DataValidationError
         A missing column, a rating outside its scale, a repeated or missing CLV, a placed
-        customer without a group, a threshold out of range.
+        customer without a group, a customer threshold outside 0-1.
+    ValueError
+        A company threshold that is not a finite number (NaN, text, a boolean).
 
     Examples
     --------
@@ -214,7 +217,11 @@ def value_proposition(
     placed = perceived.join(numbers.astype(float).rename("clv"), how="inner")
     no_survey = int((~numbers.index.isin(perceived.index)).sum())
     no_clv = len(perceived) - len(placed)
-    company = float(placed["clv"].median() if company_threshold is None else company_threshold)
+    company = (
+        float(placed["clv"].median())
+        if company_threshold is None
+        else real_number(company_threshold, "company_threshold")
+    )
     customer = float(
         placed["perceived_value"].median() if customer_threshold is None else customer_threshold
     )
