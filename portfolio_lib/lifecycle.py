@@ -38,6 +38,7 @@ from portfolio_lib.rfm import rfm_table
 
 __all__ = [
     "STATES",
+    "PERIOD_NAMES",
     "LifecycleStates",
     "MigrationMatrix",
     "CohortPath",
@@ -58,9 +59,10 @@ __all__ = [
 STATES: tuple[str, ...] = ("new", "active", "loyal", "at_risk", "lost")
 
 Period = Literal["W", "M", "Q", "Y"]
-_PERIOD_NAMES = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
-#: Tolerance of "rows sum to 1" and of stationarity.
-_TOL = 1e-9
+#: The name of one period of each unit, for summaries.
+PERIOD_NAMES: dict[str, str] = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+#: How far given shares may be from summing to 1 (shares typed or rounded by a person).
+_SUMS_TO_ONE = 1e-6
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,8 +111,8 @@ def purchases_by_period(
     >>> panel.loc[panel["customer_id"] == "a", "purchases"].tolist()
     [1, 0, 1]
     """
-    if period not in _PERIOD_NAMES:
-        raise ValueError(f"period must be one of {list(_PERIOD_NAMES)}, got {period!r}")
+    if period not in PERIOD_NAMES:
+        raise ValueError(f"period must be one of {list(PERIOD_NAMES)}, got {period!r}")
     end = None if observation_end is None else _validate.day(observation_end)
     tx = _validate.transactions(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
@@ -149,7 +151,7 @@ def _panel_rows(
     counts = table.loc[table["period"] == last, "state"].value_counts()
     return (
         ("customers", f"{table[customer_col].nunique():,}"),
-        ("periods", f"{table['period'].nunique():,} ({_PERIOD_NAMES[period]}s)"),
+        ("periods", f"{table['period'].nunique():,} ({PERIOD_NAMES[period]}s)"),
         *((f"{s} in {last}", f"{int(counts.get(s, 0)):,}") for s in states),
     )
 
@@ -692,7 +694,7 @@ def transition_shares(
         )
     values = shares.to_numpy(dtype=float)
     bad = np.isnan(values).any(axis=1) | (values < 0).any(axis=1)
-    bad |= np.abs(values.sum(axis=1) - 1) > 1e-6
+    bad |= np.abs(values.sum(axis=1) - 1) > _SUMS_TO_ONE
     raise_for_rows(
         shares, bad, column=list(shares.columns),
         problem=(
@@ -755,7 +757,7 @@ def start_distribution(
     if unknown:
         raise ValueError(f"{name} names states not in the matrix: {unknown}")
     x = given.reindex(labels, fill_value=0.0).to_numpy(dtype=float)
-    if not np.isfinite(x).all() or (x < 0).any() or abs(x.sum() - 1) > 1e-6:
+    if not np.isfinite(x).all() or (x < 0).any() or abs(x.sum() - 1) > _SUMS_TO_ONE:
         raise ValueError(f"{name} shares must be >= 0 and sum to 1, got {given.to_dict()}")
     return pd.Series(x, index=labels, name="share")
 

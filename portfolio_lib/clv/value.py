@@ -423,7 +423,8 @@ def _clv_draw_quantiles(
     Works through the pairs in chunks of histories (the pairs are sorted by history), so
     memory stays at about :data:`_CHUNK_CELLS` numbers per array whatever the number of
     customers, besides one table of the spend of every distinct spend row and draw when it
-    holds at most :data:`_SPEND_CELLS` numbers (:func:`_spend_blocks`); the expected purchases of an active customer are computed once per
+    holds at most :data:`_SPEND_CELLS` numbers (up to 256 MB, :func:`_spend_blocks`); the
+    expected purchases of an active customer are computed once per
     distinct (x, T) (and rate, when each history carries its own discount rate ``hr``;
     else ``hr`` is the one rate), P(alive) once per history, and each block is laid out
     (pairs, draws) so that one sort of its rows gives every quantile. A draw that gives a

@@ -45,7 +45,7 @@ from portfolio_lib import _validate
 from portfolio_lib._counts import whole_number
 from portfolio_lib._errors import DataValidationError, raise_for_rows
 from portfolio_lib._results import ResultSummary, SettingsResult, p_value_text, percent
-from portfolio_lib.lifecycle import Period, purchases_by_period
+from portfolio_lib.lifecycle import PERIOD_NAMES, Period, purchases_by_period
 
 __all__ = ["ProgrammeEffect", "programme_effect"]
 
@@ -53,7 +53,6 @@ Outcome = Literal["spend", "purchases"]
 #: Below this many members in the estimate, :func:`programme_effect` warns.
 FEW_MEMBERS = 30
 _UNITS = {"spend": "currency units", "purchases": "purchase occasions"}
-_PERIOD_NAMES = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -155,7 +154,7 @@ class ProgrammeEffect(SettingsResult):
 
 def _conclusion(result: ProgrammeEffect) -> str:
     did, naive = result.table.loc["did_matched"], result.table.loc["naive"]
-    period = _PERIOD_NAMES.get(result.period, f"{result.period} period")
+    period = PERIOD_NAMES.get(result.period, f"{result.period} period")
     unit = f"{_UNITS[result.outcome]} per member per {period}"
     low, high, effect = did["ci_low"], did["ci_high"], did["effect"]
     interval = f"{percent(result.confidence)} interval {low:+,.2f} to {high:+,.2f}"
