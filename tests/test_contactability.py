@@ -114,3 +114,12 @@ def test_parts_add_up_and_reachable_is_the_intersection(consent, has_mail):
     expected = int(np.sum(np.array(consent) & np.array(has_mail[:n])))
     assert row["reachable"] == expected
     assert row["ci_low"] <= row["share"] <= row["ci_high"]
+
+
+def test_every_consent_channel_of_the_schema_has_a_contact_detail():
+    """The channels customers consent to (crm.CONSENT_CHANNELS, the customers schema) and
+    the channels this module can check are one list."""
+    from portfolio_lib.crm import CONSENT_CHANNELS
+    from portfolio_lib.quality.contactability import CHANNEL_DETAILS
+
+    assert list(CHANNEL_DETAILS) == list(CONSENT_CHANNELS)

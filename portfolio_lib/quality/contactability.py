@@ -176,9 +176,10 @@ def contact_reachability(
     if channels is None:
         channels = [ch for ch in CHANNEL_DETAILS if f"consent_{ch}" in customers.columns]
         if not channels:
+            expected = ", ".join(f"consent_{ch}" for ch in CHANNEL_DETAILS)
             raise DataValidationError(
-                "customers has no consent column (consent_email, consent_sms, consent_phone, "
-                f"consent_app); columns present: {list(customers.columns)}"
+                f"customers has no consent column ({expected}); "
+                f"columns present: {list(customers.columns)}"
             )
     unknown = [ch for ch in channels if ch not in CHANNEL_DETAILS]
     if unknown:
@@ -215,9 +216,9 @@ def contact_reachability(
             "neither": int((~consented & ~with_detail).sum()),
         })  # fmt: skip
     table = pd.DataFrame(rows).set_index("channel")
-    n = table["customers"].to_numpy(float)
-    table.insert(4, "share", np.where(n > 0, table["reachable"] / np.where(n > 0, n, 1), np.nan))
-    low, high = wilson_interval(table["reachable"].to_numpy(), n, level, empty="nan")
+    n = table["customers"].to_numpy(float)  # > 0: customers without rows were refused
+    table.insert(4, "share", table["reachable"] / n)
+    low, high = wilson_interval(table["reachable"].to_numpy(), n, level)
     table.insert(5, "ci_low", low)
     table.insert(6, "ci_high", high)
     table["decision"] = [_decision(row, float(min_share)) for _, row in table.iterrows()]
