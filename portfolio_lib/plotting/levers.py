@@ -19,6 +19,7 @@ from portfolio_lib.plotting._intervals import (
     legend_handles,
     small_groups,
 )
+from portfolio_lib.plotting._notes import show_note
 from portfolio_lib.portfolio.levers import CostToServe, DiscountBySegment, TouchpointsBySegment
 
 __all__ = ["plot_discount_by_segment", "plot_cost_to_serve", "plot_touchpoints_by_segment"]
@@ -27,15 +28,6 @@ __all__ = ["plot_discount_by_segment", "plot_cost_to_serve", "plot_touchpoints_b
 def _checked(result: object, kind: type, source: str) -> None:
     if not isinstance(result, kind):
         raise TypeError(f"expected a {kind.__name__} ({source}), got {type(result).__name__}")
-
-
-def _empty(ax: Axes, note: str, title: str) -> Axes:
-    """A panel without data that says why (e.g. a data set without campaigns)."""
-    ax.set_axis_off()
-    ax.set_title(title)
-    ax.text(0.5, 0.5, note or "nothing to show", ha="center", va="center", wrap=True,
-            fontsize=9, color=PALETTE[7], transform=ax.transAxes)  # fmt: skip
-    return ax
 
 
 def _forest(ax: Axes, rows, point: str, low: str, high: str, sizes, min_group_size: int):
@@ -83,7 +75,7 @@ def plot_discount_by_segment(
     rows = result.table.dropna(subset=["lift_low"])
     ax = get_ax(ax, figsize=(6.5, 0.5 * len(rows) + 1.8))
     if rows.empty:
-        return _empty(ax, result.note, title)
+        return show_note(ax, result.note, title)
     sizes = np.minimum(rows["n_treated"], rows["n_control"]).to_numpy()
     small = _forest(ax, rows, "volume_lift", "lift_low", "lift_high", sizes, min_group_size)
     need = float(rows["break_even_lift"].iloc[0])
@@ -162,7 +154,7 @@ def plot_touchpoints_by_segment(
     rows = result.reach(stage).drop(index=[result.other], errors="ignore")
     ax = get_ax(ax, figsize=(6.5, 0.5 * len(rows) + 1.8))
     if rows.empty:
-        return _empty(ax, result.note, f"Touchpoints: who reaches {stage}")
+        return show_note(ax, result.note, f"Touchpoints: who reaches {stage}")
     first = result.table.loc[result.table["stage"] == result.table["stage"].iloc[0]]
     sizes = first.set_index("group")["reached"].reindex(rows.index).to_numpy()
     small = _forest(ax, rows, "overall_conversion", "overall_ci_low", "overall_ci_high", sizes,

@@ -37,6 +37,7 @@ from portfolio_lib.plotting._intervals import (
     small_groups,
     small_note,
 )
+from portfolio_lib.plotting._notes import show_note
 from portfolio_lib.portfolio import GROUPS
 from portfolio_lib.trends import KPIForecast
 
@@ -56,18 +57,6 @@ __all__ = [
     "plot_forecast",
     "plot_projection",
 ]
-
-
-def _show_note(ax: Axes, note: str, title: str) -> Axes:
-    """An empty panel that says why there is nothing to draw."""
-    import textwrap
-
-    ax.set_axis_off()
-    ax.set_title(title)
-    text = textwrap.fill(note or "nothing to show for this data set", width=60)
-    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, color=PALETTE[7],
-            transform=ax.transAxes, wrap=True)  # fmt: skip
-    return ax
 
 
 def _named(tables: pd.DataFrame | Mapping[str, pd.DataFrame], default: str) -> dict:
@@ -267,7 +256,7 @@ def plot_ab_test(
     """
     ax = get_ax(ax, figsize=(5, 4))
     if result.is_empty:
-        return _show_note(ax, result.note, "A/B test")
+        return show_note(ax, result.note, "A/B test")
     arms = result.arms.loc[["control", "treatment"]]
     rate = arms["response_rate"].to_numpy(float)
     small = small_groups(arms["n"], min_group_size)
@@ -320,7 +309,7 @@ def plot_uplift_by_segment(
     shown = as_table(table).dropna(subset=["uplift"]).iloc[::-1]
     ax = get_ax(ax, figsize=(6.5, 0.45 * len(shown) + 1.5))
     if shown.empty:
-        return _show_note(ax, setting(table, "note", ""), "Uplift by segment")
+        return show_note(ax, setting(table, "note", ""), "Uplift by segment")
     y = np.arange(len(shown))
     up = shown["uplift"].to_numpy(float)
     small = small_groups(np.minimum(shown["n_treatment"], shown["n_control"]), min_group_size)
@@ -384,7 +373,7 @@ def plot_campaign_audience(
     ax = get_ax(ax, figsize=(8, 0.4 * len(table) + 1.8))
     title = "Who each campaign reached (portfolio group on the day before it started)"
     if table.empty:
-        return _show_note(ax, setting(audience, "note", ""), title)
+        return show_note(ax, setting(audience, "note", ""), title)
     shown = table.iloc[::-1]
     labels = [f"{i} {t}" for i, t in zip(shown.index, shown["type"], strict=True)]
     left = np.zeros(len(shown))
@@ -443,7 +432,7 @@ def plot_acquisition(
     ax = get_ax(ax, figsize=(7, 0.5 * len(table) + 1.8))
     title = "Value of customers per unit of acquisition cost, by channel"
     if not np.isfinite(table["clv_to_cac"].to_numpy(float)).any():
-        return _show_note(ax, economics.note, title)
+        return show_note(ax, economics.note, title)
     ratio = table["clv_to_cac"].to_numpy(float)
     small = small_groups(table["n_customers"], min_group_size)
     colors = [_VERDICT_COLOURS.get(v, PALETTE[7]) for v in table["verdict"]]
@@ -498,7 +487,7 @@ def plot_best_customer_profile(
     ax = get_ax(ax, figsize=(7, 0.3 * len(table) + 1.5))
     title = "Where the best customers over-index"
     if table.empty:
-        return _show_note(ax, profile.note, title)
+        return show_note(ax, profile.note, title)
     shown = table.iloc[::-1]
     rate = profile.overall_rate
     index = shown["index"].to_numpy(float)
@@ -588,7 +577,7 @@ def plot_white_space(
     ax = get_ax(ax, figsize=(7, 0.4 * len(shown) + 1.5))
     title = "White space: where cross-selling has most room"
     if shown.empty:
-        return _show_note(ax, setting(table, "note") or "no cross-sell gap found", title)
+        return show_note(ax, setting(table, "note") or "no cross-sell gap found", title)
     labels = [f"{s} - {c}" for s, c in zip(shown["segment"], shown["category"], strict=True)]
     ax.barh(labels, shown["potential_revenue"], color=PALETTE[4])
     for i, gap in enumerate(shown["gap_customers"]):
